@@ -1,0 +1,119 @@
+"""The ASGI application: every declared API mounted at its official base path."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import Litestar, MediaType, Request, Response, get
+from litestar.exceptions import HTTPException
+from litestar.static_files import create_static_files_router
+from swagger_ui_bundle import swagger_ui_path
+
+from cascade.storage.database import Database
+from cascade.tmf.declarations import ApiSpec
+from cascade.tmf.errors import TmfError, error_body
+from cascade.tmf.http import JSON, api_router
+from cascade.tmf.openapi import docs_index, docs_page, served_description
+from cascade.tmf.service import ResourceService
+
+log = logging.getLogger(__name__)
+DOCS_ASSETS = "/docs/assets"
+
+
+class Services:
+    """Every resource service, by kind (`tmf622.productOrder`)."""
+
+    def __init__(self, apis: tuple[ApiSpec, ...], database: Database, public_url: str) -> None:
+        self.by_kind: dict[str, ResourceService] = {}
+        for api in apis:
+            for resource in (*api.resources, api.hub):
+                service = ResourceService(api, resource, database, public_url)
+                self.by_kind[service.kind] = service
+
+    def __getitem__(self, kind: str) -> ResourceService:
+        return self.by_kind[kind]
+
+    def of_api(self, api: ApiSpec) -> list[ResourceService]:
+        return [s for s in self.by_kind.values() if s.api.code == api.code]
+
+
+def create_app(
+    apis: tuple[ApiSpec, ...],
+    services: Services,
+    *,
+    public_url: str,
+    max_body_bytes: int,
+    on_shutdown: list[Any] | None = None,
+) -> Litestar:
+    routers = [
+        api_router(api.base_path, services.of_api(api), _description_handlers(api, public_url))
+        for api in apis
+    ]
+    index = docs_index([(api.code, api.title) for api in apis])
+
+    @get("/docs", media_type=MediaType.HTML, sync_to_thread=False, name="docs.index")
+    def docs() -> str:
+        return index
+
+    @get("/health", sync_to_thread=False, name="health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    assets = create_static_files_router(
+        path=DOCS_ASSETS, directories=[str(swagger_ui_path)], name="docs.assets"
+    )
+    return Litestar(
+        route_handlers=[*routers, *map(_docs_page_handler, apis), docs, health, assets],
+        exception_handlers={Exception: handle_exception},
+        openapi_config=None,
+        request_max_body_size=max_body_bytes,
+        on_shutdown=on_shutdown or [],
+    )
+
+
+def _description_handlers(api: ApiSpec, public_url: str) -> list[Any]:
+    description = msgspec.json.encode(served_description(api, public_url))
+
+    @get("/openapi.json", sync_to_thread=False, name=f"{api.code}.openapi")
+    def openapi() -> Response[bytes]:
+        return Response(description, media_type=JSON)
+
+    return [openapi]
+
+
+def _docs_page_handler(api: ApiSpec) -> Any:
+    page = docs_page(api.title, f"{api.base_path}/openapi.json", DOCS_ASSETS)
+
+    @get(f"/docs/{api.code}", media_type=MediaType.HTML, sync_to_thread=False, name=f"{api.code}.docs")
+    def docs() -> str:
+        return page
+
+    return docs
+
+
+def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """Every error leaves as a TMF `Error` body; unexpected ones say nothing of the internals."""
+    if isinstance(exc, TmfError):
+        body, status, headers = exc.body(), exc.status, exc.headers
+    elif isinstance(exc, HTTPException):
+        status = exc.status_code
+        body = error_body(status, _code_for(status), str(exc.detail))
+        headers = dict(exc.headers or {})
+    else:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        status = 500
+        body = error_body(500, "internalError", "An unexpected error occurred")
+        headers = {}
+    return Response(msgspec.json.encode(body), status_code=status, media_type=JSON, headers=headers)
+
+
+def _code_for(status: int) -> str:
+    return {
+        400: "invalidRequest",
+        404: "notFound",
+        405: "methodNotAllowed",
+        413: "payloadTooLarge",
+        415: "unsupportedMediaType",
+    }.get(status, "error")

@@ -1,0 +1,65 @@
+"""Loading catalog files: `{api code: {resource: [TMF documents with their own ids]}}`."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from sqlalchemy import Connection
+
+from cascade.app import Services
+from cascade.tmf.documents import normalize_dates
+from cascade.tmf.errors import TmfError
+
+DEMO_CATALOG = "catalog.json"
+
+
+def demo_catalog() -> dict[str, Any]:
+    text = resources.files("cascade.demo").joinpath(DEMO_CATALOG).read_bytes()
+    loaded: dict[str, Any] = msgspec.json.decode(text)
+    return loaded
+
+
+def read_catalog_file(path: Path) -> dict[str, Any]:
+    loaded: Any = msgspec.json.decode(path.read_bytes())
+    if not isinstance(loaded, dict):
+        raise ValueError(f"{path}: expected an object keyed by API code")
+    return loaded
+
+
+def load_catalog(services: Services, catalog: dict[str, Any]) -> dict[str, int]:
+    """Insert or replace every entity, in one transaction; returns how many per kind."""
+
+    def job(connection: Connection) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for code, resources_ in catalog.items():
+            for name, documents in resources_.items():
+                kind = f"{code}.{name}"
+                if kind not in services.by_kind:
+                    raise ValueError(f"unknown API resource '{kind}'")
+                for document in documents:
+                    upsert(services, kind, connection, document)
+                counts[kind] = len(documents)
+        return counts
+
+    database = next(iter(services.by_kind.values())).database
+    return database.write_sync(job)
+
+
+def upsert(services: Services, kind: str, connection: Connection, document: Any) -> None:
+    service = services[kind]
+    if not isinstance(document, dict) or not isinstance(document.get("id"), str):
+        raise ValueError(f"{kind}: every document needs a string id")
+    try:
+        service.api.spec.validate(service.resource.entity, document)
+    except TmfError as exc:
+        raise ValueError(f"{kind} '{document['id']}': {exc.message}") from None
+    normalize_dates(document, service.shape)
+    existing = service.table.get(connection, document["id"], for_update=True)
+    if existing is None:
+        service.insert_as_is(connection, document)
+    else:
+        text = msgspec.json.encode(document).decode()
+        service.table.replace(connection, existing, text, service.table.indexed_values(document))

@@ -1,0 +1,110 @@
+"""The `cascade` command line."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cascade.settings import DEFAULT_DATABASE, DEFAULT_HOST, DEFAULT_PORT, Settings
+
+app = typer.Typer(help="Cascade: TM Forum order management.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
+catalog_app = typer.Typer(help="Catalog files.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(catalog_app, name="catalog")
+
+DatabaseOption = Annotated[
+    str,
+    typer.Option("--database", envvar="CASCADE_DATABASE", help="SQLAlchemy URL of the database."),
+]
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(envvar="CASCADE_HOST", help="Address to listen on.")] = (
+        DEFAULT_HOST
+    ),
+    port: Annotated[int, typer.Option(envvar="CASCADE_PORT", help="Port to listen on.")] = (
+        DEFAULT_PORT
+    ),
+    database: DatabaseOption = DEFAULT_DATABASE,
+    public_url: Annotated[
+        str | None,
+        typer.Option(envvar="CASCADE_PUBLIC_URL", help="Base URL clients use (for href)."),
+    ] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", envvar="CASCADE_DEMO", help="Load the demo catalog.")
+    ] = False,
+    migrate: Annotated[
+        bool,
+        typer.Option(envvar="CASCADE_MIGRATE", help="Upgrade the database schema first."),
+    ] = True,
+) -> None:
+    """Run the all-in-one server (every API in one process)."""
+    import uvicorn
+
+    from cascade.bootstrap import build
+    from cascade.catalog_files import demo_catalog, load_catalog
+    from cascade.storage.migrate import upgrade
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if migrate:
+        upgrade(database)
+    settings = Settings(database_url=database, host=host, port=port, public_url=public_url)
+    cascade = build(settings)
+    if demo:
+        counts = load_catalog(cascade.services, demo_catalog())
+        typer.echo(f"demo catalog loaded: {sum(counts.values())} entities")
+    typer.echo(f"Cascade on {settings.base_url} (API docs: {settings.base_url}/docs)")
+    uvicorn.run(cascade.app, host=host, port=port, log_level="warning", access_log=False)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    database: DatabaseOption = DEFAULT_DATABASE,
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    from cascade.storage.migrate import current, upgrade
+
+    upgrade(database, revision)
+    typer.echo(f"database at revision {current(database)}")
+
+
+@db_app.command("current")
+def db_current(database: DatabaseOption = DEFAULT_DATABASE) -> None:
+    """Print the schema revision of the database."""
+    from cascade.storage.migrate import current
+
+    typer.echo(current(database) or "empty")
+
+
+@catalog_app.command("load")
+def catalog_load(
+    file: Annotated[
+        Path | None, typer.Argument(help="Catalog JSON file; the demo catalog if omitted.")
+    ] = None,
+    database: DatabaseOption = DEFAULT_DATABASE,
+) -> None:
+    """Load catalog entities (TMF620/633/634 shapes) into the database, replacing same ids."""
+    from cascade.bootstrap import build
+    from cascade.catalog_files import demo_catalog, load_catalog, read_catalog_file
+
+    cascade = build(Settings(database_url=database))
+    try:
+        catalog = read_catalog_file(file) if file else demo_catalog()
+        counts = load_catalog(cascade.services, catalog)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        cascade.close()
+    for kind, count in counts.items():
+        typer.echo(f"{kind}: {count}")
+
+
+if __name__ == "__main__":
+    app()

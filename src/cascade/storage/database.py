@@ -1,0 +1,172 @@
+"""The database handle: a group-commit writer thread and a pool of reader threads.
+
+All writes of the process go through one writer thread that takes every job waiting in its
+queue, runs each in its own savepoint, and commits them together: one fsync for many requests.
+Reads run in a small thread pool on their own connections (SQLite in WAL mode reads while the
+writer writes). The same code runs on SQLite and PostgreSQL; on PostgreSQL several processes
+may each run a writer, and row locks keep them correct.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from cascade.storage.sqlite_functions import register_sqlite_functions
+
+T = TypeVar("T")
+Job = Callable[[Connection], T]
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 256
+
+
+@dataclass
+class _Pending:
+    job: Callable[[Connection], Any]
+    future: Future[Any]
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with Cascade's connection settings (WAL and a busy timeout on SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, poolclass=NullPool)
+        event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
+        return engine
+    return create_engine(parsed, pool_size=8, max_overflow=8, pool_pre_ping=True)
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _begin_sqlite)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA cache_size=-16000")
+    cursor.close()
+    register_sqlite_functions(dbapi_connection)
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    mode = "IMMEDIATE" if connection.get_execution_options().get("writer") else "DEFERRED"
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Database:
+    """Runs jobs (functions of a Connection) on the writer thread or on a reader thread."""
+
+    def __init__(self, url: str, *, readers: int = 4) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.dialect = self.engine.dialect.name
+        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._readers = ThreadPoolExecutor(readers, thread_name_prefix="cascade-read")
+        self._local = threading.local()
+        self._writer = threading.Thread(target=self._write_loop, name="cascade-writer", daemon=True)
+        self._writer.start()
+
+    # --- public API -------------------------------------------------------------------------
+
+    async def write(self, job: Job[T]) -> T:
+        """Run `job` in a transaction on the writer thread; its effects are committed on return."""
+        return await asyncio.wrap_future(self.submit_write(job))
+
+    async def read(self, job: Job[T]) -> T:
+        """Run `job` on a reader connection, in one read transaction (a consistent snapshot)."""
+        return await asyncio.get_running_loop().run_in_executor(self._readers, self._read, job)
+
+    def submit_write(self, job: Job[T]) -> Future[T]:
+        future: Future[T] = Future()
+        self._queue.put(_Pending(job, future))
+        return future
+
+    def write_sync(self, job: Job[T]) -> T:
+        return self.submit_write(job).result()
+
+    def read_sync(self, job: Job[T]) -> T:
+        return self._readers.submit(self._read, job).result()
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._writer.join(timeout=10)
+        self._readers.shutdown(wait=True)
+        self.engine.dispose()
+
+    # --- reader threads ---------------------------------------------------------------------
+
+    def _read(self, job: Job[T]) -> T:
+        connection: Connection | None = getattr(self._local, "connection", None)
+        if connection is None or connection.invalidated:
+            connection = self.engine.connect()
+            self._local.connection = connection
+        try:
+            with connection.begin():
+                return job(connection)
+        except Exception:
+            if connection.invalidated:
+                self._local.connection = None
+            raise
+
+    # --- writer thread ----------------------------------------------------------------------
+
+    def _write_loop(self) -> None:
+        connection: Connection | None = None
+        while True:
+            first = self._queue.get()
+            if first is None:
+                break
+            batch = [first]
+            while len(batch) < MAX_BATCH:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._queue.put(None)
+                    break
+                batch.append(more)
+            if connection is None:
+                connection = self.engine.connect().execution_options(writer=True)
+            connection = self._run_batch(connection, batch)
+        if connection is not None:
+            connection.close()
+
+    def _run_batch(self, connection: Connection, batch: list[_Pending]) -> Connection:
+        outcomes: list[tuple[_Pending, bool, Any]] = []
+        try:
+            with connection.begin():
+                for pending in batch:
+                    try:
+                        with connection.begin_nested():
+                            outcomes.append((pending, True, pending.job(connection)))
+                    except Exception as exc:
+                        outcomes.append((pending, False, exc))
+        except Exception as exc:
+            log.warning("group commit of %d jobs failed: %s", len(batch), exc)
+            connection.close()
+            connection = self.engine.connect().execution_options(writer=True)
+            if len(batch) == 1:
+                batch[0].future.set_exception(exc)
+                return connection
+            for pending in batch:  # one at a time, so one bad job fails alone
+                connection = self._run_batch(connection, [pending])
+            return connection
+        for pending, ok, value in outcomes:
+            if ok:
+                pending.future.set_result(value)
+            else:
+                pending.future.set_exception(value)
+        return connection

@@ -1,0 +1,1 @@
+"""The generic TMF630 layer: resource declarations, schemas, queries, patches, routes."""

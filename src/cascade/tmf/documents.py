@@ -1,0 +1,89 @@
+"""Server-side shaping of TMF documents: identities, initial states, dates, projections."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from cascade.tmf.declarations import ResourceSpec
+from cascade.tmf.errors import bad_request
+from cascade.tmf.instants import normalize_instant
+from cascade.tmf.schema import Shape
+
+SERVER_FIRST = ("id", "href")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def prepare_new(
+    resource: ResourceSpec, body: dict[str, Any], *, id_: str, href: str, now: str, shape: Shape
+) -> dict[str, Any]:
+    """The stored document for a create: server-set id, href, @type, dates and states."""
+    document: dict[str, Any] = {"id": id_, "href": href}
+    document.update((k, v) for k, v in body.items() if k not in SERVER_FIRST)
+    document.setdefault("@type", resource.entity)
+    if resource.creation_date:
+        document[resource.creation_date] = now
+    if resource.last_update:
+        document[resource.last_update] = now
+    if resource.state and resource.initial_state:
+        document[resource.state] = resource.initial_state
+    for items in resource.item_states:
+        _set_item_states(document.get(items.array), items.array, items.attribute, items.initial)
+    normalize_dates(document, shape)
+    return document
+
+
+def prepare_update(
+    resource: ResourceSpec, document: dict[str, Any], *, now: str, shape: Shape
+) -> dict[str, Any]:
+    if resource.last_update:
+        document[resource.last_update] = now
+    normalize_dates(document, shape)
+    return document
+
+
+def _set_item_states(items: Any, array: str, attribute: str, initial: str) -> None:
+    if not isinstance(items, list):
+        return
+    for item in items:
+        if isinstance(item, dict):
+            item[attribute] = initial
+            _set_item_states(item.get(array), array, attribute, initial)
+
+
+def normalize_dates(value: Any, shape: Shape) -> None:
+    """Rewrite every date-time the schema knows of in UTC with a `Z` (in place)."""
+    if isinstance(value, dict):
+        for name, child in shape.properties.items():
+            current = value.get(name)
+            if current is None:
+                continue
+            if child.is_date_time and isinstance(current, str):
+                try:
+                    value[name] = normalize_instant(current)
+                except ValueError as exc:
+                    raise bad_request(f"{name}: {exc}", "invalidBody") from None
+            elif child.kind in ("object", "array"):
+                normalize_dates(current, child)
+    elif isinstance(value, list) and shape.items is not None:
+        for element in value:
+            normalize_dates(element, shape.items)
+
+
+def project(document: dict[str, Any], fields: frozenset[str]) -> dict[str, Any]:
+    """Keep only the requested first-level attributes, plus id and href."""
+    return {k: v for k, v in document.items() if k in fields or k in SERVER_FIRST}
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def if_match_allows(header: str | None, version: int) -> bool:
+    if header is None:
+        return True
+    candidates = {part.strip().removeprefix("W/") for part in header.split(",")}
+    return "*" in candidates or etag(version) in candidates

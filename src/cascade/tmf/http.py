@@ -1,0 +1,138 @@
+"""HTTP routes for declared resources: one generic set of handlers, built per resource."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, Router, delete, get, patch, post
+from litestar.handlers import HTTPRouteHandler
+
+from cascade.tmf.errors import TmfError, bad_request
+from cascade.tmf.patching import parse_patch, patch_kind
+from cascade.tmf.service import ResourceService, Written
+
+JSON = "application/json;charset=utf-8"
+MAX_JSON_DEPTH = 32
+
+
+def resource_handlers(service: ResourceService) -> list[HTTPRouteHandler]:
+    """The list/create/retrieve/patch/delete handlers the resource's swagger lists."""
+    name = service.resource.name
+    ops = service.api.operations(service.resource)
+    prefix = f"{service.api.code}.{name}"
+    handlers: list[HTTPRouteHandler] = []
+
+    if "list" in ops:
+
+        async def list_entities(request: Request[Any, Any, Any]) -> Response[bytes]:
+            page = await service.list(list(request.query_params.multi_items()))
+            headers = {"X-Total-Count": str(page.total), "X-Result-Count": str(page.count)}
+            return Response(page.body, status_code=200, media_type=JSON, headers=headers)
+
+        handlers.append(get(f"/{name}", name=f"{prefix}.list")(list_entities))
+
+    if "create" in ops:
+
+        async def create_entity(request: Request[Any, Any, Any]) -> Response[bytes]:
+            _require_json(request.headers.get("content-type"))
+            body = await read_json(request)
+            key = request.headers.get("idempotency-key")
+            written = await service.create(body, key)
+            return _entity_response(written, location=written.location)
+
+        handlers.append(
+            post(f"/{name}", name=f"{prefix}.create", status_code=201)(
+                create_entity
+            )
+        )
+
+    if "retrieve" in ops:
+
+        async def retrieve_entity(
+            request: Request[Any, Any, Any], entity_id: str
+        ) -> Response[bytes]:
+            written = await service.retrieve(entity_id, request.query_params.get("fields"))
+            return _entity_response(written)
+
+        handlers.append(
+            get(f"/{name}/{{entity_id:str}}", name=f"{prefix}.retrieve")(
+                retrieve_entity
+            )
+        )
+
+    if "patch" in ops:
+
+        async def patch_entity(request: Request[Any, Any, Any], entity_id: str) -> Response[bytes]:
+            kind = patch_kind(request.headers.get("content-type"))
+            body = parse_patch(kind, await read_json(request))
+            written = await service.patch(entity_id, body, request.headers.get("if-match"))
+            return _entity_response(written)
+
+        handlers.append(
+            patch(f"/{name}/{{entity_id:str}}", name=f"{prefix}.patch")(
+                patch_entity
+            )
+        )
+
+    if "delete" in ops:
+
+        async def delete_entity(request: Request[Any, Any, Any], entity_id: str) -> Response[None]:
+            await service.delete(entity_id, request.headers.get("if-match"))
+            return Response(None, status_code=204)
+
+        handlers.append(
+            delete(
+                f"/{name}/{{entity_id:str}}",
+                name=f"{prefix}.delete",
+                status_code=204,
+            )(delete_entity)
+        )
+    return handlers
+
+
+def api_router(base_path: str, services: list[ResourceService], extra: list[Any]) -> Router:
+    handlers: list[Any] = [h for service in services for h in resource_handlers(service)]
+    return Router(path=base_path, route_handlers=[*handlers, *extra])
+
+
+async def read_json(request: Request[Any, Any, Any]) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        raise bad_request("The request body is empty", "invalidBody")
+    try:
+        value = msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise bad_request(f"The request body is not valid JSON: {exc}", "malformedJson") from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise bad_request(f"JSON nested deeper than {MAX_JSON_DEPTH} levels", "tooDeep")
+    return value
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            deepest = max(deepest, level)
+            if level > MAX_JSON_DEPTH:
+                return level
+            stack.extend((child, level + 1) for child in node)
+    return deepest
+
+
+def _require_json(content_type: str | None) -> None:
+    media = (content_type or "application/json").split(";")[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise TmfError(
+            415, "unsupportedMediaType", f"Expected application/json, not '{media}'"
+        )
+
+
+def _entity_response(written: Written, location: str | None = None) -> Response[bytes]:
+    headers = {"ETag": written.etag}
+    if location:
+        headers["Location"] = location
+    return Response(written.body, status_code=written.status, media_type=JSON, headers=headers)

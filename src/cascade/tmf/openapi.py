@@ -1,0 +1,82 @@
+"""Each API's OpenAPI description (the official swagger, as served here) and interactive docs."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from cascade.tmf.declarations import ApiSpec
+
+_EXTENSION = {"x-cascade-extension": True}
+
+
+def served_description(api: ApiSpec, public_url: str) -> dict[str, Any]:
+    """The official swagger document pointed at this server, plus Cascade's marked extensions.
+
+    `/listener/*` paths describe the client's side and are left out; the import/export jobs of
+    the catalogs are not served yet and are left out too.
+    """
+    document = copy.deepcopy(api.spec.swagger)
+    scheme, _, host = public_url.partition("://")
+    document["host"] = host.rstrip("/")
+    document["schemes"] = [scheme]
+    document["basePath"] = api.base_path
+    document["paths"] = {
+        path: operations
+        for path, operations in document["paths"].items()
+        if not path.startswith("/listener/") and not path.lower().endswith(("job", "job/{id}"))
+    }
+    hub = document["paths"].setdefault("/hub", {})
+    hub["get"] = _hub_list()
+    document["paths"].setdefault("/hub/{id}", {})["get"] = _hub_retrieve()
+    document["definitions"] = copy.deepcopy(api.spec.definitions)
+    return document
+
+
+def _hub_list() -> dict[str, Any]:
+    return {
+        **_EXTENSION,
+        "operationId": "listHub",
+        "summary": "Lists event subscriptions (Cascade extension)",
+        "tags": ["events subscription"],
+        "responses": {
+            "200": {
+                "description": "Success",
+                "schema": {"type": "array", "items": {"$ref": "#/definitions/EventSubscription"}},
+            },
+            "400": {"description": "Bad Request", "schema": {"$ref": "#/definitions/Error"}},
+        },
+    }
+
+
+def _hub_retrieve() -> dict[str, Any]:
+    return {
+        **_EXTENSION,
+        "operationId": "retrieveHub",
+        "summary": "Retrieves an event subscription (Cascade extension)",
+        "tags": ["events subscription"],
+        "parameters": [{"name": "id", "in": "path", "required": True, "type": "string"}],
+        "responses": {
+            "200": {"description": "Success", "schema": {"$ref": "#/definitions/EventSubscription"}},
+            "404": {"description": "Not Found", "schema": {"$ref": "#/definitions/Error"}},
+        },
+    }
+
+
+def docs_page(title: str, description_url: str, assets: str) -> str:
+    """A Swagger UI page for one API, with its assets served locally (no CDN)."""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title} · Cascade</title>
+<link rel="stylesheet" href="{assets}/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="{assets}/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({{url: "{description_url}", dom_id: "#swagger-ui"}});</script>
+</body></html>"""
+
+
+def docs_index(apis: list[tuple[str, str]]) -> str:
+    items = "".join(f'<li><a href="/docs/{code}">{title}</a></li>' for code, title in apis)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Cascade APIs</title>'
+        f"</head><body><h1>Cascade APIs</h1><ul>{items}</ul></body></html>"
+    )

@@ -1,0 +1,197 @@
+"""The TMF630 operations on one resource, independent of HTTP framework and database."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+
+from cascade.storage.database import Database
+from cascade.storage.documents import DocumentTable, StoredDocument
+from cascade.storage.idempotency import StoredResponse, find_response, save_response
+from cascade.tmf.declarations import HUB, ApiSpec, ResourceSpec
+from cascade.tmf.documents import (
+    etag,
+    if_match_allows,
+    new_id,
+    prepare_new,
+    prepare_update,
+    project,
+)
+from cascade.tmf.errors import TmfError, bad_request, not_found
+from cascade.tmf.instants import now_instant
+from cascade.tmf.patching import Patch, refuse_non_patchable
+from cascade.tmf.query import ListQuery, parse_fields, parse_list_query
+from cascade.tmf.schema import Shape
+from cascade.tmf.subscriptions import check_callback
+
+encode = msgspec.json.encode
+_canonical = msgspec.json.Encoder(order="sorted")
+
+
+@dataclass(frozen=True)
+class Written:
+    """A created or changed entity: its JSON, version (for the ETag), and, for creates, href."""
+
+    body: bytes
+    version: int
+    status: int = 200
+    location: str | None = None
+
+    @property
+    def etag(self) -> str:
+        return etag(self.version)
+
+
+@dataclass(frozen=True)
+class Page:
+    body: bytes
+    total: int
+    count: int
+
+
+class ResourceService:
+    """Create, retrieve, list, patch and delete for one declared resource."""
+
+    def __init__(
+        self, api: ApiSpec, resource: ResourceSpec, database: Database, public_url: str
+    ) -> None:
+        self.api = api
+        self.resource = resource
+        self.database = database
+        self.kind = api.kind(resource)
+        self.collection_url = f"{public_url.rstrip('/')}{api.base_path}/{resource.name}"
+        self.shape: Shape = api.spec.shape(resource.entity)
+        self.table = DocumentTable(
+            self.kind,
+            state=resource.state,
+            date=resource.date,
+            lookup=resource.key,
+            terms=resource.terms,
+        )
+        spec = api.spec
+        entity_properties = spec.properties(resource.entity)
+        if spec.has(resource.update_schema):
+            self.non_patchable = entity_properties - spec.properties(resource.update_schema)
+        else:
+            self.non_patchable = entity_properties
+
+    # --- create -----------------------------------------------------------------------------
+
+    async def create(self, body: Any, idempotency_key: str | None = None) -> Written:
+        if not isinstance(body, dict):
+            raise bad_request("The request body must be a JSON object", "invalidBody")
+        self.api.spec.validate(self.resource.create_schema, body)
+        if self.resource.name == HUB:
+            check_callback(body.get("callback"))
+        request_hash = hashlib.sha256(_canonical.encode(body)).hexdigest()
+
+        def job(connection: Connection) -> Written:
+            if idempotency_key is not None:
+                earlier = find_response(connection, self.kind, idempotency_key)
+                if earlier is not None:
+                    return self._replay(earlier, request_hash)
+            written = self.insert(connection, body)
+            if idempotency_key is not None:
+                stored = StoredResponse(
+                    request_hash, written.status, written.location, written.body.decode()
+                )
+                save_response(connection, self.kind, idempotency_key, stored, now_instant())
+            return written
+
+        try:
+            return await self.database.write(job)
+        except IntegrityError:
+            if idempotency_key is None:
+                raise
+            # Another process stored the same key first: answer as for any retry.
+            return await self.database.write(job)
+
+    def insert(self, connection: Connection, body: dict[str, Any]) -> Written:
+        """Store a new entity from a validated body (also used by loaders and controllers)."""
+        id_ = new_id()
+        now = now_instant()
+        href = f"{self.collection_url}/{id_}"
+        document = prepare_new(self.resource, body, id_=id_, href=href, now=now, shape=self.shape)
+        text = encode(document)
+        self.table.insert(connection, id_, text.decode(), self.table.indexed_values(document), now)
+        return Written(text, 1, 201, href)
+
+    def insert_as_is(self, connection: Connection, document: dict[str, Any]) -> None:
+        """Store a document that carries its own id and href (catalog files, fixtures)."""
+        text = encode(document).decode()
+        values = self.table.indexed_values(document)
+        self.table.insert(connection, str(document["id"]), text, values, now_instant())
+
+    @staticmethod
+    def _replay(earlier: StoredResponse, request_hash: str) -> Written:
+        if earlier.request_hash != request_hash:
+            raise TmfError(
+                422,
+                "idempotencyKeyReused",
+                "This Idempotency-Key was already used with a different request body",
+            )
+        return Written(earlier.body.encode(), 1, earlier.status, earlier.location)
+
+    # --- read -------------------------------------------------------------------------------
+
+    async def retrieve(self, id_: str, fields: str | None = None) -> Written:
+        selected = parse_fields(fields, self.shape) if fields is not None else None
+        stored = await self.database.read(lambda c: self.table.get(c, id_))
+        if stored is None:
+            raise not_found(f"{self.resource.entity} '{id_}'")
+        if selected is None:
+            return Written(stored.doc.encode(), stored.version)
+        return Written(encode(project(msgspec.json.decode(stored.doc), selected)), stored.version)
+
+    async def list(self, params: list[tuple[str, str]]) -> Page:
+        query: ListQuery = parse_list_query(params, self.shape)
+        docs, total = await self.database.read(lambda c: self.table.list(c, query))
+        if query.fields is None:
+            body = b"[" + ",".join(docs).encode() + b"]"
+        else:
+            selected = query.fields
+            body = encode([project(msgspec.json.decode(doc), selected) for doc in docs])
+        return Page(body, total, len(docs))
+
+    # --- patch and delete ------------------------------------------------------------------
+
+    async def patch(self, id_: str, patch: Patch, if_match: str | None) -> Written:
+        refuse_non_patchable(patch.touched_attributes(), self.non_patchable)
+
+        def job(connection: Connection) -> Written:
+            stored = self._existing(connection, id_, if_match)
+            document = patch.apply(msgspec.json.decode(stored.doc))
+            if document.get("id") != id_:
+                raise bad_request("id cannot be changed", "nonPatchableAttribute")
+            prepare_update(self.resource, document, now=now_instant(), shape=self.shape)
+            self.api.spec.validate(self.resource.entity, document)
+            text = encode(document)
+            values = self.table.indexed_values(document)
+            version = self.table.replace(connection, stored, text.decode(), values)
+            return Written(text, version)
+
+        return await self.database.write(job)
+
+    async def delete(self, id_: str, if_match: str | None = None) -> None:
+        def job(connection: Connection) -> None:
+            self._existing(connection, id_, if_match)
+            self.table.delete(connection, id_)
+
+        await self.database.write(job)
+
+    def _existing(self, connection: Connection, id_: str, if_match: str | None) -> StoredDocument:
+        stored = self.table.get(connection, id_, for_update=True)
+        if stored is None:
+            raise not_found(f"{self.resource.entity} '{id_}'")
+        if not if_match_allows(if_match, stored.version):
+            raise TmfError(
+                412,
+                "preconditionFailed",
+                f"If-Match does not match the current ETag {etag(stored.version)}",
+            )
+        return stored

@@ -1,0 +1,101 @@
+"""Official TMF swagger documents: loading, compiled validators, and what may be patched."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import fastjsonschema
+
+from cascade.tmf.errors import TmfError
+from cascade.tmf.schema import Shape, ShapeBuilder
+
+Validator = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class SchemaOverlay:
+    """Conformance-profile rules the swagger leaves out, applied on top of its definitions.
+
+    `required` adds mandatory attributes to definitions; `enums` restricts a property of a
+    definition (`"ResourceOrderItem.action"`) to a list of values.
+    """
+
+    required: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    enums: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
+@functools.cache
+def load_swagger(filename: str) -> dict[str, Any]:
+    """Read one of the spec files shipped in `cascade/specs/`."""
+    text = resources.files("cascade.specs").joinpath(filename).read_text(encoding="utf-8")
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
+class SpecDocument:
+    """One API's swagger document, with overlays applied, compiling validators on demand."""
+
+    def __init__(self, filename: str, overlay: SchemaOverlay | None = None) -> None:
+        self.filename = filename
+        self.swagger = load_swagger(filename)
+        self.definitions = _apply_overlay(self.swagger["definitions"], overlay or SchemaOverlay())
+        self._shapes = ShapeBuilder(self.definitions)
+        self._validators: dict[tuple[str, bool], Validator] = {}
+
+    @property
+    def base_path(self) -> str:
+        return str(self.swagger["basePath"]).rstrip("/")
+
+    @property
+    def version(self) -> str:
+        return str(self.swagger["info"]["version"])
+
+    def has(self, definition: str) -> bool:
+        return definition in self.definitions
+
+    def shape(self, definition: str) -> Shape:
+        return self._shapes.definition(definition)
+
+    def properties(self, definition: str) -> frozenset[str]:
+        return frozenset(self.definitions[definition].get("properties", {}))
+
+    def validate(self, definition: str, document: Any, *, top_required: bool = True) -> None:
+        """Raise a 400 `TmfError` naming the first violation of `definition`."""
+        key = (definition, top_required)
+        validator = self._validators.get(key)
+        if validator is None:
+            validator = self._compile(definition, top_required)
+            self._validators[key] = validator
+        try:
+            validator(document)
+        except fastjsonschema.JsonSchemaValueException as exc:
+            where = exc.name.replace("data", definition, 1) if exc.name else definition
+            message = exc.message.replace(exc.name or "data", where, 1)
+            raise TmfError(400, "invalidBody", message) from None
+
+    def _compile(self, definition: str, top_required: bool) -> Validator:
+        root = dict(self.definitions[definition])
+        if not top_required:
+            root.pop("required", None)
+        schema = {**root, "definitions": self.definitions}
+        compiled: Validator = fastjsonschema.compile(schema, use_default=False)
+        return compiled
+
+
+def _apply_overlay(definitions: dict[str, Any], overlay: SchemaOverlay) -> dict[str, Any]:
+    if not overlay.required and not overlay.enums:
+        return definitions
+    result = copy.deepcopy(definitions)
+    for name, extra in overlay.required.items():
+        target = result[name]
+        target["required"] = sorted(set(target.get("required", [])) | set(extra))
+    for dotted, values in overlay.enums.items():
+        name, prop = dotted.split(".", 1)
+        result[name]["properties"][prop] = {"type": "string", "enum": list(values)}
+    return result
