@@ -26,6 +26,8 @@ class Services:
     """Every resource service, by kind (`tmf622.productOrder`)."""
 
     def __init__(self, apis: tuple[ApiSpec, ...], database: Database, public_url: str) -> None:
+        self.database = database
+        self.base_url = public_url.rstrip("/")
         self.by_kind: dict[str, ResourceService] = {}
         for api in apis:
             for resource in (*api.resources, api.hub):
@@ -86,7 +88,12 @@ def _description_handlers(api: ApiSpec, public_url: str) -> list[Any]:
 def _docs_page_handler(api: ApiSpec) -> Any:
     page = docs_page(api.title, f"{api.base_path}/openapi.json", DOCS_ASSETS)
 
-    @get(f"/docs/{api.code}", media_type=MediaType.HTML, sync_to_thread=False, name=f"{api.code}.docs")
+    @get(
+        f"/docs/{api.code}",
+        media_type=MediaType.HTML,
+        sync_to_thread=False,
+        name=f"{api.code}.docs",
+    )
     def docs() -> str:
         return page
 

@@ -33,6 +33,5 @@ def build(settings: Settings) -> Cascade:
         services,
         public_url=settings.base_url,
         max_body_bytes=settings.max_body_bytes,
-        on_shutdown=[database.close],
     )
     return Cascade(settings, database, services, app)

@@ -29,6 +29,22 @@ def read_catalog_file(path: Path) -> dict[str, Any]:
     return loaded
 
 
+def absolute_hrefs(value: Any, base_url: str) -> Any:
+    """Catalog files may give hrefs from the API root (`/tmf-api/...`); make them absolute."""
+    if isinstance(value, dict):
+        return {
+            key: (
+                base_url + item
+                if key == "href" and isinstance(item, str) and item.startswith("/")
+                else absolute_hrefs(item, base_url)
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [absolute_hrefs(item, base_url) for item in value]
+    return value
+
+
 def load_catalog(services: Services, catalog: dict[str, Any]) -> dict[str, int]:
     """Insert or replace every entity, in one transaction; returns how many per kind."""
 
@@ -40,12 +56,11 @@ def load_catalog(services: Services, catalog: dict[str, Any]) -> dict[str, int]:
                 if kind not in services.by_kind:
                     raise ValueError(f"unknown API resource '{kind}'")
                 for document in documents:
-                    upsert(services, kind, connection, document)
+                    upsert(services, kind, connection, absolute_hrefs(document, services.base_url))
                 counts[kind] = len(documents)
         return counts
 
-    database = next(iter(services.by_kind.values())).database
-    return database.write_sync(job)
+    return services.database.write_sync(job)
 
 
 def upsert(services: Services, kind: str, connection: Connection, document: Any) -> None:

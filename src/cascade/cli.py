@@ -59,7 +59,10 @@ def serve(
         counts = load_catalog(cascade.services, demo_catalog())
         typer.echo(f"demo catalog loaded: {sum(counts.values())} entities")
     typer.echo(f"Cascade on {settings.base_url} (API docs: {settings.base_url}/docs)")
-    uvicorn.run(cascade.app, host=host, port=port, log_level="warning", access_log=False)
+    try:
+        uvicorn.run(cascade.app, host=host, port=port, log_level="warning", access_log=False)
+    finally:
+        cascade.close()
 
 
 @db_app.command("upgrade")

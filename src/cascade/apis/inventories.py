@@ -1,6 +1,7 @@
 """TMF637 product, TMF638 service and TMF639 resource inventories."""
 
 from cascade.tmf.declarations import ApiSpec, ResourceSpec
+from cascade.tmf.spec import SchemaOverlay
 
 TMF637 = ApiSpec(
     code="tmf637",
@@ -48,4 +49,6 @@ TMF639 = ApiSpec(
             terms=("relatedParty.id", "resourceSpecification.id"),
         ),
     ),
+    # Erratum: Resource_Create lists the server-set href and id as required.
+    overlay=SchemaOverlay(optional={"Resource_Create": ["href", "id"]}),
 )

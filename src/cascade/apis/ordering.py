@@ -84,7 +84,7 @@ TMF652 = ApiSpec(
             terms=("resourceOrder.id",),
         ),
     ),
-    # The swagger leaves these optional; the TMF652 conformance profile does not.
+    # The swagger leaves the items optional; the TMF652 conformance profile does not.
     overlay=SchemaOverlay(
         required={
             "ResourceOrder_Create": ["orderItem"],

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import msgspec
 from sqlalchemy import ColumnElement, cast, func, literal, not_, select
@@ -18,7 +20,7 @@ class IndexedAttributes:
     """Which attributes of a kind live in indexed columns or in the term table."""
 
     kind: str
-    columns: dict[str, KeyedColumnElement[str | None]]
+    columns: Mapping[str, KeyedColumnElement[Any]]
     terms: frozenset[str]
 
 
@@ -36,20 +38,20 @@ def condition_clause(
     return func.tmf_match(entity.c.doc, literal(spec)) == 1
 
 
-def sort_expression(key: SortKey, indexed: IndexedAttributes, dialect: str) -> ColumnElement[str]:
+def sort_expression(key: SortKey, indexed: IndexedAttributes, dialect: str) -> ColumnElement[Any]:
     column = indexed.columns.get(key.attribute)
-    expression: ColumnElement[str]
+    expression: ColumnElement[Any]
     if column is not None:
         expression = column
     elif dialect == "postgresql":
-        expression = cast(entity.c.doc, JSONB)[list(key.path.segments)]  # type: ignore[assignment]
+        expression = cast(entity.c.doc, JSONB)[list(key.path.segments)]
     else:
         expression = func.json_extract(entity.c.doc, _sqlite_json_path(key.path.segments))
     return expression.desc() if key.descending else expression.asc()
 
 
 def _compare(
-    column: ColumnElement[str | None], op: str, values: tuple[Scalar, ...]
+    column: ColumnElement[Any], op: str, values: tuple[Scalar, ...]
 ) -> ColumnElement[bool]:
     texts = [v if isinstance(v, str) else _text_of(v) for v in values]
     if op == "eq":

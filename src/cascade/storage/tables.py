@@ -48,9 +48,7 @@ entity = Table(
 entity_term = Table(
     "entity_term",
     metadata,
-    Column(
-        "entity_pk", PrimaryKey, ForeignKey("entity.pk", ondelete="CASCADE"), nullable=False
-    ),
+    Column("entity_pk", PrimaryKey, ForeignKey("entity.pk", ondelete="CASCADE"), nullable=False),
     Column("kind", String(64), nullable=False),
     Column("path", String(128), nullable=False),
     Column("value", String(256), nullable=False),

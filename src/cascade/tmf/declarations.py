@@ -91,7 +91,7 @@ class ApiSpec:
 
     @property
     def hub(self) -> ResourceSpec:
-        """`/hub`: event subscriptions, stored like any resource (list and retrieve are extensions)."""
+        """`/hub`: event subscriptions, stored like any resource (list, retrieve: extensions)."""
         return ResourceSpec(
             name=HUB,
             entity="EventSubscription",

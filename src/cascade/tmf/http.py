@@ -41,43 +41,34 @@ def resource_handlers(service: ResourceService) -> list[HTTPRouteHandler]:
             written = await service.create(body, key)
             return _entity_response(written, location=written.location)
 
-        handlers.append(
-            post(f"/{name}", name=f"{prefix}.create", status_code=201)(
-                create_entity
-            )
-        )
+        handlers.append(post(f"/{name}", name=f"{prefix}.create", status_code=201)(create_entity))
 
     if "retrieve" in ops:
 
-        async def retrieve_entity(
-            request: Request[Any, Any, Any], entity_id: str
-        ) -> Response[bytes]:
+        async def retrieve_entity(request: Request[Any, Any, Any]) -> Response[bytes]:
+            entity_id = request.path_params["entity_id"]
             written = await service.retrieve(entity_id, request.query_params.get("fields"))
             return _entity_response(written)
 
         handlers.append(
-            get(f"/{name}/{{entity_id:str}}", name=f"{prefix}.retrieve")(
-                retrieve_entity
-            )
+            get(f"/{name}/{{entity_id:str}}", name=f"{prefix}.retrieve")(retrieve_entity)
         )
 
     if "patch" in ops:
 
-        async def patch_entity(request: Request[Any, Any, Any], entity_id: str) -> Response[bytes]:
+        async def patch_entity(request: Request[Any, Any, Any]) -> Response[bytes]:
+            entity_id = request.path_params["entity_id"]
             kind = patch_kind(request.headers.get("content-type"))
             body = parse_patch(kind, await read_json(request))
             written = await service.patch(entity_id, body, request.headers.get("if-match"))
             return _entity_response(written)
 
-        handlers.append(
-            patch(f"/{name}/{{entity_id:str}}", name=f"{prefix}.patch")(
-                patch_entity
-            )
-        )
+        handlers.append(patch(f"/{name}/{{entity_id:str}}", name=f"{prefix}.patch")(patch_entity))
 
     if "delete" in ops:
 
-        async def delete_entity(request: Request[Any, Any, Any], entity_id: str) -> Response[None]:
+        async def delete_entity(request: Request[Any, Any, Any]) -> Response[None]:
+            entity_id = request.path_params["entity_id"]
             await service.delete(entity_id, request.headers.get("if-match"))
             return Response(None, status_code=204)
 
@@ -126,9 +117,7 @@ def _depth(value: Any) -> int:
 def _require_json(content_type: str | None) -> None:
     media = (content_type or "application/json").split(";")[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
-        raise TmfError(
-            415, "unsupportedMediaType", f"Expected application/json, not '{media}'"
-        )
+        raise TmfError(415, "unsupportedMediaType", f"Expected application/json, not '{media}'")
 
 
 def _entity_response(written: Written, location: str | None = None) -> Response[bytes]:

@@ -57,7 +57,10 @@ def _hub_retrieve() -> dict[str, Any]:
         "tags": ["events subscription"],
         "parameters": [{"name": "id", "in": "path", "required": True, "type": "string"}],
         "responses": {
-            "200": {"description": "Success", "schema": {"$ref": "#/definitions/EventSubscription"}},
+            "200": {
+                "description": "Success",
+                "schema": {"$ref": "#/definitions/EventSubscription"},
+            },
             "404": {"description": "Not Found", "schema": {"$ref": "#/definitions/Error"}},
         },
     }

@@ -22,11 +22,13 @@ Validator = Callable[[Any], Any]
 class SchemaOverlay:
     """Conformance-profile rules the swagger leaves out, applied on top of its definitions.
 
-    `required` adds mandatory attributes to definitions; `enums` restricts a property of a
-    definition (`"ResourceOrderItem.action"`) to a list of values.
+    `required` adds mandatory attributes to definitions; `optional` lifts requirements the
+    swagger states by mistake (a `_Create` requiring the server-set `id`); `enums` restricts a
+    property of a definition (`"ResourceOrderItem.action"`) to a list of values.
     """
 
     required: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    optional: Mapping[str, Sequence[str]] = field(default_factory=dict)
     enums: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
@@ -89,12 +91,19 @@ class SpecDocument:
 
 
 def _apply_overlay(definitions: dict[str, Any], overlay: SchemaOverlay) -> dict[str, Any]:
-    if not overlay.required and not overlay.enums:
+    if not (overlay.required or overlay.optional or overlay.enums):
         return definitions
     result = copy.deepcopy(definitions)
     for name, extra in overlay.required.items():
         target = result[name]
         target["required"] = sorted(set(target.get("required", [])) | set(extra))
+    for name, lifted in overlay.optional.items():
+        target = result[name]
+        remaining = sorted(set(target.get("required", [])) - set(lifted))
+        if remaining:
+            target["required"] = remaining
+        else:
+            target.pop("required", None)
     for dotted, values in overlay.enums.items():
         name, prop = dotted.split(".", 1)
         result[name]["properties"][prop] = {"type": "string", "enum": list(values)}

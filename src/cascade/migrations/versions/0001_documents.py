@@ -47,9 +47,7 @@ def upgrade() -> None:
         sa.Column("path", sa.String(128), nullable=False),
         sa.Column("value", sa.String(256), nullable=False),
     )
-    op.create_index(
-        "ix_entity_term_lookup", "entity_term", ["kind", "path", "value", "entity_pk"]
-    )
+    op.create_index("ix_entity_term_lookup", "entity_term", ["kind", "path", "value", "entity_pk"])
     op.create_index("ix_entity_term_entity", "entity_term", ["entity_pk"])
     op.create_table(
         "idempotency_key",
