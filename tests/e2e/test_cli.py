@@ -1,0 +1,71 @@
+"""The command line: help on every command, migrations, catalog loading, serving the demo."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from cascade.cli import app
+from tests.conftest import fresh_database_url
+from tests.e2e.server import free_port, running_server
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[], ["serve"], ["db"], ["db", "upgrade"], ["db", "current"], ["catalog"], ["catalog", "load"]],
+)
+def test_every_command_has_help(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
+
+
+def test_db_upgrade_then_catalog_load(tmp_path: Path, database_url: str) -> None:
+    url = fresh_database_url("sqlite", tmp_path) if "sqlite" in database_url else database_url
+    upgraded = runner.invoke(app, ["db", "upgrade", "--database", url])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "0001" in runner.invoke(app, ["db", "current", "--database", url]).output
+    loaded = runner.invoke(app, ["catalog", "load", "--database", url])
+    assert loaded.exit_code == 0, loaded.output
+    assert "tmf620.productOffering: 4" in loaded.output
+
+
+def test_bad_catalog_file_is_refused_with_a_reason(tmp_path: Path) -> None:
+    url = fresh_database_url("sqlite", tmp_path)
+    runner.invoke(app, ["db", "upgrade", "--database", url])
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"tmf620": {"productOffering": [{"id": "x", "name": 5}]}}))
+    result = runner.invoke(app, ["catalog", "load", str(bad), "--database", url])
+    assert result.exit_code == 1
+    assert "productOffering 'x'" in result.output
+
+
+def test_environment_variables_configure_serve(tmp_path: Path) -> None:
+    url = fresh_database_url("sqlite", tmp_path)
+    port = free_port()
+    env_run = subprocess.run(
+        [sys.executable, "-m", "cascade.cli", "db", "current"],
+        env={"CASCADE_DATABASE": url, "PATH": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert env_run.stdout.strip() == "empty"
+    with running_server(url, port, "--demo"):
+        base = f"http://127.0.0.1:{port}/tmf-api/productCatalogManagement/v4"
+        offering = httpx.get(f"{base}/productOffering/po-fibre-broadband").json()
+        assert offering["name"]
+        assert (
+            offering["href"]
+            == f"http://127.0.0.1:{port}/tmf-api/productCatalogManagement/v4/productOffering/po-fibre-broadband"
+        )
+        names = httpx.get(f"{base}/productOffering", params={"fields": "name"}).json()
+        assert len(names) == 4
