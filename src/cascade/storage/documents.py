@@ -7,7 +7,12 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from cascade.storage.filters import IndexedAttributes, condition_clause, sort_expression
+from cascade.storage.filters import (
+    IndexedAttributes,
+    condition_clause,
+    selects_by_term,
+    sort_expression,
+)
 from cascade.storage.tables import entity, entity_term
 from cascade.tmf.matching import values_at
 from cascade.tmf.query import ListQuery
@@ -147,8 +152,9 @@ class DocumentTable:
     def list(self, connection: Connection, query: ListQuery) -> tuple[list[str], int]:
         """One page of documents (as JSON text) and the total count matching the filters."""
         dialect = connection.dialect.name
-        where = [entity.c.kind == self.kind]
-        where += [condition_clause(c, self.indexed, dialect) for c in query.conditions]
+        where = [condition_clause(c, self.indexed, dialect) for c in query.conditions]
+        if not any(selects_by_term(c, self.indexed) for c in query.conditions):
+            where.insert(0, entity.c.kind == self.kind)
         order = [sort_expression(key, self.indexed, dialect) for key in query.sort]
         page = (
             select(entity.c.doc)

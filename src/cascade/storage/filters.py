@@ -24,6 +24,20 @@ class IndexedAttributes:
     terms: frozenset[str]
 
 
+def selects_by_term(condition: Condition, indexed: IndexedAttributes) -> bool:
+    """True when the condition is answered from the term table and keeps only matching rows.
+
+    Such a condition already restricts the kind, and the query should be driven by it: with a
+    redundant `kind = ?` SQLite would walk every row of the kind instead.
+    """
+    return (
+        condition.attribute not in indexed.columns
+        and condition.attribute in indexed.terms
+        and condition.path.leaf.kind == "string"
+        and condition.op != "ne"
+    )
+
+
 def condition_clause(
     condition: Condition, indexed: IndexedAttributes, dialect: str
 ) -> ColumnElement[bool]:
@@ -107,4 +121,4 @@ def _text_of(value: Scalar) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-__all__ = ["IndexedAttributes", "condition_clause", "sort_expression"]
+__all__ = ["IndexedAttributes", "condition_clause", "selects_by_term", "sort_expression"]
