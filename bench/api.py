@@ -6,7 +6,7 @@ resource's `DocumentTable`), starts `cascade serve` on them, and measures with w
 order creation and retrieval by id at 64 connections, then the latency of four list
 queries from one sequential client, then the server's resident memory.
 
-    .venv/bin/python bench/api.py --reuse /var/tmp/cascade-bench-1m.db
+    .venv/bin/python bench/api.py --reuse /var/tmp/cascade-bench/orders-1m.db
     .venv/bin/python bench/api.py --database postgresql+psycopg://postgres@127.0.0.1:5432/bench
 
 A SQLite `--reuse PATH` is seeded once and copied to a scratch file for every run, so
@@ -1126,16 +1126,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.database:
             url = args.database
-            phase(f"seeding {url} up to {args.orders:,} orders")
+            phase(f"checking {url} for {args.orders:,} orders (seeding what is missing)")
             seeded = seed(url, args.orders, base_url, args.seed, args.workers)
         else:
             cache = args.reuse or workdir / "seeded.db"
-            phase(f"seeding {cache} up to {args.orders:,} orders")
+            phase(f"checking {cache} for {args.orders:,} orders (seeding what is missing)")
             seeded = prepare_sqlite_cache(cache, args.orders, base_url, args.seed, args.workers)
             scratch = workdir / "cascade.db"
             if args.reuse:
                 phase(f"copying {cache} to {scratch}")
                 shutil.copyfile(cache, scratch)
+                wal = Path(f"{cache}-wal")
+                if wal.exists() and wal.stat().st_size:
+                    shutil.copyfile(wal, Path(f"{scratch}-wal"))
             else:
                 cache.rename(scratch)
             url = f"sqlite:///{scratch}"
