@@ -15,7 +15,15 @@ from sqlalchemy.engine import make_url
 from cascade.bootstrap import Cascade, build
 from cascade.settings import Settings
 from cascade.storage.migrate import upgrade
-from cascade.storage.tables import entity, entity_term, idempotency_key
+from cascade.storage.tables import (
+    allocation,
+    entity,
+    entity_term,
+    idempotency_key,
+    pool_cursor,
+    simulated_network,
+    work_item,
+)
 
 POSTGRES_ENV = "CASCADE_TEST_POSTGRES_URL"
 PUBLIC_URL = "http://testserver.local"
@@ -66,7 +74,15 @@ def cascade_session(database_url: str) -> Iterator[Cascade]:
 
 
 def _empty_tables(connection: Connection) -> None:
-    for table in (entity_term, entity, idempotency_key):
+    for table in (
+        entity_term,
+        entity,
+        idempotency_key,
+        work_item,
+        allocation,
+        pool_cursor,
+        simulated_network,
+    ):
         connection.execute(delete(table))
 
 

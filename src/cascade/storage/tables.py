@@ -67,3 +67,57 @@ idempotency_key = Table(
     Column("body", Text, nullable=False),
     Column("created_at", String(32), nullable=False),
 )
+
+# --- fulfilment --------------------------------------------------------------------------------
+
+# Entities a controller must look at: one row per (kind, id), due at `due_ms` (epoch ms).
+# `seq` grows on every schedule, so finishing a step never drops a wake-up that arrived while
+# the step ran; `lease_owner`/`lease_until_ms` keep two workers off the same entity.
+work_item = Table(
+    "work_item",
+    metadata,
+    Column("kind", String(64), primary_key=True),
+    Column("entity_id", String(128), primary_key=True),
+    Column("due_ms", BigInteger, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("lease_owner", String(64)),
+    Column("lease_until_ms", BigInteger),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Index("ix_work_item_due", "due_ms"),
+)
+
+# Values taken from resource pools: unique per (pool, ordinal), one per owner (an order item's
+# resource), so no two orders ever hold the same VLAN, address, port or number.
+allocation = Table(
+    "allocation",
+    metadata,
+    Column("pool", String(256), primary_key=True),
+    Column("ordinal", BigInteger, primary_key=True),
+    Column("owner", String(256), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    UniqueConstraint("owner", name="uq_allocation_owner"),
+)
+
+# The next never-used ordinal of each pool (released ordinals are found by a gap search).
+pool_cursor = Table(
+    "pool_cursor",
+    metadata,
+    Column("pool", String(256), primary_key=True),
+    Column("next_ordinal", BigInteger, nullable=False),
+)
+
+# The simulated network: what the in-process activation driver has configured, by activation.
+simulated_network = Table(
+    "simulated_network",
+    metadata,
+    Column("activation", String(256), primary_key=True),
+    Column("target", String(64), nullable=False),
+    Column("specification", String(128)),
+    Column("outcome", String(16), nullable=False),
+    Column("reason", Text),
+    Column("ready_ms", BigInteger, nullable=False),
+    Column("request", Text, nullable=False),
+    Column("applied_at", String(32), nullable=False),
+)
