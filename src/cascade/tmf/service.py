@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -47,6 +48,37 @@ class Written:
         return etag(self.version)
 
 
+WriteHook = Callable[[Connection, dict[str, Any]], None]
+
+
+@dataclass
+class Hooks:
+    """What else happens when an entity of this resource is written.
+
+    `on_write` runs inside the writing transaction with the new document (controllers use it to
+    schedule themselves); `after_commit` runs once the change is committed (wake-ups).
+    """
+
+    on_write: list[WriteHook] = field(default_factory=list)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def written(self, connection: Connection, document: dict[str, Any]) -> None:
+        for hook in self.on_write:
+            hook(connection, document)
+
+    def committed(self) -> None:
+        for listener in self.after_commit:
+            listener()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A stored entity read for change: its row and its decoded document."""
+
+    stored: StoredDocument
+    document: dict[str, Any]
+
+
 @dataclass(frozen=True)
 class Page:
     body: bytes
@@ -66,6 +98,7 @@ class ResourceService:
         self.kind = api.kind(resource)
         self.collection_url = f"{public_url.rstrip('/')}{api.base_path}/{resource.name}"
         self.shape: Shape = api.spec.shape(resource.entity)
+        self.hooks = Hooks()
         self.table = DocumentTable(
             self.kind,
             state=resource.state,
@@ -104,22 +137,61 @@ class ResourceService:
             return written
 
         try:
-            return await self.database.write(job)
+            written = await self.database.write(job)
         except IntegrityError:
             if idempotency_key is None:
                 raise
             # Another process stored the same key first: answer as for any retry.
-            return await self.database.write(job)
+            written = await self.database.write(job)
+        self.hooks.committed()
+        return written
 
-    def insert(self, connection: Connection, body: dict[str, Any]) -> Written:
-        """Store a new entity from a validated body (also used by loaders and controllers)."""
-        id_ = new_id()
+    def insert(
+        self, connection: Connection, body: dict[str, Any], *, id_: str | None = None
+    ) -> Written:
+        """Store a new entity from a validated body (also used by loaders and controllers).
+
+        Controllers pass a deterministic `id_` (derived from the parent order item) so that a
+        step run twice finds what it created the first time instead of creating it again.
+        """
+        id_ = id_ or new_id()
         now = now_instant()
         href = f"{self.collection_url}/{id_}"
         document = prepare_new(self.resource, body, id_=id_, href=href, now=now, shape=self.shape)
         text = encode(document)
         self.table.insert(connection, id_, text.decode(), self.table.indexed_values(document), now)
+        self.hooks.written(connection, document)
         return Written(text, 1, 201, href)
+
+    def href_of(self, id_: str) -> str:
+        return f"{self.collection_url}/{id_}"
+
+    def load(self, connection: Connection, id_: str) -> Loaded | None:
+        """Read an entity for change (row-locked on PostgreSQL until the transaction ends)."""
+        stored = self.table.get(connection, id_, for_update=True)
+        if stored is None:
+            return None
+        return Loaded(stored, msgspec.json.decode(stored.doc))
+
+    def peek(self, connection: Connection, id_: str) -> dict[str, Any] | None:
+        """Read an entity without locking it."""
+        stored = self.table.get(connection, id_)
+        return None if stored is None else msgspec.json.decode(stored.doc)
+
+    def save(self, connection: Connection, loaded: Loaded) -> int:
+        """Write back a document changed by a controller; returns its new version."""
+        document = prepare_update(
+            self.resource, loaded.document, now=now_instant(), shape=self.shape
+        )
+        values = self.table.indexed_values(document)
+        version = self.table.replace(connection, loaded.stored, encode(document).decode(), values)
+        self.hooks.written(connection, document)
+        return version
+
+    def find(self, connection: Connection, params: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        """The entities matching TMF630 list parameters (first page), decoded."""
+        docs, _ = self.table.list(connection, parse_list_query(params, self.shape))
+        return [msgspec.json.decode(doc) for doc in docs]
 
     def insert_as_is(self, connection: Connection, document: dict[str, Any]) -> None:
         """Store a document that carries its own id and href (catalog files, fixtures)."""
@@ -173,9 +245,12 @@ class ResourceService:
             text = encode(document)
             values = self.table.indexed_values(document)
             version = self.table.replace(connection, stored, text.decode(), values)
+            self.hooks.written(connection, document)
             return Written(text, version)
 
-        return await self.database.write(job)
+        written = await self.database.write(job)
+        self.hooks.committed()
+        return written
 
     async def delete(self, id_: str, if_match: str | None = None) -> None:
         def job(connection: Connection) -> None:

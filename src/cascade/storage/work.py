@@ -1,0 +1,144 @@
+"""The controllers' work queue: which entity needs a look, when, and who is looking.
+
+Level-triggered control needs only "look at entity X of kind K (again) at time T". Scheduling
+is an upsert that keeps the earliest due time and bumps `seq`; a worker claims due rows under a
+lease; finishing deletes the row only if no schedule arrived meanwhile (same `seq`), so a
+wake-up that races with a running step is never lost. Every function runs inside the caller's
+transaction, so a step's effects and its rescheduling commit together.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, and_, case, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from cascade.storage.tables import work_item
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A work item taken under lease by one worker."""
+
+    kind: str
+    entity_id: str
+    seq: int
+    attempts: int
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def schedule(connection: Connection, kind: str, entity_id: str, due_ms: int | None = None) -> None:
+    """Ask for `entity_id` to be looked at no later than `due_ms` (default: now)."""
+    due = now_ms() if due_ms is None else due_ms
+    values = {
+        "kind": kind,
+        "entity_id": entity_id,
+        "due_ms": due,
+        "seq": 1,
+        "attempts": 0,
+    }
+    dialect = connection.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(work_item).values(**values)
+    earliest = case(
+        (statement.excluded.due_ms < work_item.c.due_ms, statement.excluded.due_ms),
+        else_=work_item.c.due_ms,
+    )
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[work_item.c.kind, work_item.c.entity_id],
+            set_={"due_ms": earliest, "seq": work_item.c.seq + 1},
+        )
+    )
+
+
+def claim(
+    connection: Connection, owner: str, *, lease_ms: int, limit: int, now: int | None = None
+) -> list[Claim]:
+    """Take up to `limit` due, unleased items for `owner` until now + `lease_ms`."""
+    moment = now_ms() if now is None else now
+    available = and_(
+        work_item.c.due_ms <= moment,
+        or_(work_item.c.lease_until_ms.is_(None), work_item.c.lease_until_ms < moment),
+    )
+    query = (
+        select(work_item.c.kind, work_item.c.entity_id, work_item.c.seq, work_item.c.attempts)
+        .where(available)
+        .order_by(work_item.c.due_ms)
+        .limit(limit)
+    )
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = connection.execute(query).all()
+    for row in rows:
+        connection.execute(
+            update(work_item)
+            .where(work_item.c.kind == row.kind, work_item.c.entity_id == row.entity_id)
+            .values(lease_owner=owner, lease_until_ms=moment + lease_ms)
+        )
+    return [Claim(row.kind, row.entity_id, row.seq, row.attempts) for row in rows]
+
+
+def finish(connection: Connection, item: Claim, next_due_ms: int | None) -> None:
+    """Release a claim after a successful step; keep the item if it must be looked at again."""
+    key = and_(work_item.c.kind == item.kind, work_item.c.entity_id == item.entity_id)
+    if next_due_ms is None:
+        gone = connection.execute(delete(work_item).where(key, work_item.c.seq == item.seq))
+        if gone.rowcount:
+            return
+        connection.execute(
+            update(work_item).where(key).values(lease_owner=None, lease_until_ms=None, attempts=0)
+        )
+        return
+    due = case(
+        (work_item.c.seq == item.seq, next_due_ms),
+        else_=func.min(work_item.c.due_ms, next_due_ms)
+        if connection.dialect.name == "sqlite"
+        else func.least(work_item.c.due_ms, next_due_ms),
+    )
+    connection.execute(
+        update(work_item)
+        .where(key)
+        .values(due_ms=due, lease_owner=None, lease_until_ms=None, attempts=0)
+    )
+
+
+def fail(connection: Connection, item: Claim, error: str, retry_at_ms: int) -> None:
+    """Record a failed step; the item comes back at `retry_at_ms` with one more attempt."""
+    connection.execute(
+        update(work_item)
+        .where(work_item.c.kind == item.kind, work_item.c.entity_id == item.entity_id)
+        .values(
+            due_ms=retry_at_ms,
+            lease_owner=None,
+            lease_until_ms=None,
+            attempts=work_item.c.attempts + 1,
+            last_error=error[:2000],
+        )
+    )
+
+
+def next_due(connection: Connection) -> int | None:
+    """When the earliest item falls due (leased items count from their lease's end)."""
+    start = case(
+        (
+            and_(
+                work_item.c.lease_until_ms.is_not(None),
+                work_item.c.lease_until_ms > work_item.c.due_ms,
+            ),
+            work_item.c.lease_until_ms,
+        ),
+        else_=work_item.c.due_ms,
+    )
+    value = connection.execute(select(func.min(start))).scalar()
+    return None if value is None else int(value)
+
+
+def pending(connection: Connection) -> int:
+    """How many entities are waiting for a controller (for health checks and tests)."""
+    return int(connection.execute(select(func.count()).select_from(work_item)).scalar_one())
