@@ -68,7 +68,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture(scope="session")
 def cascade_session(database_url: str) -> Iterator[Cascade]:
-    cascade = build(Settings(database_url=database_url, public_url=PUBLIC_URL))
+    # Controllers stay off here: API tests look at what a request did, not at fulfilment.
+    settings = Settings(database_url=database_url, public_url=PUBLIC_URL, controllers=False)
+    cascade = build(settings)
     yield cascade
     cascade.close()
 
