@@ -47,6 +47,7 @@ def create_app(
     *,
     public_url: str,
     max_body_bytes: int,
+    on_startup: list[Any] | None = None,
     on_shutdown: list[Any] | None = None,
 ) -> Litestar:
     routers = [
@@ -71,6 +72,7 @@ def create_app(
         exception_handlers={Exception: handle_exception},
         openapi_config=None,
         request_max_body_size=max_body_bytes,
+        on_startup=on_startup or [],
         on_shutdown=on_shutdown or [],
     )
 

@@ -18,6 +18,16 @@ class Settings:
     public_url: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     readers: int = 4
+    # Fulfilment: run the controllers in this process; their leases and polling.
+    controllers: bool = True
+    lease_ms: int = 30_000
+    poll_interval_s: float = 0.5
+    # Activation: attempts per activation, back-off between them, the simulated network.
+    activation_attempts: int = 3
+    activation_backoff_ms: int = 500
+    simulator_latency_ms: int = 0
+    simulator_failure_rate: float = 0.0
+    simulator_specifications: str | None = None  # JSON: {"spec-id": {"latency_ms", "failure_rate"}}
 
     @property
     def base_url(self) -> str:
