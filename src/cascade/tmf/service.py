@@ -184,9 +184,8 @@ class ResourceService:
             self.resource, loaded.document, now=now_instant(), shape=self.shape
         )
         values = self.table.indexed_values(document)
-        version = self.table.replace(connection, loaded.stored, encode(document).decode(), values)
-        self.hooks.written(connection, document)
-        return version
+        # No write hooks: a controller's own change must not wake the controller again.
+        return self.table.replace(connection, loaded.stored, encode(document).decode(), values)
 
     def find(self, connection: Connection, params: list[tuple[str, str]]) -> list[dict[str, Any]]:
         """The entities matching TMF630 list parameters (first page), decoded."""
