@@ -1,11 +1,18 @@
-"""Reading and writing TMF documents of one kind on a connection (SQLAlchemy Core)."""
+"""Reading and writing TMF documents of one kind on a connection.
+
+The hot statements (insert, terms, get by id) are plain driver SQL, written once per dialect:
+building and compiling them with SQLAlchemy Core on every call cost more than running them
+(docs/performance.md). On SQLite they run straight on the DB-API connection; on PostgreSQL
+through `exec_driver_sql`, so the writer's statement tracking sees them. The rest (lists,
+replace, delete) uses SQLAlchemy Core.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from cascade.storage.filters import (
     IndexedAttributes,
@@ -18,6 +25,38 @@ from cascade.tmf.matching import values_at
 from cascade.tmf.query import ListQuery
 
 MAX_TERM_LENGTH = 256
+RANGE_OPERATORS = frozenset({"gt", "gte", "lt", "lte"})
+
+
+@dataclass(frozen=True)
+class _Sql:
+    """The hot statements of one dialect, as driver SQL with its parameter markers."""
+
+    insert_entity: str
+    insert_term: str
+    get: str
+    get_for_update: str
+
+    @classmethod
+    def of(cls, dialect: str) -> _Sql:
+        mark = "?" if dialect == "sqlite" else "%s"
+        entity_values = ", ".join([mark, mark, "1", *[mark] * 5])
+        insert_entity = (
+            "INSERT INTO entity (kind, id, version, state, date, lookup, created_at, doc) "
+            f"VALUES ({entity_values})"
+        )
+        get = f"SELECT pk, id, version, doc FROM entity WHERE kind = {mark} AND id = {mark}"
+        return cls(
+            insert_entity=insert_entity if dialect == "sqlite" else insert_entity + " RETURNING pk",
+            insert_term="INSERT INTO entity_term (entity_pk, kind, path, value) "
+            f"VALUES ({mark}, {mark}, {mark}, {mark})",
+            get=get,
+            get_for_update=get if dialect == "sqlite" else get + " FOR UPDATE",
+        )
+
+
+_SQLITE = _Sql.of("sqlite")
+_POSTGRESQL = _Sql.of("postgresql")
 
 
 @dataclass(frozen=True)
@@ -81,20 +120,12 @@ class DocumentTable:
     def insert(
         self, connection: Connection, id_: str, doc: str, values: IndexedValues, now: str
     ) -> int:
-        pk: int = connection.execute(
-            insert(entity)
-            .values(
-                kind=self.kind,
-                id=id_,
-                version=1,
-                state=values.state,
-                date=values.date,
-                lookup=values.lookup,
-                created_at=now,
-                doc=doc,
-            )
-            .returning(entity.c.pk)
-        ).scalar_one()
+        row = (self.kind, id_, values.state, values.date, values.lookup, now, doc)
+        pk: int
+        if connection.dialect.name == "sqlite":
+            pk = _driver(connection).execute(_SQLITE.insert_entity, row).lastrowid
+        else:
+            pk = connection.exec_driver_sql(_POSTGRESQL.insert_entity, row).scalar_one()
         self._insert_terms(connection, pk, values)
         return pk
 
@@ -127,27 +158,27 @@ class DocumentTable:
         return True
 
     def _insert_terms(self, connection: Connection, pk: int, values: IndexedValues) -> None:
-        if values.terms:
-            connection.execute(
-                insert(entity_term),
-                [
-                    {"entity_pk": pk, "kind": self.kind, "path": path, "value": value}
-                    for path, value in values.terms
-                ],
-            )
+        if not values.terms:
+            return
+        rows = [(pk, self.kind, path, value) for path, value in values.terms]
+        if connection.dialect.name == "sqlite":
+            _driver(connection).executemany(_SQLITE.insert_term, rows)
+        else:
+            connection.exec_driver_sql(_POSTGRESQL.insert_term, rows)
 
     # --- reads ------------------------------------------------------------------------------
 
     def get(
         self, connection: Connection, id_: str, *, for_update: bool = False
     ) -> StoredDocument | None:
-        statement = select(entity.c.pk, entity.c.id, entity.c.version, entity.c.doc).where(
-            entity.c.kind == self.kind, entity.c.id == id_
-        )
-        if for_update and connection.dialect.name == "postgresql":
-            statement = statement.with_for_update()
-        row = connection.execute(statement).first()
-        return None if row is None else StoredDocument(row.pk, row.id, row.version, row.doc)
+        """The stored document (row-locked on PostgreSQL when `for_update`), or None."""
+        row: Any
+        if connection.dialect.name == "sqlite":
+            row = _driver(connection).execute(_SQLITE.get, (self.kind, id_)).fetchone()
+        else:
+            sql = _POSTGRESQL.get_for_update if for_update else _POSTGRESQL.get
+            row = connection.exec_driver_sql(sql, (self.kind, id_)).first()
+        return None if row is None else StoredDocument(row[0], row[1], row[2], row[3])
 
     def list(self, connection: Connection, query: ListQuery) -> tuple[list[str], int]:
         """One page of documents (as JSON text) and the total count matching the filters."""
@@ -156,6 +187,10 @@ class DocumentTable:
         if not any(selects_by_term(c, self.indexed) for c in query.conditions):
             where.insert(0, entity.c.kind == self.kind)
         order = [sort_expression(key, self.indexed, dialect) for key in query.sort]
+        if not order and self._date_range(query):
+            # Walk the (kind, date, pk) index in order: with `ORDER BY pk` PostgreSQL walks the
+            # primary key instead and reads everything before the window (docs/performance.md).
+            order = [entity.c.date]
         page = (
             select(entity.c.doc)
             .where(*where)
@@ -169,6 +204,17 @@ class DocumentTable:
         else:
             total = connection.execute(select(func.count()).where(*where)).scalar_one()
         return docs, total
+
+    def _date_range(self, query: ListQuery) -> bool:
+        date = self._attributes[1]
+        return date is not None and any(
+            c.attribute == date and c.op in RANGE_OPERATORS for c in query.conditions
+        )
+
+
+def _driver(connection: Connection) -> Any:
+    """The DB-API connection under a SQLAlchemy one (same transaction)."""
+    return connection.connection.dbapi_connection
 
 
 def _scalar_text(value: Any) -> str | None:
