@@ -1,10 +1,17 @@
 """The database handle: a group-commit writer thread and a pool of reader threads.
 
 All writes of the process go through one writer thread that takes every job waiting in its
-queue, runs each in its own savepoint, and commits them together: one fsync for many requests.
+queue, runs them one after the other in one transaction, and commits them together: one fsync
+for many requests. A job that raises before changing anything (a 404, a 412, a validation
+error) fails alone; one that raises after writing rolls the batch back, and the batch runs
+again with a savepoint around each job, so only that job's writes are undone. Most batches
+therefore pay for no savepoint at all.
+
 Reads run in a small thread pool on their own connections (SQLite in WAL mode reads while the
-writer writes). The same code runs on SQLite and PostgreSQL; on PostgreSQL several processes
-may each run a writer, and row locks keep them correct.
+writer writes), in one transaction for a consistent snapshot, or, for single-statement reads,
+without one (saving a BEGIN and a COMMIT per read). The same code runs on SQLite and
+PostgreSQL; several processes may each run a writer: SQLite's write lock (BEGIN IMMEDIATE) or
+PostgreSQL's row locks keep them correct.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from psycopg import pq
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -37,6 +45,14 @@ class _Pending:
     future: Future[Any]
 
 
+class _FailedAfterWritingError(Exception):
+    """A job raised after changing rows: only a rollback can undo it."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 def make_engine(url: str) -> Engine:
     """An engine with Cascade's connection settings (WAL and a busy timeout on SQLite)."""
     parsed = make_url(url)
@@ -45,7 +61,9 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
         return engine
-    return create_engine(parsed, pool_size=8, max_overflow=8, pool_pre_ping=True)
+    engine = create_engine(parsed, pool_size=8, max_overflow=8, pool_pre_ping=True)
+    event.listen(engine, "before_cursor_execute", _count_postgresql_writes)
+    return engine
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -63,6 +81,31 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 def _begin_sqlite(connection: Connection) -> None:
     mode = "IMMEDIATE" if connection.get_execution_options().get("writer") else "DEFERRED"
     connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _count_postgresql_writes(
+    connection: Connection, _cursor: Any, statement: str, *_args: Any
+) -> None:
+    """Count statements that may change rows (all but plain SELECTs) on the connection."""
+    if statement.lstrip()[:6].upper() != "SELECT":
+        connection.info["writes"] = connection.info.get("writes", 0) + 1
+
+
+def _changes(connection: Connection) -> int:
+    """A counter that moves whenever rows change on this connection."""
+    if connection.dialect.name == "sqlite":
+        changes: int = connection.connection.dbapi_connection.total_changes  # type: ignore[union-attr]
+        return changes
+    writes: int = connection.info.get("writes", 0)
+    return writes
+
+
+def _transaction_broken(connection: Connection) -> bool:
+    """True when the database already rolled back or aborted the open transaction."""
+    driver: Any = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite":
+        return not driver.in_transaction
+    return bool(driver.info.transaction_status == pq.TransactionStatus.INERROR)
 
 
 class Database:
@@ -84,9 +127,14 @@ class Database:
         """Run `job` in a transaction on the writer thread; its effects are committed on return."""
         return await asyncio.wrap_future(self.submit_write(job))
 
-    async def read(self, job: Job[T]) -> T:
-        """Run `job` on a reader connection, in one read transaction (a consistent snapshot)."""
-        return await asyncio.get_running_loop().run_in_executor(self._readers, self._read, job)
+    async def read(self, job: Job[T], *, snapshot: bool = True) -> T:
+        """Run `job` on a reader connection, in one read transaction (a consistent snapshot).
+
+        With `snapshot=False` no transaction is opened: for jobs of a single statement (a get by
+        id), which are consistent on their own.
+        """
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, self._read, job, snapshot)
 
     def submit_write(self, job: Job[T]) -> Future[T]:
         future: Future[T] = Future()
@@ -96,8 +144,8 @@ class Database:
     def write_sync(self, job: Job[T]) -> T:
         return self.submit_write(job).result()
 
-    def read_sync(self, job: Job[T]) -> T:
-        return self._readers.submit(self._read, job).result()
+    def read_sync(self, job: Job[T], *, snapshot: bool = True) -> T:
+        return self._readers.submit(self._read, job, snapshot).result()
 
     def close(self) -> None:
         self._queue.put(None)
@@ -107,18 +155,39 @@ class Database:
 
     # --- reader threads ---------------------------------------------------------------------
 
-    def _read(self, job: Job[T]) -> T:
-        connection: Connection | None = getattr(self._local, "connection", None)
-        if connection is None or connection.invalidated:
-            connection = self.engine.connect()
-            self._local.connection = connection
+    def _read(self, job: Job[T], snapshot: bool) -> T:
+        connection = self._reader_connection(snapshot)
         try:
-            with connection.begin():
+            if snapshot:
+                with connection.begin():
+                    return job(connection)
+            try:
                 return job(connection)
+            finally:
+                if connection.in_transaction():  # a job that used SQLAlchemy began one
+                    connection.rollback()
         except Exception:
             if connection.invalidated:
-                self._local.connection = None
+                self._drop_reader_connection(snapshot)
             raise
+
+    def _reader_connection(self, snapshot: bool) -> Connection:
+        """This thread's connection; on PostgreSQL, an autocommit one for reads without BEGIN.
+
+        SQLite needs no second connection: its driver starts no transaction by itself.
+        """
+        name = "connection" if snapshot or self.dialect == "sqlite" else "autocommit"
+        connection: Connection | None = getattr(self._local, name, None)
+        if connection is None or connection.invalidated:
+            connection = self.engine.connect()
+            if name == "autocommit":
+                connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            setattr(self._local, name, connection)
+        return connection
+
+    def _drop_reader_connection(self, snapshot: bool) -> None:
+        name = "connection" if snapshot or self.dialect == "sqlite" else "autocommit"
+        setattr(self._local, name, None)
 
     # --- writer thread ----------------------------------------------------------------------
 
@@ -145,15 +214,14 @@ class Database:
             connection.close()
 
     def _run_batch(self, connection: Connection, batch: list[_Pending]) -> Connection:
-        outcomes: list[tuple[_Pending, bool, Any]] = []
         try:
-            with connection.begin():
-                for pending in batch:
-                    try:
-                        with connection.begin_nested():
-                            outcomes.append((pending, True, pending.job(connection)))
-                    except Exception as exc:
-                        outcomes.append((pending, False, exc))
+            try:
+                outcomes = self._transaction(connection, batch, isolate=False)
+            except _FailedAfterWritingError as failed:
+                if len(batch) == 1:  # the rollback undid exactly that job's writes
+                    outcomes = [(batch[0], False, failed.error)]
+                else:
+                    outcomes = self._transaction(connection, batch, isolate=True)
         except Exception as exc:
             log.warning("group commit of %d jobs failed: %s", len(batch), exc)
             connection.close()
@@ -170,3 +238,31 @@ class Database:
             else:
                 pending.future.set_exception(value)
         return connection
+
+    @staticmethod
+    def _transaction(
+        connection: Connection, batch: list[_Pending], *, isolate: bool
+    ) -> list[tuple[_Pending, bool, Any]]:
+        """Run the jobs in one transaction; `isolate` puts each in a savepoint.
+
+        Without savepoints a job that raises after changing rows raises `_FailedAfterWritingError`
+        (after the rollback), so that the caller can run the batch again isolated.
+        """
+        outcomes: list[tuple[_Pending, bool, Any]] = []
+        with connection.begin():
+            for pending in batch:
+                if isolate:
+                    try:
+                        with connection.begin_nested():
+                            outcomes.append((pending, True, pending.job(connection)))
+                    except Exception as exc:
+                        outcomes.append((pending, False, exc))
+                    continue
+                before = _changes(connection)
+                try:
+                    outcomes.append((pending, True, pending.job(connection)))
+                except Exception as exc:
+                    if _changes(connection) != before or _transaction_broken(connection):
+                        raise _FailedAfterWritingError(exc) from exc
+                    outcomes.append((pending, False, exc))
+        return outcomes
