@@ -95,23 +95,24 @@ async def read_json(request: Request[Any, Any, Any]) -> Any:
         value = msgspec.json.decode(raw)
     except msgspec.DecodeError as exc:
         raise bad_request(f"The request body is not valid JSON: {exc}", "malformedJson") from None
-    if _depth(value) > MAX_JSON_DEPTH:
+    if _nested_deeper(value, MAX_JSON_DEPTH):
         raise bad_request(f"JSON nested deeper than {MAX_JSON_DEPTH} levels", "tooDeep")
     return value
 
 
-def _depth(value: Any) -> int:
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        node, level = stack.pop()
-        if isinstance(node, dict):
-            node = list(node.values())
-        if isinstance(node, list):
-            deepest = max(deepest, level)
-            if level > MAX_JSON_DEPTH:
-                return level
-            stack.extend((child, level + 1) for child in node)
-    return deepest
+_CONTAINERS = (dict, list)
+
+
+def _nested_deeper(value: Any, limit: int) -> bool:
+    """True when objects and arrays nest more than `limit` levels (stops as soon as they do)."""
+    if type(value) not in _CONTAINERS:
+        return False
+    if limit < 1:
+        return True
+    for child in value.values() if type(value) is dict else value:
+        if type(child) in _CONTAINERS and _nested_deeper(child, limit - 1):
+            return True
+    return False
 
 
 def _require_json(content_type: str | None) -> None:

@@ -34,6 +34,11 @@ encode = msgspec.json.encode
 _canonical = msgspec.json.Encoder(order="sorted")
 
 
+def _request_hash(body: dict[str, Any]) -> str:
+    """What identifies a request body for Idempotency-Key replays (key order does not count)."""
+    return hashlib.sha256(_canonical.encode(body)).hexdigest()
+
+
 @dataclass(frozen=True)
 class Written:
     """A created or changed entity: its JSON, version (for the ETag), and, for creates, href."""
@@ -121,7 +126,7 @@ class ResourceService:
         self.api.spec.validate(self.resource.create_schema, body)
         if self.resource.name == HUB:
             check_callback(body.get("callback"))
-        request_hash = hashlib.sha256(_canonical.encode(body)).hexdigest()
+        request_hash = "" if idempotency_key is None else _request_hash(body)
 
         def job(connection: Connection) -> Written:
             if idempotency_key is not None:
@@ -212,7 +217,7 @@ class ResourceService:
 
     async def retrieve(self, id_: str, fields: str | None = None) -> Written:
         selected = parse_fields(fields, self.shape) if fields is not None else None
-        stored = await self.database.read(lambda c: self.table.get(c, id_))
+        stored = await self.database.read(lambda c: self.table.get(c, id_), snapshot=False)
         if stored is None:
             raise not_found(f"{self.resource.entity} '{id_}'")
         if selected is None:
