@@ -1,0 +1,177 @@
+"""Allocating values from resource pools: unique under any concurrency, on SQLite and PostgreSQL.
+
+Every function runs inside the caller's write transaction (a `Database.write` job). A pool is
+identified by its key (`PoolDefinition.key`); an allocation is an ordinal of that pool, held by
+one owner (for example an order item's resource). `pool_cursor` keeps each pool's next
+never-used ordinal; once it reaches the pool's size, released ordinals are found again by a
+gap search, lowest first.
+
+Concurrency: on PostgreSQL the pool's cursor row is locked (`SELECT ... FOR UPDATE`) before
+an ordinal is chosen, so allocations from one pool serialize across processes until the
+holder's transaction ends; on SQLite the writer holds the database write lock
+(`BEGIN IMMEDIATE`). The primary key (pool, ordinal) and the unique owner are the last line of
+defence: a collision they catch raises instead of handing a value out twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from sqlalchemy import Connection, Row, Select, delete, exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from cascade.domain.pools import PoolDefinition
+from cascade.storage.tables import allocation, pool_cursor
+from cascade.tmf.instants import now_instant
+
+POOL_KEY_LENGTH = 256  # allocation.pool / pool_cursor.pool
+
+
+@dataclass(frozen=True)
+class Allocation:
+    pool: str  # the pool key
+    ordinal: int
+    owner: str
+    values: dict[str, Any]
+
+
+class PoolExhausted(Exception):  # noqa: N818 - the name the ROM controller uses
+    """Every value of the pool is held."""
+
+    def __init__(self, pool: str, size: int) -> None:
+        super().__init__(f"pool '{pool}' is exhausted: all {size} values are allocated")
+        self.pool = pool
+        self.size = size
+
+
+class OwnerConflict(ValueError):  # noqa: N818 - the name the ROM controller uses
+    """The owner already holds a value from another pool (one allocation per owner)."""
+
+    def __init__(self, held: Allocation, pool: str) -> None:
+        super().__init__(
+            f"owner '{held.owner}' already holds ordinal {held.ordinal} of pool '{held.pool}'"
+            f" and cannot also allocate from pool '{pool}'"
+        )
+        self.held = held
+
+
+def allocate(
+    connection: Connection, definition: PoolDefinition, context: Mapping[str, Any], owner: str
+) -> Allocation:
+    """A value of the pool for `owner`; the same owner gets its existing allocation back."""
+    pool = definition.key(context)
+    if len(pool) > POOL_KEY_LENGTH:
+        raise ValueError(f"pool key is longer than {POOL_KEY_LENGTH} characters: {pool!r}")
+    held = allocation_of(connection, owner)
+    if held is not None:
+        return _same_pool(held, pool)
+    next_ordinal = _locked_cursor(connection, pool)
+    size = definition.size
+    ordinal = next_ordinal if next_ordinal < size else _lowest_free(connection, pool, size)
+    if ordinal is None:
+        raise PoolExhausted(pool, size)
+    values = definition.values(ordinal, context)
+    if not _insert(connection, pool, ordinal, owner, values):
+        held = allocation_of(connection, owner)
+        if held is not None:  # the same owner, allocated by a concurrent transaction
+            return _same_pool(held, pool)
+        raise RuntimeError(f"ordinal {ordinal} of pool '{pool}' is taken: pool cursor out of step")
+    if ordinal >= next_ordinal:
+        connection.execute(
+            update(pool_cursor).where(pool_cursor.c.pool == pool).values(next_ordinal=ordinal + 1)
+        )
+    return Allocation(pool, ordinal, owner, values)
+
+
+def release(connection: Connection, owner: str) -> Allocation | None:
+    """Free the owner's value for reuse; returns what was released (None if nothing was held)."""
+    held = allocation_of(connection, owner)
+    if held is not None:
+        connection.execute(delete(allocation).where(allocation.c.owner == owner))
+    return held
+
+
+def allocation_of(connection: Connection, owner: str) -> Allocation | None:
+    row = connection.execute(_selected().where(allocation.c.owner == owner)).first()
+    return None if row is None else _from_row(row)
+
+
+def allocations(connection: Connection, pool_prefix: str | None = None) -> list[Allocation]:
+    """Every allocation, or those of pools whose key starts with `pool_prefix`, in pool order."""
+    query = _selected().order_by(allocation.c.pool, allocation.c.ordinal)
+    if pool_prefix is not None:
+        query = query.where(allocation.c.pool.startswith(pool_prefix, autoescape=True))
+    return [_from_row(row) for row in connection.execute(query)]
+
+
+# --- internals -------------------------------------------------------------------------------
+
+
+def _same_pool(held: Allocation, pool: str) -> Allocation:
+    if held.pool != pool:
+        raise OwnerConflict(held, pool)
+    return held
+
+
+def _locked_cursor(connection: Connection, pool: str) -> int:
+    """The pool's next never-used ordinal, with its cursor row locked (created when missing)."""
+    query = select(pool_cursor.c.next_ordinal).where(pool_cursor.c.pool == pool).with_for_update()
+    found = connection.execute(query).scalar_one_or_none()
+    if found is not None:
+        return int(found)
+    # A new pool (or a lost cursor): start after the highest ordinal already held.
+    start = (
+        select(func.coalesce(func.max(allocation.c.ordinal) + 1, 0))
+        .where(allocation.c.pool == pool)
+        .scalar_subquery()
+    )
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    connection.execute(
+        insert(pool_cursor).values(pool=pool, next_ordinal=start).on_conflict_do_nothing()
+    )
+    return int(connection.execute(query).scalar_one())
+
+
+def _lowest_free(connection: Connection, pool: str, size: int) -> int | None:
+    """The lowest ordinal below `size` that nobody holds (a gap left by a release)."""
+    held = allocation.alias("held")
+    zero_held = exists().where(allocation.c.pool == pool, allocation.c.ordinal == 0)
+    if not connection.execute(select(zero_held)).scalar_one():
+        return 0
+    after = held.c.ordinal + 1
+    next_held = exists().where(allocation.c.pool == pool, allocation.c.ordinal == after)
+    query = select(func.min(after)).where(held.c.pool == pool, after < size, ~next_held)
+    found = connection.execute(query).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+def _insert(
+    connection: Connection, pool: str, ordinal: int, owner: str, values: dict[str, Any]
+) -> bool:
+    """Insert the allocation unless (pool, ordinal) or the owner is taken; True if inserted."""
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(allocation)
+        .values(
+            pool=pool,
+            ordinal=ordinal,
+            owner=owner,
+            value=msgspec.json.encode(values).decode(),
+            created_at=now_instant(),
+        )
+        .on_conflict_do_nothing()
+        .returning(allocation.c.ordinal)  # no row back when a unique constraint refused it
+    )
+    return connection.execute(statement).first() is not None
+
+
+def _selected() -> Select[tuple[str, int, str, str]]:
+    return select(allocation.c.pool, allocation.c.ordinal, allocation.c.owner, allocation.c.value)
+
+
+def _from_row(row: Row[Any]) -> Allocation:
+    values: dict[str, Any] = msgspec.json.decode(row.value)
+    return Allocation(row.pool, int(row.ordinal), row.owner, values)
