@@ -49,6 +49,7 @@ def create_app(
     max_body_bytes: int,
     on_startup: list[Any] | None = None,
     on_shutdown: list[Any] | None = None,
+    extensions: list[Any] | None = None,
 ) -> Litestar:
     routers = [
         api_router(api.base_path, services.of_api(api), _description_handlers(api, public_url))
@@ -68,7 +69,14 @@ def create_app(
         path=DOCS_ASSETS, directories=[str(swagger_ui_path)], name="docs.assets"
     )
     return Litestar(
-        route_handlers=[*routers, *map(_docs_page_handler, apis), docs, health, assets],
+        route_handlers=[
+            *routers,
+            *map(_docs_page_handler, apis),
+            docs,
+            health,
+            assets,
+            *(extensions or []),
+        ],
         exception_handlers={Exception: handle_exception},
         openapi_config=None,
         request_max_body_size=max_body_bytes,

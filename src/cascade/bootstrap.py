@@ -8,6 +8,8 @@ from litestar import Litestar
 
 from cascade.apis import ALL_APIS
 from cascade.app import Services, create_app
+from cascade.fulfilment.chain import Chain, build_chain
+from cascade.fulfilment.http import extension_handlers
 from cascade.settings import Settings
 from cascade.storage.database import Database
 
@@ -20,6 +22,7 @@ class Cascade:
     database: Database
     services: Services
     app: Litestar
+    chain: Chain
 
     def close(self) -> None:
         self.database.close()
@@ -28,10 +31,15 @@ class Cascade:
 def build(settings: Settings) -> Cascade:
     database = Database(settings.database_url, readers=settings.readers)
     services = Services(ALL_APIS, database, settings.base_url)
+    chain = build_chain(services.by_kind, database, settings)
+    runtime = chain.runtime
     app = create_app(
         ALL_APIS,
         services,
         public_url=settings.base_url,
         max_body_bytes=settings.max_body_bytes,
+        on_startup=[runtime.start] if settings.controllers else [],
+        on_shutdown=[runtime.stop],
+        extensions=extension_handlers(services.by_kind, database),
     )
-    return Cascade(settings, database, services, app)
+    return Cascade(settings, database, services, app, chain)

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from cascade.fulfilment.cli import order_app
+from cascade.fulfilment.cli import worker as run_worker
 from cascade.settings import DEFAULT_DATABASE, DEFAULT_HOST, DEFAULT_PORT, Settings
 
 app = typer.Typer(help="Cascade: TM Forum order management.", no_args_is_help=True)
@@ -15,6 +17,7 @@ db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
 catalog_app = typer.Typer(help="Catalog files.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(order_app, name="order")
 
 DatabaseOption = Annotated[
     str,
@@ -63,6 +66,12 @@ def serve(
         uvicorn.run(cascade.app, host=host, port=port, log_level="warning", access_log=False)
     finally:
         cascade.close()
+
+
+@app.command()
+def worker(database: DatabaseOption = DEFAULT_DATABASE) -> None:
+    """Run the fulfilment controllers without serving HTTP (several may run on PostgreSQL)."""
+    run_worker(database)
 
 
 @db_app.command("upgrade")

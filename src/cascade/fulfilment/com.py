@@ -1,0 +1,210 @@
+"""COM: the TMF622 product order controller.
+
+An acknowledged order is checked against the catalogs as a whole (decomposition): if anything
+is wrong it is rejected with a note per reason and nothing is created downstream. Otherwise each
+item gets its own TMF641 service order once the items it relies on have completed (independent
+items run in parallel), and completes when that service order does, with its product recorded
+in TMF637.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection
+
+from cascade.domain.characteristics import as_characteristics, as_values
+from cascade.domain.decomposition import (
+    CFS,
+    ProductItemPlan,
+    Rejected,
+    item_dependencies,
+    plan_product_item,
+    plan_product_order,
+)
+from cascade.domain.states import PRODUCT_ORDER, PRODUCT_ORDER_ITEM
+from cascade.fulfilment.catalog import StoredCatalog
+from cascade.fulfilment.ids import child_id
+from cascade.fulfilment.inventory import record_product
+from cascade.fulfilment.orders import (
+    add_note,
+    external_reference,
+    move,
+    notes_text,
+    parties,
+    settle_order,
+)
+from cascade.fulfilment.runtime import DONE, StepContext, StepResult
+from cascade.tmf.service import ResourceService
+
+KIND = "tmf622.productOrder"
+WAITING = ("held", "pending", "assessingCancellation", "pendingCancellation")
+ENDED_BADLY = ("failed", "rejected", "cancelled", "partial")
+
+
+class ProductOrderController:
+    kind = KIND
+
+    def __init__(self, services: Mapping[str, ResourceService]) -> None:
+        self.services = services
+        self.orders = services[KIND]
+        self.service_orders = services["tmf641.serviceOrder"]
+        self.inventory = services["tmf637.product"]
+
+    def step(self, connection: Connection, entity_id: str, context: StepContext) -> StepResult:
+        loaded = self.orders.load(connection, entity_id)
+        if loaded is None:
+            return DONE
+        order = loaded.document
+        state = str(order.get("state"))
+        if PRODUCT_ORDER.is_terminal(state) or state in WAITING:
+            return DONE
+        catalog = StoredCatalog(connection, self.services)
+        items = order.get("productOrderItem") or []
+        changed = False
+        if state == "acknowledged":
+            try:
+                plan_product_order(order, catalog)
+            except Rejected as rejected:
+                for item in items:
+                    move(item, PRODUCT_ORDER_ITEM, "rejected")
+                move(order, PRODUCT_ORDER, "rejected")
+                for reason in rejected.reasons:
+                    add_note(order, reason)
+                self.orders.save(connection, loaded)
+                return DONE
+            move(order, PRODUCT_ORDER, "inProgress")
+            changed = True
+        by_id = {str(item.get("id")): item for item in items}
+        progress = True
+        while progress:  # a completed item may release the items that rely on it
+            progress = False
+            for item in items:
+                progress |= self._advance_item(connection, order, item, by_id, catalog)
+            changed |= progress
+        changed |= settle_order(order, PRODUCT_ORDER, items)
+        if changed:
+            self.orders.save(connection, loaded)
+        return DONE
+
+    def _advance_item(
+        self,
+        connection: Connection,
+        order: dict[str, Any],
+        item: dict[str, Any],
+        by_id: Mapping[str, dict[str, Any]],
+        catalog: StoredCatalog,
+    ) -> bool:
+        if PRODUCT_ORDER_ITEM.is_terminal(str(item.get("state"))):
+            return False
+        needs = [by_id[i] for i in item_dependencies(item) if i in by_id]
+        failed = [n for n in needs if n.get("state") in ENDED_BADLY]
+        if failed:
+            return _fail_item(
+                order, item, f"relies on item {failed[0]['id']}, which ended {failed[0]['state']}"
+            )
+        if any(n.get("state") != "completed" for n in needs):
+            return False
+        try:
+            plan = plan_product_item(item, catalog)
+        except Rejected as rejected:  # the catalog changed since the order was accepted
+            return _fail_item(order, item, "; ".join(rejected.reasons))
+        service_order_id = child_id(order["id"], str(item["id"]))
+        service_order = self.service_orders.peek(connection, service_order_id)
+        if service_order is None:
+            body = _service_order(order, item, plan)
+            self.service_orders.insert(connection, body, id_=service_order_id)
+            return move(item, PRODUCT_ORDER_ITEM, "inProgress")
+        state = str(service_order.get("state"))
+        if state in ENDED_BADLY:
+            reason = f"service order {service_order_id} {state}: {notes_text(service_order)}"
+            return _fail_item(order, item, reason)
+        if state != "completed":
+            return move(item, PRODUCT_ORDER_ITEM, "inProgress")
+        self._complete_item(connection, order, item, plan, service_order)
+        return True
+
+    def _complete_item(
+        self,
+        connection: Connection,
+        order: dict[str, Any],
+        item: dict[str, Any],
+        plan: ProductItemPlan,
+        service_order: Mapping[str, Any],
+    ) -> None:
+        values = dict(plan.characteristics)
+        realizing = []
+        for service_item in service_order.get("serviceOrderItem") or ():
+            service = service_item.get("service") or {}
+            if service.get("category") != CFS:
+                continue
+            realizing.append(
+                {"id": service["id"], "href": service["href"], "@referredType": "Service"}
+            )
+            for name, value in as_values(service.get("serviceCharacteristic")).items():
+                values.setdefault(name, value)
+        product_id = child_id(order["id"], str(item["id"]), "product")
+        record = record_product(
+            connection,
+            self.inventory,
+            product_id,
+            offering=plan.offering,
+            specification=plan.specification,
+            values={k: v for k, v in values.items() if k in plan.declared},
+            realizing_services=realizing,
+            order_item={
+                "orderItemId": str(item["id"]),
+                "productOrderId": order["id"],
+                "productOrderHref": order["href"],
+                "orderItemAction": item.get("action"),
+                "@referredType": "ProductOrderItem",
+            },
+            related_party=parties(order),
+        )
+        product = item.setdefault("product", {})
+        product.update({"id": record["id"], "href": record["href"], "@referredType": "Product"})
+        product["productCharacteristic"] = record.get("productCharacteristic", [])
+        move(item, PRODUCT_ORDER_ITEM, "completed")
+
+
+def _service_order(
+    order: Mapping[str, Any], item: Mapping[str, Any], plan: ProductItemPlan
+) -> dict[str, Any]:
+    service_items = []
+    for service in plan.services:
+        service_item: dict[str, Any] = {
+            "id": service.id,
+            "action": "add",
+            "service": {
+                "name": str(service.specification.get("name", "service")),
+                "category": service.category,
+                "serviceSpecification": service.specification,
+                "serviceCharacteristic": as_characteristics(service.characteristics),
+            },
+        }
+        if service.relies_on:
+            service_item["serviceOrderItemRelationship"] = [
+                {"relationshipType": "reliesOn", "orderItem": {"id": other, "itemId": other}}
+                for other in service.relies_on
+            ]
+        service_items.append(service_item)
+    body: dict[str, Any] = {
+        "description": f"Services for product order {order['id']} item {item['id']}",
+        "externalReference": external_reference(order, str(item["id"]), "ProductOrder"),
+        "serviceOrderItem": service_items,
+    }
+    if order.get("relatedParty"):
+        body["relatedParty"] = parties(order)
+    for key in ("priority", "requestedStartDate", "requestedCompletionDate"):
+        if order.get(key):
+            body[key] = order[key]
+    return body
+
+
+def _fail_item(order: dict[str, Any], item: dict[str, Any], reason: str) -> bool:
+    if item.get("state") == "acknowledged":
+        move(item, PRODUCT_ORDER_ITEM, "inProgress")
+    move(item, PRODUCT_ORDER_ITEM, "failed")
+    add_note(order, f"item {item['id']}: {reason}")
+    return True

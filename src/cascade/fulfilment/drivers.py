@@ -1,0 +1,139 @@
+"""Activation drivers: how a service or resource is configured on the network.
+
+A driver is called inside the controller's transaction with an `ActivationRequest` whose
+`activation_id` is the idempotency key: calling it again for the same activation never
+configures twice; it reports the activation's status (done, pending until a time, failed).
+Drivers that talk to something outside the database record their intent here and do the
+remote work elsewhere; the simulated network below does all of it in the database.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import msgspec
+from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from cascade.storage.tables import simulated_network
+from cascade.storage.work import now_ms
+from cascade.tmf.instants import now_instant
+
+Target = Literal["service", "resource"]
+
+
+@dataclass(frozen=True)
+class ActivationRequest:
+    activation_id: str
+    target: Target
+    specification_id: str | None
+    characteristics: Mapping[str, Any]
+    action: str = "add"
+
+
+@dataclass(frozen=True)
+class DriverStatus:
+    state: Literal["done", "pending", "failed"]
+    reason: str | None = None
+    ready_ms: int | None = None
+    retriable: bool = True
+
+
+class ActivationDriver(Protocol):
+    def activate(self, connection: Connection, request: ActivationRequest) -> DriverStatus:
+        """Start or follow the activation (idempotent per `request.activation_id`)."""
+        ...
+
+
+@dataclass(frozen=True)
+class SimulatedBehaviour:
+    latency_ms: int = 0
+    failure_rate: float = 0.0
+
+
+@dataclass
+class SimulatedNetwork:
+    """An in-process network: per-specification latency and failure rate, state in the database.
+
+    Each attempt draws a failure with the specification's rate; a successful attempt is applied
+    once and recorded (`simulated_network`), after the specification's latency.
+    """
+
+    default: SimulatedBehaviour = field(default_factory=SimulatedBehaviour)
+    by_specification: Mapping[str, SimulatedBehaviour] = field(default_factory=dict)
+    chance: random.Random = field(default_factory=random.Random)
+
+    def behaviour(self, specification_id: str | None) -> SimulatedBehaviour:
+        return self.by_specification.get(specification_id or "", self.default)
+
+    def activate(self, connection: Connection, request: ActivationRequest) -> DriverStatus:
+        now = now_ms()
+        row = connection.execute(
+            select(simulated_network.c.outcome, simulated_network.c.ready_ms).where(
+                simulated_network.c.activation == request.activation_id
+            )
+        ).first()
+        if row is not None:
+            if row.outcome == "applied":
+                return DriverStatus("done")
+            if row.ready_ms <= now:
+                connection.execute(
+                    update(simulated_network)
+                    .where(simulated_network.c.activation == request.activation_id)
+                    .values(outcome="applied", applied_at=now_instant())
+                )
+                return DriverStatus("done")
+            return DriverStatus("pending", ready_ms=row.ready_ms)
+        behaviour = self.behaviour(request.specification_id)
+        if self.chance.random() < behaviour.failure_rate:
+            return DriverStatus(
+                "failed", reason=f"simulated network refused {request.specification_id}"
+            )
+        ready = now + behaviour.latency_ms
+        outcome = "applied" if behaviour.latency_ms <= 0 else "pending"
+        self._record(connection, request, outcome, ready)
+        return (
+            DriverStatus("done")
+            if outcome == "applied"
+            else DriverStatus("pending", ready_ms=ready)
+        )
+
+    def deactivate(self, connection: Connection, activation_id: str) -> None:
+        connection.execute(
+            delete(simulated_network).where(simulated_network.c.activation == activation_id)
+        )
+
+    @staticmethod
+    def _record(
+        connection: Connection, request: ActivationRequest, outcome: str, ready: int
+    ) -> None:
+        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+        connection.execute(
+            insert(simulated_network)
+            .values(
+                activation=request.activation_id,
+                target=request.target,
+                specification=request.specification_id,
+                outcome=outcome,
+                ready_ms=ready,
+                request=msgspec.json.encode(dict(request.characteristics)).decode(),
+                applied_at=now_instant(),
+            )
+            .on_conflict_do_nothing()
+        )
+
+
+def parse_behaviours(text: str | None) -> dict[str, SimulatedBehaviour]:
+    """`{"rs-vlan": {"latency_ms": 50, "failure_rate": 0.1}, ...}` from a JSON setting."""
+    if not text:
+        return {}
+    raw = msgspec.json.decode(text.encode())
+    return {
+        str(spec): SimulatedBehaviour(
+            int(value.get("latency_ms", 0)), float(value.get("failure_rate", 0.0))
+        )
+        for spec, value in raw.items()
+    }

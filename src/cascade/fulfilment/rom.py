@@ -1,0 +1,172 @@
+"""ROM: the TMF652 resource order controller.
+
+For each order item, in order: allocate the resource's values from its pool (the values of the
+items before it are the context, so a VLAN is taken on the OLT of the port allocated just
+before), activate it through TMF702, and record it in TMF639. The order's state rolls up from
+its items; when it ends, the service order that asked for it is told.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection
+
+from cascade.domain.characteristics import as_characteristics, as_values
+from cascade.domain.pools import MissingScope, pool_for
+from cascade.domain.states import RESOURCE_ORDER, RESOURCE_ORDER_ITEM
+from cascade.fulfilment.activations import Activator
+from cascade.fulfilment.catalog import StoredCatalog
+from cascade.fulfilment.ids import child_id
+from cascade.fulfilment.inventory import record_resource
+from cascade.fulfilment.orders import add_note, move, parent_of, parties, settle_order
+from cascade.fulfilment.runtime import DONE, StepContext, StepResult
+from cascade.storage import work
+from cascade.storage.allocations import PoolExhausted, allocate, release
+from cascade.tmf.instants import now_instant
+from cascade.tmf.service import ResourceService
+
+KIND = "tmf652.resourceOrder"
+PARENT_KIND = "tmf641.serviceOrder"
+WAITING = ("held", "pending", "assessingCancellation", "pendingCancellation")
+
+
+class ResourceOrderController:
+    kind = KIND
+
+    def __init__(self, services: Mapping[str, ResourceService], activator: Activator) -> None:
+        self.services = services
+        self.orders = services[KIND]
+        self.inventory = services["tmf639.resource"]
+        self.activator = activator
+
+    def step(self, connection: Connection, entity_id: str, context: StepContext) -> StepResult:
+        loaded = self.orders.load(connection, entity_id)
+        if loaded is None:
+            return DONE
+        order = loaded.document
+        state = str(order.get("state"))
+        if RESOURCE_ORDER.is_terminal(state) or state in WAITING:
+            return DONE
+        catalog = StoredCatalog(connection, self.services)
+        changed = False
+        if state == "acknowledged":
+            problems = self._problems(order, catalog)
+            if problems:
+                for item in order.get("orderItem") or ():
+                    move(item, RESOURCE_ORDER_ITEM, "rejected")
+                move(order, RESOURCE_ORDER, "rejected")
+                for problem in problems:
+                    add_note(order, problem)
+                self._finish(connection, loaded.document)
+                self.orders.save(connection, loaded)
+                return DONE
+            move(order, RESOURCE_ORDER, "inProgress")
+            order["startDate"] = now_instant()
+            changed = True
+        again: int | None = None
+        values_so_far: dict[str, Any] = {}
+        for item in order.get("orderItem") or ():
+            result = self._advance_item(connection, order, item, catalog, values_so_far, context)
+            changed |= result[0]
+            if result[1] is not None:
+                again = result[1] if again is None else min(again, result[1])
+        if settle_order(order, RESOURCE_ORDER, order.get("orderItem") or ()):
+            changed = True
+            self._finish(connection, order)
+        if changed:
+            self.orders.save(connection, loaded)
+        return StepResult(again)
+
+    def _advance_item(
+        self,
+        connection: Connection,
+        order: dict[str, Any],
+        item: dict[str, Any],
+        catalog: StoredCatalog,
+        values_so_far: dict[str, Any],
+        context: StepContext,
+    ) -> tuple[bool, int | None]:
+        resource = item.setdefault("resource", {})
+        given = as_values(resource.get("resourceCharacteristic"))
+        if RESOURCE_ORDER_ITEM.is_terminal(str(item.get("state"))):
+            values_so_far.update(given)
+            return False, None
+        spec_ref = resource.get("resourceSpecification") or item.get("resourceSpecification") or {}
+        specification = catalog.resource_specification(str(spec_ref.get("id")))
+        assert specification is not None  # checked when the order was accepted
+        changed = move(item, RESOURCE_ORDER_ITEM, "inProgress")
+        owner = f"{order['id']}/{item['id']}"
+        values = dict(given)
+        definition = pool_for(specification)
+        if definition is not None:
+            try:
+                allocation = allocate(connection, definition, {**values_so_far, **given}, owner)
+            except (PoolExhausted, MissingScope) as exc:
+                return self._fail_item(order, item, str(exc)), None
+            values.update(allocation.values)
+        values_so_far.update(values)
+        activation_id = str(resource.get("id") or child_id(order["id"], str(item["id"])))
+        body = {
+            "name": f"{specification.get('name', 'resource')} for resource order {order['id']}",
+            "resourceSpecification": dict(spec_ref),
+            "resourceCharacteristic": as_characteristics(values),
+        }
+        if order.get("relatedParty"):
+            body["relatedParty"] = parties(order)
+        outcome = self.activator.advance(
+            connection, activation_id, body, str(spec_ref.get("id")), values, context.now_ms
+        )
+        if outcome.state == "pending":
+            return changed, outcome.again_at_ms
+        if outcome.state == "failed":
+            release(connection, owner)  # nothing was configured: the value goes back to the pool
+            return self._fail_item(order, item, outcome.reason or "activation failed"), None
+        record = record_resource(
+            connection,
+            self.inventory,
+            activation_id,
+            specification=spec_ref,
+            values=values,
+            related_party=parties(order),
+            origin=f"resource order {order['id']} item {item['id']}",
+        )
+        item["resource"] = {
+            **resource,
+            "id": record["id"],
+            "href": record["href"],
+            "resourceCharacteristic": as_characteristics(values),
+            "@referredType": "Resource",
+        }
+        move(item, RESOURCE_ORDER_ITEM, "completed")
+        return True, None
+
+    @staticmethod
+    def _fail_item(order: dict[str, Any], item: dict[str, Any], reason: str) -> bool:
+        move(item, RESOURCE_ORDER_ITEM, "failed")
+        add_note(order, f"item {item.get('id')}: {reason}")
+        return True
+
+    @staticmethod
+    def _problems(order: Mapping[str, Any], catalog: StoredCatalog) -> list[str]:
+        problems = []
+        for item in order.get("orderItem") or ():
+            label = f"item {item.get('id')}"
+            if item.get("action") != "add":
+                problems.append(f"{label}: action '{item.get('action')}' is not supported yet")
+            resource = item.get("resource") or {}
+            ref = resource.get("resourceSpecification") or item.get("resourceSpecification")
+            if not ref or not ref.get("id"):
+                problems.append(f"{label} names no resourceSpecification")
+            elif catalog.resource_specification(str(ref["id"])) is None:
+                problems.append(
+                    f"{label}: resourceSpecification '{ref['id']}' is not in the catalog"
+                )
+        return problems
+
+    @staticmethod
+    def _finish(connection: Connection, order: Mapping[str, Any]) -> None:
+        parent = parent_of(order, "ServiceOrder")
+        if parent is not None:
+            work.schedule(connection, PARENT_KIND, parent[0])

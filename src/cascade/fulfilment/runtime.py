@@ -1,0 +1,173 @@
+"""The loop that runs controllers: claim due work, run each step in a transaction, repeat.
+
+A step is a function of a connection and an entity id that looks at the entity, takes the next
+step, records it and returns. It runs in one writer transaction together with the release of
+its work item, so a crash at any moment leaves either the whole step or none of it; running it
+again is always safe. Steps run concurrently (they share group commits); a failing step is
+retried with exponential back-off and its error stays visible on the work item.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import Connection
+
+from cascade.storage import work
+from cascade.storage.database import Database
+from cascade.storage.work import Claim
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StepContext:
+    now_ms: int
+    attempts: int  # how many times this entity's step failed in a row before this run
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """`again_at_ms`: look at the entity again at that time even if nothing else wakes it."""
+
+    again_at_ms: int | None = None
+
+
+DONE = StepResult()
+
+
+class RetryLater(Exception):  # noqa: N818 - a request to the runtime, not a malfunction
+    """Raised by a step that cannot proceed now: the runtime retries it with back-off."""
+
+
+class Controller(Protocol):
+    kind: str
+
+    def step(self, connection: Connection, entity_id: str, context: StepContext) -> StepResult:
+        """Advance one entity by as much as can be done now."""
+        ...
+
+
+@dataclass(frozen=True)
+class RuntimeSettings:
+    lease_ms: int = 30_000
+    poll_interval_s: float = 0.5
+    concurrency: int = 64
+    backoff_base_ms: int = 200
+    backoff_max_ms: int = 60_000
+
+
+class Runtime:
+    """Runs the controllers of this process until stopped."""
+
+    def __init__(
+        self,
+        database: Database,
+        controllers: Iterable[Controller],
+        settings: RuntimeSettings | None = None,
+    ) -> None:
+        self.database = database
+        self.controllers = {controller.kind: controller for controller in controllers}
+        self.settings = settings or RuntimeSettings()
+        self.owner = f"worker-{uuid.uuid4().hex[:12]}"
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._running: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(self.settings.concurrency)
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._wake = asyncio.Event()
+            self._task = asyncio.create_task(self._loop(), name="cascade-controllers")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+
+    def wake(self) -> None:
+        """Look for due work now (called after a commit that scheduled some)."""
+        self._wake.set()
+
+    # --- the loop ---------------------------------------------------------------------------
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                claimed = await self._claim()
+            except Exception:
+                log.exception("claiming work failed")
+                claimed = []
+            for item in claimed:
+                await self._slots.acquire()
+                task = asyncio.create_task(self._run(item))
+                self._running.add(task)
+                task.add_done_callback(self._running.discard)
+            if claimed:
+                continue
+            await self._idle()
+
+    async def _claim(self) -> list[Claim]:
+        free = max(1, self.settings.concurrency - len(self._running))
+        settings = self.settings
+        return await self.database.write(
+            lambda c: work.claim(c, self.owner, lease_ms=settings.lease_ms, limit=free)
+        )
+
+    async def _idle(self) -> None:
+        timeout = self.settings.poll_interval_s
+        try:
+            due = await self.database.read(work.next_due)
+        except Exception:
+            log.exception("reading the next due time failed")
+            due = None
+        if due is not None:
+            timeout = min(timeout, max(0.0, (due - work.now_ms()) / 1000))
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _run(self, item: Claim) -> None:
+        try:
+            await self.run_step(item)
+        finally:
+            self._slots.release()
+            self._wake.set()
+
+    async def run_step(self, item: Claim) -> None:
+        """Run one claimed step, and record its outcome on the work item."""
+        controller = self.controllers.get(item.kind)
+        if controller is None:
+            await self.database.write(lambda c: work.finish(c, item, None))
+            return
+        context = StepContext(work.now_ms(), item.attempts)
+
+        def job(connection: Connection) -> StepResult:
+            result = controller.step(connection, item.entity_id, context)
+            work.finish(connection, item, result.again_at_ms)
+            return result
+
+        try:
+            await self.database.write(job)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            if not isinstance(exc, RetryLater):
+                log.exception("step of %s %s failed", item.kind, item.entity_id)
+            retry_at = work.now_ms() + self.backoff_ms(item.attempts)
+            await self.database.write(lambda c: work.fail(c, item, error, retry_at))
+
+    def backoff_ms(self, attempts: int) -> int:
+        settings = self.settings
+        return int(min(settings.backoff_max_ms, settings.backoff_base_ms * 2 ** min(attempts, 20)))

@@ -1,0 +1,126 @@
+"""The whole tree of a product order: every order, item, activation and inventory record it made.
+
+Children are found by the identities the controllers give them (derived from the parent item),
+so the tree is read with primary-key look-ups only. The same links exist on the wire: a
+service order names its product order in `externalReference`, a resource order its service
+order, an activation its service order item (`serviceOrderItem`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection
+
+from cascade.fulfilment.ids import child_id
+from cascade.tmf.service import ResourceService
+
+
+def order_tree(
+    connection: Connection, services: Mapping[str, ResourceService], order_id: str
+) -> dict[str, Any] | None:
+    order = services["tmf622.productOrder"].peek(connection, order_id)
+    if order is None:
+        return None
+    items = []
+    for item in order.get("productOrderItem") or ():
+        service_order = services["tmf641.serviceOrder"].peek(
+            connection, child_id(order["id"], str(item.get("id")))
+        )
+        product = item.get("product") or {}
+        items.append(
+            {
+                "id": item.get("id"),
+                "action": item.get("action"),
+                "state": item.get("state"),
+                "productOffering": (item.get("productOffering") or {}).get("id"),
+                "product": _ref(product) if product.get("id") else None,
+                "serviceOrder": _service_order(connection, services, service_order)
+                if service_order
+                else None,
+            }
+        )
+    return {**_node(order, "ProductOrder"), "note": order.get("note", []), "items": items}
+
+
+def _service_order(
+    connection: Connection, services: Mapping[str, ResourceService], order: Mapping[str, Any]
+) -> dict[str, Any]:
+    items = []
+    for item in order.get("serviceOrderItem") or ():
+        item_id = str(item.get("id"))
+        service = item.get("service") or {}
+        activation = services["tmf640.service"].peek(
+            connection, child_id(order["id"], item_id, "service")
+        )
+        resource_order = services["tmf652.resourceOrder"].peek(
+            connection, child_id(order["id"], item_id)
+        )
+        items.append(
+            {
+                "id": item_id,
+                "state": item.get("state"),
+                "service": {
+                    "name": service.get("name"),
+                    "category": service.get("category"),
+                    "id": service.get("id"),
+                    "href": service.get("href"),
+                },
+                "activation": _activation(activation, "state") if activation else None,
+                "resourceOrder": _resource_order(connection, services, resource_order)
+                if resource_order
+                else None,
+            }
+        )
+    return {**_node(order, "ServiceOrder"), "items": items}
+
+
+def _resource_order(
+    connection: Connection, services: Mapping[str, ResourceService], order: Mapping[str, Any]
+) -> dict[str, Any]:
+    items = []
+    for item in order.get("orderItem") or ():
+        resource = item.get("resource") or {}
+        activation = (
+            services["tmf702.resource"].peek(connection, str(resource["id"]))
+            if resource.get("id")
+            else None
+        )
+        items.append(
+            {
+                "id": item.get("id"),
+                "state": item.get("state"),
+                "resource": {
+                    "specification": (resource.get("resourceSpecification") or {}).get("name"),
+                    "id": resource.get("id"),
+                    "characteristic": {
+                        c.get("name"): c.get("value")
+                        for c in resource.get("resourceCharacteristic") or ()
+                    },
+                },
+                "activation": _activation(activation, "resourceStatus") if activation else None,
+            }
+        )
+    return {**_node(order, "ResourceOrder"), "items": items}
+
+
+def _node(document: Mapping[str, Any], kind: str) -> dict[str, Any]:
+    return {
+        "@type": kind,
+        "id": document.get("id"),
+        "href": document.get("href"),
+        "state": document.get("state"),
+    }
+
+
+def _activation(document: Mapping[str, Any], attribute: str) -> dict[str, Any]:
+    return {
+        "id": document.get("id"),
+        "href": document.get("href"),
+        "state": document.get(attribute),
+    }
+
+
+def _ref(document: Mapping[str, Any]) -> dict[str, Any]:
+    return {"id": document.get("id"), "href": document.get("href")}

@@ -1,0 +1,109 @@
+"""A Cascade with its controllers running and the demo catalog loaded, behind a test client."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from cascade.bootstrap import Cascade, build
+from cascade.catalog_files import demo_catalog, load_catalog
+from cascade.settings import Settings
+from tests.api.official_schemas import OfficialSchemas
+from tests.conftest import PUBLIC_URL, _empty_tables
+
+PO = "/tmf-api/productOrderingManagement/v4/productOrder"
+SO = "/tmf-api/serviceOrdering/v4/serviceOrder"
+RO = "/tmf-api/resourceOrderingManagement/v4/resourceOrder"
+TERMINAL = {"completed", "failed", "partial", "rejected", "cancelled"}
+
+
+@dataclass
+class Chain:
+    cascade: Cascade
+    client: TestClient[Any]
+
+    def place(self, *items: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        response = self.client.post(PO, json={"productOrderItem": list(items), **extra})
+        assert response.status_code == 201, response.text
+        body: dict[str, Any] = response.json()
+        assert body["state"] == "acknowledged"
+        return body
+
+    def get(self, path: str, **params: str) -> Any:
+        response = self.client.get(path, params=params)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def wait_for(self, order_id: str, path: str = PO, timeout: float = 20.0) -> dict[str, Any]:
+        """The order once it reaches a terminal state."""
+        deadline = time.monotonic() + timeout
+        while True:
+            order: dict[str, Any] = self.get(f"{path}/{order_id}")
+            if order["state"] in TERMINAL:
+                return order
+            if time.monotonic() > deadline:
+                raise AssertionError(f"order {order_id} still {order['state']} after {timeout}s")
+            time.sleep(0.02)
+
+    def until(self, check: Callable[[], bool], timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not check():
+            if time.monotonic() > deadline:
+                raise AssertionError("condition not reached in time")
+            time.sleep(0.02)
+
+
+def broadband(item_id: str = "1", speed: int = 500) -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "action": "add",
+        "productOffering": {"id": "po-fibre-broadband"},
+        "product": {"productCharacteristic": [{"name": "downloadSpeed", "value": speed}]},
+    }
+
+
+def offering_item(item_id: str, offering: str, **characteristics: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {"id": item_id, "action": "add", "productOffering": {"id": offering}}
+    if characteristics:
+        item["product"] = {
+            "productCharacteristic": [
+                {"name": name, "value": value} for name, value in characteristics.items()
+            ]
+        }
+    return item
+
+
+FAST = Settings(
+    public_url=PUBLIC_URL,
+    poll_interval_s=0.05,
+    activation_backoff_ms=10,
+    lease_ms=5_000,
+)
+
+
+@pytest.fixture
+def chain_settings() -> Settings:
+    """Override in a test module to change the simulated network or the attempts."""
+    return FAST
+
+
+@pytest.fixture
+def chain(database_url: str, chain_settings: Settings) -> Iterator[Chain]:
+    cascade = build(replace(chain_settings, database_url=database_url, controllers=True))
+    cascade.database.write_sync(_empty_tables)
+    load_catalog(cascade.services, demo_catalog())
+    try:
+        with TestClient(cascade.app, base_url=PUBLIC_URL) as client:
+            yield Chain(cascade, client)
+    finally:
+        cascade.close()
+
+
+@pytest.fixture(scope="session")
+def official() -> OfficialSchemas:
+    return OfficialSchemas()
