@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+import threading
 from collections import Counter
 from functools import partial
 from typing import Any
@@ -22,9 +23,10 @@ from cascade.storage.allocations import (
     allocate,
     allocation_of,
     allocations,
+    lock_conflict,
     release,
 )
-from cascade.storage.database import Database
+from cascade.storage.database import Database, Job
 from cascade.storage.tables import allocation, pool_cursor
 
 PROCESSES = 4
@@ -296,3 +298,43 @@ def test_processes_allocating_and_releasing_account_for_every_value(
         take(cascade, definition, f"late-{n}")
     with pytest.raises(PoolExhausted):
         take(cascade, definition, "late-extra")
+
+
+def test_crossed_pool_locks_fail_one_job_whole_and_it_can_be_retried(
+    cascade: Cascade, database_url: str
+) -> None:
+    """Two writers taking two pools in opposite orders: PostgreSQL picks one victim."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one write transaction at a time: no crossed locks")
+    first_pool, second_pool = numbers(1, 5, "rs-a"), numbers(1, 5, "rs-b")
+    both_hold_one = threading.Barrier(2, timeout=30)
+
+    def crossed(one: PoolDefinition, other: PoolDefinition, tag: str) -> Job[Allocation]:
+        def job(connection: Connection) -> Allocation:
+            allocate(connection, one, {}, f"{tag}-1")
+            both_hold_one.wait()
+            return allocate(connection, other, {}, f"{tag}-2")
+
+        return job
+
+    writers = [Database(database_url, readers=1) for _ in range(2)]
+    try:
+        futures = [
+            writers[0].submit_write(crossed(first_pool, second_pool, "x")),
+            writers[1].submit_write(crossed(second_pool, first_pool, "y")),
+        ]
+        failures = [f.exception(timeout=60) for f in futures]
+    finally:
+        for writer in writers:
+            writer.close()
+    (victim,) = [(n, exc) for n, exc in enumerate(failures) if exc is not None]
+    assert lock_conflict(victim[1])
+    tag = "xy"[victim[0]]
+    held = {a.owner for a in cascade.database.read_sync(allocations)}
+    assert held == {f"{'yx'[victim[0]]}-1", f"{'yx'[victim[0]]}-2"}  # the victim left nothing
+    pools = (first_pool, second_pool) if tag == "x" else (second_pool, first_pool)
+
+    def retried(connection: Connection) -> list[Allocation]:
+        return [allocate(connection, p, {}, f"{tag}-{n}") for n, p in enumerate(pools, 1)]
+
+    assert [a.ordinal for a in cascade.database.write_sync(retried)] == [1, 1]

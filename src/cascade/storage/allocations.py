@@ -11,6 +11,11 @@ an ordinal is chosen, so allocations from one pool serialize across processes un
 holder's transaction ends; on SQLite the writer holds the database write lock
 (`BEGIN IMMEDIATE`). The primary key (pool, ordinal) and the unique owner are the last line of
 defence: a collision they catch raises instead of handing a value out twice.
+
+Pool locks are held until the transaction commits. On PostgreSQL, two transactions that take
+the locks of two pools in opposite orders (for example two group-commit batches mixing
+different orders) deadlock: PostgreSQL fails one job after `deadlock_timeout` (1 s), whole,
+and the other goes on. `lock_conflict(exc)` recognises that failure so a caller can retry.
 """
 
 from __future__ import annotations
@@ -22,12 +27,14 @@ from typing import Any
 import msgspec
 from sqlalchemy import Connection, Row, Select, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 from cascade.domain.pools import PoolDefinition
 from cascade.storage.tables import allocation, pool_cursor
 from cascade.tmf.instants import now_instant
 
 POOL_KEY_LENGTH = 256  # allocation.pool / pool_cursor.pool
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,13 @@ def allocations(connection: Connection, pool_prefix: str | None = None) -> list[
     if pool_prefix is not None:
         query = query.where(allocation.c.pool.startswith(pool_prefix, autoescape=True))
     return [_from_row(row) for row in connection.execute(query)]
+
+
+def lock_conflict(exc: BaseException) -> bool:
+    """Whether `exc` is a deadlock or serialization failure: the job can simply be retried."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    return getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
 
 
 # --- internals -------------------------------------------------------------------------------
