@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from cascade.storage.checkpoint import WalCheckpointer
 from cascade.storage.sqlite_functions import register_sqlite_functions
 
 T = TypeVar("T")
@@ -118,6 +119,7 @@ class Database:
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="cascade-read")
         self._local = threading.local()
+        self._checkpointer = WalCheckpointer(self.engine) if self.dialect == "sqlite" else None
         self._writer = threading.Thread(target=self._write_loop, name="cascade-writer", daemon=True)
         self._writer.start()
 
@@ -150,6 +152,8 @@ class Database:
     def close(self) -> None:
         self._queue.put(None)
         self._writer.join(timeout=10)
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         self._readers.shutdown(wait=True)
         self.engine.dispose()
 
@@ -208,10 +212,18 @@ class Database:
                     break
                 batch.append(more)
             if connection is None:
-                connection = self.engine.connect().execution_options(writer=True)
+                connection = self._writer_connection()
             connection = self._run_batch(connection, batch)
+            if self._checkpointer is not None:
+                self._checkpointer.committed()
         if connection is not None:
             connection.close()
+
+    def _writer_connection(self) -> Connection:
+        connection = self.engine.connect().execution_options(writer=True)
+        if self._checkpointer is not None:
+            self._checkpointer.configure_writer(connection.connection.dbapi_connection)
+        return connection
 
     def _run_batch(self, connection: Connection, batch: list[_Pending]) -> Connection:
         try:
@@ -225,7 +237,7 @@ class Database:
         except Exception as exc:
             log.warning("group commit of %d jobs failed: %s", len(batch), exc)
             connection.close()
-            connection = self.engine.connect().execution_options(writer=True)
+            connection = self._writer_connection()
             if len(batch) == 1:
                 batch[0].future.set_exception(exc)
                 return connection

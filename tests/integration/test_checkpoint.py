@@ -1,0 +1,53 @@
+"""SQLite WAL checkpoints run on their own thread, not inside the writer's commits."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from sqlalchemy import Connection, insert
+
+from cascade.storage.checkpoint import WRITER_AUTOCHECKPOINT_PAGES
+from cascade.storage.database import Database
+from cascade.storage.migrate import upgrade
+from cascade.storage.tables import idempotency_key
+
+
+def fill(connection: Connection) -> None:
+    rows = [
+        {
+            "scope": "test",
+            "key": f"key-{n}",
+            "request_hash": "0" * 64,
+            "status": 201,
+            "location": None,
+            "body": "x" * 2000,
+            "created_at": "2026-01-01T00:00:00.000Z",
+        }
+        for n in range(500)
+    ]
+    connection.execute(insert(idempotency_key), rows)
+
+
+def test_committed_pages_reach_the_database_file(tmp_path: Path) -> None:
+    path = tmp_path / "checkpoint.db"
+    upgrade(f"sqlite:///{path}")
+    database = Database(f"sqlite:///{path}")
+    try:
+        autocheckpoint = database.write_sync(
+            lambda c: c.connection.dbapi_connection.execute(  # type: ignore[union-attr]
+                "PRAGMA wal_autocheckpoint"
+            ).fetchone()[0]
+        )
+        size_before = path.stat().st_size
+        database.write_sync(fill)  # ~1 MB: far below the writer's own checkpoint threshold
+
+        deadline = time.monotonic() + 30
+        while path.stat().st_size <= size_before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        size_after = path.stat().st_size
+    finally:
+        database.close()
+
+    assert autocheckpoint == WRITER_AUTOCHECKPOINT_PAGES
+    assert size_after > size_before + 500 * 2000
