@@ -1,5 +1,16 @@
 """TMF622 product, TMF641 service and TMF652 resource ordering."""
 
+from cascade.domain.states import (
+    CANCEL_PRODUCT_ORDER,
+    CANCEL_RESOURCE_ORDER,
+    CANCEL_SERVICE_ORDER,
+    PRODUCT_ORDER,
+    PRODUCT_ORDER_ITEM,
+    RESOURCE_ORDER,
+    RESOURCE_ORDER_ITEM,
+    SERVICE_ORDER,
+    SERVICE_ORDER_ITEM,
+)
 from cascade.tmf.declarations import ApiSpec, ItemState, ResourceSpec
 from cascade.tmf.spec import SchemaOverlay
 
@@ -20,6 +31,8 @@ TMF622 = ApiSpec(
             creation_date="orderDate",
             key="externalId",
             terms=("relatedParty.id", "productOrderItem.state"),
+            state_machine=PRODUCT_ORDER,
+            item_state_machine=PRODUCT_ORDER_ITEM,
         ),
         ResourceSpec(
             name="cancelProductOrder",
@@ -28,6 +41,7 @@ TMF622 = ApiSpec(
             initial_state="acknowledged",
             date="requestedCancellationDate",
             terms=("productOrder.id",),
+            state_machine=CANCEL_PRODUCT_ORDER,
         ),
     ),
 )
@@ -47,6 +61,8 @@ TMF641 = ApiSpec(
             creation_date="orderDate",
             key="externalId",
             terms=("relatedParty.id", "serviceOrderItem.state", "externalReference.id"),
+            state_machine=SERVICE_ORDER,
+            item_state_machine=SERVICE_ORDER_ITEM,
         ),
         ResourceSpec(
             name="cancelServiceOrder",
@@ -55,6 +71,7 @@ TMF641 = ApiSpec(
             initial_state="accepted",
             date="requestedCancellationDate",
             terms=("serviceOrder.id",),
+            state_machine=CANCEL_SERVICE_ORDER,
         ),
     ),
 )
@@ -74,6 +91,8 @@ TMF652 = ApiSpec(
             creation_date="orderDate",
             key="externalId",
             terms=("relatedParty.id", "orderItem.state", "externalReference.id"),
+            state_machine=RESOURCE_ORDER,
+            item_state_machine=RESOURCE_ORDER_ITEM,
         ),
         ResourceSpec(
             name="cancelResourceOrder",
@@ -82,6 +101,7 @@ TMF652 = ApiSpec(
             initial_state="acknowledged",
             date="requestedCancellationDate",
             terms=("resourceOrder.id",),
+            state_machine=CANCEL_RESOURCE_ORDER,
         ),
     ),
     # The swagger leaves the items optional; the TMF652 conformance profile does not.

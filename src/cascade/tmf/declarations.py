@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from cascade.domain.states import StateMachine
 from cascade.tmf.spec import SchemaOverlay, SpecDocument
 
 OPERATIONS = ("list", "create", "retrieve", "patch", "delete")
@@ -27,6 +28,8 @@ class ResourceSpec:
 
     `state`, `date` and `key` name the first-level attributes copied into indexed columns;
     `terms` the dotted paths (often into arrays) indexed in the side table.
+    `state_machine` and `item_state_machine` (for the arrays in `item_states`) decide which
+    state changes a client's PATCH may make (see tmf/transitions.py).
     """
 
     name: str
@@ -40,6 +43,8 @@ class ResourceSpec:
     key: str | None = None
     terms: tuple[str, ...] = ()
     create_definition: str | None = None
+    state_machine: StateMachine | None = None
+    item_state_machine: StateMachine | None = None
 
     @property
     def create_schema(self) -> str:

@@ -29,6 +29,7 @@ from cascade.tmf.patching import Patch, refuse_non_patchable
 from cascade.tmf.query import ListQuery, parse_fields, parse_list_query
 from cascade.tmf.schema import Shape
 from cascade.tmf.subscriptions import check_callback
+from cascade.tmf.transitions import check_client_change
 
 encode = msgspec.json.encode
 _canonical = msgspec.json.Encoder(order="sorted")
@@ -246,6 +247,7 @@ class ResourceService:
                 raise bad_request("id cannot be changed", "nonPatchableAttribute")
             prepare_update(self.resource, document, now=now_instant(), shape=self.shape)
             self.api.spec.validate(self.resource.entity, document)
+            check_client_change(self.resource, stored.doc, document)
             text = encode(document)
             values = self.table.indexed_values(document)
             version = self.table.replace(connection, stored, text.decode(), values)
