@@ -157,8 +157,13 @@ def _lowest_free(connection: Connection, pool: str, size: int) -> int | None:
         return 0
     after = held.c.ordinal + 1
     next_held = exists().where(allocation.c.pool == pool, allocation.c.ordinal == after)
-    query = select(func.min(after)).where(held.c.pool == pool, after < size, ~next_held)
-    found = connection.execute(query).scalar_one_or_none()
+    query = (  # walks the primary key in order and stops at the first gap
+        select(after)
+        .where(held.c.pool == pool, after < size, ~next_held)
+        .order_by(held.c.ordinal)
+        .limit(1)
+    )
+    found = connection.execute(query).scalar()
     return None if found is None else int(found)
 
 
