@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
 DEFAULT_DATABASE = "sqlite:///cascade.db"
 DEFAULT_HOST = "127.0.0.1"
@@ -33,3 +36,32 @@ class Settings:
     def base_url(self) -> str:
         """Where clients reach this server: the start of every `href`."""
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+# Fulfilment settings any process running controllers (`serve`, `worker`) takes from
+# `CASCADE_<NAME>` variables, e.g. CASCADE_LEASE_MS=2000 or CASCADE_SIMULATOR_SPECIFICATIONS.
+FROM_ENVIRONMENT: dict[str, Callable[[str], Any]] = {
+    "lease_ms": int,
+    "poll_interval_s": float,
+    "activation_attempts": int,
+    "activation_backoff_ms": int,
+    "simulator_latency_ms": int,
+    "simulator_failure_rate": float,
+    "simulator_specifications": str,
+}
+
+
+def with_environment(settings: Settings, environ: Mapping[str, str] | None = None) -> Settings:
+    """`settings` with the fulfilment values set by `CASCADE_*` environment variables."""
+    variables = os.environ if environ is None else environ
+    changes: dict[str, Any] = {}
+    for name, parse in FROM_ENVIRONMENT.items():
+        variable = f"CASCADE_{name.upper()}"
+        text = variables.get(variable)
+        if text is None:
+            continue
+        try:
+            changes[name] = parse(text)
+        except ValueError:
+            raise ValueError(f"{variable}={text!r} is not a valid {name}") from None
+    return replace(settings, **changes)

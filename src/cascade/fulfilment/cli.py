@@ -113,10 +113,10 @@ def worker(database: str) -> None:
     import logging
 
     from cascade.bootstrap import build
-    from cascade.settings import Settings
+    from cascade.settings import Settings, with_environment
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    cascade = build(Settings(database_url=database))
+    cascade = build(with_environment(Settings(database_url=database)))
     runtime = cascade.chain.runtime
 
     async def run() -> None:
@@ -128,6 +128,7 @@ def worker(database: str) -> None:
         typer.echo(f"worker {runtime.owner} running controllers on {database}")
         await stop.wait()
         await runtime.stop()
+        typer.echo(f"worker {runtime.owner} stopped after {runtime.steps_done} steps")
 
     try:
         asyncio.run(run())

@@ -80,6 +80,7 @@ class Runtime:
         self._task: asyncio.Task[None] | None = None
         self._running: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(self.settings.concurrency)
+        self.steps_done = 0  # steps this process ran and committed (for logs and tests)
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -161,6 +162,7 @@ class Runtime:
 
         try:
             await self.database.write(job)
+            self.steps_done += 1
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             if not isinstance(exc, RetryLater):
