@@ -13,10 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import msgspec
 from sqlalchemy import Connection
 
 from cascade.fulfilment.drivers import ActivationDriver, ActivationRequest, Target
 from cascade.fulfilment.ids import child_id
+from cascade.tmf.errors import error_body
 from cascade.tmf.instants import now_instant
 from cascade.tmf.service import Loaded, ResourceService
 
@@ -109,7 +111,13 @@ class Activator:
         settled = self.settled(loaded.document)
         if settled is not None:
             return settled
-        request = ActivationRequest(activation_id, self.target, specification_id, characteristics)
+        request = ActivationRequest(
+            activation_id,
+            self.target,
+            specification_id,
+            characteristics,
+            document=loaded.document,
+        )
         status = self.driver.activate(connection, request)
         if status.state == "pending":
             return ActivationOutcome("pending", loaded.document, again_at_ms=status.ready_ms)
@@ -166,15 +174,31 @@ class Activator:
         monitor = self.monitors.load(connection, self.monitor_id(loaded.stored.id))
         if monitor is not None:
             monitor.document["state"] = monitor_state
-            monitor.document["response"] = {
-                "statusCode": "201" if reason is None else "500",
-                "header": [],
-                "body": {"content": reason or "activated"},
-            }
+            monitor.document["response"] = _monitor_response(document, self.states, reason)
             self.monitors.save(connection, monitor)
         if reason is None:
             return ActivationOutcome("done", document)
         return ActivationOutcome("failed", document, reason)
+
+
+def _monitor_response(
+    document: Mapping[str, Any], states: TargetStates, reason: str | None
+) -> dict[str, Any]:
+    """The TMF `Response` a monitor ends with: a reference to the entity with its state (201),
+    or an `Error` saying why (500). `body` is a string and `header` has an item, as the specs'
+    schema requires; the whole entity is at `sourceHref`.
+    """
+    status = 201 if reason is None else 500
+    body = (
+        {key: document.get(key) for key in ("id", "href", "@type", states.attribute)}
+        if reason is None
+        else error_body(500, "activationFailed", reason)
+    )
+    return {
+        "statusCode": str(status),
+        "header": [{"name": "Content-Type", "value": "application/json"}],
+        "body": msgspec.json.encode(body).decode(),
+    }
 
 
 def _note(document: dict[str, Any], text: str) -> None:

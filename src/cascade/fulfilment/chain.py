@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from cascade.fulfilment.activations import Activator
+from cascade.fulfilment.client_activations import ClientActivations
 from cascade.fulfilment.com import ProductOrderController
 from cascade.fulfilment.drivers import SimulatedBehaviour, SimulatedNetwork, parse_behaviours
 from cascade.fulfilment.rom import ResourceOrderController
@@ -47,11 +48,19 @@ def build_chain(
             backoff_ms=settings.activation_backoff_ms,
         )
 
-    controllers: tuple[Controller, ...] = (
+    service_activator = activator("service", "tmf640")
+    resource_activator = activator("resource", "tmf702")
+    orders: tuple[Controller, ...] = (
         ProductOrderController(services),
-        ServiceOrderController(services, activator("service", "tmf640")),
-        ResourceOrderController(services, activator("resource", "tmf702")),
+        ServiceOrderController(services, service_activator),
+        ResourceOrderController(services, resource_activator),
     )
+    # Client POSTs to TMF640 /service and TMF702 /resource activate, and are followed to the end.
+    client_activations = (
+        ClientActivations(service_activator),
+        ClientActivations(resource_activator),
+    )
+    controllers = (*orders, *client_activations)
     runtime = Runtime(
         database,
         controllers,
@@ -60,8 +69,12 @@ def build_chain(
             poll_interval_s=settings.poll_interval_s,
         ),
     )
-    for controller in controllers:
+    for controller in orders:
         _wake_on_writes(services[controller.kind], controller.kind, runtime)
+    for client in client_activations:
+        # Not woken by writes: the order controllers write these entities too, and drive them.
+        services[client.kind].creator = client.create
+        services[client.kind].hooks.after_commit.append(runtime.wake)
     return Chain(runtime, network, controllers)
 
 

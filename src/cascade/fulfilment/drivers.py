@@ -32,6 +32,7 @@ class ActivationRequest:
     specification_id: str | None
     characteristics: Mapping[str, Any]
     action: str = "add"
+    document: Mapping[str, Any] | None = None  # the activation entity (what remote drivers send)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -54,6 +55,35 @@ class Controller(Protocol):
         ...
 
 
+class Companion(Protocol):
+    """A background task that lives as long as the controllers (the HTTP activation sender)."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+_current_work: ContextVar[tuple[str, str] | None] = ContextVar("current_work", default=None)
+
+
+@contextlib.contextmanager
+def working_on(kind: str, entity_id: str) -> Iterator[None]:
+    """Mark the code inside as part of the step of work item (`kind`, `entity_id`)."""
+    token = _current_work.set((kind, entity_id))
+    try:
+        yield
+    finally:
+        _current_work.reset(token)
+
+
+def current_work() -> tuple[str, str] | None:
+    """The work item whose step is running here, if any: what to schedule to wake that step.
+
+    Drivers that finish elsewhere (HTTP) record it, so the outcome wakes the step at once.
+    """
+    return _current_work.get()
+
+
 @dataclass(frozen=True)
 class RuntimeSettings:
     lease_ms: int = 30_000
@@ -81,6 +111,7 @@ class Runtime:
         self._running: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(self.settings.concurrency)
         self.steps_done = 0  # steps this process ran and committed (for logs and tests)
+        self.companions: list[Companion] = []  # started after the loop, stopped after it
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -88,6 +119,8 @@ class Runtime:
         if self._task is None:
             self._wake = asyncio.Event()
             self._task = asyncio.create_task(self._loop(), name="cascade-controllers")
+            for companion in self.companions:
+                await companion.start()
 
     async def stop(self) -> None:
         task, self._task = self._task, None
@@ -97,6 +130,9 @@ class Runtime:
                 await task
         if self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
+        if task is not None:
+            for companion in self.companions:
+                await companion.stop()
 
     def wake(self) -> None:
         """Look for due work now (called after a commit that scheduled some)."""
@@ -156,7 +192,8 @@ class Runtime:
         context = StepContext(work.now_ms(), item.attempts)
 
         def job(connection: Connection) -> StepResult:
-            result = controller.step(connection, item.entity_id, context)
+            with working_on(item.kind, item.entity_id):
+                result = controller.step(connection, item.entity_id, context)
             work.finish(connection, item, result.again_at_ms)
             return result
 

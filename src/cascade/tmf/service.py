@@ -55,6 +55,8 @@ class Written:
 
 
 WriteHook = Callable[[Connection, dict[str, Any]], None]
+# What a client's create does instead of a plain insert (TMF640/TMF702 activate on create).
+Creator = Callable[[Connection, dict[str, Any]], Written]
 
 
 @dataclass
@@ -105,6 +107,7 @@ class ResourceService:
         self.collection_url = f"{public_url.rstrip('/')}{api.base_path}/{resource.name}"
         self.shape: Shape = api.spec.shape(resource.entity)
         self.hooks = Hooks()
+        self.creator: Creator | None = None  # None: a client's create is a plain insert
         self.table = DocumentTable(
             self.kind,
             state=resource.state,
@@ -134,7 +137,8 @@ class ResourceService:
                 earlier = find_response(connection, self.kind, idempotency_key)
                 if earlier is not None:
                     return self._replay(earlier, request_hash)
-            written = self.insert(connection, body)
+            create = self.insert if self.creator is None else self.creator
+            written = create(connection, body)
             if idempotency_key is not None:
                 stored = StoredResponse(
                     request_hash, written.status, written.location, written.body.decode()
