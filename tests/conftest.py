@@ -17,10 +17,14 @@ from cascade.settings import Settings
 from cascade.storage.migrate import upgrade
 from cascade.storage.tables import (
     allocation,
+    api_key,
+    audit_entry,
     entity,
+    entity_owner,
     entity_term,
     idempotency_key,
     pool_cursor,
+    remote_activation,
     simulated_network,
     work_item,
 )
@@ -84,6 +88,10 @@ def _empty_tables(connection: Connection) -> None:
         allocation,
         pool_cursor,
         simulated_network,
+        remote_activation,
+        api_key,
+        audit_entry,
+        entity_owner,
     ):
         connection.execute(delete(table))
 

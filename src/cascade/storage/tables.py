@@ -121,3 +121,46 @@ simulated_network = Table(
     Column("request", Text, nullable=False),
     Column("applied_at", String(32), nullable=False),
 )
+
+# --- security ----------------------------------------------------------------------------------
+
+# API keys: only a SHA-256 of the secret part is kept; the key itself is shown once, at creation.
+api_key = Table(
+    "api_key",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("secret_hash", String(64), nullable=False),
+    Column("scopes", Text, nullable=False),
+    Column("party", String(128)),
+    Column("created_at", String(32), nullable=False),
+    Column("revoked_at", String(32)),
+)
+
+# The audit trail: who created, changed, cancelled or deleted what, and when. Only ever inserted.
+audit_entry = Table(
+    "audit_entry",
+    metadata,
+    Column("seq", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False),
+    Column("actor", String(256), nullable=False),
+    Column("party", String(128)),
+    Column("action", String(16), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("entity_id", String(128), nullable=False),
+    Column("request_id", String(64)),
+    Column("detail", Text),
+    Index("ix_audit_entry_entity", "kind", "entity_id", "seq"),
+    Index("ix_audit_entry_actor", "actor", "seq"),
+)
+
+# The party a party-bound client created an entity for, where the document itself cannot say
+# (hub subscriptions have no relatedParty).
+entity_owner = Table(
+    "entity_owner",
+    metadata,
+    Column("kind", String(64), primary_key=True),
+    Column("entity_id", String(128), primary_key=True),
+    Column("party", String(128), nullable=False),
+    Index("ix_entity_owner_party", "kind", "party", "entity_id"),
+)
