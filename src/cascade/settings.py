@@ -31,6 +31,15 @@ class Settings:
     simulator_latency_ms: int = 0
     simulator_failure_rate: float = 0.0
     simulator_specifications: str | None = None  # JSON: {"spec-id": {"latency_ms", "failure_rate"}}
+    # Activation driver: "simulated" (the network above) or "http": external TMF640/TMF702
+    # endpoints (their base URLs, ending in /v4), with a timeout and retries per request and the
+    # interval at which a monitor is followed.
+    activation_driver: str = "simulated"
+    activation_service_url: str | None = None
+    activation_resource_url: str | None = None
+    activation_http_timeout_s: float = 10.0
+    activation_http_retries: int = 2
+    activation_follow_ms: int = 500
 
     @property
     def base_url(self) -> str:
@@ -48,6 +57,12 @@ FROM_ENVIRONMENT: dict[str, Callable[[str], Any]] = {
     "simulator_latency_ms": int,
     "simulator_failure_rate": float,
     "simulator_specifications": str,
+    "activation_driver": str,
+    "activation_service_url": str,
+    "activation_resource_url": str,
+    "activation_http_timeout_s": float,
+    "activation_http_retries": int,
+    "activation_follow_ms": int,
 }
 
 

@@ -11,7 +11,14 @@ from sqlalchemy import Connection
 from cascade.fulfilment.activations import Activator
 from cascade.fulfilment.client_activations import ClientActivations
 from cascade.fulfilment.com import ProductOrderController
-from cascade.fulfilment.drivers import SimulatedBehaviour, SimulatedNetwork, parse_behaviours
+from cascade.fulfilment.drivers import (
+    ActivationDriver,
+    SimulatedBehaviour,
+    SimulatedNetwork,
+    parse_behaviours,
+)
+from cascade.fulfilment.http_driver import RECHECK_MS, Endpoints, HttpDriver
+from cascade.fulfilment.http_sender import HttpSender, SenderSettings
 from cascade.fulfilment.rom import ResourceOrderController
 from cascade.fulfilment.runtime import Controller, Runtime, RuntimeSettings
 from cascade.fulfilment.som import ServiceOrderController
@@ -28,6 +35,8 @@ class Chain:
     runtime: Runtime
     network: SimulatedNetwork
     controllers: tuple[Controller, ...]
+    driver: ActivationDriver
+    sender: HttpSender | None = None  # with the HTTP driver: the task that makes its calls
 
 
 def build_chain(
@@ -37,13 +46,17 @@ def build_chain(
         default=SimulatedBehaviour(settings.simulator_latency_ms, settings.simulator_failure_rate),
         by_specification=parse_behaviours(settings.simulator_specifications),
     )
+    driver: ActivationDriver = network
+    http_driver = _http_driver(settings)
+    if http_driver is not None:
+        driver = http_driver
 
     def activator(target: Any, api: str) -> Activator:
         return Activator(
             target,
             services[f"{api}.{target}"],
             services[f"{api}.monitor"],
-            network,
+            driver,
             max_attempts=settings.activation_attempts,
             backoff_ms=settings.activation_backoff_ms,
         )
@@ -75,7 +88,41 @@ def build_chain(
         # Not woken by writes: the order controllers write these entities too, and drive them.
         services[client.kind].creator = client.create
         services[client.kind].hooks.after_commit.append(runtime.wake)
-    return Chain(runtime, network, controllers)
+    sender = None
+    if http_driver is not None:
+        sender = HttpSender(database, _sender_settings(settings), on_outcome=runtime.wake)
+        http_driver.notify = sender.wake
+        runtime.companions.append(sender)
+    return Chain(runtime, network, controllers, driver, sender)
+
+
+def _http_driver(settings: Settings) -> HttpDriver | None:
+    """The HTTP driver when the settings choose it (both endpoints are then required)."""
+    if settings.activation_driver == "simulated":
+        return None
+    if settings.activation_driver != "http":
+        raise ValueError(
+            f"activation_driver must be 'simulated' or 'http', not {settings.activation_driver!r}"
+        )
+    if not settings.activation_service_url or not settings.activation_resource_url:
+        raise ValueError(
+            "activation_driver 'http' needs activation_service_url (TMF640) and "
+            "activation_resource_url (TMF702)"
+        )
+    return HttpDriver(
+        Endpoints(settings.activation_service_url, settings.activation_resource_url),
+        recheck_ms=max(RECHECK_MS, int(settings.activation_http_timeout_s * 1000)),
+    )
+
+
+def _sender_settings(settings: Settings) -> SenderSettings:
+    return SenderSettings(
+        timeout_s=settings.activation_http_timeout_s,
+        retries=settings.activation_http_retries,
+        backoff_ms=settings.activation_backoff_ms,
+        follow_ms=settings.activation_follow_ms,
+        poll_interval_s=settings.poll_interval_s,
+    )
 
 
 def _wake_on_writes(service: ResourceService, kind: str, runtime: Runtime) -> None:

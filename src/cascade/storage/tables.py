@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     ForeignKey,
     Index,
@@ -120,6 +121,36 @@ simulated_network = Table(
     Column("ready_ms", BigInteger, nullable=False),
     Column("request", Text, nullable=False),
     Column("applied_at", String(32), nullable=False),
+)
+
+# Activations the HTTP driver sends to an external TMF640/TMF702 endpoint. `phase` says what is
+# next: `post` (send it), `follow` (GET `follow_href`, a monitor or the entity), or the outcome
+# (`done`, `failed`, then `reported` once a step has read the failure); `due_ms` when, a lease
+# who is at it, `wake_kind`/`wake_id` the work item whose step the outcome wakes.
+remote_activation = Table(
+    "remote_activation",
+    metadata,
+    Column("activation", String(256), primary_key=True),
+    Column("target", String(16), nullable=False),
+    Column("url", String(1024), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("idempotency_key", String(300), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("phase", String(16), nullable=False),
+    Column("follow_href", String(1024)),
+    Column("follows", String(16)),
+    Column("tries", Integer, nullable=False),
+    Column("due_ms", BigInteger, nullable=False),
+    Column("lease_owner", String(64)),
+    Column("lease_until_ms", BigInteger),
+    Column("wake_kind", String(64)),
+    Column("wake_id", String(128)),
+    Column("reason", Text),
+    Column("retriable", Boolean, nullable=False),
+    Column("key_spent", Boolean, nullable=False),
+    Column("remote_href", String(1024)),
+    Column("updated_at", String(32), nullable=False),
+    Index("ix_remote_activation_due", "phase", "due_ms"),
 )
 
 # --- security ----------------------------------------------------------------------------------
