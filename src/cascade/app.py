@@ -50,6 +50,8 @@ def create_app(
     on_startup: list[Any] | None = None,
     on_shutdown: list[Any] | None = None,
     extensions: list[Any] | None = None,
+    middleware: list[Any] | None = None,
+    before_send: list[Any] | None = None,
 ) -> Litestar:
     routers = [
         api_router(api.base_path, services.of_api(api), _description_handlers(api, public_url))
@@ -82,6 +84,8 @@ def create_app(
         request_max_body_size=max_body_bytes,
         on_startup=on_startup or [],
         on_shutdown=on_shutdown or [],
+        middleware=middleware or [],
+        before_send=before_send or [],
     )
 
 

@@ -10,6 +10,7 @@ from cascade.apis import ALL_APIS
 from cascade.app import Services, create_app
 from cascade.fulfilment.chain import Chain, build_chain
 from cascade.fulfilment.http import extension_handlers
+from cascade.security.wiring import build_security
 from cascade.settings import Settings
 from cascade.storage.database import Database
 
@@ -33,13 +34,16 @@ def build(settings: Settings) -> Cascade:
     services = Services(ALL_APIS, database, settings.base_url)
     chain = build_chain(services.by_kind, database, settings)
     runtime = chain.runtime
+    security = build_security(settings.security, settings.host, services.by_kind, database)
     app = create_app(
         ALL_APIS,
         services,
         public_url=settings.base_url,
         max_body_bytes=settings.max_body_bytes,
-        on_startup=[runtime.start] if settings.controllers else [],
+        on_startup=[*security.on_startup, *([runtime.start] if settings.controllers else [])],
         on_shutdown=[runtime.stop],
-        extensions=extension_handlers(services.by_kind, database),
+        extensions=[*extension_handlers(services.by_kind, database), *security.extensions],
+        middleware=security.middleware,
+        before_send=security.before_send,
     )
     return Cascade(settings, database, services, app, chain)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from cascade.security.settings import SecuritySettings
 
 DEFAULT_DATABASE = "sqlite:///cascade.db"
 DEFAULT_HOST = "127.0.0.1"
@@ -40,6 +42,9 @@ class Settings:
     activation_http_timeout_s: float = 10.0
     activation_http_retries: int = 2
     activation_follow_ms: int = 500
+
+    # Authentication, rate limits, audit and logs (cascade/security/settings.py).
+    security: SecuritySettings = field(default_factory=SecuritySettings)
 
     @property
     def base_url(self) -> str:

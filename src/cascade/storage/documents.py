@@ -180,10 +180,15 @@ class DocumentTable:
             row = connection.exec_driver_sql(sql, (self.kind, id_)).first()
         return None if row is None else StoredDocument(row[0], row[1], row[2], row[3])
 
-    def list(self, connection: Connection, query: ListQuery) -> tuple[list[str], int]:
-        """One page of documents (as JSON text) and the total count matching the filters."""
+    def list(
+        self, connection: Connection, query: ListQuery, scope: tuple[Any, ...] = ()
+    ) -> tuple[list[str], int]:
+        """One page of documents (as JSON text) and the total count matching the filters.
+
+        `scope` adds clauses of the caller's own (security's party scoping).
+        """
         dialect = connection.dialect.name
-        where = [condition_clause(c, self.indexed, dialect) for c in query.conditions]
+        where = [*scope, *(condition_clause(c, self.indexed, dialect) for c in query.conditions)]
         if not any(selects_by_term(c, self.indexed) for c in query.conditions):
             where.insert(0, entity.c.kind == self.kind)
         order = [sort_expression(key, self.indexed, dialect) for key in query.sort]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 from litestar import Request, Response, Router, delete, get, patch, post
@@ -10,7 +10,7 @@ from litestar.handlers import HTTPRouteHandler
 
 from cascade.tmf.errors import TmfError, bad_request
 from cascade.tmf.patching import parse_patch, patch_kind
-from cascade.tmf.service import ResourceService, Written
+from cascade.tmf.service import CALLER, Caller, ResourceService, Written
 
 JSON = "application/json;charset=utf-8"
 MAX_JSON_DEPTH = 32
@@ -26,7 +26,8 @@ def resource_handlers(service: ResourceService) -> list[HTTPRouteHandler]:
     if "list" in ops:
 
         async def list_entities(request: Request[Any, Any, Any]) -> Response[bytes]:
-            page = await service.list(list(request.query_params.multi_items()))
+            params = list(request.query_params.multi_items())
+            page = await service.list(params, _caller(request))
             headers = {"X-Total-Count": str(page.total), "X-Result-Count": str(page.count)}
             return Response(page.body, status_code=200, media_type=JSON, headers=headers)
 
@@ -38,7 +39,7 @@ def resource_handlers(service: ResourceService) -> list[HTTPRouteHandler]:
             _require_json(request.headers.get("content-type"))
             body = await read_json(request)
             key = request.headers.get("idempotency-key")
-            written = await service.create(body, key)
+            written = await service.create(body, key, _caller(request))
             return _entity_response(written, location=written.location)
 
         handlers.append(post(f"/{name}", name=f"{prefix}.create", status_code=201)(create_entity))
@@ -47,7 +48,8 @@ def resource_handlers(service: ResourceService) -> list[HTTPRouteHandler]:
 
         async def retrieve_entity(request: Request[Any, Any, Any]) -> Response[bytes]:
             entity_id = request.path_params["entity_id"]
-            written = await service.retrieve(entity_id, request.query_params.get("fields"))
+            fields = request.query_params.get("fields")
+            written = await service.retrieve(entity_id, fields, _caller(request))
             return _entity_response(written)
 
         handlers.append(
@@ -60,7 +62,8 @@ def resource_handlers(service: ResourceService) -> list[HTTPRouteHandler]:
             entity_id = request.path_params["entity_id"]
             kind = patch_kind(request.headers.get("content-type"))
             body = parse_patch(kind, await read_json(request))
-            written = await service.patch(entity_id, body, request.headers.get("if-match"))
+            if_match = request.headers.get("if-match")
+            written = await service.patch(entity_id, body, if_match, _caller(request))
             return _entity_response(written)
 
         handlers.append(patch(f"/{name}/{{entity_id:str}}", name=f"{prefix}.patch")(patch_entity))
@@ -69,7 +72,8 @@ def resource_handlers(service: ResourceService) -> list[HTTPRouteHandler]:
 
         async def delete_entity(request: Request[Any, Any, Any]) -> Response[None]:
             entity_id = request.path_params["entity_id"]
-            await service.delete(entity_id, request.headers.get("if-match"))
+            if_match = request.headers.get("if-match")
+            await service.delete(entity_id, if_match, _caller(request))
             return Response(None, status_code=204)
 
         handlers.append(
@@ -80,6 +84,11 @@ def resource_handlers(service: ResourceService) -> list[HTTPRouteHandler]:
             )(delete_entity)
         )
     return handlers
+
+
+def _caller(request: Request[Any, Any, Any]) -> Caller | None:
+    """Who calls, when security is on (it leaves a Caller in the scope); None otherwise."""
+    return cast("Caller | None", request.scope.get(CALLER))
 
 
 def api_router(base_path: str, services: list[ResourceService], extra: list[Any]) -> Router:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 from sqlalchemy import Connection
@@ -55,8 +55,49 @@ class Written:
 
 
 WriteHook = Callable[[Connection, dict[str, Any]], None]
+_Docs = tuple[list[str], int]  # a page of documents (JSON text) and the total count
 # What a client's create does instead of a plain insert (TMF640/TMF702 activate on create).
 Creator = Callable[[Connection, dict[str, Any]], Written]
+
+
+# The ASGI scope key under which security (cascade.security) leaves the request's Caller.
+CALLER = "cascade.caller"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who makes a client request: `subject` for the audit trail, `party` when bound to one."""
+
+    subject: str
+    party: str | None = None
+    request_id: str | None = None
+
+
+class Access(Protocol):
+    """What security adds to a client's operations (cascade.security.access builds it).
+
+    Called only for requests that carry a Caller; a caller with a party sees and changes only
+    that party's entities (`narrow`, `sees`, `check_create`, `check_kept`); `written` records
+    every client write (the audit trail) in the writing transaction.
+    """
+
+    def narrow(
+        self, connection: Connection, query: ListQuery, caller: Caller
+    ) -> tuple[ListQuery, tuple[Any, ...]] | None: ...
+
+    def sees(self, connection: Connection, document: dict[str, Any], caller: Caller) -> bool: ...
+
+    def check_create(
+        self, connection: Connection, body: dict[str, Any], caller: Caller
+    ) -> None: ...
+
+    def check_kept(
+        self, connection: Connection, document: dict[str, Any], caller: Caller
+    ) -> None: ...
+
+    def written(
+        self, connection: Connection, caller: Caller, action: str, id_: str, detail: str | None
+    ) -> None: ...
 
 
 @dataclass
@@ -107,6 +148,7 @@ class ResourceService:
         self.collection_url = f"{public_url.rstrip('/')}{api.base_path}/{resource.name}"
         self.shape: Shape = api.spec.shape(resource.entity)
         self.hooks = Hooks()
+        self.access: Access | None = None  # set by security; None: no checks, no audit
         self.creator: Creator | None = None  # None: a client's create is a plain insert
         self.table = DocumentTable(
             self.kind,
@@ -124,26 +166,37 @@ class ResourceService:
 
     # --- create -----------------------------------------------------------------------------
 
-    async def create(self, body: Any, idempotency_key: str | None = None) -> Written:
+    async def create(
+        self, body: Any, idempotency_key: str | None = None, caller: Caller | None = None
+    ) -> Written:
         if not isinstance(body, dict):
             raise bad_request("The request body must be a JSON object", "invalidBody")
         self.api.spec.validate(self.resource.create_schema, body)
         if self.resource.name == HUB:
             check_callback(body.get("callback"))
         request_hash = "" if idempotency_key is None else _request_hash(body)
+        access = self.access if caller is not None else None
+        # Idempotency keys are per party: another party's key never replays this one's answer.
+        party = caller.party if caller is not None else None
+        key_scope = f"{self.kind}@{party}" if party else self.kind
 
         def job(connection: Connection) -> Written:
             if idempotency_key is not None:
-                earlier = find_response(connection, self.kind, idempotency_key)
+                earlier = find_response(connection, key_scope, idempotency_key)
                 if earlier is not None:
                     return self._replay(earlier, request_hash)
+            if access is not None and caller is not None:
+                access.check_create(connection, body, caller)
             create = self.insert if self.creator is None else self.creator
             written = create(connection, body)
+            if access is not None and caller is not None:
+                created_id = (written.location or "").rsplit("/", 1)[-1]
+                access.written(connection, caller, "create", created_id, None)
             if idempotency_key is not None:
                 stored = StoredResponse(
                     request_hash, written.status, written.location, written.body.decode()
                 )
-                save_response(connection, self.kind, idempotency_key, stored, now_instant())
+                save_response(connection, key_scope, idempotency_key, stored, now_instant())
             return written
 
         try:
@@ -220,18 +273,26 @@ class ResourceService:
 
     # --- read -------------------------------------------------------------------------------
 
-    async def retrieve(self, id_: str, fields: str | None = None) -> Written:
+    async def retrieve(
+        self, id_: str, fields: str | None = None, caller: Caller | None = None
+    ) -> Written:
         selected = parse_fields(fields, self.shape) if fields is not None else None
-        stored = await self.database.read(lambda c: self.table.get(c, id_), snapshot=False)
+        if caller is not None and caller.party and self.access is not None:
+            stored = await self.database.read(lambda c: self._visible(c, id_, caller))
+        else:
+            stored = await self.database.read(lambda c: self.table.get(c, id_), snapshot=False)
         if stored is None:
             raise not_found(f"{self.resource.entity} '{id_}'")
         if selected is None:
             return Written(stored.doc.encode(), stored.version)
         return Written(encode(project(msgspec.json.decode(stored.doc), selected)), stored.version)
 
-    async def list(self, params: list[tuple[str, str]]) -> Page:
+    async def list(self, params: list[tuple[str, str]], caller: Caller | None = None) -> Page:
         query: ListQuery = parse_list_query(params, self.shape)
-        docs, total = await self.database.read(lambda c: self.table.list(c, query))
+        if caller is not None and caller.party and self.access is not None:
+            docs, total = await self.database.read(lambda c: self._narrowed(c, query, caller))
+        else:
+            docs, total = await self.database.read(lambda c: self.table.list(c, query))
         if query.fields is None:
             body = b"[" + ",".join(docs).encode() + b"]"
         else:
@@ -239,38 +300,78 @@ class ResourceService:
             body = encode([project(msgspec.json.decode(doc), selected) for doc in docs])
         return Page(body, total, len(docs))
 
+    def _visible(self, connection: Connection, id_: str, caller: Caller) -> StoredDocument | None:
+        stored = self.table.get(connection, id_)
+        if stored is None or self.access is None:
+            return stored
+        document = msgspec.json.decode(stored.doc)
+        return stored if self.access.sees(connection, document, caller) else None
+
+    def _narrowed(self, connection: Connection, query: ListQuery, caller: Caller) -> _Docs:
+        assert self.access is not None
+        narrowed = self.access.narrow(connection, query, caller)
+        if narrowed is None:
+            return [], 0
+        return self.table.list(connection, narrowed[0], scope=narrowed[1])
+
     # --- patch and delete ------------------------------------------------------------------
 
-    async def patch(self, id_: str, patch: Patch, if_match: str | None) -> Written:
+    async def patch(
+        self, id_: str, patch: Patch, if_match: str | None, caller: Caller | None = None
+    ) -> Written:
         refuse_non_patchable(patch.touched_attributes(), self.non_patchable)
+        access = self.access if caller is not None else None
 
         def job(connection: Connection) -> Written:
-            stored = self._existing(connection, id_, if_match)
+            stored = self._existing(connection, id_, if_match, caller)
             document = patch.apply(msgspec.json.decode(stored.doc))
             if document.get("id") != id_:
                 raise bad_request("id cannot be changed", "nonPatchableAttribute")
             prepare_update(self.resource, document, now=now_instant(), shape=self.shape)
             self.api.spec.validate(self.resource.entity, document)
             check_client_change(self.resource, stored.doc, document)
+            if access is not None and caller is not None:
+                access.check_kept(connection, document, caller)
             text = encode(document)
             values = self.table.indexed_values(document)
             version = self.table.replace(connection, stored, text.decode(), values)
             self.hooks.written(connection, document)
+            if access is not None and caller is not None:
+                touched = ",".join(sorted(patch.touched_attributes()))
+                access.written(connection, caller, "update", id_, touched)
             return Written(text, version)
 
         written = await self.database.write(job)
         self.hooks.committed()
         return written
 
-    async def delete(self, id_: str, if_match: str | None = None) -> None:
+    async def delete(
+        self, id_: str, if_match: str | None = None, caller: Caller | None = None
+    ) -> None:
         def job(connection: Connection) -> None:
-            self._existing(connection, id_, if_match)
+            self._existing(connection, id_, if_match, caller)
             self.table.delete(connection, id_)
+            if caller is not None and self.access is not None:
+                self.access.written(connection, caller, "delete", id_, None)
 
         await self.database.write(job)
 
-    def _existing(self, connection: Connection, id_: str, if_match: str | None) -> StoredDocument:
+    def _existing(
+        self,
+        connection: Connection,
+        id_: str,
+        if_match: str | None,
+        caller: Caller | None = None,
+    ) -> StoredDocument:
         stored = self.table.get(connection, id_, for_update=True)
+        if (
+            stored is not None
+            and caller is not None
+            and caller.party
+            and self.access is not None
+            and not self.access.sees(connection, msgspec.json.decode(stored.doc), caller)
+        ):
+            stored = None  # another party's entity: as if it did not exist
         if stored is None:
             raise not_found(f"{self.resource.entity} '{id_}'")
         if not if_match_allows(if_match, stored.version):

@@ -1,0 +1,73 @@
+"""Builds the security pieces the application needs from the settings (composition root)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from cascade.security.access import install_access
+from cascade.security.apikeys import ApiKeyVerifier
+from cascade.security.authn import ApiKeyAuthenticator, Authenticator, TokenAuthenticator
+from cascade.security.http import audit_handlers
+from cascade.security.logs import use_log_format
+from cascade.security.middleware import (
+    echo_request_id,
+    request_context_middleware,
+    security_middleware,
+)
+from cascade.security.ratelimit import RateLimiter
+from cascade.security.settings import SecuritySettings
+from cascade.security.tokens import Fetch, KeySet, TokenVerifier
+from cascade.storage.database import Database
+from cascade.tmf.service import ResourceService
+
+
+@dataclass
+class SecurityParts:
+    """What `create_app` takes from security: middleware, hooks and the audit endpoint."""
+
+    middleware: list[Any] = field(default_factory=list)
+    before_send: list[Any] = field(default_factory=list)
+    extensions: list[Any] = field(default_factory=list)
+    on_startup: list[Callable[[], None]] = field(default_factory=list)
+
+
+def build_authenticator(
+    settings: SecuritySettings, database: Database, fetch: Fetch | None = None
+) -> Authenticator | None:
+    if settings.auth_mode == "apikey":
+        return ApiKeyAuthenticator(ApiKeyVerifier(database, settings.api_key_cache_s))
+    if settings.auth_mode == "jwt":
+        keys = KeySet.from_settings(settings, fetch)
+        return TokenAuthenticator(TokenVerifier(settings, keys))
+    return None
+
+
+def build_security(
+    settings: SecuritySettings,
+    host: str,
+    services: Mapping[str, ResourceService],
+    database: Database,
+    *,
+    fetch: Fetch | None = None,
+) -> SecurityParts:
+    """Middleware (none at all when nothing needs it), party rules and audit on the services."""
+    parts = SecurityParts(
+        middleware=[request_context_middleware(settings.access_log)],
+        before_send=[echo_request_id],
+        extensions=audit_handlers(database),
+    )
+    if settings.log_format == "json":
+        parts.on_startup.append(partial(use_log_format, "json"))
+    authenticator = build_authenticator(settings, database, fetch)
+    rate = settings.rate_for(host)
+    limiter = RateLimiter(rate, settings.burst_for(host)) if rate > 0 else None
+    if authenticator is None and limiter is None and not settings.audited:
+        return parts  # mode none on loopback: nothing to check per request
+    install_access(services, audited=settings.audited)
+    parts.middleware.append(
+        security_middleware(authenticator=authenticator, limiter=limiter, services=services)
+    )
+    return parts
