@@ -42,6 +42,7 @@ class Settings:
     activation_http_timeout_s: float = 10.0
     activation_http_retries: int = 2
     activation_follow_ms: int = 500
+    activation_http_authorization: str | None = None  # sent as is, e.g. "Bearer csk_..."
 
     # Authentication, rate limits, audit and logs (cascade/security/settings.py).
     security: SecuritySettings = field(default_factory=SecuritySettings)
@@ -68,6 +69,7 @@ FROM_ENVIRONMENT: dict[str, Callable[[str], Any]] = {
     "activation_http_timeout_s": float,
     "activation_http_retries": int,
     "activation_follow_ms": int,
+    "activation_http_authorization": str,
 }
 
 

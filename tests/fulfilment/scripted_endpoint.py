@@ -20,6 +20,7 @@ class Received:
     path: str
     idempotency_key: str | None
     body: dict[str, Any] | None
+    authorization: str | None = None
 
 
 @dataclass
@@ -37,11 +38,11 @@ class ScriptedEndpoint:
             return [r for r in self.received if r.method == "POST"]
 
     def answer(
-        self, method: str, path: str, key: str | None, raw: bytes
+        self, method: str, path: str, key: str | None, raw: bytes, authorization: str | None
     ) -> tuple[int, Any, dict[str, str]]:
         body = msgspec.json.decode(raw) if raw else None
         with self._lock:
-            self.received.append(Received(method, path, key, body))
+            self.received.append(Received(method, path, key, body, authorization))
             gets = sum(1 for r in self.received if r.method == "GET" and r.path == path)
             posts = len([r for r in self.received if r.method == "POST"])
         if method == "POST" and self.mode == "fail500":
@@ -74,7 +75,11 @@ def scripted_endpoint(mode: Mode) -> Iterator[ScriptedEndpoint]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             status, body, headers = endpoint.answer(
-                self.command, self.path, self.headers.get("Idempotency-Key"), raw
+                self.command,
+                self.path,
+                self.headers.get("Idempotency-Key"),
+                raw,
+                self.headers.get("Authorization"),
             )
             content = b"" if body is None else msgspec.json.encode(body)
             self.send_response(status)

@@ -37,6 +37,7 @@ def chain_settings(endpoint: ScriptedEndpoint) -> Settings:
         activation_http_retries=RETRIES,
         activation_follow_ms=20,
         activation_http_timeout_s=5.0,
+        activation_http_authorization="Bearer csk_test",
     )
 
 
@@ -75,6 +76,7 @@ def test_an_endpoint_answering_500_fails_the_item_after_the_attempts(
     # Each activation: ATTEMPTS attempts of 1 + RETRIES tries, all with the activation's own key
     # (a remote failure that may not have happened is never repeated under a new key).
     posts = Counter(r.idempotency_key for r in endpoint.posts())
+    assert {r.authorization for r in endpoint.received} == {"Bearer csk_test"}
     assert posts == {r["id"]: ATTEMPTS * (1 + RETRIES) for r in failed}
     for resource in failed:
         texts = [n["text"] for n in resource["note"]]

@@ -122,6 +122,7 @@ def _sender_settings(settings: Settings) -> SenderSettings:
         backoff_ms=settings.activation_backoff_ms,
         follow_ms=settings.activation_follow_ms,
         poll_interval_s=settings.poll_interval_s,
+        authorization=settings.activation_http_authorization,
     )
 
 

@@ -40,6 +40,7 @@ class SenderSettings:
     follow_ms: int = 500  # between two GETs of a monitor or entity still in progress
     poll_interval_s: float = 0.5  # for rows other processes recorded
     concurrency: int = 16
+    authorization: str | None = None  # the Authorization header the endpoints expect
 
     @property
     def lease_ms(self) -> int:
@@ -76,8 +77,11 @@ class HttpSender:
             return
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        headers = dict(HEADERS)
+        if self.settings.authorization:
+            headers["Authorization"] = self.settings.authorization
         self._client = httpx.AsyncClient(
-            timeout=self.settings.timeout_s, transport=self._transport, headers=HEADERS
+            timeout=self.settings.timeout_s, transport=self._transport, headers=headers
         )
         self._task = asyncio.create_task(self._run(), name="cascade-http-activations")
 
