@@ -21,6 +21,7 @@ from typing import Protocol
 from sqlalchemy import Connection
 
 from cascade.storage import work
+from cascade.storage.allocations import lock_conflict
 from cascade.storage.database import Database
 from cascade.storage.work import Claim
 
@@ -202,7 +203,9 @@ class Runtime:
             self.steps_done += 1
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
-            if not isinstance(exc, RetryLater):
+            if lock_conflict(exc):  # crossed pool locks (PostgreSQL): expected, retried as is
+                log.info("step of %s %s lost a lock conflict", item.kind, item.entity_id)
+            elif not isinstance(exc, RetryLater):
                 log.exception("step of %s %s failed", item.kind, item.entity_id)
             retry_at = work.now_ms() + self.backoff_ms(item.attempts)
             await self.database.write(lambda c: work.fail(c, item, error, retry_at))
