@@ -10,6 +10,7 @@ import typer
 
 from cascade.fulfilment.cli import order_app
 from cascade.fulfilment.cli import worker as run_worker
+from cascade.security.cli import AuthOption, apikey_app, audit_app, serve_security
 from cascade.settings import DEFAULT_DATABASE, DEFAULT_HOST, DEFAULT_PORT, Settings
 
 app = typer.Typer(help="Cascade: TM Forum order management.", no_args_is_help=True)
@@ -18,6 +19,8 @@ catalog_app = typer.Typer(help="Catalog files.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(order_app, name="order")
+app.add_typer(apikey_app, name="apikey")
+app.add_typer(audit_app, name="audit")
 
 DatabaseOption = Annotated[
     str,
@@ -45,6 +48,7 @@ def serve(
         bool,
         typer.Option(envvar="CASCADE_MIGRATE", help="Upgrade the database schema first."),
     ] = True,
+    auth: AuthOption = "none",
 ) -> None:
     """Run the all-in-one server (every API in one process)."""
     import uvicorn
@@ -53,10 +57,13 @@ def serve(
     from cascade.catalog_files import demo_catalog, load_catalog
     from cascade.storage.migrate import upgrade
 
+    security = serve_security(auth, host)  # refuses mode none on a non-loopback address
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if migrate:
         upgrade(database)
-    settings = Settings(database_url=database, host=host, port=port, public_url=public_url)
+    settings = Settings(
+        database_url=database, host=host, port=port, public_url=public_url, security=security
+    )
     cascade = build(settings)
     if demo:
         counts = load_catalog(cascade.services, demo_catalog())
