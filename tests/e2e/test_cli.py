@@ -9,9 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
 from cascade.cli import app
+from cascade.storage.migrate import alembic_config
 from tests.conftest import fresh_database_url
 from tests.e2e.server import free_port, running_server
 
@@ -32,7 +34,9 @@ def test_db_upgrade_then_catalog_load(tmp_path: Path, database_url: str) -> None
     url = fresh_database_url("sqlite", tmp_path) if "sqlite" in database_url else database_url
     upgraded = runner.invoke(app, ["db", "upgrade", "--database", url])
     assert upgraded.exit_code == 0, upgraded.output
-    assert "0001" in runner.invoke(app, ["db", "current", "--database", url]).output
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    assert head is not None
+    assert head in runner.invoke(app, ["db", "current", "--database", url]).output
     loaded = runner.invoke(app, ["catalog", "load", "--database", url])
     assert loaded.exit_code == 0, loaded.output
     assert "tmf620.productOffering: 4" in loaded.output
