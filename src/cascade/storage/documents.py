@@ -21,10 +21,13 @@ from cascade.storage.filters import (
     sort_expression,
 )
 from cascade.storage.tables import entity, entity_term
+from cascade.tmf.errors import bad_request
 from cascade.tmf.matching import values_at
 from cascade.tmf.query import ListQuery
 
 MAX_TERM_LENGTH = 256
+# The lengths of the state, date and lookup columns (tables.py): a longer value is a 400.
+COLUMN_LENGTHS = (64, 32, 256)
 RANGE_OPERATORS = frozenset({"gt", "gte", "lt", "lte"})
 
 
@@ -105,12 +108,22 @@ class DocumentTable:
         state, date, lookup = (
             _scalar_text(document.get(name)) if name else None for name in self._attributes
         )
+        for name, text, limit in zip(
+            self._attributes, (state, date, lookup), COLUMN_LENGTHS, strict=True
+        ):
+            if text is not None and (len(text) > limit or "\x00" in text):
+                raise bad_request(f"'{name}' takes at most {limit} characters (and no NUL)")
         terms: list[tuple[str, str]] = []
         for path in self._terms:
             seen: set[str] = set()
             for value in values_at(document, tuple(path.split("."))):
                 text = _scalar_text(value)
-                if text is not None and text not in seen and len(text) <= MAX_TERM_LENGTH:
+                if (
+                    text is not None
+                    and text not in seen
+                    and len(text) <= MAX_TERM_LENGTH
+                    and "\x00" not in text
+                ):
                     seen.add(text)
                     terms.append((path, text))
         return IndexedValues(state, date, lookup, tuple(terms))
@@ -172,6 +185,8 @@ class DocumentTable:
         self, connection: Connection, id_: str, *, for_update: bool = False
     ) -> StoredDocument | None:
         """The stored document (row-locked on PostgreSQL when `for_update`), or None."""
+        if "\x00" in id_:
+            return None  # no id holds NUL, and PostgreSQL refuses it in a query
         row: Any
         if connection.dialect.name == "sqlite":
             row = _driver(connection).execute(_SQLITE.get, (self.kind, id_)).fetchone()

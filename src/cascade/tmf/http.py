@@ -8,6 +8,7 @@ import msgspec
 from litestar import Request, Response, Router, delete, get, patch, post
 from litestar.handlers import HTTPRouteHandler
 
+from cascade.security.bounds import check_body_bounds
 from cascade.tmf.errors import TmfError, bad_request
 from cascade.tmf.patching import parse_patch, patch_kind
 from cascade.tmf.service import CALLER, Caller, ResourceService, Written
@@ -106,6 +107,7 @@ async def read_json(request: Request[Any, Any, Any]) -> Any:
         raise bad_request(f"The request body is not valid JSON: {exc}", "malformedJson") from None
     if _nested_deeper(value, MAX_JSON_DEPTH):
         raise bad_request(f"JSON nested deeper than {MAX_JSON_DEPTH} levels", "tooDeep")
+    check_body_bounds(raw, value)  # array, object and string lengths
     return value
 
 

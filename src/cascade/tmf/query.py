@@ -95,6 +95,8 @@ def parse_condition(key: str, raw: str, shape: Shape) -> Condition:
         raise bad_request(f"Unknown attribute '{attribute}' in filter", "unknownAttribute")
     if resolved.leaf.kind in ("object", "array"):
         raise bad_request(f"'{attribute}' is not a simple value and cannot be filtered")
+    if "\x00" in raw:
+        raise bad_request(f"Filter '{key}' holds a NUL character")
     values = tuple(_typed(attribute, value, resolved.leaf) for value in split_values(raw))
     if not values:
         raise bad_request(f"Filter '{key}' has no value")
