@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 WRITER_AUTOCHECKPOINT_PAGES = 20_000  # ~80 MB of WAL: reached only if this thread falls behind
 SETTLE_SECONDS = 0.1  # let a few commits gather before copying their pages
+RETRY_SECONDS = 1.0  # after a checkpoint that could not copy everything
 
 
 class WalCheckpointer:
@@ -51,9 +52,12 @@ class WalCheckpointer:
 
     def _loop(self) -> None:
         connection: Any = None
+        unfinished = False
         try:
             while True:
-                self._wake.wait()
+                # An unfinished checkpoint (a reader still on old pages, another process
+                # checkpointing, an error) is tried again soon, even without a new commit.
+                self._wake.wait(RETRY_SECONDS if unfinished else None)
                 if self._stopping:
                     return
                 self._wake.clear()
@@ -61,14 +65,22 @@ class WalCheckpointer:
                 if connection is None:
                     connection = self._engine.raw_connection()
                 try:
-                    cursor = connection.cursor()
-                    cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                    cursor.fetchall()
-                    cursor.close()
-                except Exception as exc:  # a failed checkpoint leaves the WAL for the next one
+                    unfinished = not _checkpoint(connection)
+                except Exception as exc:
                     log.warning("WAL checkpoint failed: %s", exc)
                     connection.close()
-                    connection = None
+                    connection, unfinished = None, True
         finally:
             if connection is not None:
                 connection.close()
+
+
+def _checkpoint(connection: Any) -> bool:
+    """One PASSIVE checkpoint; True when every frame of the WAL is now in the database file."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        busy, frames, copied = cursor.fetchone()
+    finally:
+        cursor.close()
+    return not busy and copied == frames

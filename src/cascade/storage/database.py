@@ -21,7 +21,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -32,12 +32,15 @@ from sqlalchemy.pool import NullPool
 
 from cascade.storage.checkpoint import WalCheckpointer
 from cascade.storage.sqlite_functions import register_sqlite_functions
+from cascade.storage.write_lock import WriteLock
 
 T = TypeVar("T")
 Job = Callable[[Connection], T]
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 256
+# SQLite page cache per connection: interior b-tree pages stay hot; leaves come from the OS.
+CACHE_KIB = 8000
 
 
 @dataclass
@@ -74,7 +77,7 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA cache_size=-16000")
+    cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
     cursor.close()
     register_sqlite_functions(dbapi_connection)
 
@@ -90,6 +93,14 @@ def _count_postgresql_writes(
     """Count statements that may change rows (all but plain SELECTs) on the connection."""
     if statement.lstrip()[:6].upper() != "SELECT":
         connection.info["writes"] = connection.info.get("writes", 0) + 1
+
+
+def _sqlite_file(url: str) -> str | None:
+    """The database file of a SQLite URL (None for an in-memory database)."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database
 
 
 def _changes(connection: Connection) -> int:
@@ -120,6 +131,7 @@ class Database:
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="cascade-read")
         self._local = threading.local()
         self._checkpointer = WalCheckpointer(self.engine) if self.dialect == "sqlite" else None
+        self._write_lock = WriteLock(_sqlite_file(url) if self.dialect == "sqlite" else None)
         self._writer = threading.Thread(target=self._write_loop, name="cascade-writer", daemon=True)
         self._writer.start()
 
@@ -156,6 +168,7 @@ class Database:
             self._checkpointer.close()
         self._readers.shutdown(wait=True)
         self.engine.dispose()
+        self._write_lock.close()
 
     # --- reader threads ---------------------------------------------------------------------
 
@@ -239,21 +252,17 @@ class Database:
             connection.close()
             connection = self._writer_connection()
             if len(batch) == 1:
-                batch[0].future.set_exception(exc)
+                _settle(batch[0].future, False, exc)
                 return connection
             for pending in batch:  # one at a time, so one bad job fails alone
                 connection = self._run_batch(connection, [pending])
             return connection
         for pending, ok, value in outcomes:
-            if ok:
-                pending.future.set_result(value)
-            else:
-                pending.future.set_exception(value)
+            _settle(pending.future, ok, value)
         return connection
 
-    @staticmethod
     def _transaction(
-        connection: Connection, batch: list[_Pending], *, isolate: bool
+        self, connection: Connection, batch: list[_Pending], *, isolate: bool
     ) -> list[tuple[_Pending, bool, Any]]:
         """Run the jobs in one transaction; `isolate` puts each in a savepoint.
 
@@ -261,7 +270,7 @@ class Database:
         (after the rollback), so that the caller can run the batch again isolated.
         """
         outcomes: list[tuple[_Pending, bool, Any]] = []
-        with connection.begin():
+        with self._write_lock, connection.begin():
             for pending in batch:
                 if isolate:
                     try:
@@ -278,3 +287,17 @@ class Database:
                         raise _FailedAfterWritingError(exc) from exc
                     outcomes.append((pending, False, exc))
         return outcomes
+
+
+def _settle(future: Future[Any], ok: bool, value: Any) -> None:
+    """Hand a job's outcome to its caller; a caller that gave up (cancelled) is skipped.
+
+    Setting a cancelled future raises, and raising here would kill the writer thread.
+    """
+    try:
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+    except InvalidStateError:
+        log.debug("a write job's caller cancelled before its outcome arrived")
