@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, and_, case, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from cascade.storage.tables import work_item
 
@@ -35,26 +35,24 @@ def now_ms() -> int:
 def schedule(connection: Connection, kind: str, entity_id: str, due_ms: int | None = None) -> None:
     """Ask for `entity_id` to be looked at no later than `due_ms` (default: now)."""
     due = now_ms() if due_ms is None else due_ms
-    values = {
-        "kind": kind,
-        "entity_id": entity_id,
-        "due_ms": due,
-        "seq": 1,
-        "attempts": 0,
-    }
-    dialect = connection.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(work_item).values(**values)
-    earliest = case(
-        (statement.excluded.due_ms < work_item.c.due_ms, statement.excluded.due_ms),
-        else_=work_item.c.due_ms,
-    )
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=[work_item.c.kind, work_item.c.entity_id],
-            set_={"due_ms": earliest, "seq": work_item.c.seq + 1},
-        )
-    )
+    # Driver SQL written once: every create runs this, and building the upsert with SQLAlchemy
+    # on each call cost more than the rest of the insert (docs/performance.md).
+    if connection.dialect.name == "sqlite":
+        driver: Any = connection.connection.dbapi_connection
+        driver.execute(_SCHEDULE_SQLITE, (kind, entity_id, due))
+    else:
+        connection.exec_driver_sql(_SCHEDULE_POSTGRESQL, (kind, entity_id, due))
+
+
+_SCHEDULE = (
+    "INSERT INTO work_item (kind, entity_id, due_ms, seq, attempts) VALUES ({0}, {0}, {0}, 1, 0) "
+    "ON CONFLICT (kind, entity_id) DO UPDATE SET "
+    "due_ms = CASE WHEN excluded.due_ms < work_item.due_ms "
+    "THEN excluded.due_ms ELSE work_item.due_ms END, "
+    "seq = work_item.seq + 1"
+)
+_SCHEDULE_SQLITE = _SCHEDULE.format("?")
+_SCHEDULE_POSTGRESQL = _SCHEDULE.format("%s")
 
 
 def claim(
