@@ -96,6 +96,8 @@ class ProductOrderController:
         by_id: Mapping[str, dict[str, Any]],
         catalog: StoredCatalog,
     ) -> bool:
+        if item.get("state") in ("held", "pending"):  # an operator holds this item
+            return False
         if PRODUCT_ORDER_ITEM.is_terminal(str(item.get("state"))):
             return False
         needs = [by_id[i] for i in item_dependencies(item) if i in by_id]

@@ -90,6 +90,9 @@ class ResourceOrderController:
     ) -> tuple[bool, int | None]:
         resource = item.setdefault("resource", {})
         given = as_values(resource.get("resourceCharacteristic"))
+        if item.get("state") in ("held", "pending"):  # an operator holds this item
+            values_so_far.update(given)
+            return False, None
         if RESOURCE_ORDER_ITEM.is_terminal(str(item.get("state"))):
             values_so_far.update(given)
             return False, None

@@ -105,6 +105,8 @@ class ServiceOrderController:
         catalog: StoredCatalog,
         context: StepContext,
     ) -> tuple[bool, int | None]:
+        if item.get("state") in ("held", "pending"):  # an operator holds this item
+            return False, None
         if SERVICE_ORDER_ITEM.is_terminal(str(item.get("state"))):
             return False, None
         item_id = str(item["id"])

@@ -1,0 +1,41 @@
+"""An operator holds an order in flight and releases it; fulfilment waits, then carries on."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import pytest
+
+from cascade.settings import Settings
+from tests.fulfilment.conftest import FAST, PO, SO, Chain, broadband
+
+MERGE = {"content-type": "application/merge-patch+json"}
+
+
+@pytest.fixture
+def chain_settings() -> Settings:
+    # The access port takes a while to activate, so the order is still running when held.
+    return replace(FAST, simulator_specifications='{"rs-gpon-port": {"latency_ms": 400}}')
+
+
+def test_a_held_order_waits_and_a_release_resumes_it(chain: Chain) -> None:
+    placed = chain.place(broadband())
+    path = f"{PO}/{placed['id']}"
+    chain.until(lambda: chain.get(path)["state"] == "inProgress")
+    chain.until(
+        lambda: [so["state"] for so in chain.get(SO, **{"externalReference.id": placed["id"]})]
+        == ["inProgress"]
+    )
+    (service_order,) = chain.get(SO, **{"externalReference.id": placed["id"]})
+    held = chain.client.patch(f"{SO}/{service_order['id']}", json={"state": "held"}, headers=MERGE)
+    assert held.status_code == 200, held.text
+    time.sleep(1.0)  # well past the port's activation latency
+    assert chain.get(f"{SO}/{service_order['id']}")["state"] == "held"
+    assert chain.get(path)["state"] == "inProgress"
+
+    released = chain.client.patch(
+        f"{SO}/{service_order['id']}", json={"state": "inProgress"}, headers=MERGE
+    )
+    assert released.status_code == 200, released.text
+    assert chain.wait_for(placed["id"])["state"] == "completed"
