@@ -11,7 +11,13 @@ import typer
 from cascade.fulfilment.cli import order_app
 from cascade.fulfilment.cli import worker as run_worker
 from cascade.security.cli import AuthOption, apikey_app, audit_app, serve_security
-from cascade.settings import DEFAULT_DATABASE, DEFAULT_HOST, DEFAULT_PORT, Settings
+from cascade.settings import (
+    DEFAULT_DATABASE,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    Settings,
+    with_environment,
+)
 
 app = typer.Typer(help="Cascade: TM Forum order management.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
@@ -48,13 +54,26 @@ def serve(
         bool,
         typer.Option(envvar="CASCADE_MIGRATE", help="Upgrade the database schema first."),
     ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            envvar="CASCADE_WORKERS",
+            help="Serving processes sharing the port (each with its own controllers).",
+        ),
+    ] = 1,
+    controllers: Annotated[
+        bool,
+        typer.Option(
+            envvar="CASCADE_CONTROLLERS",
+            help="Run the fulfilment controllers in the serving processes "
+            "(without them, run `cascade worker`).",
+        ),
+    ] = True,
     auth: AuthOption = "none",
 ) -> None:
-    """Run the all-in-one server (every API in one process)."""
-    import uvicorn
-
-    from cascade.bootstrap import build
-    from cascade.catalog_files import demo_catalog, load_catalog
+    """Run the all-in-one server (every API; one process, or --workers of them)."""
+    from cascade.serving import serve_app, serve_workers
     from cascade.storage.migrate import upgrade
 
     security = serve_security(auth, host)  # refuses mode none on a non-loopback address
@@ -62,17 +81,34 @@ def serve(
     if migrate:
         upgrade(database)
     settings = Settings(
-        database_url=database, host=host, port=port, public_url=public_url, security=security
+        database_url=database,
+        host=host,
+        port=port,
+        public_url=public_url,
+        controllers=controllers,
+        security=security,
     )
-    cascade = build(settings)
+    settings = with_environment(settings)  # fulfilment settings from CASCADE_* variables
     if demo:
-        counts = load_catalog(cascade.services, demo_catalog())
-        typer.echo(f"demo catalog loaded: {sum(counts.values())} entities")
-    typer.echo(f"Cascade on {settings.base_url} (API docs: {settings.base_url}/docs)")
+        _load_demo_catalog(settings)
+    processes = "1 process" if workers == 1 else f"{workers} processes"
+    typer.echo(f"Cascade on {settings.base_url}, {processes} (API docs: {settings.base_url}/docs)")
+    if workers == 1:
+        serve_app(settings)
+    else:
+        serve_workers(settings, workers)
+
+
+def _load_demo_catalog(settings: Settings) -> None:
+    from cascade.bootstrap import build
+    from cascade.catalog_files import demo_catalog, load_catalog
+
+    cascade = build(settings)
     try:
-        uvicorn.run(cascade.app, host=host, port=port, log_level="warning", access_log=False)
+        counts = load_catalog(cascade.services, demo_catalog())
     finally:
         cascade.close()
+    typer.echo(f"demo catalog loaded: {sum(counts.values())} entities")
 
 
 @app.command()
