@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, delete, func, select
 
 from cascade.storage.filters import (
     IndexedAttributes,
@@ -39,6 +39,8 @@ class _Sql:
     insert_term: str
     get: str
     get_for_update: str
+    update_entity: str
+    delete_terms: str
 
     @classmethod
     def of(cls, dialect: str) -> _Sql:
@@ -55,6 +57,9 @@ class _Sql:
             f"VALUES ({mark}, {mark}, {mark}, {mark})",
             get=get,
             get_for_update=get if dialect == "sqlite" else get + " FOR UPDATE",
+            update_entity=f"UPDATE entity SET version = {mark}, state = {mark}, date = {mark}, "
+            f"lookup = {mark}, doc = {mark} WHERE pk = {mark}",
+            delete_terms=f"DELETE FROM entity_term WHERE entity_pk = {mark}",
         )
 
 
@@ -147,18 +152,14 @@ class DocumentTable:
     ) -> int:
         """Write a new version of a stored document; returns the new version number."""
         version = stored.version + 1
-        connection.execute(
-            update(entity)
-            .where(entity.c.pk == stored.pk)
-            .values(
-                version=version,
-                state=values.state,
-                date=values.date,
-                lookup=values.lookup,
-                doc=doc,
-            )
-        )
-        connection.execute(delete(entity_term).where(entity_term.c.entity_pk == stored.pk))
+        row = (version, values.state, values.date, values.lookup, doc, stored.pk)
+        if connection.dialect.name == "sqlite":
+            cursor = _driver(connection)
+            cursor.execute(_SQLITE.update_entity, row)
+            cursor.execute(_SQLITE.delete_terms, (stored.pk,))
+        else:
+            connection.exec_driver_sql(_POSTGRESQL.update_entity, row)
+            connection.exec_driver_sql(_POSTGRESQL.delete_terms, (stored.pk,))
         self._insert_terms(connection, stored.pk, values)
         return version
 
