@@ -1163,7 +1163,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--seed-workers", type=int, default=2, help="processes shaping documents when seeding"
     )
     parser.add_argument(
-        "--workers", type=int, default=1, help="serving processes (`cascade serve --workers`)"
+        "--workers", type=int, default=2, help="serving processes (`cascade serve --workers`)"
     )
     parser.add_argument(
         "--controllers",
