@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Connection, and_, case, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, case, func, or_, select, update
 
 from cascade.storage.tables import work_item
 
@@ -32,27 +31,33 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+_SCHEDULE = (
+    "INSERT INTO work_item (kind, entity_id, due_ms, seq, attempts) VALUES (?, ?, ?, 1, 0) "
+    "ON CONFLICT (kind, entity_id) DO UPDATE SET due_ms = {earliest}, seq = work_item.seq + 1"
+)
+_EARLIEST = {
+    "sqlite": "min(work_item.due_ms, excluded.due_ms)",
+    "postgresql": "LEAST(work_item.due_ms, excluded.due_ms)",
+}
+_FORGET = "DELETE FROM work_item WHERE kind = ? AND entity_id = ? AND seq = ?"
+_RELEASE = (
+    "UPDATE work_item SET lease_owner = NULL, lease_until_ms = NULL, attempts = 0 "
+    "WHERE kind = ? AND entity_id = ?"
+)
+
+
+def _run(connection: Connection, sql: str, parameters: tuple[object, ...]) -> int:
+    """Execute hot driver SQL written with `?` markers; returns the row count."""
+    if connection.dialect.name == "postgresql":
+        sql = sql.replace("?", "%s")
+    return int(connection.exec_driver_sql(sql, parameters).rowcount)
+
+
 def schedule(connection: Connection, kind: str, entity_id: str, due_ms: int | None = None) -> None:
     """Ask for `entity_id` to be looked at no later than `due_ms` (default: now)."""
     due = now_ms() if due_ms is None else due_ms
-    # Driver SQL written once: every create runs this, and building the upsert with SQLAlchemy
-    # on each call cost more than the rest of the insert (docs/performance.md).
-    if connection.dialect.name == "sqlite":
-        driver: Any = connection.connection.dbapi_connection
-        driver.execute(_SCHEDULE_SQLITE, (kind, entity_id, due))
-    else:
-        connection.exec_driver_sql(_SCHEDULE_POSTGRESQL, (kind, entity_id, due))
-
-
-_SCHEDULE = (
-    "INSERT INTO work_item (kind, entity_id, due_ms, seq, attempts) VALUES ({0}, {0}, {0}, 1, 0) "
-    "ON CONFLICT (kind, entity_id) DO UPDATE SET "
-    "due_ms = CASE WHEN excluded.due_ms < work_item.due_ms "
-    "THEN excluded.due_ms ELSE work_item.due_ms END, "
-    "seq = work_item.seq + 1"
-)
-_SCHEDULE_SQLITE = _SCHEDULE.format("?")
-_SCHEDULE_POSTGRESQL = _SCHEDULE.format("%s")
+    earliest = _EARLIEST.get(connection.dialect.name, _EARLIEST["postgresql"])
+    _run(connection, _SCHEDULE.format(earliest=earliest), (kind, entity_id, due))
 
 
 def claim(
@@ -84,15 +89,12 @@ def claim(
 
 def finish(connection: Connection, item: Claim, next_due_ms: int | None) -> None:
     """Release a claim after a successful step; keep the item if it must be looked at again."""
-    key = and_(work_item.c.kind == item.kind, work_item.c.entity_id == item.entity_id)
     if next_due_ms is None:
-        gone = connection.execute(delete(work_item).where(key, work_item.c.seq == item.seq))
-        if gone.rowcount:
+        if _run(connection, _FORGET, (item.kind, item.entity_id, item.seq)):
             return
-        connection.execute(
-            update(work_item).where(key).values(lease_owner=None, lease_until_ms=None, attempts=0)
-        )
+        _run(connection, _RELEASE, (item.kind, item.entity_id))
         return
+    key = and_(work_item.c.kind == item.kind, work_item.c.entity_id == item.entity_id)
     due = case(
         (work_item.c.seq == item.seq, next_due_ms),
         else_=func.min(work_item.c.due_ms, next_due_ms)
