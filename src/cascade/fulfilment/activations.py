@@ -16,7 +16,7 @@ from typing import Any, Literal
 import msgspec
 from sqlalchemy import Connection
 
-from cascade.fulfilment.drivers import ActivationDriver, ActivationRequest, Target
+from cascade.fulfilment.drivers import ActivationDriver, ActivationRequest, DriverStatus, Target
 from cascade.fulfilment.ids import child_id
 from cascade.tmf.errors import error_body
 from cascade.tmf.instants import now_instant
@@ -103,11 +103,9 @@ class Activator:
         """Create the activation if it is new, then take its next step with the driver."""
         loaded = self.entities.load(connection, activation_id)
         if loaded is None:
-            self.entities.insert(connection, {**body, **self.states.started}, id_=activation_id)
-            monitor = {"sourceHref": self.entities.href_of(activation_id), "state": "InProgress"}
-            self.monitors.insert(connection, monitor, id_=self.monitor_id(activation_id))
-            loaded = self.entities.load(connection, activation_id)
-            assert loaded is not None
+            return self._start(
+                connection, activation_id, body, specification_id, characteristics, now_ms
+            )
         settled = self.settled(loaded.document)
         if settled is not None:
             return settled
@@ -118,7 +116,43 @@ class Activator:
             characteristics,
             document=loaded.document,
         )
+        return self._follow(connection, loaded, self.driver.activate(connection, request), now_ms)
+
+    def _start(
+        self,
+        connection: Connection,
+        activation_id: str,
+        body: Mapping[str, Any],
+        specification_id: str | None,
+        characteristics: Mapping[str, Any],
+        now_ms: int,
+    ) -> ActivationOutcome:
+        """A new activation: ask the driver first, so one done at once is written once, done."""
+        started = {**body, **self.states.started}
+        request = ActivationRequest(
+            activation_id, self.target, specification_id, characteristics, document=started
+        )
         status = self.driver.activate(connection, request)
+        monitor: dict[str, Any] = {"sourceHref": self.entities.href_of(activation_id)}
+        if status.state == "done":
+            done = {**body, **self.states.done, self.states.start_date: now_instant()}
+            written = self.entities.insert(connection, done, id_=activation_id)
+            document: dict[str, Any] = msgspec.json.decode(written.body)
+            monitor["state"] = "Completed"
+            monitor["response"] = _monitor_response(document, self.states, None)
+            self.monitors.insert(connection, monitor, id_=self.monitor_id(activation_id))
+            return ActivationOutcome("done", document)
+        self.entities.insert(connection, started, id_=activation_id)
+        monitor["state"] = "InProgress"
+        self.monitors.insert(connection, monitor, id_=self.monitor_id(activation_id))
+        loaded = self.entities.load(connection, activation_id)
+        assert loaded is not None
+        return self._follow(connection, loaded, status, now_ms)
+
+    def _follow(
+        self, connection: Connection, loaded: Loaded, status: DriverStatus, now_ms: int
+    ) -> ActivationOutcome:
+        """Record what the driver said about an activation that exists."""
         if status.state == "pending":
             return ActivationOutcome("pending", loaded.document, again_at_ms=status.ready_ms)
         if status.state == "done":

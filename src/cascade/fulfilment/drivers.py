@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 import msgspec
-from sqlalchemy import Connection, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, delete, update
 
 from cascade.storage.tables import simulated_network
 from cascade.storage.work import now_ms
@@ -72,11 +71,7 @@ class SimulatedNetwork:
 
     def activate(self, connection: Connection, request: ActivationRequest) -> DriverStatus:
         now = now_ms()
-        row = connection.execute(
-            select(simulated_network.c.outcome, simulated_network.c.ready_ms).where(
-                simulated_network.c.activation == request.activation_id
-            )
-        ).first()
+        row = _sql(connection, _FIND, (request.activation_id,)).first()
         if row is not None:
             if row.outcome == "applied":
                 return DriverStatus("done")
@@ -111,20 +106,32 @@ class SimulatedNetwork:
     def _record(
         connection: Connection, request: ActivationRequest, outcome: str, ready: int
     ) -> None:
-        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-        connection.execute(
-            insert(simulated_network)
-            .values(
-                activation=request.activation_id,
-                target=request.target,
-                specification=request.specification_id,
-                outcome=outcome,
-                ready_ms=ready,
-                request=msgspec.json.encode(dict(request.characteristics)).decode(),
-                applied_at=now_instant(),
-            )
-            .on_conflict_do_nothing()
+        characteristics = msgspec.json.encode(dict(request.characteristics)).decode()
+        row = (
+            request.activation_id,
+            request.target,
+            request.specification_id,
+            outcome,
+            ready,
+            characteristics,
+            now_instant(),
         )
+        _sql(connection, _RECORD, row)
+
+
+# Driver SQL written once: the simulator runs in every activation step.
+_FIND = "SELECT outcome, ready_ms FROM simulated_network WHERE activation = ?"
+_RECORD = (
+    "INSERT INTO simulated_network "
+    "(activation, target, specification, outcome, ready_ms, request, applied_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (activation) DO NOTHING"
+)
+
+
+def _sql(connection: Connection, sql: str, parameters: tuple[Any, ...]) -> Any:
+    if connection.dialect.name == "postgresql":
+        sql = sql.replace("?", "%s")
+    return connection.exec_driver_sql(sql, parameters)
 
 
 def parse_behaviours(text: str | None) -> dict[str, SimulatedBehaviour]:

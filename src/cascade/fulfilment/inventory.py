@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import msgspec
 from sqlalchemy import Connection
 
 from cascade.domain.characteristics import as_characteristics
@@ -24,9 +25,7 @@ def _store(
     existing = service.peek(connection, id_)
     if existing is not None:
         return existing
-    service.insert(connection, body, id_=id_)
-    stored = service.peek(connection, id_)
-    assert stored is not None
+    stored: dict[str, Any] = msgspec.json.decode(service.insert(connection, body, id_=id_).body)
     return stored
 
 
