@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, Row, Select, delete, exists, func, select, update
+from sqlalchemy import Connection, CursorResult, Row, Select, delete, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
@@ -87,9 +87,7 @@ def allocate(
             return _same_pool(held, pool)
         raise RuntimeError(f"ordinal {ordinal} of pool '{pool}' is taken: pool cursor out of step")
     if ordinal >= next_ordinal:
-        connection.execute(
-            update(pool_cursor).where(pool_cursor.c.pool == pool).values(next_ordinal=ordinal + 1)
-        )
+        _sql(connection, _ADVANCE_CURSOR, (ordinal + 1, pool))
     return Allocation(pool, ordinal, owner, values)
 
 
@@ -102,7 +100,7 @@ def release(connection: Connection, owner: str) -> Allocation | None:
 
 
 def allocation_of(connection: Connection, owner: str) -> Allocation | None:
-    row = connection.execute(_selected().where(allocation.c.owner == owner)).first()
+    row = _sql(connection, _OF_OWNER, (owner,)).first()
     return None if row is None else _from_row(row)
 
 
@@ -132,8 +130,8 @@ def _same_pool(held: Allocation, pool: str) -> Allocation:
 
 def _locked_cursor(connection: Connection, pool: str) -> int:
     """The pool's next never-used ordinal, with its cursor row locked (created when missing)."""
-    query = select(pool_cursor.c.next_ordinal).where(pool_cursor.c.pool == pool).with_for_update()
-    found = connection.execute(query).scalar_one_or_none()
+    cursor_sql = _CURSOR + (" FOR UPDATE" if connection.dialect.name == "postgresql" else "")
+    found = _sql(connection, cursor_sql, (pool,)).scalar_one_or_none()
     if found is not None:
         return int(found)
     # A new pool (or a lost cursor): start after the highest ordinal already held.
@@ -146,7 +144,7 @@ def _locked_cursor(connection: Connection, pool: str) -> int:
     connection.execute(
         insert(pool_cursor).values(pool=pool, next_ordinal=start).on_conflict_do_nothing()
     )
-    return int(connection.execute(query).scalar_one())
+    return int(_sql(connection, cursor_sql, (pool,)).scalar_one())
 
 
 def _lowest_free(connection: Connection, pool: str, size: int) -> int | None:
@@ -171,20 +169,25 @@ def _insert(
     connection: Connection, pool: str, ordinal: int, owner: str, values: dict[str, Any]
 ) -> bool:
     """Insert the allocation unless (pool, ordinal) or the owner is taken; True if inserted."""
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = (
-        insert(allocation)
-        .values(
-            pool=pool,
-            ordinal=ordinal,
-            owner=owner,
-            value=msgspec.json.encode(values).decode(),
-            created_at=now_instant(),
-        )
-        .on_conflict_do_nothing()
-        .returning(allocation.c.ordinal)  # no row back when a unique constraint refused it
-    )
-    return connection.execute(statement).first() is not None
+    row = (pool, ordinal, owner, msgspec.json.encode(values).decode(), now_instant())
+    # No row comes back when a unique constraint refused it.
+    return _sql(connection, _INSERT, row).first() is not None
+
+
+# Driver SQL written once (with `?` markers): allocation runs in every resource order step.
+_OF_OWNER = "SELECT pool, ordinal, owner, value FROM allocation WHERE owner = ?"
+_CURSOR = "SELECT next_ordinal FROM pool_cursor WHERE pool = ?"
+_ADVANCE_CURSOR = "UPDATE pool_cursor SET next_ordinal = ? WHERE pool = ?"
+_INSERT = (
+    "INSERT INTO allocation (pool, ordinal, owner, value, created_at) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT DO NOTHING RETURNING ordinal"
+)
+
+
+def _sql(connection: Connection, sql: str, parameters: tuple[Any, ...]) -> CursorResult[Any]:
+    if connection.dialect.name == "postgresql":
+        sql = sql.replace("?", "%s")
+    return connection.exec_driver_sql(sql, parameters)
 
 
 def _selected() -> Select[tuple[str, int, str, str]]:
