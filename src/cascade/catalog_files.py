@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import yaml
 from sqlalchemy import Connection
 
 from cascade.app import Services
@@ -22,8 +23,29 @@ def demo_catalog() -> dict[str, Any]:
     return loaded
 
 
+class _CatalogLoader(yaml.SafeLoader):
+    """YAML's safe loader, but date-times stay strings, as TMF documents carry them."""
+
+
+_CatalogLoader.yaml_implicit_resolvers = {
+    first: [entry for entry in resolvers if entry[0] != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def read_catalog_file(path: Path) -> dict[str, Any]:
-    loaded: Any = msgspec.json.decode(path.read_bytes())
+    """A catalog file in JSON, or in YAML when it is named `.yaml`/`.yml`."""
+    loaded: Any
+    if path.suffix.lower() in (".yaml", ".yml"):
+        try:
+            loaded = yaml.load(path.read_bytes(), Loader=_CatalogLoader)
+        except yaml.YAMLError as exc:
+            raise ValueError(f"{path}: not valid YAML: {exc}") from None
+    else:
+        try:
+            loaded = msgspec.json.decode(path.read_bytes())
+        except msgspec.DecodeError as exc:
+            raise ValueError(f"{path}: not valid JSON: {exc}") from None
     if not isinstance(loaded, dict):
         raise ValueError(f"{path}: expected an object keyed by API code")
     return loaded

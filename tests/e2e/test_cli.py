@@ -9,9 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
+from cascade.catalog_files import demo_catalog
 from cascade.cli import app
 from cascade.storage.migrate import alembic_config
 from tests.conftest import fresh_database_url
@@ -50,6 +52,22 @@ def test_bad_catalog_file_is_refused_with_a_reason(tmp_path: Path) -> None:
     result = runner.invoke(app, ["catalog", "load", str(bad), "--database", url])
     assert result.exit_code == 1
     assert "productOffering 'x'" in result.output
+
+
+def test_a_yaml_catalog_file_loads_like_json(tmp_path: Path) -> None:
+    url = fresh_database_url("sqlite", tmp_path)
+    runner.invoke(app, ["db", "upgrade", "--database", url])
+    resource_specs = demo_catalog()["tmf634"]["resourceSpecification"]
+    file = tmp_path / "resources.yaml"
+    file.write_text(yaml.safe_dump({"tmf634": {"resourceSpecification": resource_specs}}))
+    result = runner.invoke(app, ["catalog", "load", str(file), "--database", url])
+    assert result.exit_code == 0, result.output
+    assert f"tmf634.resourceSpecification: {len(resource_specs)}" in result.output
+    broken = tmp_path / "broken.yml"
+    broken.write_text("tmf634: [unclosed")
+    refused = runner.invoke(app, ["catalog", "load", str(broken), "--database", url])
+    assert refused.exit_code == 1
+    assert "not valid YAML" in refused.output
 
 
 def test_environment_variables_configure_serve(tmp_path: Path) -> None:
