@@ -23,7 +23,7 @@ from cascade.fulfilment.inventory import record_resource
 from cascade.fulfilment.orders import add_note, move, parent_of, parties, settle_order
 from cascade.fulfilment.runtime import DONE, StepContext, StepResult
 from cascade.storage import work
-from cascade.storage.allocations import PoolExhausted, allocate, release
+from cascade.storage.allocations import PoolExhausted, allocate, allocation_of, release
 from cascade.tmf.instants import now_instant
 from cascade.tmf.service import ResourceService
 
@@ -103,7 +103,10 @@ class ResourceOrderController:
         owner = f"{order['id']}/{item['id']}"
         values = dict(given)
         definition = pool_for(specification)
-        if definition is not None:
+        held = allocation_of(connection, owner)
+        if held is not None:  # allocated by an earlier step: its context may have gone since
+            values.update(held.values)
+        elif definition is not None:
             try:
                 allocation = allocate(connection, definition, {**values_so_far, **given}, owner)
             except (PoolExhausted, MissingScope) as exc:
