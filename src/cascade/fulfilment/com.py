@@ -32,14 +32,15 @@ from cascade.fulfilment.orders import (
     external_reference,
     move,
     notes_text,
+    open_order,
     parties,
+    reject,
     settle_order,
 )
 from cascade.fulfilment.runtime import DONE, StepContext, StepResult
 from cascade.tmf.service import ResourceService
 
 KIND = "tmf622.productOrder"
-WAITING = ("held", "pending", "assessingCancellation", "pendingCancellation")
 ENDED_BADLY = ("failed", "rejected", "cancelled", "partial")
 
 
@@ -53,13 +54,11 @@ class ProductOrderController:
         self.inventory = services["tmf637.product"]
 
     def step(self, connection: Connection, entity_id: str, context: StepContext) -> StepResult:
-        loaded = self.orders.load(connection, entity_id)
+        loaded = open_order(self.orders, connection, entity_id, PRODUCT_ORDER)
         if loaded is None:
             return DONE
         order = loaded.document
         state = str(order.get("state"))
-        if PRODUCT_ORDER.is_terminal(state) or state in WAITING:
-            return DONE
         catalog = StoredCatalog(connection, self.services)
         items = order.get("productOrderItem") or []
         changed = False
@@ -67,9 +66,7 @@ class ProductOrderController:
             try:
                 plan_product_order(order, catalog)
             except Rejected as rejected:
-                for item in items:
-                    move(item, PRODUCT_ORDER_ITEM, "rejected")
-                move(order, PRODUCT_ORDER, "rejected")
+                reject(order, items, PRODUCT_ORDER, PRODUCT_ORDER_ITEM)
                 for reason in rejected.reasons:
                     add_note(order, reason)
                 self.orders.save(connection, loaded)

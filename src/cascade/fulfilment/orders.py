@@ -5,11 +5,41 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sqlalchemy import Connection
+
 from cascade.domain.states import StateMachine, roll_up
 from cascade.tmf.instants import now_instant
+from cascade.tmf.service import Loaded, ResourceService
 
 AUTHOR = "Cascade"
+# States in which a controller leaves an order alone: an operator or a cancellation has it.
+WAITING = ("held", "pending", "assessingCancellation", "pendingCancellation")
 OWNER = "Cascade"  # the system that owns the parent order, in TMF652 ExternalId
+
+
+def open_order(
+    orders: ResourceService, connection: Connection, entity_id: str, machine: StateMachine
+) -> Loaded | None:
+    """The order a controller is to advance, locked; None when it is gone, ended or waiting."""
+    loaded = orders.load(connection, entity_id)
+    if loaded is None:
+        return None
+    state = str(loaded.document.get("state"))
+    if machine.is_terminal(state) or state in WAITING:
+        return None
+    return loaded
+
+
+def reject(
+    order: dict[str, Any],
+    items: Iterable[dict[str, Any]],
+    machine: StateMachine,
+    item_machine: StateMachine,
+) -> None:
+    """Refuse the whole order: it and every item end `rejected` (the caller says why)."""
+    for item in items:
+        move(item, item_machine, "rejected")
+    move(order, machine, "rejected")
 
 
 def move(document: dict[str, Any], machine: StateMachine, target: str) -> bool:

@@ -20,7 +20,15 @@ from cascade.fulfilment.activations import Activator
 from cascade.fulfilment.catalog import StoredCatalog
 from cascade.fulfilment.ids import child_id
 from cascade.fulfilment.inventory import record_resource
-from cascade.fulfilment.orders import add_note, move, parent_of, parties, settle_order
+from cascade.fulfilment.orders import (
+    add_note,
+    move,
+    open_order,
+    parent_of,
+    parties,
+    reject,
+    settle_order,
+)
 from cascade.fulfilment.runtime import DONE, StepContext, StepResult
 from cascade.storage import work
 from cascade.storage.allocations import PoolExhausted, allocate, allocation_of, release
@@ -29,7 +37,6 @@ from cascade.tmf.service import ResourceService
 
 KIND = "tmf652.resourceOrder"
 PARENT_KIND = "tmf641.serviceOrder"
-WAITING = ("held", "pending", "assessingCancellation", "pendingCancellation")
 
 
 class ResourceOrderController:
@@ -42,21 +49,17 @@ class ResourceOrderController:
         self.activator = activator
 
     def step(self, connection: Connection, entity_id: str, context: StepContext) -> StepResult:
-        loaded = self.orders.load(connection, entity_id)
+        loaded = open_order(self.orders, connection, entity_id, RESOURCE_ORDER)
         if loaded is None:
             return DONE
         order = loaded.document
         state = str(order.get("state"))
-        if RESOURCE_ORDER.is_terminal(state) or state in WAITING:
-            return DONE
         catalog = StoredCatalog(connection, self.services)
         changed = False
         if state == "acknowledged":
             problems = self._problems(order, catalog)
             if problems:
-                for item in order.get("orderItem") or ():
-                    move(item, RESOURCE_ORDER_ITEM, "rejected")
-                move(order, RESOURCE_ORDER, "rejected")
+                reject(order, order.get("orderItem") or [], RESOURCE_ORDER, RESOURCE_ORDER_ITEM)
                 for problem in problems:
                     add_note(order, problem)
                 self._finish(connection, loaded.document)

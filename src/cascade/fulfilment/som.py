@@ -26,8 +26,10 @@ from cascade.fulfilment.orders import (
     external_ids,
     move,
     notes_text,
+    open_order,
     parent_of,
     parties,
+    reject,
     settle_order,
 )
 from cascade.fulfilment.runtime import DONE, StepContext, StepResult
@@ -37,7 +39,6 @@ from cascade.tmf.service import ResourceService
 
 KIND = "tmf641.serviceOrder"
 PARENT_KIND = "tmf622.productOrder"
-WAITING = ("held", "pending", "assessingCancellation", "pendingCancellation")
 ENDED_BADLY = ("failed", "rejected", "cancelled", "partial")
 
 
@@ -52,22 +53,18 @@ class ServiceOrderController:
         self.activator = activator
 
     def step(self, connection: Connection, entity_id: str, context: StepContext) -> StepResult:
-        loaded = self.orders.load(connection, entity_id)
+        loaded = open_order(self.orders, connection, entity_id, SERVICE_ORDER)
         if loaded is None:
             return DONE
         order = loaded.document
         state = str(order.get("state"))
-        if SERVICE_ORDER.is_terminal(state) or state in WAITING:
-            return DONE
         catalog = StoredCatalog(connection, self.services)
         items = order.get("serviceOrderItem") or []
         changed = False
         if state == "acknowledged":
             problems = _problems(items, catalog)
             if problems:
-                for item in items:
-                    move(item, SERVICE_ORDER_ITEM, "rejected")
-                move(order, SERVICE_ORDER, "rejected")
+                reject(order, items, SERVICE_ORDER, SERVICE_ORDER_ITEM)
                 for problem in problems:
                     _error(order, None, "invalidServiceOrder", problem)
                 _tell_parent(connection, order)
