@@ -24,8 +24,10 @@ def test_a_held_order_waits_and_a_release_resumes_it(chain: Chain) -> None:
     path = f"{PO}/{placed['id']}"
     chain.until(lambda: chain.get(path)["state"] == "inProgress")
     chain.until(
-        lambda: [so["state"] for so in chain.get(SO, **{"externalReference.id": placed["id"]})]
-        == ["inProgress"]
+        lambda: (
+            [so["state"] for so in chain.get(SO, **{"externalReference.id": placed["id"]})]
+            == ["inProgress"]
+        )
     )
     (service_order,) = chain.get(SO, **{"externalReference.id": placed["id"]})
     held = chain.client.patch(f"{SO}/{service_order['id']}", json={"state": "held"}, headers=MERGE)
