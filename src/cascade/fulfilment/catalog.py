@@ -2,23 +2,72 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection
 
 from cascade.tmf.service import ResourceService
 
+CATALOG_KINDS = (
+    "tmf620.productOffering",
+    "tmf620.productSpecification",
+    "tmf633.serviceSpecification",
+    "tmf634.resourceSpecification",
+)
+
+
+class CatalogCache:
+    """Catalog documents read in the last `ttl_s` seconds (absent ones too).
+
+    Every step reads the same few specifications; on PostgreSQL each read is a round trip.
+    A catalog write in this process clears the cache at once; one made by another process is
+    seen within `ttl_s`. Cached documents are shared: callers must not change them.
+    """
+
+    def __init__(self, ttl_s: float = 2.0) -> None:
+        self.ttl_s = ttl_s
+        self._entries: dict[tuple[str, str], tuple[float, Mapping[str, Any] | None]] = {}
+
+    def get(
+        self, kind: str, id_: str, load: Callable[[], Mapping[str, Any] | None]
+    ) -> Mapping[str, Any] | None:
+        now = time.monotonic()
+        entry = self._entries.get((kind, id_))
+        if entry is not None and now - entry[0] < self.ttl_s:
+            return entry[1]
+        document = load()
+        self._entries[(kind, id_)] = (now, document)
+        return document
+
+    def clear(self, *_: object) -> None:
+        self._entries.clear()
+
+    def watch(self, services: Mapping[str, ResourceService]) -> None:
+        """Clear on every write to a catalog resource of this process."""
+        for kind in CATALOG_KINDS:
+            services[kind].hooks.on_write.append(self.clear)
+
 
 class StoredCatalog:
     """Catalog look-ups on one connection (inside the controller's transaction)."""
 
-    def __init__(self, connection: Connection, services: Mapping[str, ResourceService]) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        services: Mapping[str, ResourceService],
+        cache: CatalogCache | None = None,
+    ) -> None:
         self._connection = connection
         self._services = services
+        self._cache = cache
 
     def _get(self, kind: str, id_: str) -> Mapping[str, Any] | None:
-        return self._services[kind].peek(self._connection, id_)
+        service = self._services[kind]
+        if self._cache is None:
+            return service.peek(self._connection, id_)
+        return self._cache.get(kind, id_, lambda: service.peek(self._connection, id_))
 
     def product_offering(self, id_: str) -> Mapping[str, Any] | None:
         return self._get("tmf620.productOffering", id_)

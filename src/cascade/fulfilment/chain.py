@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from cascade.fulfilment.activations import Activator
+from cascade.fulfilment.catalog import CatalogCache
 from cascade.fulfilment.client_activations import ClientActivations
 from cascade.fulfilment.com import ProductOrderController
 from cascade.fulfilment.drivers import (
@@ -63,10 +64,12 @@ def build_chain(
 
     service_activator = activator("service", "tmf640")
     resource_activator = activator("resource", "tmf702")
+    catalog_cache = CatalogCache()
+    catalog_cache.watch(services)
     orders: tuple[Controller, ...] = (
-        ProductOrderController(services),
-        ServiceOrderController(services, service_activator),
-        ResourceOrderController(services, resource_activator),
+        ProductOrderController(services, catalog_cache),
+        ServiceOrderController(services, service_activator, catalog_cache),
+        ResourceOrderController(services, resource_activator, catalog_cache),
     )
     # Client POSTs to TMF640 /service and TMF702 /resource activate, and are followed to the end.
     client_activations = (

@@ -24,7 +24,7 @@ from cascade.domain.decomposition import (
     plan_product_order,
 )
 from cascade.domain.states import PRODUCT_ORDER, PRODUCT_ORDER_ITEM
-from cascade.fulfilment.catalog import StoredCatalog
+from cascade.fulfilment.catalog import CatalogCache, StoredCatalog
 from cascade.fulfilment.ids import child_id
 from cascade.fulfilment.inventory import record_product
 from cascade.fulfilment.orders import (
@@ -47,8 +47,13 @@ ENDED_BADLY = ("failed", "rejected", "cancelled", "partial")
 class ProductOrderController:
     kind = KIND
 
-    def __init__(self, services: Mapping[str, ResourceService]) -> None:
+    def __init__(
+        self,
+        services: Mapping[str, ResourceService],
+        catalog_cache: CatalogCache | None = None,
+    ) -> None:
         self.services = services
+        self.catalog_cache = catalog_cache
         self.orders = services[KIND]
         self.service_orders = services["tmf641.serviceOrder"]
         self.inventory = services["tmf637.product"]
@@ -59,7 +64,7 @@ class ProductOrderController:
             return DONE
         order = loaded.document
         state = str(order.get("state"))
-        catalog = StoredCatalog(connection, self.services)
+        catalog = StoredCatalog(connection, self.services, self.catalog_cache)
         items = order.get("productOrderItem") or []
         changed = False
         if state == "acknowledged":

@@ -17,7 +17,7 @@ from cascade.domain.characteristics import as_characteristics, as_values
 from cascade.domain.pools import MissingScope, pool_for
 from cascade.domain.states import RESOURCE_ORDER, RESOURCE_ORDER_ITEM
 from cascade.fulfilment.activations import Activator
-from cascade.fulfilment.catalog import StoredCatalog
+from cascade.fulfilment.catalog import CatalogCache, StoredCatalog
 from cascade.fulfilment.ids import child_id
 from cascade.fulfilment.inventory import record_resource
 from cascade.fulfilment.orders import (
@@ -42,8 +42,14 @@ PARENT_KIND = "tmf641.serviceOrder"
 class ResourceOrderController:
     kind = KIND
 
-    def __init__(self, services: Mapping[str, ResourceService], activator: Activator) -> None:
+    def __init__(
+        self,
+        services: Mapping[str, ResourceService],
+        activator: Activator,
+        catalog_cache: CatalogCache | None = None,
+    ) -> None:
         self.services = services
+        self.catalog_cache = catalog_cache
         self.orders = services[KIND]
         self.inventory = services["tmf639.resource"]
         self.activator = activator
@@ -54,7 +60,7 @@ class ResourceOrderController:
             return DONE
         order = loaded.document
         state = str(order.get("state"))
-        catalog = StoredCatalog(connection, self.services)
+        catalog = StoredCatalog(connection, self.services, self.catalog_cache)
         changed = False
         if state == "acknowledged":
             problems = self._problems(order, catalog)

@@ -18,7 +18,7 @@ from cascade.domain.characteristics import as_characteristics, as_values, resolv
 from cascade.domain.decomposition import CFS, DEPENDS_ON, RFS
 from cascade.domain.states import SERVICE_ORDER, SERVICE_ORDER_ITEM
 from cascade.fulfilment.activations import ActivationOutcome, Activator
-from cascade.fulfilment.catalog import StoredCatalog
+from cascade.fulfilment.catalog import CatalogCache, StoredCatalog
 from cascade.fulfilment.ids import child_id
 from cascade.fulfilment.inventory import record_service
 from cascade.fulfilment.orders import (
@@ -45,8 +45,14 @@ ENDED_BADLY = ("failed", "rejected", "cancelled", "partial")
 class ServiceOrderController:
     kind = KIND
 
-    def __init__(self, services: Mapping[str, ResourceService], activator: Activator) -> None:
+    def __init__(
+        self,
+        services: Mapping[str, ResourceService],
+        activator: Activator,
+        catalog_cache: CatalogCache | None = None,
+    ) -> None:
         self.services = services
+        self.catalog_cache = catalog_cache
         self.orders = services[KIND]
         self.resource_orders = services["tmf652.resourceOrder"]
         self.inventory = services["tmf638.service"]
@@ -58,7 +64,7 @@ class ServiceOrderController:
             return DONE
         order = loaded.document
         state = str(order.get("state"))
-        catalog = StoredCatalog(connection, self.services)
+        catalog = StoredCatalog(connection, self.services, self.catalog_cache)
         items = order.get("serviceOrderItem") or []
         changed = False
         if state == "acknowledged":
