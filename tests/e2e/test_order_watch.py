@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import httpx
-from typer.testing import CliRunner
 
-from cascade.cli import app
 from tests.conftest import fresh_database_url
 from tests.e2e.server import free_port, running_server
 
 ORDERS = "/tmf-api/productOrderingManagement/v4/productOrder"
+EXPECTED = ("completed", "Internet Access", "GPON Port", "vlanId=", "available")
+
+
+def watch(order_id: str, base: str) -> subprocess.CompletedProcess[str]:
+    """`cascade order watch --once` as a user runs it, in its own process."""
+    return subprocess.run(
+        [sys.executable, "-m", "cascade.cli", "order", "watch", order_id, "--url", base, "--once"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "200"},
+        check=False,
+    )
 
 
 def test_order_watch_prints_the_tree_of_a_fulfilled_order(tmp_path: Path) -> None:
@@ -32,19 +46,10 @@ def test_order_watch_prints_the_tree_of_a_fulfilled_order(tmp_path: Path) -> Non
         while httpx.get(f"{base}{ORDERS}/{order['id']}").json()["state"] != "completed":
             assert time.monotonic() < deadline, "the order did not complete"
             time.sleep(0.1)
-        result = CliRunner().invoke(
-            app, ["order", "watch", order["id"], "--url", base, "--once"], terminal_width=200
-        )
-        missing = CliRunner().invoke(app, ["order", "watch", "nope", "--url", base, "--once"])
-    assert result.exit_code == 0, result.output
-    for expected in (
-        order["id"],
-        "completed",
-        "Internet Access",
-        "GPON Port",
-        "vlanId=",
-        "available",
-    ):
-        assert expected in result.output, result.output
-    assert missing.exit_code == 1
-    assert "404" in missing.output
+        result = watch(order["id"], base)
+        missing = watch("nope", base)
+    assert result.returncode == 0, result.stderr
+    for expected in (order["id"], *EXPECTED):
+        assert expected in result.stdout, result.stdout
+    assert missing.returncode == 1
+    assert "404" in missing.stderr
