@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from cascade.catalog_files import demo_catalog
+from cascade.domain.decomposition import CatalogByKind
 
 
-class FakeCatalog:
+class FakeCatalog(CatalogByKind):
     def __init__(self, documents: Mapping[str, Mapping[str, list[dict[str, Any]]]] | None = None):
         source = copy.deepcopy(dict(documents or demo_catalog()))
         self.by_kind: dict[str, dict[str, dict[str, Any]]] = {}
@@ -17,17 +18,5 @@ class FakeCatalog:
             for name, docs in resources.items():
                 self.by_kind[f"{code}.{name}"] = {doc["id"]: doc for doc in docs}
 
-    def _get(self, kind: str, id_: str) -> Mapping[str, Any] | None:
+    def document(self, kind: str, id_: str) -> Mapping[str, Any] | None:
         return self.by_kind.get(kind, {}).get(id_)
-
-    def product_offering(self, id_: str) -> Mapping[str, Any] | None:
-        return self._get("tmf620.productOffering", id_)
-
-    def product_specification(self, id_: str) -> Mapping[str, Any] | None:
-        return self._get("tmf620.productSpecification", id_)
-
-    def service_specification(self, id_: str) -> Mapping[str, Any] | None:
-        return self._get("tmf633.serviceSpecification", id_)
-
-    def resource_specification(self, id_: str) -> Mapping[str, Any] | None:
-        return self._get("tmf634.resourceSpecification", id_)

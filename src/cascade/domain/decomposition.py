@@ -29,6 +29,25 @@ class Catalog(Protocol):
     def resource_specification(self, id_: str) -> Mapping[str, Any] | None: ...
 
 
+class CatalogByKind:
+    """A `Catalog` over one look-up by storage kind (`tmf620.productOffering`) and id."""
+
+    def document(self, kind: str, id_: str) -> Mapping[str, Any] | None:
+        raise NotImplementedError
+
+    def product_offering(self, id_: str) -> Mapping[str, Any] | None:
+        return self.document("tmf620.productOffering", id_)
+
+    def product_specification(self, id_: str) -> Mapping[str, Any] | None:
+        return self.document("tmf620.productSpecification", id_)
+
+    def service_specification(self, id_: str) -> Mapping[str, Any] | None:
+        return self.document("tmf633.serviceSpecification", id_)
+
+    def resource_specification(self, id_: str) -> Mapping[str, Any] | None:
+        return self.document("tmf634.resourceSpecification", id_)
+
+
 class Rejected(Exception):  # noqa: N818 - a verdict, not a malfunction
     """The order cannot be fulfilled as asked; `reasons` says why, one line each."""
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from cascade.domain.decomposition import CatalogByKind
 from cascade.tmf.service import ResourceService
 
 CATALOG_KINDS = (
@@ -50,7 +51,7 @@ class CatalogCache:
             services[kind].hooks.on_write.append(self.clear)
 
 
-class StoredCatalog:
+class StoredCatalog(CatalogByKind):
     """Catalog look-ups on one connection (inside the controller's transaction)."""
 
     def __init__(
@@ -63,20 +64,8 @@ class StoredCatalog:
         self._services = services
         self._cache = cache
 
-    def _get(self, kind: str, id_: str) -> Mapping[str, Any] | None:
+    def document(self, kind: str, id_: str) -> Mapping[str, Any] | None:
         service = self._services[kind]
         if self._cache is None:
             return service.peek(self._connection, id_)
         return self._cache.get(kind, id_, lambda: service.peek(self._connection, id_))
-
-    def product_offering(self, id_: str) -> Mapping[str, Any] | None:
-        return self._get("tmf620.productOffering", id_)
-
-    def product_specification(self, id_: str) -> Mapping[str, Any] | None:
-        return self._get("tmf620.productSpecification", id_)
-
-    def service_specification(self, id_: str) -> Mapping[str, Any] | None:
-        return self._get("tmf633.serviceSpecification", id_)
-
-    def resource_specification(self, id_: str) -> Mapping[str, Any] | None:
-        return self._get("tmf634.resourceSpecification", id_)
