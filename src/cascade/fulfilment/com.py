@@ -25,6 +25,7 @@ from cascade.domain.decomposition import (
 )
 from cascade.domain.states import PRODUCT_ORDER, PRODUCT_ORDER_ITEM
 from cascade.fulfilment.catalog import CatalogCache, StoredCatalog
+from cascade.fulfilment.controller import OrderController
 from cascade.fulfilment.ids import child_id
 from cascade.fulfilment.inventory import record_product
 from cascade.fulfilment.orders import (
@@ -32,7 +33,6 @@ from cascade.fulfilment.orders import (
     external_reference,
     move,
     notes_text,
-    open_order,
     parties,
     reject,
     settle_order,
@@ -44,27 +44,26 @@ KIND = "tmf622.productOrder"
 ENDED_BADLY = ("failed", "rejected", "cancelled", "partial")
 
 
-class ProductOrderController:
+class ProductOrderController(OrderController):
     kind = KIND
+    machine = PRODUCT_ORDER
 
     def __init__(
         self,
         services: Mapping[str, ResourceService],
         catalog_cache: CatalogCache | None = None,
     ) -> None:
-        self.services = services
-        self.catalog_cache = catalog_cache
-        self.orders = services[KIND]
+        super().__init__(services, catalog_cache)
         self.service_orders = services["tmf641.serviceOrder"]
         self.inventory = services["tmf637.product"]
 
     def step(self, connection: Connection, entity_id: str, context: StepContext) -> StepResult:
-        loaded = open_order(self.orders, connection, entity_id, PRODUCT_ORDER)
-        if loaded is None:
+        opened = self.open(connection, entity_id)
+        if opened is None:
             return DONE
+        loaded, catalog = opened
         order = loaded.document
         state = str(order.get("state"))
-        catalog = StoredCatalog(connection, self.services, self.catalog_cache)
         items = order.get("productOrderItem") or []
         changed = False
         if state == "acknowledged":

@@ -18,12 +18,12 @@ from cascade.domain.pools import MissingScope, pool_for
 from cascade.domain.states import RESOURCE_ORDER, RESOURCE_ORDER_ITEM
 from cascade.fulfilment.activations import Activator
 from cascade.fulfilment.catalog import CatalogCache, StoredCatalog
+from cascade.fulfilment.controller import OrderController
 from cascade.fulfilment.ids import child_id
 from cascade.fulfilment.inventory import record_resource
 from cascade.fulfilment.orders import (
     add_note,
     move,
-    open_order,
     parent_of,
     parties,
     reject,
@@ -39,8 +39,9 @@ KIND = "tmf652.resourceOrder"
 PARENT_KIND = "tmf641.serviceOrder"
 
 
-class ResourceOrderController:
+class ResourceOrderController(OrderController):
     kind = KIND
+    machine = RESOURCE_ORDER
 
     def __init__(
         self,
@@ -48,19 +49,17 @@ class ResourceOrderController:
         activator: Activator,
         catalog_cache: CatalogCache | None = None,
     ) -> None:
-        self.services = services
-        self.catalog_cache = catalog_cache
-        self.orders = services[KIND]
+        super().__init__(services, catalog_cache)
         self.inventory = services["tmf639.resource"]
         self.activator = activator
 
     def step(self, connection: Connection, entity_id: str, context: StepContext) -> StepResult:
-        loaded = open_order(self.orders, connection, entity_id, RESOURCE_ORDER)
-        if loaded is None:
+        opened = self.open(connection, entity_id)
+        if opened is None:
             return DONE
+        loaded, catalog = opened
         order = loaded.document
         state = str(order.get("state"))
-        catalog = StoredCatalog(connection, self.services, self.catalog_cache)
         changed = False
         if state == "acknowledged":
             problems = self._problems(order, catalog)

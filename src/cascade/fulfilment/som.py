@@ -19,6 +19,7 @@ from cascade.domain.decomposition import CFS, DEPENDS_ON, RFS
 from cascade.domain.states import SERVICE_ORDER, SERVICE_ORDER_ITEM
 from cascade.fulfilment.activations import ActivationOutcome, Activator
 from cascade.fulfilment.catalog import CatalogCache, StoredCatalog
+from cascade.fulfilment.controller import OrderController
 from cascade.fulfilment.ids import child_id
 from cascade.fulfilment.inventory import record_service
 from cascade.fulfilment.orders import (
@@ -26,7 +27,6 @@ from cascade.fulfilment.orders import (
     external_ids,
     move,
     notes_text,
-    open_order,
     parent_of,
     parties,
     reject,
@@ -42,8 +42,9 @@ PARENT_KIND = "tmf622.productOrder"
 ENDED_BADLY = ("failed", "rejected", "cancelled", "partial")
 
 
-class ServiceOrderController:
+class ServiceOrderController(OrderController):
     kind = KIND
+    machine = SERVICE_ORDER
 
     def __init__(
         self,
@@ -51,20 +52,18 @@ class ServiceOrderController:
         activator: Activator,
         catalog_cache: CatalogCache | None = None,
     ) -> None:
-        self.services = services
-        self.catalog_cache = catalog_cache
-        self.orders = services[KIND]
+        super().__init__(services, catalog_cache)
         self.resource_orders = services["tmf652.resourceOrder"]
         self.inventory = services["tmf638.service"]
         self.activator = activator
 
     def step(self, connection: Connection, entity_id: str, context: StepContext) -> StepResult:
-        loaded = open_order(self.orders, connection, entity_id, SERVICE_ORDER)
-        if loaded is None:
+        opened = self.open(connection, entity_id)
+        if opened is None:
             return DONE
+        loaded, catalog = opened
         order = loaded.document
         state = str(order.get("state"))
-        catalog = StoredCatalog(connection, self.services, self.catalog_cache)
         items = order.get("serviceOrderItem") or []
         changed = False
         if state == "acknowledged":
