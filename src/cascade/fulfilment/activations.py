@@ -10,7 +10,7 @@ idempotency key, so a step that runs twice never activates twice.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import msgspec
@@ -101,38 +101,27 @@ class Activator:
         now_ms: int,
     ) -> ActivationOutcome:
         """Create the activation if it is new, then take its next step with the driver."""
+        request = ActivationRequest(activation_id, self.target, specification_id, characteristics)
         loaded = self.entities.load(connection, activation_id)
         if loaded is None:
-            return self._start(
-                connection, activation_id, body, specification_id, characteristics, now_ms
-            )
+            return self._start(connection, request, body, now_ms)
         settled = self.settled(loaded.document)
         if settled is not None:
             return settled
-        request = ActivationRequest(
-            activation_id,
-            self.target,
-            specification_id,
-            characteristics,
-            document=loaded.document,
-        )
+        request = replace(request, document=loaded.document)
         return self._follow(connection, loaded, self.driver.activate(connection, request), now_ms)
 
     def _start(
         self,
         connection: Connection,
-        activation_id: str,
+        request: ActivationRequest,
         body: Mapping[str, Any],
-        specification_id: str | None,
-        characteristics: Mapping[str, Any],
         now_ms: int,
     ) -> ActivationOutcome:
         """A new activation: ask the driver first, so one done at once is written once, done."""
+        activation_id = request.activation_id
         started = {**body, **self.states.started}
-        request = ActivationRequest(
-            activation_id, self.target, specification_id, characteristics, document=started
-        )
-        status = self.driver.activate(connection, request)
+        status = self.driver.activate(connection, replace(request, document=started))
         monitor: dict[str, Any] = {"sourceHref": self.entities.href_of(activation_id)}
         if status.state == "done":
             done = {**body, **self.states.done, self.states.start_date: now_instant()}
