@@ -8,6 +8,9 @@ from litestar import Litestar
 
 from cascade.apis import ALL_APIS
 from cascade.app import Services, create_app
+from cascade.events.http import event_handlers
+from cascade.events.sender import EventSender
+from cascade.events.wiring import build_events
 from cascade.fulfilment.chain import Chain, build_chain
 from cascade.fulfilment.http import extension_handlers
 from cascade.security.wiring import build_security
@@ -24,6 +27,7 @@ class Cascade:
     services: Services
     app: Litestar
     chain: Chain
+    events: EventSender
 
     def close(self) -> None:
         self.database.close()
@@ -34,6 +38,8 @@ def build(settings: Settings) -> Cascade:
     services = Services(ALL_APIS, database, settings.base_url)
     chain = build_chain(services.by_kind, database, settings)
     runtime = chain.runtime
+    events = build_events(services.by_kind, database, settings)
+    runtime.companions.append(events)
     security = build_security(settings.security, settings.host, services.by_kind, database)
     app = create_app(
         ALL_APIS,
@@ -42,8 +48,12 @@ def build(settings: Settings) -> Cascade:
         max_body_bytes=settings.max_body_bytes,
         on_startup=[*security.on_startup, *([runtime.start] if settings.controllers else [])],
         on_shutdown=[runtime.stop],
-        extensions=[*extension_handlers(services.by_kind, database), *security.extensions],
+        extensions=[
+            *extension_handlers(services.by_kind, database),
+            *event_handlers(database),
+            *security.extensions,
+        ],
         middleware=security.middleware,
         before_send=security.before_send,
     )
-    return Cascade(settings, database, services, app, chain)
+    return Cascade(settings, database, services, app, chain, events)

@@ -98,5 +98,4 @@ def upsert(services: Services, kind: str, connection: Connection, document: Any)
     if existing is None:
         service.insert_as_is(connection, document)
     else:
-        text = msgspec.json.encode(document).decode()
-        service.table.replace(connection, existing, text, service.table.indexed_values(document))
+        service.replace_as_is(connection, existing, document)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from cascade.events.cli import events_app, listen
 from cascade.fulfilment.cli import order_app
 from cascade.fulfilment.cli import worker as run_worker
 from cascade.security.cli import AuthOption, apikey_app, audit_app, serve_security
@@ -27,6 +28,8 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(order_app, name="order")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(audit_app, name="audit")
+app.add_typer(events_app, name="events")
+app.command("listen")(listen)
 
 DatabaseOption = Annotated[
     str,

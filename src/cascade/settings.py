@@ -44,8 +44,24 @@ class Settings:
     activation_follow_ms: int = 500
     activation_http_authorization: str | None = None  # sent as is, e.g. "Bearer csk_..."
 
+    # Events to /hub subscribers (cascade/events): which callback hosts are allowed, the
+    # timeout of one POST, back-off between attempts, when a subscriber that stays down has its
+    # events parked, and how often the outbox is looked at when nothing wakes the sender.
+    hub_allowed_hosts: str | None = None
+    events_timeout_s: float = 5.0
+    events_backoff_ms: int = 1_000
+    events_backoff_max_ms: int = 60_000
+    events_park_after_s: float = 3_600.0
+    events_poll_interval_s: float = 0.1
+
     # Authentication, rate limits, audit and logs (cascade/security/settings.py).
     security: SecuritySettings = field(default_factory=SecuritySettings)
+
+    @property
+    def on_loopback(self) -> bool:
+        from cascade.security.settings import is_loopback
+
+        return is_loopback(self.host)
 
     @property
     def base_url(self) -> str:
@@ -70,6 +86,12 @@ FROM_ENVIRONMENT: dict[str, Callable[[str], Any]] = {
     "activation_http_retries": int,
     "activation_follow_ms": int,
     "activation_http_authorization": str,
+    "hub_allowed_hosts": str,
+    "events_timeout_s": float,
+    "events_backoff_ms": int,
+    "events_backoff_max_ms": int,
+    "events_park_after_s": float,
+    "events_poll_interval_s": float,
 }
 
 

@@ -312,15 +312,23 @@ class ResourceContract:
 
     def test_hub(self, client: Client, official: OfficialSchemas) -> None:
         hub = f"{self.api.base_path}/hub"
-        body = {"callback": "http://127.0.0.1:9000/listener", "query": "eventType=X"}
+        event_type = f"{self.resource.entity}CreateEvent"
+        body = {"callback": "http://127.0.0.1:9000/listener", "query": f"eventType={event_type}"}
         response = client.post(hub, json=body)
         assert response.status_code == 201, response.text
         subscription = response.json()
         assert subscription["callback"] == body["callback"]
         assert subscription["query"] == body["query"]
         official.check(self.api.spec_file, "EventSubscription", subscription)
+        # The signing secret Cascade made is shown once, at creation, and never again.
+        secret = subscription.pop("secret")
+        assert isinstance(secret, str) and len(secret) >= 32
         assert client.get(f"{hub}/{subscription['id']}").json() == subscription
         self.assert_error(client.post(hub, json={"query": "x"}), 400)
+        unknown_type = {"callback": body["callback"], "query": "eventType=NoSuchEvent"}
+        self.assert_error(client.post(hub, json=unknown_type), 400)
+        unknown_field = {"callback": body["callback"], "query": "event.nothing.state=x"}
+        self.assert_error(client.post(hub, json=unknown_field), 400)
         self.assert_error(client.post(hub, json={"callback": "ftp://x/y"}), 400)
         self.assert_error(client.post(hub, json={"callback": "http://user:pw@host/y"}), 400)
         assert client.delete(f"{hub}/{subscription['id']}").status_code == 204

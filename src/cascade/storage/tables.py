@@ -195,3 +195,53 @@ entity_owner = Table(
     Column("party", String(128), nullable=False),
     Index("ix_entity_owner_party", "kind", "party", "entity_id"),
 )
+
+# --- events ------------------------------------------------------------------------------------
+
+# The outbox: every TMF event, written in the transaction of the change that caused it. The
+# dispatcher turns each row into one delivery per matching subscription, then deletes it.
+event_outbox = Table(
+    "event_outbox",
+    metadata,
+    Column("seq", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("api", String(16), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("entity_id", String(128), nullable=False),
+    Column("event_type", String(96), nullable=False),
+    Column("envelope", Text, nullable=False),
+)
+
+# What is still to be delivered to a subscriber (`pending`) or was given up on (`parked`).
+# Deliveries of one subscription and entity leave in `event_seq` order; a delivered row is
+# deleted. `first_failure_ms` starts the clock that parks a subscriber that stays down.
+event_delivery = Table(
+    "event_delivery",
+    metadata,
+    Column("pk", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("hub_kind", String(64), nullable=False),
+    Column("subscription", String(128), nullable=False),
+    Column("entity", String(200), nullable=False),
+    Column("event_seq", BigInteger, nullable=False),
+    Column("event_id", String(64), nullable=False),
+    Column("event_type", String(96), nullable=False),
+    Column("callback", String(2048), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("due_ms", BigInteger, nullable=False),
+    Column("first_failure_ms", BigInteger),
+    Column("lease_owner", String(64)),
+    Column("lease_until_ms", BigInteger),
+    Column("last_error", Text),
+    Index("ix_event_delivery_due", "status", "due_ms"),
+    Index("ix_event_delivery_order", "subscription", "entity", "event_seq"),
+)
+
+# The HMAC secret of each hub subscription (never part of the subscription document).
+subscription_secret = Table(
+    "subscription_secret",
+    metadata,
+    Column("hub_kind", String(64), primary_key=True),
+    Column("subscription", String(128), primary_key=True),
+    Column("secret", String(256), nullable=False),
+)

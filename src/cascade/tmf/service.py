@@ -24,6 +24,7 @@ from cascade.tmf.documents import (
     project,
 )
 from cascade.tmf.errors import TmfError, bad_request, not_found
+from cascade.tmf.events import EventRecorder, event_types
 from cascade.tmf.instants import now_instant
 from cascade.tmf.patching import Patch, refuse_non_patchable
 from cascade.tmf.query import ListQuery, parse_fields, parse_list_query
@@ -110,10 +111,17 @@ class Hooks:
 
     on_write: list[WriteHook] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    on_delete: list[Callable[[Connection, str], None]] = field(default_factory=list)
+    # Checks of a client's create body that need no database (run before the write job).
+    before_create: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
 
     def written(self, connection: Connection, document: dict[str, Any]) -> None:
         for hook in self.on_write:
             hook(connection, document)
+
+    def deleted(self, connection: Connection, id_: str) -> None:
+        for hook in self.on_delete:
+            hook(connection, id_)
 
     def committed(self) -> None:
         for listener in self.after_commit:
@@ -150,6 +158,7 @@ class ResourceService:
         self.hooks = Hooks()
         self.access: Access | None = None  # set by security; None: no checks, no audit
         self.creator: Creator | None = None  # None: a client's create is a plain insert
+        self.events = self._event_recorder()
         self.table = DocumentTable(
             self.kind,
             state=resource.state,
@@ -164,6 +173,19 @@ class ResourceService:
         else:
             self.non_patchable = entity_properties
 
+    def _event_recorder(self) -> EventRecorder | None:
+        """What records this resource's TMF events (None for /hub and event-less resources)."""
+        resource = self.resource
+        if resource.name == HUB:
+            return None
+        types = event_types(self.api.spec, resource.entity, resource.name)
+        if types is None:
+            return None
+        ignored = [name for name in (resource.last_update,) if name]
+        return EventRecorder(
+            self.api.spec, self.api.code, self.kind, types, state=resource.state, ignored=ignored
+        )
+
     # --- create -----------------------------------------------------------------------------
 
     async def create(
@@ -174,6 +196,8 @@ class ResourceService:
         self.api.spec.validate(self.resource.create_schema, body)
         if self.resource.name == HUB:
             check_callback(body.get("callback"))
+        for check in self.hooks.before_create:
+            check(body)
         request_hash = "" if idempotency_key is None else _request_hash(body)
         access = self.access if caller is not None else None
         # Idempotency keys are per party: another party's key never replays this one's answer.
@@ -223,6 +247,8 @@ class ResourceService:
         document = prepare_new(self.resource, body, id_=id_, href=href, now=now, shape=self.shape)
         text = encode(document)
         self.table.insert(connection, id_, text.decode(), self.table.indexed_values(document), now)
+        if self.events is not None:
+            self.events.created(connection, document, text)
         self.hooks.written(connection, document)
         return Written(text, 1, 201, href)
 
@@ -247,8 +273,13 @@ class ResourceService:
             self.resource, loaded.document, now=now_instant(), shape=self.shape
         )
         values = self.table.indexed_values(document)
+        text = encode(document)
+        version = self.table.replace(connection, loaded.stored, text.decode(), values)
+        if self.events is not None:
+            before = msgspec.json.decode(loaded.stored.doc)
+            self.events.changed(connection, before, document, text)
         # No write hooks: a controller's own change must not wake the controller again.
-        return self.table.replace(connection, loaded.stored, encode(document).decode(), values)
+        return version
 
     def find(self, connection: Connection, params: list[tuple[str, str]]) -> list[dict[str, Any]]:
         """The entities matching TMF630 list parameters (first page), decoded."""
@@ -257,9 +288,20 @@ class ResourceService:
 
     def insert_as_is(self, connection: Connection, document: dict[str, Any]) -> None:
         """Store a document that carries its own id and href (catalog files, fixtures)."""
-        text = encode(document).decode()
+        text = encode(document)
         values = self.table.indexed_values(document)
-        self.table.insert(connection, str(document["id"]), text, values, now_instant())
+        self.table.insert(connection, str(document["id"]), text.decode(), values, now_instant())
+        if self.events is not None:
+            self.events.created(connection, document, text)
+
+    def replace_as_is(
+        self, connection: Connection, stored: StoredDocument, document: dict[str, Any]
+    ) -> None:
+        """Replace a stored document with one that carries its own id and href."""
+        text = encode(document)
+        self.table.replace(connection, stored, text.decode(), self.table.indexed_values(document))
+        if self.events is not None:
+            self.events.changed(connection, msgspec.json.decode(stored.doc), document, text)
 
     @staticmethod
     def _replay(earlier: StoredResponse, request_hash: str) -> Written:
@@ -335,6 +377,8 @@ class ResourceService:
             text = encode(document)
             values = self.table.indexed_values(document)
             version = self.table.replace(connection, stored, text.decode(), values)
+            if self.events is not None:
+                self.events.changed(connection, msgspec.json.decode(stored.doc), document, text)
             self.hooks.written(connection, document)
             if access is not None and caller is not None:
                 touched = ",".join(sorted(patch.touched_attributes()))
@@ -349,12 +393,17 @@ class ResourceService:
         self, id_: str, if_match: str | None = None, caller: Caller | None = None
     ) -> None:
         def job(connection: Connection) -> None:
-            self._existing(connection, id_, if_match, caller)
+            stored = self._existing(connection, id_, if_match, caller)
             self.table.delete(connection, id_)
+            self.hooks.deleted(connection, id_)
+            if self.events is not None:
+                text = stored.doc.encode()
+                self.events.deleted(connection, msgspec.json.decode(text), text)
             if caller is not None and self.access is not None:
                 self.access.written(connection, caller, "delete", id_, None)
 
         await self.database.write(job)
+        self.hooks.committed()
 
     def _existing(
         self,

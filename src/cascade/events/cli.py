@@ -1,0 +1,77 @@
+"""`cascade events ...` (parked deliveries) and `cascade listen` (print received events)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cascade.settings import DEFAULT_DATABASE
+
+events_app = typer.Typer(help="Event delivery to /hub subscribers.", no_args_is_help=True)
+
+DatabaseOption = Annotated[
+    str,
+    typer.Option("--database", envvar="CASCADE_DATABASE", help="SQLAlchemy URL of the database."),
+]
+SubscriptionOption = Annotated[
+    str | None, typer.Option("--subscription", help="Only this subscription's (its hub id).")
+]
+
+
+@events_app.command("parked")
+def events_parked(
+    subscription: SubscriptionOption = None, database: DatabaseOption = DEFAULT_DATABASE
+) -> None:
+    """List the deliveries parked because their subscriber stayed unreachable."""
+    from cascade.events import store
+    from cascade.storage.database import Database
+
+    db = Database(database, readers=1)
+    try:
+        found = db.read_sync(lambda c: store.parked(c, subscription))
+    finally:
+        db.close()
+    for delivery in found:
+        typer.echo(
+            f"{delivery.event_id}  {delivery.event_type}  subscription={delivery.subscription}"
+            f"  {delivery.callback}  attempts={delivery.attempts}  {delivery.last_error or ''}"
+        )
+    typer.echo(f"{len(found)} parked", err=True)
+
+
+@events_app.command("redeliver")
+def events_redeliver(
+    subscription: SubscriptionOption = None, database: DatabaseOption = DEFAULT_DATABASE
+) -> None:
+    """Put parked deliveries back in line; a running Cascade sends them at once."""
+    from cascade.events import store
+    from cascade.storage.database import Database
+
+    db = Database(database, readers=1)
+    try:
+        count = db.write_sync(lambda c: store.redeliver(c, subscription))
+    finally:
+        db.close()
+    typer.echo(f"{count} deliveries back in line")
+
+
+def listen(
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 9000,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    secret: Annotated[
+        str | None,
+        typer.Option("--secret", envvar="CASCADE_LISTEN_SECRET", help="Check signatures."),
+    ] = None,
+) -> None:
+    """Listen for events on http://HOST:PORT/ and print each one (answers 201)."""
+    from cascade.events.listen import make_server
+
+    server = make_server(host, port, secret, typer.echo)
+    typer.echo(f"listening on http://{host}:{server.server_port}/", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -1,0 +1,302 @@
+"""The event tables: outbox rows to fan out, deliveries to send, parked ones, secrets.
+
+Every function runs in the caller's transaction. Deliveries of one subscription and entity
+leave in `event_seq` order: a delivery is claimable only when no earlier pending one of the
+same subscription and entity is waiting (backing off) or held by another sender.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, and_, delete, exists, func, insert, select, true, update
+
+from cascade.storage.tables import event_delivery, event_outbox, subscription_secret
+
+PENDING = "pending"
+PARKED = "parked"
+CLAIM_LOCK = 0x43415344  # pg_advisory_xact_lock key of claims
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass(frozen=True)
+class OutboxEvent:
+    seq: int
+    api: str
+    kind: str
+    entity_id: str
+    event_type: str
+    envelope: str
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    hub_kind: str
+    subscription: str
+    entity: str
+    event_seq: int
+    event_id: str
+    event_type: str
+    callback: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A claimed delivery, with what signing it needs."""
+
+    pk: int
+    hub_kind: str
+    subscription: str
+    entity: str
+    event_seq: int
+    event_id: str
+    event_type: str
+    callback: str
+    body: str
+    attempts: int
+    first_failure_ms: int | None
+    secret: str | None
+
+
+# --- the outbox --------------------------------------------------------------------------------
+
+
+def take_outbox(connection: Connection, limit: int) -> list[OutboxEvent]:
+    """The oldest outbox rows (the caller fans them out and then forgets them)."""
+    o = event_outbox.c
+    rows = connection.execute(
+        select(o.seq, o.api, o.kind, o.entity_id, o.event_type, o.envelope)
+        .order_by(o.seq)
+        .limit(limit)
+    ).all()
+    return [OutboxEvent(*row) for row in rows]
+
+
+def forget_outbox(connection: Connection, up_to_seq: int, seqs: Sequence[int]) -> None:
+    if seqs:
+        connection.execute(
+            delete(event_outbox).where(
+                event_outbox.c.seq <= up_to_seq, event_outbox.c.seq.in_(list(seqs))
+            )
+        )
+
+
+def add_deliveries(connection: Connection, deliveries: Iterable[NewDelivery], due: int) -> int:
+    rows = [
+        {**delivery.__dict__, "status": PENDING, "attempts": 0, "due_ms": due}
+        for delivery in deliveries
+    ]
+    if rows:
+        connection.execute(insert(event_delivery), rows)
+    return len(rows)
+
+
+def has_work(connection: Connection, moment: int) -> bool:
+    """Anything to fan out or send now (a cheap read before taking the write lock)."""
+    d = event_delivery.c
+    outbox = connection.execute(select(event_outbox.c.seq).limit(1)).first()
+    if outbox is not None:
+        return True
+    due = connection.execute(
+        select(d.pk)
+        .where(d.status == PENDING, d.due_ms <= moment)
+        .where((d.lease_until_ms.is_(None)) | (d.lease_until_ms < moment))
+        .limit(1)
+    ).first()
+    return due is not None
+
+
+def next_due(connection: Connection) -> int | None:
+    d = event_delivery.c
+    value = connection.execute(
+        select(func.min(func.coalesce(d.lease_until_ms, d.due_ms))).where(d.status == PENDING)
+    ).scalar()
+    return None if value is None else int(value)
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+
+def claim(
+    connection: Connection,
+    owner: str,
+    *,
+    lease_ms: int,
+    limit: int,
+    exclude: Sequence[str] = (),
+) -> list[Delivery]:
+    """Take up to `limit` sendable deliveries, oldest first, under a lease for `owner`."""
+    if connection.dialect.name == "postgresql":  # one claimer at a time keeps lines in order
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({CLAIM_LOCK})")
+    moment = now_ms()
+    d = event_delivery.c
+    earlier = event_delivery.alias("earlier")
+    e = earlier.c
+    blocked = exists().where(
+        e.subscription == d.subscription,
+        e.entity == d.entity,
+        e.event_seq < d.event_seq,
+        e.status == PENDING,
+        (e.due_ms > moment) | (e.lease_until_ms >= moment),
+    )
+    s = subscription_secret.c
+    query = (
+        select(
+            d.pk,
+            d.hub_kind,
+            d.subscription,
+            d.entity,
+            d.event_seq,
+            d.event_id,
+            d.event_type,
+            d.callback,
+            d.body,
+            d.attempts,
+            d.first_failure_ms,
+            s.secret,
+        )
+        .outerjoin(
+            subscription_secret,
+            and_(s.hub_kind == d.hub_kind, s.subscription == d.subscription),
+        )
+        .where(d.status == PENDING, d.due_ms <= moment)
+        .where((d.lease_until_ms.is_(None)) | (d.lease_until_ms < moment))
+        .where(~blocked)
+        .where(d.subscription.not_in(list(exclude)) if exclude else true())
+        .order_by(d.event_seq)
+        .limit(limit)
+    )
+    rows = connection.execute(query).all()
+    if rows:
+        connection.execute(
+            update(event_delivery)
+            .where(d.pk.in_([row.pk for row in rows]))
+            .values(lease_owner=owner, lease_until_ms=moment + lease_ms)
+        )
+    return [Delivery(*row) for row in rows]  # type: ignore[call-arg]
+
+
+def delivered(connection: Connection, pks: Sequence[int]) -> None:
+    if pks:
+        connection.execute(delete(event_delivery).where(event_delivery.c.pk.in_(list(pks))))
+
+
+def released(connection: Connection, pks: Sequence[int]) -> None:
+    """Give back claimed deliveries that were not tried (an earlier one of theirs failed)."""
+    if pks:
+        connection.execute(
+            update(event_delivery)
+            .where(event_delivery.c.pk.in_(list(pks)))
+            .values(lease_owner=None, lease_until_ms=None)
+        )
+
+
+def failed(
+    connection: Connection, delivery: Delivery, error: str, retry_at: int, park_after_ms: int
+) -> bool:
+    """Record a failed attempt; park the subscription's deliveries if it has been down too long.
+
+    Returns True when the subscription was parked.
+    """
+    moment = now_ms()
+    first = delivery.first_failure_ms if delivery.first_failure_ms is not None else moment
+    d = event_delivery.c
+    park = moment - first >= park_after_ms
+    connection.execute(
+        update(event_delivery)
+        .where(d.pk == delivery.pk)
+        .values(
+            attempts=d.attempts + 1,
+            first_failure_ms=first,
+            due_ms=retry_at,
+            lease_owner=None,
+            lease_until_ms=None,
+            last_error=error[:2000],
+            status=PARKED if park else PENDING,
+        )
+    )
+    if park:
+        connection.execute(
+            update(event_delivery)
+            .where(
+                d.hub_kind == delivery.hub_kind,
+                d.subscription == delivery.subscription,
+                d.status == PENDING,
+            )
+            .values(status=PARKED, lease_owner=None, lease_until_ms=None)
+        )
+    return park
+
+
+def drop_subscription(connection: Connection, hub_kind: str, subscription: str) -> None:
+    """A deleted subscription: its undelivered events and its secret go with it."""
+    for table in (event_delivery, subscription_secret):
+        connection.execute(
+            delete(table).where(table.c.hub_kind == hub_kind, table.c.subscription == subscription)
+        )
+
+
+# --- parked deliveries -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParkedDelivery:
+    pk: int
+    hub_kind: str
+    subscription: str
+    event_id: str
+    event_type: str
+    callback: str
+    attempts: int
+    last_error: str | None
+
+
+def parked(
+    connection: Connection, subscription: str | None = None, limit: int = 1000
+) -> list[ParkedDelivery]:
+    d = event_delivery.c
+    query = select(
+        d.pk,
+        d.hub_kind,
+        d.subscription,
+        d.event_id,
+        d.event_type,
+        d.callback,
+        d.attempts,
+        d.last_error,
+    ).where(d.status == PARKED)
+    if subscription is not None:
+        query = query.where(d.subscription == subscription)
+    rows = connection.execute(query.order_by(d.event_seq).limit(limit)).all()
+    return [ParkedDelivery(*row) for row in rows]
+
+
+def redeliver(connection: Connection, subscription: str | None = None) -> int:
+    """Put parked deliveries back in line, due now; returns how many."""
+    d = event_delivery.c
+    statement = update(event_delivery).where(d.status == PARKED)
+    if subscription is not None:
+        statement = statement.where(d.subscription == subscription)
+    result = connection.execute(
+        statement.values(
+            status=PENDING, due_ms=now_ms(), attempts=0, first_failure_ms=None, last_error=None
+        )
+    )
+    return int(result.rowcount)
+
+
+# --- secrets -----------------------------------------------------------------------------------
+
+
+def save_secret(connection: Connection, hub_kind: str, subscription: str, secret: str) -> None:
+    connection.execute(
+        insert(subscription_secret).values(
+            hub_kind=hub_kind, subscription=subscription, secret=secret
+        )
+    )

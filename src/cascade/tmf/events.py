@@ -1,0 +1,232 @@
+"""TMF events: which ones a resource publishes (read from its swagger) and the outbox writer.
+
+Every write of an entity records its events in `event_outbox` inside the same transaction, so
+a change never commits without its events and no event survives a change that rolled back.
+Delivery to `/hub` subscribers happens later (cascade.events).
+
+The event types are the swagger's own definitions: `<Entity>CreateEvent`,
+`<Entity>AttributeValueChangeEvent` (TMF633/634 call it `<Entity>ChangeEvent`),
+`<Entity>StateChangeEvent`, `<Entity>DeleteEvent`, `<Entity>InformationRequiredEvent` and
+TMF641's `<Entity>MilestoneEvent` and `<Entity>JeopardyEvent`. An envelope carries only the
+attributes its definition lists (TMF spells one of them `timeOcurred`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from sqlalchemy import Connection
+
+from cascade.tmf.instants import now_instant
+from cascade.tmf.spec import SpecDocument
+
+# A state entered because something outside is needed: TMF's "information required" event.
+INFORMATION_STATES = frozenset({"pending"})
+ENVELOPE_EXTRAS = ("correlationId", "domain", "title", "description", "priority")
+TIME_ATTRIBUTES = ("timeOcurred", "timeOccurred")
+
+_INSERT = "INSERT INTO event_outbox (api, kind, entity_id, event_type, envelope) VALUES ({m})"
+_INSERT_SQLITE = _INSERT.format(m="?, ?, ?, ?, ?")
+_INSERT_POSTGRESQL = _INSERT.format(m="%s, %s, %s, %s, %s")
+
+
+@dataclass(frozen=True)
+class EventTypes:
+    """The events one resource publishes, by role (None: its API has no such event)."""
+
+    payload_key: str
+    create: str | None = None
+    change: str | None = None
+    state_change: str | None = None
+    delete: str | None = None
+    information_required: str | None = None
+    milestone: str | None = None
+    jeopardy: str | None = None
+
+    def all(self) -> tuple[str, ...]:
+        names = (
+            self.create,
+            self.change,
+            self.state_change,
+            self.delete,
+            self.information_required,
+            self.milestone,
+            self.jeopardy,
+        )
+        return tuple(name for name in names if name)
+
+
+def event_types(spec: SpecDocument, entity: str, default_key: str) -> EventTypes | None:
+    """The events `entity` publishes according to its swagger, or None if it has none."""
+
+    def named(*suffixes: str) -> str | None:
+        for suffix in suffixes:
+            if spec.has(f"{entity}{suffix}"):
+                return f"{entity}{suffix}"
+        return None
+
+    types = EventTypes(
+        payload_key=default_key,
+        create=named("CreateEvent", "CreationNotification"),
+        change=named("AttributeValueChangeEvent", "ChangeEvent"),
+        state_change=named("StateChangeEvent"),
+        delete=named("DeleteEvent", "RemoveEvent"),
+        information_required=named("InformationRequiredEvent"),
+        milestone=named("MilestoneEvent"),
+        jeopardy=named("JeopardyEvent"),
+    )
+    if not types.all():
+        return None
+    return EventTypes(**{**types.__dict__, "payload_key": _payload_key(spec, types, default_key)})
+
+
+def _payload_key(spec: SpecDocument, types: EventTypes, default: str) -> str:
+    """The attribute of `event` that holds the entity (`productOrder`), from a payload schema."""
+    for name in types.all():
+        payload = f"{name}Payload"
+        if spec.has(payload):
+            keys = sorted(spec.properties(payload))
+            if len(keys) == 1:
+                return keys[0]
+    return default
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """One event to record: its type, and for attribute changes the attributes that changed."""
+
+    event_type: str
+    field_path: str | None = None
+
+
+class EventRecorder:
+    """Writes the events of one resource's changes to the outbox, in the writer's transaction."""
+
+    def __init__(
+        self,
+        spec: SpecDocument,
+        api_code: str,
+        kind: str,
+        types: EventTypes,
+        *,
+        state: str | None,
+        ignored: Iterable[str] = (),
+    ) -> None:
+        self.api_code = api_code
+        self.kind = kind
+        self.types = types
+        self.state = state
+        self.ignored = frozenset(ignored)  # server-set on every write (lastUpdate): no change
+        self.domain = spec.base_path.strip("/").split("/")[1] if "/" in spec.base_path else ""
+        self._envelope_attributes = {
+            name: spec.properties(name) if spec.has(name) else frozenset() for name in types.all()
+        }
+
+    # --- what happened ----------------------------------------------------------------------
+
+    def created(self, connection: Connection, document: dict[str, Any], text: bytes) -> None:
+        if self.types.create:
+            self._record(connection, document, text, [PendingEvent(self.types.create)])
+
+    def deleted(self, connection: Connection, document: dict[str, Any], text: bytes) -> None:
+        if self.types.delete:
+            self._record(connection, document, text, [PendingEvent(self.types.delete)])
+
+    def changed(
+        self, connection: Connection, before: dict[str, Any], after: dict[str, Any], text: bytes
+    ) -> None:
+        events = self.events_of_change(before, after)
+        if events:
+            self._record(connection, after, text, events)
+
+    def events_of_change(self, before: dict[str, Any], after: dict[str, Any]) -> list[PendingEvent]:
+        """The events a change from `before` to `after` publishes (none if nothing changed)."""
+        changed = sorted(
+            name
+            for name in before.keys() | after.keys()
+            if name not in self.ignored and before.get(name) != after.get(name)
+        )
+        types = self.types
+        events: list[PendingEvent] = []
+        state = self.state
+        state_changed = state is not None and state in changed
+        if state_changed and types.state_change:
+            events.append(PendingEvent(types.state_change))
+            changed.remove(state)  # type: ignore[arg-type]
+        if changed and types.change:
+            events.append(PendingEvent(types.change, ",".join(changed)))
+        if (
+            state_changed
+            and types.information_required
+            and after.get(state or "") in INFORMATION_STATES
+        ):
+            events.append(PendingEvent(types.information_required))
+        for attribute, event_type in (
+            ("milestone", types.milestone),
+            ("jeopardyAlert", types.jeopardy),
+        ):
+            if event_type and _grew(before.get(attribute), after.get(attribute)):
+                events.append(PendingEvent(event_type))
+        return events
+
+    # --- the outbox -------------------------------------------------------------------------
+
+    def _record(
+        self,
+        connection: Connection,
+        document: dict[str, Any],
+        text: bytes,
+        events: list[PendingEvent],
+    ) -> None:
+        entity_id = str(document.get("id"))
+        now = now_instant()
+        sql = _INSERT_SQLITE if connection.dialect.name == "sqlite" else _INSERT_POSTGRESQL
+        rows = [
+            (
+                self.api_code,
+                self.kind,
+                entity_id,
+                event.event_type,
+                self.envelope(event, entity_id, now, text).decode(),
+            )
+            for event in events
+        ]
+        if connection.dialect.name == "sqlite":
+            cursor: Any = connection.connection.dbapi_connection
+            cursor.executemany(sql, rows)
+        else:
+            connection.exec_driver_sql(sql, rows)
+
+    def envelope(self, event: PendingEvent, entity_id: str, now: str, text: bytes) -> bytes:
+        """The TMF notification for one event, the entity embedded as already-encoded JSON."""
+        allowed = self._envelope_attributes.get(event.event_type, frozenset())
+        envelope: dict[str, Any] = {
+            "eventId": str(uuid.uuid4()),
+            "eventTime": now,
+            "eventType": event.event_type,
+        }
+        extras = {
+            "correlationId": entity_id,
+            "domain": self.domain,
+            "title": event.event_type,
+            "description": f"{event.event_type} for {self.types.payload_key} {entity_id}",
+            "priority": "Normal",
+        }
+        envelope.update((k, v) for k, v in extras.items() if k in allowed)
+        for name in TIME_ATTRIBUTES:
+            if name in allowed:
+                envelope[name] = now
+        if event.field_path is not None and "fieldPath" in allowed:
+            envelope["fieldPath"] = event.field_path
+        envelope["event"] = {self.types.payload_key: msgspec.Raw(text)}
+        return msgspec.json.encode(envelope)
+
+
+def _grew(before: Any, after: Any) -> bool:
+    """True when a list attribute (milestones, jeopardy alerts) gained entries."""
+    count_before = len(before) if isinstance(before, list) else 0
+    return isinstance(after, list) and len(after) > count_before
