@@ -22,10 +22,13 @@ from cascade.storage.tables import (
     entity,
     entity_owner,
     entity_term,
+    event_delivery,
+    event_outbox,
     idempotency_key,
     pool_cursor,
     remote_activation,
     simulated_network,
+    subscription_secret,
     work_item,
 )
 
@@ -92,6 +95,9 @@ def _empty_tables(connection: Connection) -> None:
         api_key,
         audit_entry,
         entity_owner,
+        event_outbox,
+        event_delivery,
+        subscription_secret,
     ):
         connection.execute(delete(table))
 
