@@ -7,13 +7,17 @@ attribute it can filter and patch, and a dotted path into a sub-resource to filt
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any, ClassVar
 
 from litestar.testing import TestClient
+from sqlalchemy import func, select
 
 from cascade.apis import ALL_APIS
 from cascade.bootstrap import Cascade
+from cascade.storage.tables import event_outbox
 from cascade.tmf.declarations import ApiSpec, ResourceSpec
+from cascade.tmf.events import event_types
 from tests.api.official_schemas import OfficialSchemas
 
 Client = TestClient[Any]
@@ -303,6 +307,64 @@ class ResourceContract:
         other = client.post(self.url, json=self.make_body("different"), headers=headers)
         self.assert_error(other, 422)
         assert self.count(client) == 1
+
+    # --- events -----------------------------------------------------------------------------
+
+    def recorded_events(self, cascade: Cascade, entity_id: str) -> list[dict[str, Any]]:
+        """The envelopes the outbox holds for one entity, oldest first."""
+        kind = self.api.kind(self.resource)
+        rows = cascade.database.read_sync(
+            lambda c: c.execute(
+                select(event_outbox.c.envelope)
+                .where(event_outbox.c.kind == kind, event_outbox.c.entity_id == entity_id)
+                .order_by(event_outbox.c.seq)
+            ).all()
+        )
+        return [json.loads(row.envelope) for row in rows]
+
+    def test_events_recorded_with_each_write(
+        self, client: Client, cascade: Cascade, official: OfficialSchemas
+    ) -> None:
+        """Create, change and delete each leave their TMF event, shaped as the spec says."""
+        spec = self.api.spec
+        entity = self.resource.entity
+        types = event_types(spec, entity, self.resource_name)
+        assert types is not None, f"{entity} publishes no events"
+        created = self.create(client, cascade)
+        expected = [types.create]
+        if "patch" in self.operations:
+            patched = client.patch(
+                f"{self.url}/{created['id']}", json={self.text_attribute: "changed"}
+            )
+            assert patched.status_code == 200, patched.text
+            expected.append(types.change)
+        if "delete" in self.operations:
+            assert client.delete(f"{self.url}/{created['id']}").status_code == 204
+            expected.append(types.delete)
+        envelopes = self.recorded_events(cascade, created["id"])
+        assert [e["eventType"] for e in envelopes] == expected
+        assert len({e["eventId"] for e in envelopes}) == len(envelopes)
+        for envelope in envelopes:
+            official.check(self.api.spec_file, envelope["eventType"], envelope)
+            assert envelope["event"][types.payload_key]["id"] == created["id"]
+        if "patch" in self.operations:
+            change = envelopes[1]
+            assert change["event"][types.payload_key][self.text_attribute] == "changed"
+            if "fieldPath" in spec.properties(str(types.change)):
+                assert change["fieldPath"] == self.text_attribute
+
+    def test_refused_write_records_no_event(self, client: Client, cascade: Cascade) -> None:
+        if "create" not in self.operations:
+            return
+        wrong = {**self.make_body(), **self.wrong_type}
+        self.assert_error(client.post(self.url, json=wrong), 400)
+        kind = self.api.kind(self.resource)
+        count = cascade.database.read_sync(
+            lambda c: c.execute(
+                select(func.count()).select_from(event_outbox).where(event_outbox.c.kind == kind)
+            ).scalar_one()
+        )
+        assert count == 0
 
     # --- errors and hub ---------------------------------------------------------------------
 
