@@ -1,8 +1,9 @@
 """The event tables: outbox rows to fan out, deliveries to send, parked ones, secrets.
 
 Every function runs in the caller's transaction. Deliveries of one subscription and entity
-leave in `event_seq` order: a delivery is claimable only when no earlier pending one of the
-same subscription and entity is waiting (backing off) or held by another sender.
+leave in the order they were made (`pk`, which follows `event_seq` since one process fans out
+at a time): a delivery is claimable only when no earlier pending one of the same subscription
+and entity is waiting (backing off) or held by a sender.
 """
 
 from __future__ import annotations
@@ -97,19 +98,25 @@ def add_deliveries(connection: Connection, deliveries: Iterable[NewDelivery], du
     return len(rows)
 
 
-def has_work(connection: Connection, moment: int) -> bool:
-    """Anything to fan out or send now (a cheap read before taking the write lock)."""
+@dataclass(frozen=True)
+class Work:
+    """What there is to do now: outbox rows to fan out, deliveries to send."""
+
+    outbox: bool
+    due: bool
+
+
+def work_now(connection: Connection, moment: int) -> Work:
+    """A cheap read before taking the write lock."""
     d = event_delivery.c
     outbox = connection.execute(select(event_outbox.c.seq).limit(1)).first()
-    if outbox is not None:
-        return True
     due = connection.execute(
         select(d.pk)
         .where(d.status == PENDING, d.due_ms <= moment)
         .where((d.lease_until_ms.is_(None)) | (d.lease_until_ms < moment))
         .limit(1)
     ).first()
-    return due is not None
+    return Work(outbox is not None, due is not None)
 
 
 def next_due(connection: Connection) -> int | None:
@@ -141,7 +148,7 @@ def claim(
     blocked = exists().where(
         e.subscription == d.subscription,
         e.entity == d.entity,
-        e.event_seq < d.event_seq,
+        e.pk < d.pk,
         e.status == PENDING,
         (e.due_ms > moment) | (e.lease_until_ms >= moment),
     )
@@ -169,7 +176,7 @@ def claim(
         .where((d.lease_until_ms.is_(None)) | (d.lease_until_ms < moment))
         .where(~blocked)
         .where(d.subscription.not_in(list(exclude)) if exclude else true())
-        .order_by(d.event_seq)
+        .order_by(d.pk)
         .limit(limit)
     )
     rows = connection.execute(query).all()

@@ -212,7 +212,7 @@ event_outbox = Table(
 )
 
 # What is still to be delivered to a subscriber (`pending`) or was given up on (`parked`).
-# Deliveries of one subscription and entity leave in `event_seq` order; a delivered row is
+# Deliveries of one subscription and entity leave in the order they were made; a delivered row is
 # deleted. `first_failure_ms` starts the clock that parks a subscriber that stays down.
 event_delivery = Table(
     "event_delivery",
@@ -234,7 +234,7 @@ event_delivery = Table(
     Column("lease_until_ms", BigInteger),
     Column("last_error", Text),
     Index("ix_event_delivery_due", "status", "due_ms"),
-    Index("ix_event_delivery_order", "subscription", "entity", "event_seq"),
+    Index("ix_event_delivery_order", "subscription", "entity", "pk"),
 )
 
 # The HMAC secret of each hub subscription (never part of the subscription document).

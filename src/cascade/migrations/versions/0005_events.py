@@ -49,7 +49,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_event_delivery_due", "event_delivery", ["status", "due_ms"])
     op.create_index(
-        "ix_event_delivery_order", "event_delivery", ["subscription", "entity", "event_seq"]
+        "ix_event_delivery_order", "event_delivery", ["subscription", "entity", "pk"]
     )
     op.create_table(
         "subscription_secret",
