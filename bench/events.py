@@ -1,15 +1,15 @@
 """Event delivery benchmark: TMF events from a change to a local listener over HTTP.
 
-Starts a listener (uvicorn, its own process) and `cascade serve` (controllers on, so the event
-sender runs in the server), subscribes `--subscriptions` times on the TMF637 hub, then creates
+Starts a listener (uvicorn, its own process) and `cascade serve --workers 2` (controllers on,
+so an event sender runs in each server process, as with `./dev serve`), subscribes `--subscriptions` times on the TMF637 hub, then creates
 products through the API at `--rate` per second for `--duration` seconds. Each create is one
 `ProductCreateEvent`, delivered once per subscription. It prints deliveries per second (over
 the time the listener was receiving) and the p50/p99 delay from the event's `eventTime` (set
 in the transaction of the change) to its arrival at the listener, and exits 1 when a target
 (2,000 deliveries/s, p99 under 500 ms) is missed or an event was lost.
 
-    .venv/bin/python bench/events.py                       # 4 subscriptions, 550 creates/s
-    .venv/bin/python bench/events.py --subscriptions 1 --rate 1000 --workers 2
+    .venv/bin/python bench/events.py                       # 2 processes, 4 subscriptions
+    .venv/bin/python bench/events.py --subscriptions 1 --rate 1000 --workers 1
 """
 
 from __future__ import annotations
@@ -197,7 +197,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=550.0, help="creates offered per second")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of load")
     parser.add_argument("--subscriptions", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument("--concurrency", type=int, default=32)
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="cascade-events-bench-"))

@@ -48,8 +48,8 @@ class DeliverySettings:
     backoff_max_ms: int = 60_000
     park_after_s: float = 3_600.0
     poll_interval_s: float = 0.1
-    concurrency: int = 64  # lines (subscription, entity) sent at once
-    per_subscription: int = 16  # of which at most this many for one subscription
+    concurrency: int = 256  # lines (subscription, entity) sent at once
+    per_subscription: int = 64  # of which at most this many for one subscription
     lease_ms: int = 60_000
 
 
