@@ -1,12 +1,13 @@
 """Event delivery benchmark: TMF events from a change to a local listener over HTTP.
 
 Starts a listener (uvicorn, its own process) and `cascade serve --workers 2` (controllers on,
-so an event sender runs in each server process, as with `./dev serve`), subscribes `--subscriptions` times on the TMF637 hub, then creates
-products through the API at `--rate` per second for `--duration` seconds. Each create is one
-`ProductCreateEvent`, delivered once per subscription. It prints deliveries per second (over
-the time the listener was receiving) and the p50/p99 delay from the event's `eventTime` (set
-in the transaction of the change) to its arrival at the listener, and exits 1 when a target
-(2,000 deliveries/s, p99 under 500 ms) is missed or an event was lost.
+so an event sender runs in each server process, as with `./dev serve`), subscribes
+`--subscriptions` times on the TMF637 hub, then creates products through the API at `--rate`
+per second for `--duration` seconds. Each create is one `ProductCreateEvent`, delivered once
+per subscription. It prints deliveries per second (over the time the listener was receiving)
+and the p50/p99 delay from the event's `eventTime` (set in the transaction of the change) to
+its arrival at the listener, and exits 1 when a target (2,000 deliveries/s, p99 under 500 ms)
+is missed or an event was lost.
 
     .venv/bin/python bench/events.py                       # 2 processes, 4 subscriptions
     .venv/bin/python bench/events.py --subscriptions 1 --rate 1000 --workers 1
