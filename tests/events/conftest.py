@@ -231,3 +231,22 @@ def subscribe(
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created
+
+
+def new_offering(client: TestClient[Any], name: str, **attributes: Any) -> dict[str, Any]:
+    """Create a productOffering (TMF620); one ProductOfferingCreateEvent each."""
+    body = {"name": name, "lifecycleStatus": "In design", **attributes}
+    response = client.post(OFFERING, json=body)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def delivery_attempts(cascade: Cascade) -> list[int]:
+    """The attempts of every delivery still in the table (pending or parked)."""
+    return cascade.database.read_sync(
+        lambda c: [int(a) for a in c.execute(select(event_delivery.c.attempts)).scalars()]
+    )
+
+
+CREATES = "eventType=ProductOfferingCreateEvent"

@@ -1,0 +1,88 @@
+"""A subscriber that stays down has its deliveries parked; they are listed over HTTP and by
+the CLI, and redelivered on request once it is back."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cascade.cli import app
+from cascade.settings import Settings
+from tests.events.conftest import (
+    CREATES,
+    EVENTS_FAST,
+    Listener,
+    new_offering,
+    outbox_and_deliveries,
+    subscribe,
+    until,
+)
+from tests.fulfilment.conftest import Chain
+
+PARKED = "/cascade/events/parked"
+
+
+@pytest.fixture
+def chain_settings() -> Settings:
+    return replace(EVENTS_FAST, events_park_after_s=0.5)
+
+
+def parked(chain: Chain, subscription: str | None = None) -> list[dict[str, Any]]:
+    params = {"subscription": subscription} if subscription else {}
+    response = chain.client.get(PARKED, params=params)
+    assert response.status_code == 200, response.text
+    found: list[dict[str, Any]] = response.json()
+    assert response.headers["X-Result-Count"] == str(len(found))
+    return found
+
+
+def test_parked_deliveries_are_listed_and_redelivered(
+    chain: Chain, listener: Listener, database_url: str
+) -> None:
+    down = subscribe(chain.client, "tmf620", listener.url("/down"), query=CREATES)
+    listener.down()
+    ids = [new_offering(chain.client, f"p{n}")["id"] for n in range(3)]
+    until(lambda: len(parked(chain)) == 3, what="three parked deliveries")
+    found = parked(chain)
+    assert {p["subscription"] for p in found} == {down["id"]}
+    assert {p["eventType"] for p in found} == {"ProductOfferingCreateEvent"}
+    assert all(p["attempts"] >= 1 and p["lastError"] for p in found), found
+    assert all(p["callback"] == listener.url("/down") for p in found)
+    assert parked(chain, "no-such-subscription") == []
+    assert len(parked(chain, down["id"])) == 3
+
+    result = CliRunner().invoke(app, ["events", "parked", "--database", database_url])
+    assert result.exit_code == 0, result.output
+    for delivery in found:
+        assert delivery["eventId"] in result.output, "the CLI lists every parked delivery"
+    assert "3 parked" in result.output
+
+    listener.up()
+    answer = chain.client.post(f"{PARKED}/redeliver", params={"subscription": down["id"]})
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"redelivered": 3}
+    received = listener.wait(lambda r: len(r) >= 3, what="the redelivered events")
+    until(lambda: outbox_and_deliveries(chain.cascade) == (0, 0), what="deliveries done")
+    assert sorted(r.event["eventId"] for r in listener.received()) == sorted(
+        p["eventId"] for p in found
+    )
+    assert sorted(r.event["event"]["productOffering"]["id"] for r in received) == sorted(ids)
+    assert parked(chain) == []
+
+
+def test_the_cli_redelivers_parked_deliveries(
+    chain: Chain, listener: Listener, database_url: str
+) -> None:
+    subscribe(chain.client, "tmf620", listener.url(), query=CREATES)
+    listener.down()
+    new_offering(chain.client, "cli")
+    until(lambda: len(parked(chain)) == 1, what="a parked delivery")
+    listener.up()
+    result = CliRunner().invoke(app, ["events", "redeliver", "--database", database_url])
+    assert result.exit_code == 0, result.output
+    assert "1 deliveries back in line" in result.output
+    listener.wait(lambda r: len(r) == 1, what="the redelivered event")
+    assert parked(chain) == []
