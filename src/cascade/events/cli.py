@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -19,19 +20,28 @@ SubscriptionOption = Annotated[
 ]
 
 
+T = TypeVar("T")
+
+
+def _on_database(url: str, job: Callable[[Any], T], *, write: bool = False) -> T:
+    """Run one job on the database at `url` (a write in the writer's transaction)."""
+    from cascade.storage.database import Database
+
+    db = Database(url, readers=1)
+    try:
+        return db.write_sync(job) if write else db.read_sync(job)
+    finally:
+        db.close()
+
+
 @events_app.command("parked")
 def events_parked(
     subscription: SubscriptionOption = None, database: DatabaseOption = DEFAULT_DATABASE
 ) -> None:
     """List the deliveries parked because their subscriber stayed unreachable."""
     from cascade.events import store
-    from cascade.storage.database import Database
 
-    db = Database(database, readers=1)
-    try:
-        found = db.read_sync(lambda c: store.parked(c, subscription))
-    finally:
-        db.close()
+    found = _on_database(database, lambda c: store.parked(c, subscription))
     for delivery in found:
         typer.echo(
             f"{delivery.event_id}  {delivery.event_type}  subscription={delivery.subscription}"
@@ -46,13 +56,8 @@ def events_redeliver(
 ) -> None:
     """Put parked deliveries back in line; a running Cascade sends them at once."""
     from cascade.events import store
-    from cascade.storage.database import Database
 
-    db = Database(database, readers=1)
-    try:
-        count = db.write_sync(lambda c: store.redeliver(c, subscription))
-    finally:
-        db.close()
+    count = _on_database(database, lambda c: store.redeliver(c, subscription), write=True)
     typer.echo(f"{count} deliveries back in line")
 
 

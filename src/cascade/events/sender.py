@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import aiohttp
 from sqlalchemy import Connection
 
+from cascade.background import BackgroundLoop
 from cascade.events import store
 from cascade.events.callbacks import CallbackPolicy
 from cascade.events.dispatch import Dispatcher
@@ -65,8 +66,10 @@ class Outcomes:
         return bool(self.delivered or self.failed or self.released)
 
 
-class EventSender:
+class EventSender(BackgroundLoop):
     """Delivers this database's events to hub subscribers until stopped."""
+
+    task_name = "cascade-events"
 
     def __init__(
         self,
@@ -75,50 +78,34 @@ class EventSender:
         settings: DeliverySettings | None = None,
         policy: CallbackPolicy | None = None,
     ) -> None:
+        super().__init__()
         self.database = database
         self.dispatcher = dispatcher
         self.settings = settings or DeliverySettings()
         self.policy = policy
         self.owner = f"events-{uuid.uuid4().hex[:12]}"
         self._refusals: dict[str, tuple[str | None, float]] = {}
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self._lines: set[asyncio.Task[None]] = set()
         self._busy: dict[str, int] = defaultdict(int)  # lines in flight per subscription
         self._outcomes = Outcomes()
         self.delivered = 0  # deliveries this process completed (for logs and tests)
 
-    async def start(self) -> None:
-        if self._task is None:
-            self._wake = asyncio.Event()
-            self._task = asyncio.create_task(self._loop(), name="cascade-events")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    def wake(self) -> None:
-        """Look for new events now (called after commits in this process)."""
-        self._wake.set()
-
     # --- the loop ---------------------------------------------------------------------------
 
-    async def _loop(self) -> None:
+    async def _run(self) -> None:
         timeout = aiohttp.ClientTimeout(total=self.settings.timeout_s)
         connector = aiohttp.TCPConnector(limit=self.settings.concurrency)
         async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
             try:
                 while True:
+                    self._clear_wake()  # before looking: a wake-up from now on is not lost
                     try:
                         progressed = await self._round(session)
                     except Exception:
                         log.exception("event delivery round failed")
                         progressed = False
                     if not progressed:
-                        await self._idle()
+                        await self._wait(self.settings.poll_interval_s)
             finally:
                 for line in self._lines:
                     line.cancel()
@@ -170,11 +157,6 @@ class EventSender:
         store.released(connection, skipped)
         return kept
 
-    async def _idle(self) -> None:
-        self._wake.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), self.settings.poll_interval_s)
-
     async def _write_outcomes(self) -> bool:
         outcomes, self._outcomes = self._outcomes, Outcomes()
         if not outcomes:
@@ -204,7 +186,7 @@ class EventSender:
                 break
         finally:
             self._busy[line[0].subscription] -= 1
-            self._wake.set()
+            self._wake.set()  # on the loop's own thread
 
     async def _post(self, session: aiohttp.ClientSession, delivery: store.Delivery) -> str | None:
         refusal = await self._refusal(delivery.callback)

@@ -10,7 +10,6 @@ whose step asked for the activation, in the same transaction, and wakes the cont
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Connection, and_, case, func, or_, select, update
 
+from cascade.background import BackgroundLoop
 from cascade.fulfilment.remote_answers import Answer, Next, Retry, after_follow, after_post
 from cascade.storage import work
 from cascade.storage.database import Database
@@ -47,8 +47,10 @@ class SenderSettings:
         return int(self.timeout_s * 1000) + 10_000
 
 
-class HttpSender:
+class HttpSender(BackgroundLoop):
     """Runs with the controllers (a Runtime companion) until stopped."""
+
+    task_name = "cascade-http-activations"
 
     def __init__(
         self,
@@ -57,6 +59,7 @@ class HttpSender:
         on_outcome: Callable[[], None] = lambda: None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        super().__init__()
         self.database = database
         self.settings = settings
         self.on_outcome = on_outcome  # the runtime's wake
@@ -65,44 +68,24 @@ class HttpSender:
         self.exchanges = 0  # HTTP exchanges made (for logs and tests)
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self._running: set[asyncio.Task[None]] = set()
 
     # --- lifecycle --------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        if self._task is not None:
-            return
-        self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
+    async def _starting(self) -> None:
         headers = dict(HEADERS)
         if self.settings.authorization:
             headers["Authorization"] = self.settings.authorization
         self._client = httpx.AsyncClient(
             timeout=self.settings.timeout_s, transport=self._transport, headers=headers
         )
-        self._task = asyncio.create_task(self._run(), name="cascade-http-activations")
 
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    async def _stopped(self) -> None:
         if self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
         client, self._client = self._client, None
         if client is not None:
             await client.aclose()
-        self._loop = None
-
-    def wake(self) -> None:
-        """Look for due rows now; safe to call from any thread (the driver runs in the writer)."""
-        loop = self._loop
-        if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._wake.set)
 
     # --- the loop ---------------------------------------------------------------------------
 
@@ -125,7 +108,7 @@ class HttpSender:
                 await self._idle()
 
     async def _idle(self) -> None:
-        self._wake.clear()  # before reading: a wake-up from now on is not lost
+        self._clear_wake()
         timeout = self.settings.poll_interval_s
         try:
             due = await self.database.read(_next_due)
@@ -134,8 +117,7 @@ class HttpSender:
             due = None
         if due is not None:
             timeout = min(timeout, max(0.0, (due - work.now_ms()) / 1000))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout)
+        await self._wait(timeout)
 
     def _claim(self, connection: Connection, limit: int) -> list[Any]:
         now = work.now_ms()

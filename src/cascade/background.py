@@ -1,0 +1,59 @@
+"""A background asyncio task with a wake-up: what the HTTP activation sender and the event
+sender share (start, stop, a thread-safe `wake`, and waiting for it or a timeout)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+
+class BackgroundLoop:
+    """Subclasses implement `_run` (the loop) and may extend `_starting` and `_stopped`."""
+
+    task_name = "cascade-background"
+
+    def __init__(self) -> None:
+        self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake = asyncio.Event()
+
+    async def start(self) -> None:
+        if self._task is not None:
+            return
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        await self._starting()
+        self._task = asyncio.create_task(self._run(), name=self.task_name)
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._stopped()
+        self._loop = None
+
+    def wake(self) -> None:
+        """Look for work now; safe to call from any thread (the writer's, say)."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake.set)
+
+    async def _wait(self, timeout: float) -> None:
+        """Until woken or `timeout` seconds (clear the wake-up first: see `_clear_wake`)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
+
+    def _clear_wake(self) -> None:
+        """Call before looking for work: a wake-up from then on is not lost."""
+        self._wake.clear()
+
+    async def _starting(self) -> None:
+        """Before the loop starts (open clients)."""
+
+    async def _stopped(self) -> None:
+        """After the loop ended (wait for what it started, close clients)."""
+
+    async def _run(self) -> None:
+        raise NotImplementedError
