@@ -83,8 +83,10 @@ class Received:
 class Listener:
     """A real HTTP event listener on 127.0.0.1 (an ephemeral port, kept across restarts)."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.status = 201  # what it answers; >= 300 records nothing
+        self.location: str | None = None  # sent with a 3xx status
+        self.host = host
         self.port = 0
         self.attempts = 0  # every POST, whatever the answer
         self._received: list[Received] = []
@@ -94,7 +96,7 @@ class Listener:
         self.up()
 
     def url(self, path: str = "/events") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def up(self) -> None:
         if self._server is not None:
@@ -111,13 +113,15 @@ class Listener:
                     if status < 300:
                         listener._received.append(Received(self.path, headers, body))
                 self.send_response(status)
+                if listener.location is not None and 300 <= status < 400:
+                    self.send_header("location", listener.location)
                 self.send_header("content-length", "0")
                 self.end_headers()
 
             def log_message(self, format: str, *args: object) -> None:
                 return
 
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        server = ThreadingHTTPServer((self.host, self.port), Handler)
         server.daemon_threads = True
         self.port = server.server_port
         self._server = server
