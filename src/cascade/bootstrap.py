@@ -45,5 +45,6 @@ def build(settings: Settings) -> Cascade:
         extensions=[*extension_handlers(services.by_kind, database), *security.extensions],
         middleware=security.middleware,
         before_send=security.before_send,
+        describe=security.describe,
     )
     return Cascade(settings, database, services, app, chain)
