@@ -97,3 +97,20 @@ def test_a_past_or_absent_start_date_starts_at_once(chain: Chain) -> None:
     placed = chain.place(broadband(), requestedStartDate=past)
     done = chain.wait_for(placed["id"])
     assert done["state"] == "completed" and "note" not in done
+
+
+def test_moving_the_start_date_earlier_starts_the_order_at_once(chain: Chain) -> None:
+    start = datetime.now(UTC) + timedelta(hours=1)
+    placed = chain.place(broadband(), requestedStartDate=start.isoformat())
+    path = f"{PO}/{placed['id']}"
+    chain.until(lambda: bool(chain.get(path).get("note")))
+    later = (start + timedelta(hours=1)).isoformat()
+    moved = chain.client.patch(path, json={"requestedStartDate": later}, headers=MERGE)
+    assert moved.status_code == 200, moved.text
+    chain.until(lambda: later[:16] in chain.get(path)["note"][0]["text"])
+    assert len(chain.get(path)["note"]) == 1 and chain.get(path)["state"] == "acknowledged"
+    now = datetime.now(UTC).isoformat()
+    assert (
+        chain.client.patch(path, json={"requestedStartDate": now}, headers=MERGE).status_code == 200
+    )
+    assert chain.wait_for(placed["id"])["state"] == "completed"

@@ -88,7 +88,9 @@ def defer_start(order: dict[str, Any], now_ms: int) -> int | None:
     start = start_at_ms(order)
     if start is None or start <= now_ms:
         return None
-    _note(order, "cascade-start", f"waits for its requestedStartDate {order['requestedStartDate']}")
+    text = f"waits for its requestedStartDate {order['requestedStartDate']}"
+    order["note"] = [n for n in order.get("note") or () if n.get("id") != "cascade-start"]
+    _note(order, "cascade-start", text)  # a client may have moved the date: say the new one
     return start
 
 
@@ -100,26 +102,20 @@ def settle_manual_steps(
     WAITING: the order was put pending or held (save it and stop); RELEASED: a client released
     it and the notes changed (save, carry on); UNCHANGED: nothing to wait for.
     """
-    outcome, waits, problems = UNCHANGED, [], []
+    outcome = UNCHANGED
+    waits: list[tuple[dict[str, Any], list[ManualStep]]] = []
+    problems: list[str] = []
     for item in items:
-        item_id, state = str(item.get("id")), item.get("state")
-        if _noted(order, f"cascade-released-{item_id}"):
-            continue
-        if _noted(order, f"cascade-wait-{item_id}"):  # Cascade put it pending; it runs again
-            if state in (PENDING, IN_PROGRESS):
-                move(item, PRODUCT_ORDER_ITEM, IN_PROGRESS)
-                _note(order, f"cascade-released-{item_id}", f"item {item_id}: released")
-                outcome = RELEASED
-            continue
-        if state != ACKNOWLEDGED:  # started already (or ended): too late to wait
-            continue
-        try:
-            steps = [step for step in _steps(item, catalog) if not step.met_by(item)]
-        except ValueError as exc:
-            problems.append(f"item {item_id}: {exc}")
-            continue
-        if steps:
-            waits.append((item, steps))
+        if _released_now(order, item):
+            outcome = RELEASED
+        elif _unstarted(order, item):
+            try:
+                steps = [step for step in _steps(item, catalog) if not step.met_by(item)]
+            except ValueError as exc:
+                problems.append(f"item {item.get('id')}: {exc}")
+                continue
+            if steps:
+                waits.append((item, steps))
     if problems:
         return _hold(order, problems)
     for item, steps in waits:
@@ -128,6 +124,24 @@ def settle_manual_steps(
         move(order, PRODUCT_ORDER, PENDING)
         return WAITING
     return outcome
+
+
+def _released_now(order: dict[str, Any], item: dict[str, Any]) -> bool:
+    """True when Cascade put `item` pending and the order runs again: a client released it."""
+    item_id = str(item.get("id"))
+    waited = _noted(order, f"cascade-wait-{item_id}")
+    if not waited or _noted(order, f"cascade-released-{item_id}"):
+        return False
+    if item.get("state") not in (PENDING, IN_PROGRESS):
+        return False
+    move(item, PRODUCT_ORDER_ITEM, IN_PROGRESS)
+    _note(order, f"cascade-released-{item_id}", f"item {item_id}: released")
+    return True
+
+
+def _unstarted(order: Mapping[str, Any], item: Mapping[str, Any]) -> bool:
+    """An item nothing was done for yet, and that never waited: the time to wait, if ever."""
+    return item.get("state") == ACKNOWLEDGED and not _noted(order, f"cascade-wait-{item.get('id')}")
 
 
 def _steps(item: Mapping[str, Any], catalog: Catalog) -> list[ManualStep]:
