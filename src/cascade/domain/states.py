@@ -252,7 +252,7 @@ def document() -> str:
         "Cascade itself puts a product order `pending` while a manual step its catalog declares",
         "is to be done, `held` when that declaration fails its check, and keeps it `acknowledged`",
         "until its `requestedStartDate`; a note says why, and a PATCH back to `inProgress`",
-        "releases it ([docs/fulfilment.md](fulfilment.md#waiting-manual-steps-failed-checks-start-dates-fulfilmentwaitingpy)).",
+        "releases it (see Waiting in [docs/fulfilment.md](fulfilment.md)).",
     ]
     for machine in ALL:
         parts += ["", f"## {machine.name}", "", "```mermaid", machine.mermaid(), "```", ""]
