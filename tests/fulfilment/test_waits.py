@@ -114,3 +114,47 @@ def test_moving_the_start_date_earlier_starts_the_order_at_once(chain: Chain) ->
         chain.client.patch(path, json={"requestedStartDate": now}, headers=MERGE).status_code == 200
     )
     assert chain.wait_for(placed["id"])["state"] == "completed"
+
+
+SERVICE_SPEC = "/tmf-api/serviceCatalogManagement/v4/serviceSpecification/rfs-qos-profile"
+STATIC_IP = {"serviceSpecification": {"id": "rfs-static-ip-assignment"}}
+
+
+def test_a_service_specifications_step_holds_the_service_order_with_a_jeopardy_alert(
+    chain: Chain,
+) -> None:
+    survey = {"cascadeManualSteps": [{"name": "QoS sign-off"}]}
+    assert chain.client.patch(SERVICE_SPEC, json=survey, headers=MERGE).status_code == 200
+    placed = chain.place(broadband())
+    chain.until(lambda: [so["state"] for so in service_orders(chain, placed["id"])] == ["pending"])
+    (service_order,) = service_orders(chain, placed["id"])
+    (alert,) = service_order["jeopardyAlert"]
+    assert alert["jeopardyType"] == "manualStep" and alert["name"] == "QoS sign-off (manualStep)"
+    waiting = [i for i in service_order["serviceOrderItem"] if i["state"] == "pending"]
+    assert [i["service"]["name"] for i in waiting] == ["QoS Profile"]
+    assert "cascade order release --service-order" in service_order["note"][0]["text"]
+    assert chain.get(f"{PO}/{placed['id']}")["state"] == "inProgress"  # the product order runs
+
+    path = f"{SO}/{service_order['id']}"
+    assert chain.client.patch(path, json={"state": "inProgress"}, headers=MERGE).status_code == 200
+    assert chain.wait_for(placed["id"])["state"] == "completed"
+    released = chain.get(path)
+    assert [m["name"] for m in released["milestone"] if m.get("id", "").startswith("cascade")] == [
+        "manualStepDone"
+    ]
+
+
+def test_a_service_order_posted_with_a_future_start_waits_for_it(chain: Chain) -> None:
+    start = datetime.now(UTC) + timedelta(seconds=1.5)
+    body = {
+        "requestedStartDate": start.isoformat(),
+        "serviceOrderItem": [{"id": "1", "action": "add", "service": STATIC_IP}],
+    }
+    response = chain.client.post(SO, json=body)
+    assert response.status_code == 201, response.text
+    path = f"{SO}/{response.json()['id']}"
+    chain.until(lambda: bool(chain.get(path).get("note")))
+    assert chain.get(path)["state"] == "acknowledged"
+    done = chain.wait_for(response.json()["id"], SO)
+    assert done["state"] == "completed"
+    assert datetime.fromisoformat(done["startDate"]) >= start

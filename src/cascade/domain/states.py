@@ -249,10 +249,10 @@ def document() -> str:
         "releasing work); the controllers make all of them. `[*]` marks the initial state",
         "and the terminal ones.",
         "",
-        "Cascade itself puts a product order `pending` while a manual step its catalog declares",
-        "is to be done, `held` when that declaration fails its check, and keeps it `acknowledged`",
-        "until its `requestedStartDate`; a note says why, and a PATCH back to `inProgress`",
-        "releases it (see Waiting in [docs/fulfilment.md](fulfilment.md)).",
+        "Cascade itself puts a product or service order `pending` while a manual step its",
+        "catalog declares is to be done, `held` when that declaration fails its check, and keeps",
+        "it `acknowledged` until its `requestedStartDate`; a note says why, and a PATCH back to",
+        "`inProgress` releases it (see Waiting in [docs/fulfilment.md](fulfilment.md)).",
     ]
     for machine in ALL:
         parts += ["", f"## {machine.name}", "", "```mermaid", machine.mermaid(), "```", ""]

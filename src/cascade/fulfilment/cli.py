@@ -13,6 +13,7 @@ import typer
 order_app = typer.Typer(help="Follow product orders.", no_args_is_help=True)
 
 PRODUCT_ORDER = "/tmf-api/productOrderingManagement/v4/productOrder"
+SERVICE_ORDER = "/tmf-api/serviceOrdering/v4/serviceOrder"
 TERMINAL = {"completed", "failed", "partial", "rejected", "cancelled"}
 COLOURS = {
     "completed": "green",
@@ -63,11 +64,14 @@ def release(
     api_key: Annotated[
         str | None, typer.Option(envvar="CASCADE_API_KEY", help="An API key, if auth is on.")
     ] = None,
+    service_order: Annotated[
+        bool, typer.Option("--service-order", help="ORDER_ID is a TMF641 service order.")
+    ] = False,
 ) -> None:
-    """Release a pending or held product order (its manual step is done): it carries on."""
+    """Release a pending or held order (its manual step is done): it carries on."""
     import httpx
 
-    address = f"{url.rstrip('/')}{PRODUCT_ORDER}/{order_id}"
+    address = f"{url.rstrip('/')}{SERVICE_ORDER if service_order else PRODUCT_ORDER}/{order_id}"
     headers = {"content-type": "application/merge-patch+json"}
     if api_key:
         headers["X-API-Key"] = api_key
@@ -76,7 +80,8 @@ def release(
     if response.status_code != 200:
         typer.echo(f"error: {response.status_code} {_message(response)}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"product order {order_id} released: {response.json().get('state')}")
+    kind = "service order" if service_order else "product order"
+    typer.echo(f"{kind} {order_id} released: {response.json().get('state')}")
 
 
 def _message(response: Any) -> str:

@@ -81,8 +81,7 @@ class ProductOrderController(OrderController):
                 return StepResult(start)
             move(order, PRODUCT_ORDER, "inProgress")
             changed = True
-        waits = settle_manual_steps(order, items, catalog)  # pending for a manual step?
-        if waits == WAITING:
+        if (waits := settle_manual_steps(order, items, catalog)) == WAITING:
             self.orders.save(connection, loaded)
             return DONE
         changed |= waits == RELEASED

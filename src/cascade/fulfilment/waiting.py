@@ -1,28 +1,27 @@
-"""Product orders that wait for something outside Cascade, and carry on by themselves after.
+"""Orders that wait for something outside Cascade, and carry on by themselves after.
+
+For product orders (COM) and service orders (SOM) alike (see docs/fulfilment.md):
 
 - **A requested start date to come.** The order is checked at once (a bad order is rejected
   now, not on the day) but stays `acknowledged`, with a note, and its work item falls due at
   `requestedStartDate`: the controller starts it then, after a restart too.
-- **A manual step the catalog declares.** A product specification lists `cascadeManualSteps`
-  (a Cascade extension attribute: `[{"name": "site survey", "kind": "manualStep"}]`, kind
-  `manualStep` or `appointment`; see docs/catalog-guide.md). An item of that specification
-  goes `pending` before anything is made for it, and so does the order, with a note per item
-  naming the steps. A client releases the order (PATCH `state` to `inProgress`, or
-  `cascade order release ID`); the items carry on, and a note records the release. An
-  `appointment` step is already met when the order item names its `appointment`.
+- **A manual step the catalog declares** (`cascadeManualSteps`, domain/waits.py). An item of
+  that specification goes `pending` before anything is made for it, and so does the order,
+  with a note per item naming the steps (a TMF641 order also gets a `jeopardyAlert`). A client
+  releases the order (PATCH `state` to `inProgress`, or `cascade order release ID`); the items
+  carry on, and a note (TMF641: also a milestone) records the release.
 - **A declaration that cannot be read** puts the order `held` with a note saying what is
   wrong (a failed check); once the catalog is fixed, a release carries on.
 
-Notes Cascade writes here carry ids (`cascade-wait-<item>`, `cascade-released-<item>`), so a
-step that runs again finds them instead of adding them twice, and a release is told apart from
-an order that never waited.
+The notes carry ids (`cascade-wait-<item>`, `cascade-released-<item>`), so a step that runs
+again finds them instead of adding them twice, and a release is told apart from an order that
+never waited.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Literal
 
 from cascade.domain.decomposition import Catalog
@@ -33,54 +32,51 @@ from cascade.domain.states import (
     PENDING,
     PRODUCT_ORDER,
     PRODUCT_ORDER_ITEM,
+    SERVICE_ORDER,
+    SERVICE_ORDER_ITEM,
+    StateMachine,
 )
+from cascade.domain.waits import ManualStep, start_at_ms, steps_of
 from cascade.fulfilment.orders import AUTHOR, move
 from cascade.tmf.instants import now_instant
 
-STEPS = "cascadeManualSteps"
-KINDS = ("manualStep", "appointment")
 Outcome = Literal["waiting", "released", "unchanged"]
 WAITING: Outcome = "waiting"
 RELEASED: Outcome = "released"
 UNCHANGED: Outcome = "unchanged"
+Specification = Callable[[Mapping[str, Any], Catalog], Mapping[str, Any] | None]
+
+
+def _product_specification(item: Mapping[str, Any], catalog: Catalog) -> Mapping[str, Any] | None:
+    offering = catalog.product_offering(str((item.get("productOffering") or {}).get("id")))
+    spec_id = ((offering or {}).get("productSpecification") or {}).get("id")
+    return catalog.product_specification(str(spec_id)) if spec_id else None
+
+
+def _service_specification(item: Mapping[str, Any], catalog: Catalog) -> Mapping[str, Any] | None:
+    spec_id = ((item.get("service") or {}).get("serviceSpecification") or {}).get("id")
+    return catalog.service_specification(str(spec_id)) if spec_id else None
 
 
 @dataclass(frozen=True)
-class ManualStep:
-    name: str
-    kind: str = "manualStep"
+class Layer:
+    """What differs between product and service orders here."""
 
-    def met_by(self, item: Mapping[str, Any]) -> bool:
-        return self.kind == "appointment" and bool(item.get("appointment"))
-
-
-def steps_of(specification: Mapping[str, Any]) -> list[ManualStep]:
-    """The manual steps a specification declares; ValueError when they cannot be read."""
-    declared = specification.get(STEPS)
-    if declared is None:
-        return []
-    label = f"productSpecification '{specification.get('id')}': {STEPS}"
-    if not isinstance(declared, list):
-        raise ValueError(f"{label} must be a list")
-    steps = []
-    for entry in declared:
-        name = entry.get("name") if isinstance(entry, Mapping) else None
-        kind = entry.get("kind", "manualStep") if isinstance(entry, Mapping) else None
-        if not isinstance(name, str) or not name.strip() or kind not in KINDS:
-            raise ValueError(f"{label}: each entry needs a name and a kind in {', '.join(KINDS)}")
-        steps.append(ManualStep(name.strip(), str(kind)))
-    return steps
+    order: StateMachine
+    item: StateMachine
+    specification: Specification
+    alerts: bool = False  # TMF641 has jeopardyAlert and milestone; TMF622 v4 only note
+    release: str = "cascade order release"  # the command that releases one (named in notes)
 
 
-def start_at_ms(order: Mapping[str, Any]) -> int | None:
-    """The order's `requestedStartDate` in ms since the epoch (stored normalised, UTC)."""
-    text = order.get("requestedStartDate")
-    if not isinstance(text, str):
-        return None
-    try:
-        return int(datetime.fromisoformat(text).timestamp() * 1000)
-    except ValueError:
-        return None
+PRODUCT_ORDERS = Layer(PRODUCT_ORDER, PRODUCT_ORDER_ITEM, _product_specification)
+SERVICE_ORDERS = Layer(
+    SERVICE_ORDER,
+    SERVICE_ORDER_ITEM,
+    _service_specification,
+    alerts=True,
+    release="cascade order release --service-order",
+)
 
 
 def defer_start(order: dict[str, Any], now_ms: int) -> int | None:
@@ -95,7 +91,10 @@ def defer_start(order: dict[str, Any], now_ms: int) -> int | None:
 
 
 def settle_manual_steps(
-    order: dict[str, Any], items: Sequence[dict[str, Any]], catalog: Catalog
+    order: dict[str, Any],
+    items: Sequence[dict[str, Any]],
+    catalog: Catalog,
+    layer: Layer = PRODUCT_ORDERS,
 ) -> Outcome:
     """Put a running order pending (or held) for its items' manual steps, or note a release.
 
@@ -106,27 +105,28 @@ def settle_manual_steps(
     waits: list[tuple[dict[str, Any], list[ManualStep]]] = []
     problems: list[str] = []
     for item in items:
-        if _released_now(order, item):
+        if _released_now(order, item, layer):
             outcome = RELEASED
         elif _unstarted(order, item):
             try:
-                steps = [step for step in _steps(item, catalog) if not step.met_by(item)]
+                spec = layer.specification(item, catalog)
+                steps = [s for s in steps_of(spec or {}) if not s.met_by(item)]
             except ValueError as exc:
                 problems.append(f"item {item.get('id')}: {exc}")
                 continue
             if steps:
                 waits.append((item, steps))
     if problems:
-        return _hold(order, problems)
+        return _hold(order, problems, layer)
     for item, steps in waits:
-        _pend(order, item, steps)
+        _pend(order, item, steps, layer)
     if waits:
-        move(order, PRODUCT_ORDER, PENDING)
+        move(order, layer.order, PENDING)
         return WAITING
     return outcome
 
 
-def _released_now(order: dict[str, Any], item: dict[str, Any]) -> bool:
+def _released_now(order: dict[str, Any], item: dict[str, Any], layer: Layer) -> bool:
     """True when Cascade put `item` pending and the order runs again: a client released it."""
     item_id = str(item.get("id"))
     waited = _noted(order, f"cascade-wait-{item_id}")
@@ -134,8 +134,12 @@ def _released_now(order: dict[str, Any], item: dict[str, Any]) -> bool:
         return False
     if item.get("state") not in (PENDING, IN_PROGRESS):
         return False
-    move(item, PRODUCT_ORDER_ITEM, IN_PROGRESS)
+    move(item, layer.item, IN_PROGRESS)
     _note(order, f"cascade-released-{item_id}", f"item {item_id}: released")
+    if layer.alerts:
+        milestone = {"id": f"cascade-released-{item_id}", "name": "manualStepDone"}
+        milestone |= {"status": "completed", "milestoneDate": now_instant()}
+        order.setdefault("milestone", []).append(milestone)
     return True
 
 
@@ -144,27 +148,26 @@ def _unstarted(order: Mapping[str, Any], item: Mapping[str, Any]) -> bool:
     return item.get("state") == ACKNOWLEDGED and not _noted(order, f"cascade-wait-{item.get('id')}")
 
 
-def _steps(item: Mapping[str, Any], catalog: Catalog) -> list[ManualStep]:
-    offering = catalog.product_offering(str((item.get("productOffering") or {}).get("id")))
-    spec_id = ((offering or {}).get("productSpecification") or {}).get("id")
-    specification = catalog.product_specification(str(spec_id)) if spec_id else None
-    return steps_of(specification) if specification is not None else []
-
-
-def _pend(order: dict[str, Any], item: dict[str, Any], steps: list[ManualStep]) -> None:
+def _pend(
+    order: dict[str, Any], item: dict[str, Any], steps: list[ManualStep], layer: Layer
+) -> None:
     item_id = str(item.get("id"))
-    move(item, PRODUCT_ORDER_ITEM, IN_PROGRESS)
-    move(item, PRODUCT_ORDER_ITEM, PENDING)
+    move(item, layer.item, IN_PROGRESS)
+    move(item, layer.item, PENDING)
     named = ", ".join(f"{step.name} ({step.kind})" for step in steps)
     text = (
         f"item {item_id} waits for {named}: once done, release the order "
-        f"(PATCH state inProgress, or cascade order release {order.get('id')})"
+        f"(PATCH state inProgress, or {layer.release} {order.get('id')})"
     )
     _note(order, f"cascade-wait-{item_id}", text)
+    if layer.alerts:
+        alert = {"id": f"cascade-wait-{item_id}", "name": named, "jeopardyType": steps[0].kind}
+        alert |= {"message": text, "alertDate": now_instant()}
+        order.setdefault("jeopardyAlert", []).append(alert)
 
 
-def _hold(order: dict[str, Any], problems: list[str]) -> Outcome:
-    move(order, PRODUCT_ORDER, HELD)
+def _hold(order: dict[str, Any], problems: list[str], layer: Layer) -> Outcome:
+    move(order, layer.order, HELD)
     text = "held: " + "; ".join(problems) + " (fix the catalog, then release the order)"
     _note(order, f"cascade-held-{len(order.get('note') or ())}", text)
     return WAITING
