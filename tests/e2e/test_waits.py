@@ -37,7 +37,7 @@ from tests.e2e.server import free_port, running_server
 ENVIRONMENT = {"CASCADE_LEASE_MS": "1500", "CASCADE_POLL_INTERVAL_S": "0.1"}
 SPEC = "/tmf-api/productCatalogManagement/v4/productSpecification/ps-fibre-broadband"
 MERGE = {"content-type": "application/merge-patch+json"}
-START_IN_S = 10.0
+START_IN_S = 20.0  # room for two server starts on a busy machine
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
