@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -11,6 +12,7 @@ from litestar.exceptions import HTTPException
 from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
 
+from cascade import extension_api
 from cascade.storage.database import Database
 from cascade.tmf.declarations import ApiSpec
 from cascade.tmf.errors import TmfError, error_body
@@ -20,6 +22,12 @@ from cascade.tmf.service import ResourceService
 
 log = logging.getLogger(__name__)
 DOCS_ASSETS = "/docs/assets"
+# What security adds to a served description (schemes, scopes, 401/403/429), by API code.
+Describe = Callable[[dict[str, Any], str], dict[str, Any]]
+
+
+def _as_is(document: dict[str, Any], code: str) -> dict[str, Any]:
+    return document
 
 
 class Services:
@@ -52,12 +60,18 @@ def create_app(
     extensions: list[Any] | None = None,
     middleware: list[Any] | None = None,
     before_send: list[Any] | None = None,
+    describe: Describe = _as_is,
 ) -> Litestar:
     routers = [
-        api_router(api.base_path, services.of_api(api), _description_handlers(api, public_url))
+        api_router(
+            api.base_path,
+            services.of_api(api),
+            _description_handlers(api.code, _described(api, public_url, describe)),
+        )
         for api in apis
     ]
-    index = docs_index([(api.code, api.title) for api in apis])
+    titles = [(api.code, api.title) for api in apis]
+    index = docs_index([*titles, (extension_api.CODE, extension_api.TITLE)])
 
     @get("/docs", media_type=MediaType.HTML, sync_to_thread=False, name="docs.index")
     def docs() -> str:
@@ -73,7 +87,8 @@ def create_app(
     return Litestar(
         route_handlers=[
             *routers,
-            *map(_docs_page_handler, apis),
+            *_extension_description(apis[0].spec.definitions["Error"], public_url, describe),
+            *(_docs_page_handler(api.code, api.title, api.base_path) for api in apis),
             docs,
             health,
             assets,
@@ -89,25 +104,34 @@ def create_app(
     )
 
 
-def _description_handlers(api: ApiSpec, public_url: str) -> list[Any]:
-    description = msgspec.json.encode(served_description(api, public_url))
+def _description_handlers(code: str, document: dict[str, Any], path: str = "") -> list[Any]:
+    description = msgspec.json.encode(document)
 
-    @get("/openapi.json", sync_to_thread=False, name=f"{api.code}.openapi")
+    @get(f"{path}/openapi.json", sync_to_thread=False, name=f"{code}.openapi")
     def openapi() -> Response[bytes]:
         return Response(description, media_type=JSON)
 
     return [openapi]
 
 
-def _docs_page_handler(api: ApiSpec) -> Any:
-    page = docs_page(api.title, f"{api.base_path}/openapi.json", DOCS_ASSETS)
+def _described(api: ApiSpec, public_url: str, describe: Describe) -> dict[str, Any]:
+    return describe(served_description(api, public_url), api.code)
 
-    @get(
-        f"/docs/{api.code}",
-        media_type=MediaType.HTML,
-        sync_to_thread=False,
-        name=f"{api.code}.docs",
-    )
+
+def _extension_description(error: dict[str, Any], public_url: str, describe: Describe) -> list[Any]:
+    """`/cascade/openapi.json` and `/docs/cascade`: Cascade's own extensions, described."""
+    code, base = extension_api.CODE, extension_api.BASE_PATH
+    document = describe(extension_api.extension_description(public_url, error), code)
+    return [
+        *_description_handlers(code, document, base),
+        _docs_page_handler(code, extension_api.TITLE, base),
+    ]
+
+
+def _docs_page_handler(code: str, title: str, base_path: str) -> Any:
+    page = docs_page(title, f"{base_path}/openapi.json", DOCS_ASSETS)
+
+    @get(f"/docs/{code}", media_type=MediaType.HTML, sync_to_thread=False, name=f"{code}.docs")
     def docs() -> str:
         return page
 

@@ -55,5 +55,6 @@ def build(settings: Settings) -> Cascade:
         ],
         middleware=security.middleware,
         before_send=security.before_send,
+        describe=security.describe,
     )
     return Cascade(settings, database, services, app, chain, events)

@@ -20,10 +20,14 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from cascade.apis import ALL_APIS
 from cascade.bootstrap import Cascade, build
+from cascade.security.settings import SecuritySettings
 from cascade.settings import Settings
 from cascade.storage.migrate import upgrade
 from cascade.tmf.declarations import ApiSpec
@@ -44,8 +48,22 @@ def fuzzed() -> Iterator[Cascade]:
         cascade.close()
 
 
-def failures_of(api: ApiSpec, cascade: Cascade, mode: GenerationMode) -> list[str]:
-    schema = schemathesis.openapi.from_asgi(f"{api.base_path}/openapi.json", cascade.app)
+@pytest.fixture(scope="module")
+def fuzzed_with_keys() -> Iterator[Cascade]:
+    """The same with API keys: requests without a valid key must get the declared 401."""
+    with tempfile.TemporaryDirectory() as directory:
+        url = f"sqlite:///{Path(directory) / 'fuzz.db'}"
+        upgrade(url)
+        security = SecuritySettings(auth_mode="apikey")
+        cascade = build(Settings(database_url=url, controllers=False, security=security))
+        yield cascade
+        cascade.close()
+
+
+def failures_of(
+    base_path: str, cascade: Cascade, mode: GenerationMode, checks: list[Any] = CHECKS
+) -> list[str]:
+    schema = schemathesis.openapi.from_asgi(f"{base_path}/openapi.json", cascade.app)
     failures: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()  # type: ignore[union-attr]  # an invalid description raises here
@@ -60,7 +78,7 @@ def failures_of(api: ApiSpec, cascade: Cascade, mode: GenerationMode) -> list[st
         )
         @given(case=operation.as_strategy(generation_mode=mode))
         def check(case: schemathesis.Case[Any]) -> None:
-            case.call_and_validate(checks=CHECKS)
+            case.call_and_validate(checks=checks)
 
         try:
             check()
@@ -76,5 +94,20 @@ def failures_of(api: ApiSpec, cascade: Cascade, mode: GenerationMode) -> list[st
 def test_no_5xx_and_every_answer_matches_the_published_schema(
     api: ApiSpec, mode: GenerationMode, fuzzed: Cascade
 ) -> None:
-    failures = failures_of(api, fuzzed, mode)
+    failures = failures_of(api.base_path, fuzzed, mode)
+    assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("mode", list(GenerationMode), ids=str)
+def test_the_cascade_extensions_too(mode: GenerationMode, fuzzed: Cascade) -> None:
+    failures = failures_of("/cascade", fuzzed, mode)
+    assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("base_path", [ALL_APIS[0].base_path, "/cascade"])
+def test_refusals_match_the_description_served_with_api_keys(
+    base_path: str, fuzzed_with_keys: Cascade
+) -> None:
+    checks = [*CHECKS, status_code_conformance]  # a 401 the description does not list fails
+    failures = failures_of(base_path, fuzzed_with_keys, GenerationMode.POSITIVE, checks)
     assert not failures, "\n\n".join(failures)

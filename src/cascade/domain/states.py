@@ -248,6 +248,11 @@ def document() -> str:
         "Transitions labelled PATCH are the ones a client may make (an operator holding or",
         "releasing work); the controllers make all of them. `[*]` marks the initial state",
         "and the terminal ones.",
+        "",
+        "Cascade itself puts a product or service order `pending` while a manual step its",
+        "catalog declares is to be done, `held` when that declaration fails its check, and keeps",
+        "it `acknowledged` until its `requestedStartDate`; a note says why, and a PATCH back to",
+        "`inProgress` releases it (see Waiting in [docs/fulfilment.md](fulfilment.md)).",
     ]
     for machine in ALL:
         parts += ["", f"## {machine.name}", "", "```mermaid", machine.mermaid(), "```", ""]

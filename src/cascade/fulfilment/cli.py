@@ -1,4 +1,5 @@
-"""`cascade order watch` and `cascade worker`: following orders and running controllers."""
+"""`cascade order watch`/`release` and `cascade worker`: following orders, releasing waiting
+ones, and running controllers."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import typer
 
 order_app = typer.Typer(help="Follow product orders.", no_args_is_help=True)
 
+PRODUCT_ORDER = "/tmf-api/productOrderingManagement/v4/productOrder"
+SERVICE_ORDER = "/tmf-api/serviceOrdering/v4/serviceOrder"
 TERMINAL = {"completed", "failed", "partial", "rejected", "cancelled"}
 COLOURS = {
     "completed": "green",
@@ -50,6 +53,42 @@ def watch(
                 time.sleep(interval)
                 tree = _fetch(client, address)
                 live.update(render(tree))
+
+
+@order_app.command("release")
+def release(
+    order_id: Annotated[str, typer.Argument(help="Product order id.")],
+    url: Annotated[
+        str, typer.Option(envvar="CASCADE_URL", help="Where Cascade serves its APIs.")
+    ] = "http://127.0.0.1:8000",
+    api_key: Annotated[
+        str | None, typer.Option(envvar="CASCADE_API_KEY", help="An API key, if auth is on.")
+    ] = None,
+    service_order: Annotated[
+        bool, typer.Option("--service-order", help="ORDER_ID is a TMF641 service order.")
+    ] = False,
+) -> None:
+    """Release a pending or held order (its manual step is done): it carries on."""
+    import httpx
+
+    address = f"{url.rstrip('/')}{SERVICE_ORDER if service_order else PRODUCT_ORDER}/{order_id}"
+    headers = {"content-type": "application/merge-patch+json"}
+    if api_key:
+        headers["X-API-Key"] = api_key
+    with httpx.Client(timeout=10) as client:
+        response = client.patch(address, json={"state": "inProgress"}, headers=headers)
+    if response.status_code != 200:
+        typer.echo(f"error: {response.status_code} {_message(response)}", err=True)
+        raise typer.Exit(1)
+    kind = "service order" if service_order else "product order"
+    typer.echo(f"{kind} {order_id} released: {response.json().get('state')}")
+
+
+def _message(response: Any) -> str:
+    try:
+        return str(response.json().get("message", response.text))
+    except ValueError:
+        return str(response.text)
 
 
 def _fetch(client: Any, address: str) -> dict[str, Any]:

@@ -59,7 +59,7 @@ class ClientActivations:
         monitor = self.monitors.table.get(connection, monitor_id)
         assert monitor is not None
         location = self.monitors.href_of(monitor_id)
-        return Written(monitor.doc.encode(), monitor.version, 202, location)
+        return Written(monitor.doc.encode(), monitor.version, 202, location, activation_id)
 
     # --- the controller ---------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from cascade.fulfilment.orders import (
     settle_order,
 )
 from cascade.fulfilment.runtime import DONE, StepContext, StepResult
+from cascade.fulfilment.waiting import RELEASED, WAITING, defer_start, settle_manual_steps
 from cascade.tmf.service import ResourceService
 
 KIND = "tmf622.productOrder"
@@ -75,8 +76,15 @@ class ProductOrderController(OrderController):
                     add_note(order, reason)
                 self.orders.save(connection, loaded)
                 return DONE
+            if (start := defer_start(order, context.now_ms)) is not None:  # waiting.py
+                self.orders.save(connection, loaded)
+                return StepResult(start)
             move(order, PRODUCT_ORDER, "inProgress")
             changed = True
+        if (waits := settle_manual_steps(order, items, catalog)) == WAITING:
+            self.orders.save(connection, loaded)
+            return DONE
+        changed |= waits == RELEASED
         by_id = {str(item.get("id")): item for item in items}
         progress = True
         while progress:  # a completed item may release the items that rely on it

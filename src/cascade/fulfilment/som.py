@@ -33,6 +33,13 @@ from cascade.fulfilment.orders import (
     settle_order,
 )
 from cascade.fulfilment.runtime import DONE, StepContext, StepResult
+from cascade.fulfilment.waiting import (
+    RELEASED,
+    SERVICE_ORDERS,
+    WAITING,
+    defer_start,
+    settle_manual_steps,
+)
 from cascade.storage import work
 from cascade.tmf.instants import now_instant
 from cascade.tmf.service import ResourceService
@@ -75,9 +82,16 @@ class ServiceOrderController(OrderController):
                 _tell_parent(connection, order)
                 self.orders.save(connection, loaded)
                 return DONE
+            if (start := defer_start(order, context.now_ms)) is not None:  # waiting.py
+                self.orders.save(connection, loaded)
+                return StepResult(start)
             move(order, SERVICE_ORDER, "inProgress")
             order["startDate"] = now_instant()
             changed = True
+        if (waits := settle_manual_steps(order, items, catalog, SERVICE_ORDERS)) == WAITING:
+            self.orders.save(connection, loaded)
+            return DONE
+        changed |= waits == RELEASED
         by_id = {str(item.get("id")): item for item in items}
         again: int | None = None
         progress = True

@@ -16,7 +16,8 @@ Each API has a scope prefix; reads (GET) need `<prefix>:read`, writes (POST, PAT
 Subscribing to events (POST, DELETE `/hub`) needs `hub:write` and the API's `:read` scope (the
 events carry its resources). Cascade's own extensions: `/cascade/productOrder/{id}/tree` needs
 `productOrdering:read`, `/cascade/audit` needs `admin`, and any other extension `admin` too
-until it says otherwise. Docs, OpenAPI descriptions and `/health` need nothing.
+until it says otherwise. Docs, OpenAPI descriptions (`/cascade/openapi.json` too) and `/health`
+need nothing.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ API_PREFIXES: dict[str, str] = {
 }
 HUB_WRITE = "hub:write"
 READ_OPERATIONS = frozenset({"list", "retrieve"})
-PUBLIC_ROUTES = frozenset({"health", "docs.index", "docs.assets"})
+PUBLIC_ROUTES = frozenset(
+    {"health", "docs.index", "docs.assets", "cascade.openapi", "cascade.docs"}
+)
 EXTENSION_SCOPES: dict[str, tuple[str, ...]] = {
     "cascade.tree": ("productOrdering:read",),
     "cascade.audit": (ADMIN,),

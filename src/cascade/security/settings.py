@@ -31,6 +31,7 @@ class SecuritySettings:
     jwt_algorithms: str = DEFAULT_ALGORITHMS
     jwt_party_claim: str = "party"
     jwt_leeway_s: int = 30
+    jwt_token_url: str | None = None  # the provider's token endpoint, for the served OpenAPI
     api_key_cache_s: float = 5.0  # how long a verified key is trusted before a new lookup
     # Rate limit per client: None means off on loopback, DEFAULT_RATE_PER_CLIENT otherwise.
     rate_limit: float | None = None

@@ -17,6 +17,7 @@ from cascade.security.middleware import (
     request_context_middleware,
     security_middleware,
 )
+from cascade.security.openapi import Describe, describer, unchanged
 from cascade.security.ratelimit import RateLimiter
 from cascade.security.settings import SecuritySettings
 from cascade.security.tokens import Fetch, KeySet, TokenVerifier
@@ -32,6 +33,7 @@ class SecurityParts:
     before_send: list[Any] = field(default_factory=list)
     extensions: list[Any] = field(default_factory=list)
     on_startup: list[Callable[[], None]] = field(default_factory=list)
+    describe: Describe = unchanged  # what the served OpenAPI descriptions declare of it
 
 
 def build_authenticator(
@@ -60,7 +62,11 @@ def build_security(
     or security is; with authentication, audit and rate limits off (mode none on loopback,
     the default) no security middleware runs at all.
     """
-    parts = SecurityParts(before_send=[echo_request_id], extensions=audit_handlers(database))
+    parts = SecurityParts(
+        before_send=[echo_request_id],
+        extensions=audit_handlers(database),
+        describe=describer(settings),
+    )
     if settings.log_format == "json":
         parts.on_startup.append(partial(use_log_format, "json"))
     authenticator = build_authenticator(settings, database, fetch)

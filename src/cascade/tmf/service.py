@@ -49,6 +49,7 @@ class Written:
     version: int
     status: int = 200
     location: str | None = None
+    entity_id: str | None = None  # the created entity when `location` names another (a monitor)
 
     @property
     def etag(self) -> str:
@@ -214,7 +215,7 @@ class ResourceService:
             create = self.insert if self.creator is None else self.creator
             written = create(connection, body)
             if access is not None and caller is not None:
-                created_id = (written.location or "").rsplit("/", 1)[-1]
+                created_id = written.entity_id or (written.location or "").rsplit("/", 1)[-1]
                 access.written(connection, caller, "create", created_id, None)
             if idempotency_key is not None:
                 stored = StoredResponse(
