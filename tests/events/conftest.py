@@ -89,6 +89,7 @@ class Listener:
         self.host = host
         self.port = 0
         self.attempts = 0  # every POST, whatever the answer
+        self.tried: list[str] = []  # the X-Cascade-Event-Id of every POST
         self._received: list[Received] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -110,6 +111,7 @@ class Listener:
                 status = listener.status
                 with listener._lock:
                     listener.attempts += 1
+                    listener.tried.append(headers.get("x-cascade-event-id", ""))
                     if status < 300:
                         listener._received.append(Received(self.path, headers, body))
                 self.send_response(status)

@@ -45,6 +45,9 @@ def test_a_listener_answering_503_gets_every_event_once_it_recovers(
     listener.wait(lambda found: len(found) >= COUNT, what=f"{COUNT} create events")
     until(lambda: outbox_and_deliveries(chain.cascade) == (0, 0), what="deliveries done")
     arrived_once(listener.received(), ids)
+    delivered = {r.event["eventId"] for r in listener.received()}
+    assert set(listener.tried) == delivered, "a retry must carry the eventId of the first try"
+    assert len(listener.tried) > COUNT
 
 
 def test_a_listener_that_is_down_gets_every_event_once_it_is_up(
