@@ -99,3 +99,19 @@ def test_one_entitys_events_arrive_in_the_order_of_its_changes(
     found = listener.wait(lambda f: len(f) >= 30, what="30 change events")
     descriptions = [r.event["event"]["productOffering"]["description"] for r in found]
     assert descriptions == expected, "one entity's changes must arrive in order"
+
+
+def test_field_path_names_every_changed_attribute(chain: Chain, listener: Listener) -> None:
+    subscribe(
+        chain.client,
+        "tmf620",
+        listener.url(),
+        query="eventType=ProductOfferingAttributeValueChangeEvent",
+    )
+    offering = create(chain, OFFERING, {"name": "Paths", "lifecycleStatus": "In design"})
+    url = f"{OFFERING}/{offering['id']}"
+    patch(chain, url, {"name": "Paths 2", "description": "d", "isBundle": False})
+    patch(chain, url, {"name": "Paths 2"})  # no change: no event
+    patch(chain, url, {"lifecycleStatus": "Launched", "version": "2"})
+    found = listener.wait(lambda r: len(r) >= 2, what="two change events")
+    assert [r.event["fieldPath"] for r in found] == ["description,isBundle,name", "version"]

@@ -106,3 +106,20 @@ def test_a_party_bound_subscription_receives_only_its_partys_orders(
 
 def parties_of(entity: dict[str, Any]) -> set[str]:
     return {str(party.get("id")) for party in entity.get("relatedParty", [])}
+
+
+def test_parked_deliveries_are_for_administrators_only(secured: Chain) -> None:
+    chain = secured
+    admin = key(chain, "admin")
+    acme = key(chain, "productOrdering hub:write", party="acme")
+    reader = key(chain, "productOrdering inventory catalog")
+    for headers in (acme, reader):
+        listed = chain.client.get("/cascade/events/parked", headers=headers)
+        assert listed.status_code == 403, listed.text
+        again = chain.client.post("/cascade/events/parked/redeliver", headers=headers)
+        assert again.status_code == 403, again.text
+    assert chain.client.get("/cascade/events/parked").status_code == 401
+    assert chain.client.get("/cascade/events/parked", headers=admin).status_code == 200
+    redelivered = chain.client.post("/cascade/events/parked/redeliver", headers=admin)
+    assert redelivered.status_code == 200, redelivered.text
+    assert redelivered.json() == {"redelivered": 0}

@@ -30,6 +30,8 @@ def test_state_filter_and_fields_deliver_one_thin_event_per_completed_order(
     failed = "eventType=ProductOrderStateChangeEvent&event.productOrder.state=failed"
     subscribe(chain.client, "tmf622", listener.url("/failed"), query=failed)
     subscribe(chain.client, "tmf622", listener.url("/all"))
+    others = "eventType=ProductOrderStateChangeEvent&event.productOrder.state.ne=completed"
+    subscribe(chain.client, "tmf622", listener.url("/not-completed"), query=others)
     orders = [chain.place(broadband()), chain.place(broadband(speed=100))]
     for order in orders:
         assert chain.wait_for(order["id"])["state"] == "completed"
@@ -47,6 +49,9 @@ def test_state_filter_and_fields_deliver_one_thin_event_per_completed_order(
         assert order["state"] == "completed"
         assert order["href"].endswith(order["id"])
     assert listener.received("/failed") == []
+    not_completed = [r.event["event"]["productOrder"] for r in listener.received("/not-completed")]
+    assert sorted(o["id"] for o in not_completed) == sorted(o["id"] for o in orders)
+    assert {o["state"] for o in not_completed} == {"inProgress"}, "the .ne operator"
     everything = listener.received("/all")
     assert {r.event_type for r in everything} >= {
         "ProductOrderCreateEvent",
