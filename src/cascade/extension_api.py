@@ -1,6 +1,7 @@
 """The description of Cascade's own extensions under `/cascade` (served at
-`/cascade/openapi.json`): the audit trail and the order tree. No TMF API has them, so every
-operation, and the document itself, is marked `x-cascade-extension` like the hub GETs are."""
+`/cascade/openapi.json`): the audit trail, the order tree and parked event deliveries. No TMF
+API has them, so every operation, and the document itself, is marked `x-cascade-extension`
+like the hub GETs are."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 BASE_PATH = "/cascade"
 CODE = "cascade"
-TITLE = "Cascade extensions (audit trail, order tree)"
+TITLE = "Cascade extensions (audit trail, order tree, parked events)"
 _EXTENSION = {"x-cascade-extension": True}
 _ERROR = {"$ref": "#/definitions/Error"}
 _COUNTS = {
@@ -34,11 +35,17 @@ def extension_description(public_url: str, error: dict[str, Any]) -> dict[str, A
         "basePath": BASE_PATH,
         "consumes": ["application/json;charset=utf-8"],
         "produces": ["application/json;charset=utf-8"],
-        "paths": {"/audit": {"get": _audit()}, "/productOrder/{order_id}/tree": {"get": _tree()}},
+        "paths": {
+            "/audit": {"get": _audit()},
+            "/productOrder/{order_id}/tree": {"get": _tree()},
+            "/events/parked": {"get": _parked()},
+            "/events/parked/redeliver": {"post": _redeliver()},
+        },
         "definitions": {
             "Error": copy.deepcopy(error),
             "CascadeAuditEntry": _audit_entry(),
             "CascadeOrderTree": _order_tree(),
+            "CascadeParkedDelivery": _parked_delivery(),
         },
     }
 
@@ -129,5 +136,69 @@ def _order_tree() -> dict[str, Any]:
             "state": {"type": "string"},
             "note": {"type": "array", "items": {"type": "object"}},
             "items": {"type": "array", "items": {"type": "object"}},
+        },
+    }
+
+
+_SUBSCRIPTION = _query("subscription", "Only this hub subscription's (its id)")
+
+
+def _parked() -> dict[str, Any]:
+    return {
+        **_EXTENSION,
+        "operationId": "listParkedDelivery",
+        "summary": "Lists event deliveries parked because their subscriber stayed unreachable "
+        "(Cascade extension)",
+        "description": "Needs `admin`. Oldest first, at most 1000.",
+        "tags": ["events"],
+        "parameters": [dict(_SUBSCRIPTION)],
+        "responses": {
+            "200": {
+                "description": "Success",
+                "schema": {
+                    "type": "array",
+                    "items": {"$ref": "#/definitions/CascadeParkedDelivery"},
+                },
+                "headers": {"X-Result-Count": copy.deepcopy(_COUNTS["X-Result-Count"])},
+            },
+        },
+    }
+
+
+def _redeliver() -> dict[str, Any]:
+    return {
+        **_EXTENSION,
+        "operationId": "redeliverParkedDelivery",
+        "summary": "Puts parked deliveries back in line (Cascade extension)",
+        "description": "Needs `admin`. They are sent at once, in order per entity.",
+        "tags": ["events"],
+        "parameters": [dict(_SUBSCRIPTION)],
+        "responses": {
+            "200": {
+                "description": "How many deliveries were put back",
+                "schema": {
+                    "type": "object",
+                    "required": ["redelivered"],
+                    "properties": {"redelivered": {"type": "integer", "minimum": 0}},
+                },
+            },
+        },
+    }
+
+
+def _parked_delivery() -> dict[str, Any]:
+    text = {"type": "string"}
+    return {
+        "type": "object",
+        "description": "An event delivery given up on until redelivered (Cascade extension)",
+        "required": ["eventId", "eventType", "subscription", "hub", "callback", "attempts"],
+        "properties": {
+            "eventId": text,
+            "eventType": text,
+            "subscription": text,
+            "hub": {"type": "string", "description": "The hub's kind, e.g. tmf622.hub"},
+            "callback": text,
+            "attempts": {"type": "integer", "minimum": 0},
+            "lastError": {"type": "string", "x-nullable": True},
         },
     }

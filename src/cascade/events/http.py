@@ -34,14 +34,14 @@ def parked_as_json(found: list[store.ParkedDelivery]) -> list[dict[str, Any]]:
 
 
 def event_handlers(database: Database) -> list[HTTPRouteHandler]:
-    @get("/cascade/events/parked", name="cascade.events.parked")
+    @get("/cascade/events/parked", name="cascade.parked")
     async def parked(request: Request[Any, Any, Any]) -> Response[bytes]:
         subscription = request.query_params.get("subscription")
         found = await database.read(lambda c: store.parked(c, subscription))
         body = msgspec.json.encode(parked_as_json(found))
         return Response(body, media_type=JSON, headers={"X-Result-Count": str(len(found))})
 
-    @post("/cascade/events/parked/redeliver", name="cascade.events.redeliver", status_code=200)
+    @post("/cascade/events/parked/redeliver", name="cascade.redeliver", status_code=200)
     async def redeliver(request: Request[Any, Any, Any]) -> Response[bytes]:
         subscription = request.query_params.get("subscription")
         count = await database.write(lambda c: store.redeliver(c, subscription))

@@ -203,7 +203,10 @@ class EventSender(BackgroundLoop):
         if delivery.secret:
             headers[SIGNATURE_HEADER] = sign(delivery.secret, timestamp, body)
         try:
-            async with session.post(delivery.callback, data=body, headers=headers) as response:
+            # No redirects: a callback host allowed by the policy must not lead to one it refuses.
+            async with session.post(
+                delivery.callback, data=body, headers=headers, allow_redirects=False
+            ) as response:
                 await response.read()
                 status = response.status
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:

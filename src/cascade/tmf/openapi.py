@@ -30,7 +30,34 @@ def served_description(api: ApiSpec, public_url: str) -> dict[str, Any]:
     hub["get"] = _hub_list()
     document["paths"].setdefault("/hub/{id}", {})["get"] = _hub_retrieve()
     document["definitions"] = copy.deepcopy(api.spec.definitions)
+    _describe_secret(document["definitions"])
     return document
+
+
+def _describe_secret(definitions: dict[str, Any]) -> None:
+    """The hub's `secret` (signature key of deliveries): an extension attribute."""
+    described = {
+        "type": "string",
+        "minLength": 16,
+        "maxLength": 256,
+        **_EXTENSION,
+    }
+    for name, text in (
+        (
+            "EventSubscriptionInput",
+            "Key of the HMAC-SHA256 signature of every delivery; "
+            "Cascade makes one when it is left out (docs/events.md)",
+        ),
+        (
+            "EventSubscription",
+            "Made by Cascade when the client gave none; shown once, in the answer to the POST",
+        ),
+    ):
+        if name in definitions:
+            definitions[name].setdefault("properties", {})["secret"] = {
+                **described,
+                "description": f"{text} (Cascade extension)",
+            }
 
 
 def _hub_list() -> dict[str, Any]:
