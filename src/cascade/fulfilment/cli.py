@@ -151,11 +151,16 @@ def worker(database: str) -> None:
     """Run the controllers of this database until interrupted (no HTTP)."""
     import logging
 
+    import os
+
     from cascade.bootstrap import build
-    from cascade.settings import Settings, with_environment
+    from cascade.settings import DEFAULT_HOST, Settings, with_environment
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    cascade = build(with_environment(Settings(database_url=database)))
+    # The serving processes' address (CASCADE_HOST): a worker delivering events checks callback
+    # hosts as they do (loopback callbacks only beside a server on loopback).
+    host = os.environ.get("CASCADE_HOST", DEFAULT_HOST)
+    cascade = build(with_environment(Settings(database_url=database, host=host)))
     runtime = cascade.chain.runtime
 
     async def run() -> None:
