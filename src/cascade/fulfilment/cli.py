@@ -150,7 +150,6 @@ def render(tree: dict[str, Any]) -> Any:
 def worker(database: str) -> None:
     """Run the controllers of this database until interrupted (no HTTP)."""
     import logging
-
     import os
 
     from cascade.bootstrap import build
