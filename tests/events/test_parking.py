@@ -14,7 +14,9 @@ from cascade.settings import Settings
 from tests.events.conftest import (
     CREATES,
     EVENTS_FAST,
+    OFFERING,
     Listener,
+    Received,
     new_offering,
     outbox_and_deliveries,
     subscribe,
@@ -23,6 +25,7 @@ from tests.events.conftest import (
 from tests.fulfilment.conftest import Chain
 
 PARKED = "/cascade/events/parked"
+CREATE_OR_CHANGE = "eventType=ProductOfferingCreateEvent,ProductOfferingAttributeValueChangeEvent"
 
 
 @pytest.fixture
@@ -86,3 +89,32 @@ def test_the_cli_redelivers_parked_deliveries(
     assert "1 deliveries back in line" in result.output
     listener.wait(lambda r: len(r) == 1, what="the redelivered event")
     assert parked(chain) == []
+
+
+def test_a_new_event_waits_behind_its_entitys_parked_ones(chain: Chain, listener: Listener) -> None:
+    """Order per entity is a delivery guarantee: parking must not let a later event of an
+    entity overtake its parked earlier ones once the subscriber is back."""
+    subscribe(chain.client, "tmf620", listener.url(), query=CREATE_OR_CHANGE)
+    listener.down()
+    first = new_offering(chain.client, "parked first")["id"]
+    until(lambda: len(parked(chain)) == 1, what="the create event parked")
+    listener.up()
+    patched = chain.client.patch(
+        f"{OFFERING}/{first}",
+        json={"description": "changed after"},
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert patched.status_code == 200, patched.text
+    later = new_offering(chain.client, "a later entity")["id"]  # sent after the change
+    listener.wait(lambda r: later in ids_of(r), what="the later entity's event")
+    answer = chain.client.post(f"{PARKED}/redeliver")
+    assert answer.status_code == 200, answer.text
+    listener.wait(lambda r: ids_of(r).count(first) == 2, what="both events of the first")
+    kinds = [r.event_type for r in listener.received() if ids_of([r]) == [first]]
+    assert kinds == ["ProductOfferingCreateEvent", "ProductOfferingAttributeValueChangeEvent"], (
+        "BUG: a change event overtook its entity's parked create event (order per entity)"
+    )
+
+
+def ids_of(received: list[Received]) -> list[str]:
+    return [r.event["event"]["productOffering"]["id"] for r in received]
