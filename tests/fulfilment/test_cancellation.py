@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from cascade.settings import Settings
+from cascade.storage.allocations import allocations
 from tests.fulfilment.conftest import FAST, PO, SO, Chain, broadband, offering_item
 from tests.fulfilment.undone import RO, delivered, tree_of, undone
 
@@ -17,7 +18,8 @@ CANCEL_PO = "/tmf-api/productOrderingManagement/v4/cancelProductOrder"
 CANCEL_SO = "/tmf-api/serviceOrdering/v4/cancelServiceOrder"
 CANCEL_RO = "/tmf-api/resourceOrderingManagement/v4/cancelResourceOrder"
 ENDED = ("done", "terminatedWithError")
-SLOW = {"rs-gpon-port": 600, "rfs-multicast-video": 1500}
+SLOW = {"rs-gpon-port": 600, "rfs-multicast-video": 1500, "rfs-mobile-subscription": 1500}
+RESOURCE_SPEC = "/tmf-api/resourceCatalog/v4/resourceSpecification"
 
 
 @pytest.fixture
@@ -153,3 +155,53 @@ def test_a_service_order_cancelled_directly(chain: Chain) -> None:
     assert any("cancelled" in note["text"] for note in order["note"])
     for resource_order in chain.get(RO, **{"externalReference.id": service_order["id"]}):
         assert resource_order["state"] == "cancelled"
+
+
+def test_a_resource_order_cancelled_directly(chain: Chain) -> None:
+    placed = chain.place(broadband())
+    found: list[dict[str, Any]] = []
+
+    def resource_order() -> bool:
+        sos = chain.get(SO, **{"externalReference.id": placed["id"]})
+        found[:] = sos and chain.get(RO, **{"externalReference.id": sos[0]["id"]})
+        return bool(found) and found[0]["state"] == "inProgress"
+
+    chain.until(resource_order)
+    task = cancel(chain, found[0]["id"], CANCEL_RO, "resourceOrder")
+    assert wait_task(chain, CANCEL_RO, task["id"])["state"] == "done"
+    assert chain.wait_for(placed["id"])["state"] == "failed"
+    tree = tree_of(lambda p: get_or_none(chain, p), chain.get(f"{PO}/{placed['id']}"))
+    assert [ro["state"] for ro in tree.resource_orders] == ["cancelled"]
+    held = read(chain)(lambda c: [a.owner for a in allocations(c)])
+    assert not set(held) & set(tree.owners)
+
+
+def test_a_point_of_no_return_refuses_the_cancel(chain: Chain) -> None:
+    spec_path = f"{RESOURCE_SPEC}/rs-sim-card"
+    spec = chain.get(spec_path)
+    marker = {
+        "name": "pointOfNoReturn",
+        "valueType": "string",
+        "configurable": False,
+        "resourceSpecCharacteristicValue": [{"valueType": "string", "value": "activation"}],
+    }
+    characteristics = [*spec["resourceSpecCharacteristic"], marker]
+    patched = chain.client.patch(
+        spec_path,
+        json={"resourceSpecCharacteristic": characteristics},
+        headers={"content-type": "application/merge-patch+json"},
+    )
+    assert patched.status_code == 200, patched.text
+    placed = chain.place(offering_item("1", "po-mobile-line"))
+    path = f"{PO}/{placed['id']}"
+
+    def sim_activated() -> bool:
+        tree = tree_of(lambda p: get_or_none(chain, p), chain.get(path))
+        return bool(tree.resource_orders) and tree.resource_orders[0]["state"] == "completed"
+
+    chain.until(sim_activated)
+    task = cancel(chain, placed["id"])
+    assert wait_task(chain, CANCEL_PO, task["id"])["state"] == "terminatedWithError"
+    order = chain.get(path)
+    assert any("point of no return" in n["text"] for n in order["note"]), order["note"]
+    assert chain.wait_for(placed["id"])["state"] == "completed"
