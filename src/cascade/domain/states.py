@@ -248,6 +248,14 @@ def document() -> str:
         "Transitions labelled PATCH are the ones a client may make (an operator holding or",
         "releasing work); the controllers make all of them. `[*]` marks the initial state",
         "and the terminal ones.",
+        "",
+        "A cancel task (`POST /cancelProductOrder`, `/cancelServiceOrder`,",
+        "`/cancelResourceOrder`) takes its order and the order's running items through",
+        "`assessingCancellation` and `pendingCancellation` to `cancelled`, while the task goes",
+        "through `inProgress` to `done`. A refused request ends `terminatedWithError` and leaves",
+        "the order where it was; the assessment never sends an order back, so the",
+        "`assessingCancellation -> running` transitions are unused. See the Cancellation section",
+        "of `docs/fulfilment.md` and [ADR 0008](adr/0008-cancellation-and-compensation.md).",
     ]
     for machine in ALL:
         parts += ["", f"## {machine.name}", "", "```mermaid", machine.mermaid(), "```", ""]
