@@ -46,6 +46,7 @@ ENVIRONMENT = {
 }
 PLACING_RUNS = 4
 ORDERS_PER_RUN = 5
+RACE_ROUNDS = 12
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -148,6 +149,34 @@ def test_cancellations_survive_repeated_sigkill(backend: str, tmp_path: Path) ->
             _no_cancellation_left_running(client, seed)
         outcomes = Counter(t["state"] for t in ended.values())
         assert outcomes["done"] > 0, (seed, outcomes)  # rollbacks did run across the kills
+
+
+def test_cancel_racing_completion_in_two_processes(backend: str, tmp_path: Path) -> None:
+    """Two server processes share the work: the cancel step and the step that completes the
+    order may run in different processes at the same moment; the order row decides."""
+    seed = int(os.environ.get("CASCADE_TEST_SEED", time.time_ns() % 1_000_000))
+    chance = random.Random(seed)
+    url = fresh_database_url(backend, tmp_path)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    tasks: dict[str, str] = {}
+    with running_server(url, port, "--demo", "--workers", "2", environment=ENVIRONMENT):
+        for _ in range(RACE_ROUNDS):
+            (order_id,) = place(base, order_mix(1))
+            time.sleep(chance.uniform(0.3, 0.9))  # around the moment it completes
+            answer = httpx.post(f"{base}{CANCEL_PO}", json={"productOrder": {"id": order_id}})
+            assert answer.status_code == 201, (seed, answer.text)
+            tasks[order_id] = answer.json()["id"]
+        ended = wait_tasks(base, list(tasks.values()), timeout=60)
+        orders = wait_until_ended(base, list(tasks), timeout=60)
+        with httpx.Client(base_url=base, timeout=30) as client:
+            for order in orders:
+                outcome = (ended[tasks[order["id"]]]["state"], order["state"])
+                if outcome == ("done", "cancelled"):
+                    undone(getter(client), lambda job: run_sql(url, job), order["id"])
+                else:
+                    assert outcome == ("terminatedWithError", "completed"), (seed, outcome)
+                    delivered(getter(client), lambda job: run_sql(url, job), order["id"])
 
 
 def _no_cancellation_left_running(client: httpx.Client, seed: int) -> None:

@@ -33,7 +33,7 @@ from cascade.domain.states import (
     TERMINATED_WITH_ERROR,
 )
 from cascade.fulfilment.compensation import Compensation
-from cascade.fulfilment.layers import BY_ORDER_KIND, SERVICE, Layer, internal_task_id
+from cascade.fulfilment.layers import BY_ORDER_KIND, PRODUCT, SERVICE, Layer, internal_task_id
 from cascade.fulfilment.no_return import PointOfNoReturn
 from cascade.fulfilment.orders import add_note, move, parent_of
 from cascade.fulfilment.runtime import StepContext, StepResult
@@ -133,7 +133,7 @@ class CancelController:
             if not self.compensation.undo(self.layer, connection, document, _why(task)):
                 return StepResult(context.now_ms + WAIT_MS)
             self._set_states(document, CANCELLED, (PENDING_CANCELLATION,))
-            _cancelled(document, task)
+            _cancelled(self.layer, document, task)
             self.orders.save(connection, order)
             self._report_up(connection, document)
         # The order is cancelled (now or by an earlier run of this step): the task is done.
@@ -188,10 +188,10 @@ def _why(task: Loaded) -> str:
     return f"cancelled by request {task.stored.id}" + (f" ({reason})" if reason else "")
 
 
-def _cancelled(order: dict[str, Any], task: Loaded) -> None:
+def _cancelled(layer: Layer, order: dict[str, Any], task: Loaded) -> None:
     """What a cancelled order records: when (TMF622 cancellationDate) and why."""
     now = now_instant()
-    if "productOrderItem" in order:
+    if layer is PRODUCT:
         order["cancellationDate"] = now
         if task.document.get("cancellationReason"):
             order["cancellationReason"] = task.document["cancellationReason"]
