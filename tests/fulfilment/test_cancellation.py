@@ -12,14 +12,20 @@ import pytest
 from cascade.settings import Settings
 from cascade.storage.allocations import allocations
 from tests.fulfilment.conftest import FAST, PO, SO, Chain, broadband, offering_item
-from tests.fulfilment.undone import RO, delivered, tree_of, undone
+from tests.fulfilment.undone import RO, TMF640, delivered, tree_of, undone
 
 CANCEL_PO = "/tmf-api/productOrderingManagement/v4/cancelProductOrder"
 CANCEL_SO = "/tmf-api/serviceOrdering/v4/cancelServiceOrder"
 CANCEL_RO = "/tmf-api/resourceOrderingManagement/v4/cancelResourceOrder"
 ENDED = ("done", "terminatedWithError")
-SLOW = {"rs-gpon-port": 600, "rfs-multicast-video": 1500, "rfs-mobile-subscription": 1500}
+SLOW = {
+    "rs-gpon-port": 600,
+    "rfs-qos-profile": 1500,
+    "rfs-multicast-video": 1500,
+    "rfs-mobile-subscription": 1500,
+}
 RESOURCE_SPEC = "/tmf-api/resourceCatalog/v4/resourceSpecification"
+SERVICE_SPEC = "/tmf-api/serviceCatalogManagement/v4/serviceSpecification"
 
 
 @pytest.fixture
@@ -204,4 +210,38 @@ def test_a_point_of_no_return_refuses_the_cancel(chain: Chain) -> None:
     assert wait_task(chain, CANCEL_PO, task["id"])["state"] == "terminatedWithError"
     order = chain.get(path)
     assert any("point of no return" in n["text"] for n in order["note"]), order["note"]
+    assert chain.wait_for(placed["id"])["state"] == "completed"
+
+
+def test_a_point_of_no_return_on_a_service_specification(chain: Chain) -> None:
+    spec_path = f"{SERVICE_SPEC}/rfs-gpon-access"
+    marker = {
+        "name": "pointOfNoReturn",
+        "valueType": "string",
+        "configurable": False,
+        "characteristicValueSpecification": [{"valueType": "string", "value": "activation"}],
+    }
+    patched = chain.client.patch(
+        spec_path,
+        json={"specCharacteristic": [marker]},
+        headers={"content-type": "application/merge-patch+json"},
+    )
+    assert patched.status_code == 200, patched.text
+    placed = chain.place(broadband())
+    path = f"{PO}/{placed['id']}"
+
+    def access_activated() -> bool:
+        tree = tree_of(lambda p: get_or_none(chain, p), chain.get(path))
+        states = [get_or_none(chain, f"{TMF640}/{s}") for s in tree.services]
+        return any(
+            s and s["serviceSpecification"]["id"] == "rfs-gpon-access" and s["state"] == "active"
+            for s in states
+        )
+
+    chain.until(access_activated)
+    assert chain.get(path)["state"] == "inProgress"  # the QoS profile is still activating
+    task = cancel(chain, placed["id"])
+    assert wait_task(chain, CANCEL_PO, task["id"])["state"] == "terminatedWithError"
+    notes = [n["text"] for n in chain.get(path)["note"]]
+    assert any("point of no return" in n and "GPON Access" in n for n in notes), notes
     assert chain.wait_for(placed["id"])["state"] == "completed"
