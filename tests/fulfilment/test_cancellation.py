@@ -123,8 +123,14 @@ def test_a_completed_order_cannot_be_cancelled(chain: Chain) -> None:
 
 def test_duplicate_cancel_requests_start_one_rollback(chain: Chain) -> None:
     placed = chain.place(broadband())
-    first = cancel(chain, placed["id"])
-    again = chain.client.post(CANCEL_PO, json={"productOrder": {"id": placed["id"]}})
+    body = {"productOrder": {"id": placed["id"]}}
+    key = {"Idempotency-Key": "cancel-once"}
+    first = chain.client.post(CANCEL_PO, json=body, headers=key)
+    assert first.status_code == 201, first.text
+    replayed = chain.client.post(CANCEL_PO, json=body, headers=key)  # a retry: the same task
+    assert (replayed.status_code, replayed.json()["id"]) == (201, first.json()["id"])
+    first = first.json()
+    again = chain.client.post(CANCEL_PO, json=body)  # another request: refused while it runs
     assert again.status_code == 409, again.text
     assert first["id"] in again.json()["message"]
     assert wait_task(chain, CANCEL_PO, first["id"])["state"] == "done"
