@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
+import pytest
+
+from cascade.bootstrap import Cascade
 from tests.api.contract import ResourceContract
 
 PARTY = {
@@ -16,6 +20,19 @@ PARTY = {
 SPEC_REF = {"id": "spec-1", "href": "http://catalog.example/spec-1", "name": "Spec"}
 PERIOD = {"startDateTime": "2026-01-01T00:00:00+01:00"}
 DESCRIPTION_INT = {"description": 5}
+
+
+class CancelContract(ResourceContract):
+    """A cancel task resource as a plain TMF630 resource: the create that checks the target
+    order and refuses a second request (tests/fulfilment/test_cancellation.py) is set aside,
+    so these tests can create many tasks for an order that does not exist."""
+
+    @pytest.fixture(autouse=True)
+    def plain_create(self, cascade: Cascade) -> Iterator[None]:
+        service = cascade.services[self.api.kind(self.resource)]
+        creator, service.creator = service.creator, None
+        yield
+        service.creator = creator
 
 
 def catalog_body(**extra: Any) -> dict[str, Any]:
@@ -43,7 +60,7 @@ class TestProductOrder(ResourceContract):
     non_patchable = ("id", "href", "orderDate")
 
 
-class TestCancelProductOrder(ResourceContract):
+class TestCancelProductOrder(CancelContract):
     api_code, resource_name = "tmf622", "cancelProductOrder"
     body = {"productOrder": {"id": "order-1"}, "requestedCancellationDate": "2026-12-01T00:00:00Z"}
     text_attribute = "cancellationReason"
@@ -70,7 +87,7 @@ class TestServiceOrder(ResourceContract):
     non_patchable = ("id", "href", "orderDate", "startDate")
 
 
-class TestCancelServiceOrder(ResourceContract):
+class TestCancelServiceOrder(CancelContract):
     api_code, resource_name = "tmf641", "cancelServiceOrder"
     body = {"serviceOrder": {"id": "order-1"}}
     text_attribute = "cancellationReason"
@@ -102,7 +119,7 @@ class TestResourceOrder(ResourceContract):
     non_patchable = ("id", "href", "orderDate", "completionDate")
 
 
-class TestCancelResourceOrder(ResourceContract):
+class TestCancelResourceOrder(CancelContract):
     api_code, resource_name = "tmf652", "cancelResourceOrder"
     body = {"resourceOrder": {"id": "order-1"}}
     text_attribute = "cancellationReason"

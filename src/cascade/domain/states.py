@@ -253,6 +253,14 @@ def document() -> str:
         "catalog declares is to be done, `held` when that declaration fails its check, and keeps",
         "it `acknowledged` until its `requestedStartDate`; a note says why, and a PATCH back to",
         "`inProgress` releases it (see Waiting in [docs/fulfilment.md](fulfilment.md)).",
+        "",
+        "A cancel task (`POST /cancelProductOrder`, `/cancelServiceOrder`,",
+        "`/cancelResourceOrder`) takes its order and the order's running items through",
+        "`assessingCancellation` and `pendingCancellation` to `cancelled`, while the task goes",
+        "through `inProgress` to `done`. A refused request ends `terminatedWithError` and leaves",
+        "the order where it was; the assessment never sends an order back, so the",
+        "`assessingCancellation -> running` transitions are unused. See the Cancellation section",
+        "of `docs/fulfilment.md` and [ADR 0008](adr/0008-cancellation-and-compensation.md).",
     ]
     for machine in ALL:
         parts += ["", f"## {machine.name}", "", "```mermaid", machine.mermaid(), "```", ""]

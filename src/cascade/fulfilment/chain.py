@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy import Connection
 
 from cascade.fulfilment.activations import Activator
+from cascade.fulfilment.cancellation import CancelController
 from cascade.fulfilment.catalog import CatalogCache
 from cascade.fulfilment.client_activations import ClientActivations
 from cascade.fulfilment.com import ProductOrderController
+from cascade.fulfilment.compensation import Compensation
 from cascade.fulfilment.drivers import (
     ActivationDriver,
     SimulatedBehaviour,
@@ -20,6 +22,8 @@ from cascade.fulfilment.drivers import (
 )
 from cascade.fulfilment.http_driver import RECHECK_MS, Endpoints, HttpDriver
 from cascade.fulfilment.http_sender import HttpSender, SenderSettings
+from cascade.fulfilment.layers import LAYERS
+from cascade.fulfilment.no_return import PointOfNoReturn
 from cascade.fulfilment.rom import ResourceOrderController
 from cascade.fulfilment.runtime import Controller, Runtime, RuntimeSettings
 from cascade.fulfilment.som import ServiceOrderController
@@ -76,7 +80,10 @@ def build_chain(
         ClientActivations(service_activator),
         ClientActivations(resource_activator),
     )
-    controllers = (*orders, *client_activations)
+    compensation = Compensation(services, driver)
+    no_return = PointOfNoReturn(services, catalog_cache)
+    cancels = tuple(CancelController(layer, services, compensation, no_return) for layer in LAYERS)
+    controllers = (*orders, *client_activations, *cancels)
     runtime = Runtime(
         database,
         controllers,
@@ -87,6 +94,9 @@ def build_chain(
     )
     for controller in orders:
         _wake_on_writes(services[controller.kind], controller.kind, runtime)
+    for cancel in cancels:  # a client's cancel request is checked for duplicates, then run
+        services[cancel.kind].creator = cancel.create
+        _wake_on_writes(services[cancel.kind], cancel.kind, runtime)
     for client in client_activations:
         # Not woken by writes: the order controllers write these entities too, and drive them.
         services[client.kind].creator = client.create

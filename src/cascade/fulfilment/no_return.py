@@ -1,0 +1,93 @@
+"""Whether an order has passed a point of no return that its catalog specifications mark.
+
+A TMF633 service specification or TMF634 resource specification marks one with a
+`pointOfNoReturn` characteristic of value `activation` (cascade.domain.compensation): once a
+service or resource of that specification has been activated for the order (its TMF640/TMF702
+entity is active/available), a cancel request for the order, or for any order above it, is
+refused. Only reads, inside the cancel step's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection
+
+from cascade.domain.compensation import marks_point_of_no_return
+from cascade.fulfilment.catalog import CatalogCache, StoredCatalog
+from cascade.fulfilment.ids import child_id
+from cascade.fulfilment.layers import PRODUCT, SERVICE, Layer
+from cascade.tmf.service import ResourceService
+
+
+class PointOfNoReturn:
+    def __init__(
+        self, services: Mapping[str, ResourceService], cache: CatalogCache | None = None
+    ) -> None:
+        self.services = services
+        self.cache = cache
+
+    def passed(self, layer: Layer, connection: Connection, order: Mapping[str, Any]) -> str | None:
+        """Why the order can no longer be cancelled, or None."""
+        catalog = StoredCatalog(connection, self.services, self.cache)
+        if layer is PRODUCT:
+            return self._product(connection, catalog, order)
+        if layer is SERVICE:
+            return self._service(connection, catalog, order)
+        return self._resource(connection, catalog, order)
+
+    def _product(
+        self, connection: Connection, catalog: StoredCatalog, order: Mapping[str, Any]
+    ) -> str | None:
+        for item in order.get("productOrderItem") or ():
+            child = self.services[SERVICE.order_kind].peek(
+                connection, child_id(order["id"], str(item.get("id")))
+            )
+            found = None if child is None else self._service(connection, catalog, child)
+            if found is not None:
+                return f"item {item.get('id')}: {found}"
+        return None
+
+    def _service(
+        self, connection: Connection, catalog: StoredCatalog, order: Mapping[str, Any]
+    ) -> str | None:
+        for item in order.get("serviceOrderItem") or ():
+            item_id = str(item.get("id"))
+            spec_ref = (item.get("service") or {}).get("serviceSpecification") or {}
+            specification = catalog.service_specification(str(spec_ref.get("id")))
+            if marks_point_of_no_return(specification, "specCharacteristic"):
+                service_id = child_id(order["id"], item_id, "service")
+                activation = self.services["tmf640.service"].peek(connection, service_id)
+                if activation is not None and activation.get("state") == "active":
+                    return _passed("service", service_id, spec_ref)
+            child = self.services["tmf652.resourceOrder"].peek(
+                connection, child_id(order["id"], item_id)
+            )
+            found = None if child is None else self._resource(connection, catalog, child)
+            if found is not None:
+                return found
+        return None
+
+    def _resource(
+        self, connection: Connection, catalog: StoredCatalog, order: Mapping[str, Any]
+    ) -> str | None:
+        for item in order.get("orderItem") or ():
+            resource = item.get("resource") or {}
+            spec_ref = resource.get("resourceSpecification") or {}
+            specification = catalog.resource_specification(str(spec_ref.get("id")))
+            if not marks_point_of_no_return(specification, "resourceSpecCharacteristic"):
+                continue
+            activation_id = str(resource.get("id") or child_id(order["id"], str(item.get("id"))))
+            activation = self.services["tmf702.resource"].peek(connection, activation_id)
+            if activation is not None and activation.get("resourceStatus") == "available":
+                return _passed("resource", activation_id, spec_ref)
+        return None
+
+
+def _passed(what: str, id_: str, spec_ref: Mapping[str, Any]) -> str:
+    name = spec_ref.get("name") or spec_ref.get("id")
+    return (
+        f"{what} {id_} ({name}) has been activated, past the point of no return"
+        " its specification marks"
+    )
