@@ -86,6 +86,8 @@ class Listener:
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.status = 201  # what it answers; >= 300 records nothing
         self.location: str | None = None  # sent with a 3xx status
+        self.delay_s = 0.0  # how long it takes before answering
+        self.arrived = 0  # POSTs whose body was read (answered or not yet)
         self.host = host
         self.port = 0
         self.attempts = 0  # every POST, whatever the answer
@@ -108,7 +110,11 @@ class Listener:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
                 headers = {name.lower(): value for name, value in self.headers.items()}
-                status = listener.status
+                status = listener.status  # decided on arrival
+                with listener._lock:
+                    listener.arrived += 1
+                if listener.delay_s:
+                    time.sleep(listener.delay_s)
                 with listener._lock:
                     listener.attempts += 1
                     listener.tried.append(headers.get("x-cascade-event-id", ""))

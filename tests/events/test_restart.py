@@ -20,6 +20,7 @@ from tests.events.conftest import (
     EVENTS_FAST,
     OFFERING,
     Listener,
+    Received,
     delivery_attempts,
     new_offering,
     outbox_and_deliveries,
@@ -129,3 +130,40 @@ def test_a_killed_server_delivers_after_restart(tmp_path: Path, listener: Listen
     finally:
         engine.dispose()
     assert offering_ids(listener) == sorted(ids)
+
+
+def test_a_delivery_in_flight_at_shutdown_is_sent_soon_after_restart(
+    database_url: str, listener: Listener
+) -> None:
+    """A graceful stop while a POST is in flight: the next Cascade sends it again promptly
+    (not only once the stopped sender's 60 s lease has run out)."""
+    first = cascade_on(database_url, controllers=True)
+    first.database.write_sync(_empty_tables)
+    listener.delay_s = 3.0  # the POST is still in flight when the Cascade stops,
+    listener.status = 503  # and what it finally answers is not a success
+    try:
+        with TestClient(first.app, base_url=PUBLIC_URL) as client:
+            subscribe(client, "tmf620", listener.url(), query=CREATES)
+            offering = new_offering(client, "in flight")["id"]
+            until(lambda: listener.arrived >= 1, what="the POST under way")
+    finally:
+        first.close()
+    listener.delay_s, listener.status = 0.0, 201
+    second = cascade_on(database_url, controllers=True)
+    try:
+        with TestClient(second.app, base_url=PUBLIC_URL):
+            try:
+                listener.wait(
+                    lambda r: offering in offering_ids_of(r), timeout=15, what="the resent event"
+                )
+            except AssertionError as error:
+                raise AssertionError(
+                    "BUG: a delivery cancelled by a graceful stop keeps its lease (60 s), so the "
+                    "next Cascade does not send it for a minute"
+                ) from error
+    finally:
+        second.close()
+
+
+def offering_ids_of(received: list[Received]) -> list[str]:
+    return [r.event["event"]["productOffering"]["id"] for r in received]
