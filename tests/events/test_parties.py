@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -48,8 +49,8 @@ def key(chain: Chain, scopes: str, party: str | None = None) -> Headers:
     return {"X-API-Key": text}
 
 
-def place(chain: Chain, headers: Headers, *parties: str) -> str:
-    body: dict[str, Any] = {"productOrderItem": [broadband()]}
+def place(chain: Chain, headers: Headers, *parties: str, **extra: Any) -> str:
+    body: dict[str, Any] = {"productOrderItem": [broadband()], **extra}
     if parties:
         body["relatedParty"] = [
             {"id": party, "role": "customer", "@referredType": "Organization"} for party in parties
@@ -123,3 +124,36 @@ def test_parked_deliveries_are_for_administrators_only(secured: Chain) -> None:
     redelivered = chain.client.post("/cascade/events/parked/redeliver", headers=admin)
     assert redelivered.status_code == 200, redelivered.text
     assert redelivered.json() == {"redelivered": 0}
+
+
+CANCEL_PO = PO.rsplit("/", 1)[0] + "/cancelProductOrder"
+CANCEL_TYPES = "eventType=CancelProductOrderCreateEvent,CancelProductOrderStateChangeEvent"
+
+
+def test_a_party_bound_subscription_receives_only_its_partys_cancellations(
+    secured: Chain, listener: Listener
+) -> None:
+    chain = secured
+    admin = key(chain, "admin")
+    acme = key(chain, "productOrdering hub:write", party="acme")
+    subscribe(chain.client, "tmf622", listener.url("/acme"), CANCEL_TYPES, headers=acme)
+    subscribe(chain.client, "tmf622", listener.url("/admin"), CANCEL_TYPES, headers=admin)
+    later = (datetime.now(UTC) + timedelta(days=1)).isoformat()  # they stay acknowledged
+    orders = {
+        party: place(chain, admin, party, requestedStartDate=later) for party in ("acme", "globex")
+    }
+    tasks = {}
+    for party, order in orders.items():
+        cancel = {"productOrder": {"id": order}, "cancellationReason": f"{party} changed its mind"}
+        created = chain.client.post(CANCEL_PO, json=cancel, headers=admin)
+        assert created.status_code == 201, created.text
+        tasks[party] = created.json()["id"]
+
+    def task_ids(found: list[Any]) -> set[str]:
+        return {r.event["event"]["cancelProductOrder"]["id"] for r in found}
+
+    listener.wait(lambda found: task_ids(found) == set(tasks.values()), path="/admin")
+    until(lambda: outbox_and_deliveries(chain.cascade) == (0, 0), what="every event delivered")
+    received = listener.received("/acme")
+    assert task_ids(received) == {tasks["acme"]}, "acme received another party's cancellation"
+    assert "CancelProductOrderCreateEvent" in {r.event_type for r in received}
