@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections import Counter
 
 from tests.api.official_schemas import OfficialSchemas
+from tests.conftest import PUBLIC_URL
 from tests.events.conftest import (
+    BASES,
     SPEC_FILES,
     Listener,
     Received,
@@ -76,6 +78,9 @@ def test_a_completed_order_publishes_valid_events_on_every_hub(
             entity = event["event"][payload_key(r.event_type)]
             assert entity["id"], f"{r.event_type} carries no entity id"
             assert entity["href"].endswith(entity["id"])
+            assert entity["href"].startswith(f"{PUBLIC_URL}{BASES[api]}/"), (
+                f"{api}'s hub received another API's {r.event_type}: {entity['href']}"
+            )
     states = [
         r.event["event"]["productOrder"]["state"]
         for r in by_api["tmf622"]

@@ -104,3 +104,39 @@ def test_unqualified_names_are_refused_on_other_apis_too(chain: Chain) -> None:
     hub = f"{BASES['tmf620']}/hub"  # five publishing resources
     response = chain.client.post(hub, json={"callback": "http://127.0.0.1:9/x", "query": "name=x"})
     assert response.status_code == 400, response.text
+
+
+VALID = [
+    "eventType = ProductOrderCreateEvent",  # spaced, as in TMF examples
+    "eventType=ProductOrderCreateEvent,CancelProductOrderCreateEvent",
+    "event.productOrder.state=completed,failed",
+    "event.productOrder.relatedParty.id=acme",
+    "event.cancelProductOrder.state=done&fields=event.productOrder.state",
+    "",
+]
+
+
+@pytest.mark.parametrize("query", VALID)
+def test_a_valid_query_is_kept_as_given(chain: Chain, query: str) -> None:
+    created = subscribe(chain.client, "tmf622", "http://127.0.0.1:9/x", query=query)
+    shown = chain.client.get(f"{PO_HUB}/{created['id']}")
+    assert shown.status_code == 200, shown.text
+    assert shown.json().get("query", "") == query
+
+
+def test_a_filter_into_an_array_picks_the_partys_orders(chain: Chain, listener: Listener) -> None:
+    query = "eventType=ProductOrderCreateEvent&event.productOrder.relatedParty.id=acme"
+    subscribe(chain.client, "tmf622", listener.url("/acme"), query=query)
+    subscribe(
+        chain.client, "tmf622", listener.url("/all"), query="eventType=ProductOrderCreateEvent"
+    )
+
+    def party(name: str) -> dict[str, Any]:
+        return {"relatedParty": [{"id": name, "role": "customer", "@referredType": "Organization"}]}
+
+    acme = chain.place(broadband(), **party("acme"))
+    globex = chain.place(broadband(), **party("globex"))
+    listener.wait(lambda found: len(found) == 2, path="/all")
+    until(lambda: outbox_and_deliveries(chain.cascade) == (0, 0), what="every event delivered")
+    ids = [r.event["event"]["productOrder"]["id"] for r in listener.received("/acme")]
+    assert ids == [acme["id"]], f"globex's order {globex['id']} matched relatedParty.id=acme"
