@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from litestar.testing import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from cascade.bootstrap import Cascade, build
 from cascade.catalog_files import demo_catalog, load_catalog
@@ -185,13 +185,21 @@ def chain_settings() -> Settings:
     return EVENTS_FAST
 
 
-def outbox_and_deliveries(cascade: Cascade) -> tuple[int, int]:
-    def count(connection: Any) -> tuple[int, int]:
-        outbox = connection.execute(select(func.count()).select_from(event_outbox)).scalar()
-        deliveries = connection.execute(select(func.count()).select_from(event_delivery)).scalar()
-        return int(outbox), int(deliveries)
+def _counts(connection: Connection) -> tuple[int, int]:
+    outbox = connection.execute(select(func.count()).select_from(event_outbox)).scalar()
+    deliveries = connection.execute(select(func.count()).select_from(event_delivery)).scalar()
+    return int(outbox or 0), int(deliveries or 0)
 
-    return cascade.database.read_sync(count)
+
+def outbox_and_deliveries(cascade: Cascade) -> tuple[int, int]:
+    """Rows still in the outbox, deliveries still pending or parked."""
+    return cascade.database.read_sync(_counts)
+
+
+def outbox_and_deliveries_of(engine: Engine) -> tuple[int, int]:
+    """The same, read with a plain engine (a database another process serves)."""
+    with engine.connect() as connection:
+        return _counts(connection)
 
 
 def until(check: Callable[[], bool], timeout: float = TIMEOUT, what: str = "condition") -> None:
