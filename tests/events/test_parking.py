@@ -3,14 +3,20 @@ the CLI, and redelivered on request once it is back."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any
 
 import pytest
+from litestar.testing import TestClient
+from sqlalchemy import select
 from typer.testing import CliRunner
 
+from cascade.bootstrap import Cascade, build
 from cascade.cli import app
 from cascade.settings import Settings
+from cascade.storage.tables import event_delivery
+from tests.conftest import PUBLIC_URL, _empty_tables
 from tests.events.conftest import (
     CREATES,
     EVENTS_FAST,
@@ -118,3 +124,39 @@ def test_a_new_event_waits_behind_its_entitys_parked_ones(chain: Chain, listener
 
 def ids_of(received: list[Received]) -> list[str]:
     return [r.event["event"]["productOffering"]["id"] for r in received]
+
+
+def test_parked_deliveries_are_listed_oldest_first(database_url: str, listener: Listener) -> None:
+    settings = replace(EVENTS_FAST, database_url=database_url, events_park_after_s=0.5)
+    listener.down()
+    quiet = build(replace(settings, controllers=False))  # events wait in the outbox
+    quiet.database.write_sync(_empty_tables)
+    try:
+        with TestClient(quiet.app, base_url=PUBLIC_URL) as client:
+            subscribe(client, "tmf620", listener.url(), query=CREATES)
+            for n in range(3):
+                new_offering(client, f"old{n}")
+    finally:
+        quiet.close()
+    sending = build(replace(settings, controllers=True))
+    try:
+        with TestClient(sending.app, base_url=PUBLIC_URL) as client:
+            chain = Chain(sending, client)
+            until(lambda: len(parked(chain)) == 3, what="three parked deliveries")
+            new_offering(client, "newest")  # recorded after the outbox was emptied
+            until(lambda: len(parked(chain)) == 4, what="four parked deliveries")
+            names = offering_names(sending)
+            listed = [names[p["eventId"]] for p in parked(chain)]
+    finally:
+        sending.close()
+    assert listed == ["old0", "old1", "old2", "newest"], (
+        f"BUG: parked deliveries listed {listed}, not oldest first: on SQLite event_seq (the "
+        "outbox rowid) starts again at 1 once the outbox is empty"
+    )
+
+
+def offering_names(cascade: Cascade) -> dict[str, str]:
+    """The offering name of each delivery, by eventId."""
+    query = select(event_delivery.c.event_id, event_delivery.c.body)
+    rows = cascade.database.read_sync(lambda c: c.execute(query).all())
+    return {str(i): json.loads(body)["event"]["productOffering"]["name"] for i, body in rows}
