@@ -14,19 +14,20 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from cascade.domain.changes import plan_item
 from cascade.domain.characteristics import as_characteristics, as_values
 from cascade.domain.decomposition import (
     CFS,
     ProductItemPlan,
     Rejected,
     item_dependencies,
-    plan_product_item,
     plan_product_order,
 )
 from cascade.domain.states import PRODUCT_ORDER, PRODUCT_ORDER_ITEM
 from cascade.fulfilment.catalog import CatalogCache, StoredCatalog
 from cascade.fulfilment.controller import OrderController
 from cascade.fulfilment.ids import child_id
+from cascade.fulfilment.installed import installed_products
 from cascade.fulfilment.inventory import record_product
 from cascade.fulfilment.orders import (
     add_note,
@@ -37,6 +38,7 @@ from cascade.fulfilment.orders import (
     reject,
     settle_order,
 )
+from cascade.fulfilment.product_changes import complete_change
 from cascade.fulfilment.runtime import DONE, StepContext, StepResult
 from cascade.tmf.service import ResourceService
 
@@ -67,8 +69,9 @@ class ProductOrderController(OrderController):
         items = order.get("productOrderItem") or []
         changed = False
         if state == "acknowledged":
+            installed = installed_products(connection, self.services, items)
             try:
-                plan_product_order(order, catalog)
+                plan_product_order(order, catalog, lambda item: plan_item(item, catalog, installed))
             except Rejected as rejected:
                 reject(order, items, PRODUCT_ORDER, PRODUCT_ORDER_ITEM)
                 for reason in rejected.reasons:
@@ -109,10 +112,14 @@ class ProductOrderController(OrderController):
             )
         if any(n.get("state") != "completed" for n in needs):
             return False
+        installed = installed_products(connection, self.services, [item])
         try:
-            plan = plan_product_item(item, catalog)
-        except Rejected as rejected:  # the catalog changed since the order was accepted
+            plan = plan_item(item, catalog, installed)
+        except Rejected as rejected:  # the catalog or inventory changed since acceptance
             return _fail_item(order, item, "; ".join(rejected.reasons))
+        if plan.action == "noChange":  # context for the other items: nothing to do
+            move(item, PRODUCT_ORDER_ITEM, "inProgress")
+            return move(item, PRODUCT_ORDER_ITEM, "completed")
         service_order_id = child_id(order["id"], str(item["id"]))
         service_order = self.service_orders.peek(connection, service_order_id)
         if service_order is None:
@@ -125,6 +132,9 @@ class ProductOrderController(OrderController):
             return _fail_item(order, item, reason)
         if state != "completed":
             return move(item, PRODUCT_ORDER_ITEM, "inProgress")
+        if plan.action != "add":
+            complete_change(connection, self.inventory, order, item, plan, service_order)
+            return move(item, PRODUCT_ORDER_ITEM, "completed")
         self._complete_item(connection, order, item, plan, service_order)
         return True
 
@@ -178,8 +188,9 @@ def _service_order(
     for service in plan.services:
         service_item: dict[str, Any] = {
             "id": service.id,
-            "action": "add",
+            "action": service.action,
             "service": {
+                **(service.existing or {}),
                 "name": str(service.specification.get("name", "service")),
                 "category": service.category,
                 "serviceSpecification": service.specification,

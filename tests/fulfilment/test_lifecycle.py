@@ -1,0 +1,150 @@
+"""Changes to products that exist, through the HTTP API: cease, modify, noChange + add-on."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from cascade.apis import ALL_APIS
+from cascade.storage.tables import allocation, simulated_network
+from tests.api.official_schemas import OfficialSchemas
+from tests.fulfilment.conftest import RO, SO, Chain, broadband
+
+SPEC = {api.code: api.spec_file for api in ALL_APIS}
+PRODUCT = "/tmf-api/productInventory/v4/product"
+SERVICE = "/tmf-api/serviceInventory/v4/service"
+RESOURCE = "/tmf-api/resourceInventoryManagement/v4/resource"
+ACTIVATED_SERVICE = "/tmf-api/ServiceActivationAndConfiguration/v4/service"
+ACTIVATED_RESOURCE = "/tmf-api/ResourceActivationAndConfiguration/v4/resource"
+
+
+def values(entity: dict[str, Any], key: str) -> dict[str, Any]:
+    return {c["name"]: c["value"] for c in entity.get(key, [])}
+
+
+def change(item_id: str, action: str, product_id: str, **characteristics: Any) -> dict[str, Any]:
+    product: dict[str, Any] = {"id": product_id}
+    if characteristics:
+        product["productCharacteristic"] = [
+            {"name": name, "value": value} for name, value in characteristics.items()
+        ]
+    return {"id": item_id, "action": action, "product": product}
+
+
+def fulfilled(chain: Chain, *items: dict[str, Any]) -> dict[str, Any]:
+    order = chain.wait_for(chain.place(*items)["id"])
+    assert order["state"] == "completed", order.get("note")
+    return order
+
+
+def product_of(order: dict[str, Any], item_id: str = "1") -> str:
+    item = next(i for i in order["productOrderItem"] if i["id"] == item_id)
+    return str(item["product"]["id"])
+
+
+def owners(chain: Chain) -> set[str]:
+    rows = chain.cascade.database.read_sync(lambda c: c.execute(select(allocation.c.owner)).all())
+    return {row.owner for row in rows}
+
+
+def network(chain: Chain) -> dict[str, dict[str, Any]]:
+    rows = chain.cascade.database.read_sync(
+        lambda c: c.execute(
+            select(simulated_network.c.activation, simulated_network.c.request)
+        ).all()
+    )
+    return {row.activation: json.loads(row.request) for row in rows}
+
+
+def service_tree(chain: Chain, product_id: str) -> dict[str, dict[str, Any]]:
+    """The product's services by specification id, as TMF638 has them."""
+    product = chain.get(f"{PRODUCT}/{product_id}")
+    found: dict[str, dict[str, Any]] = {}
+    todo = [ref["id"] for ref in product["realizingService"]]
+    while todo:
+        service = chain.get(f"{SERVICE}/{todo.pop()}")
+        found[service["serviceSpecification"]["id"]] = service
+        todo.extend(ref["id"] for ref in service.get("supportingService", []))
+    return found
+
+
+def resources_of(chain: Chain, services: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        chain.get(f"{RESOURCE}/{ref['id']}")
+        for service in services.values()
+        for ref in service.get("supportingResource", [])
+    ]
+
+
+def test_cease_deactivates_releases_and_terminates_in_dependency_order(
+    chain: Chain, official: OfficialSchemas
+) -> None:
+    added = fulfilled(chain, broadband(speed=1000))
+    product_id = product_of(added)
+    services = service_tree(chain, product_id)
+    resources = resources_of(chain, services)
+    assert len(resources) == 3 and len(owners(chain)) == 3
+    configured = set(network(chain))
+
+    ceased = fulfilled(chain, change("1", "delete", product_id))
+
+    product = chain.get(f"{PRODUCT}/{product_id}")
+    official.check(SPEC["tmf637"], "Product", product)
+    assert product["status"] == "terminated" and product["terminationDate"]
+    assert [(i["productOrderId"], i["orderItemAction"]) for i in product["productOrderItem"]] == [
+        (added["id"], "add"),
+        (ceased["id"], "delete"),
+    ]
+    for service in services.values():
+        record = chain.get(f"{SERVICE}/{service['id']}")
+        official.check(SPEC["tmf638"], "Service", record)
+        assert record["state"] == "terminated" and record["endDate"], record["name"]
+        assert record["serviceOrderItem"][-1]["itemAction"] == "delete"
+    for name in ("rfs-gpon-access", "rfs-qos-profile"):
+        activation = chain.get(f"{ACTIVATED_SERVICE}/{services[name]['id']}")
+        assert activation["state"] == "terminated" and activation["endDate"]
+    for resource in resources:
+        record = chain.get(f"{RESOURCE}/{resource['id']}")
+        official.check(SPEC["tmf639"], "Resource", record)
+        assert (record["administrativeState"], record["operationalState"]) == ("locked", "disable")
+        assert record["usageState"] == "idle" and record["endOperatingDate"]
+        activation = chain.get(f"{ACTIVATED_RESOURCE}/{resource['id']}")
+        assert activation["administrativeState"] == "locked"
+    # Every value is back in its pool; nothing of the product is configured any more.
+    assert owners(chain) == set()
+    assert configured & set(network(chain)) == set()
+
+    # Dependency order: the CFS ended before the RFS it relied on, the RFS after its resources.
+    (service_order,) = chain.get(SO, **{"externalReference.id": ceased["id"]})
+    assert {i["action"] for i in service_order["serviceOrderItem"]} == {"delete"}
+    ended = {m["serviceOrderItem"][0]["id"]: m["milestoneDate"] for m in service_order["milestone"]}
+    by_spec = {
+        i["service"]["serviceSpecification"]["id"]: i["id"]
+        for i in service_order["serviceOrderItem"]
+    }
+    assert ended[by_spec["cfs-internet-access"]] <= ended[by_spec["rfs-gpon-access"]]
+    (resource_order,) = chain.get(RO, **{"externalReference.id": service_order["id"]})
+    assert resource_order["completionDate"] <= ended[by_spec["rfs-gpon-access"]]
+    assert [i["action"] for i in resource_order["orderItem"]] == ["delete"] * 3
+
+    # The values are free again: the next order can take them.
+    again = fulfilled(chain, broadband(speed=100))
+    assert len(owners(chain)) == 3
+    assert product_of(again) != product_id
+
+
+def test_a_change_of_a_product_that_does_not_exist_or_ended_is_rejected(chain: Chain) -> None:
+    missing = chain.wait_for(chain.place(change("1", "delete", "no-such-product"))["id"])
+    assert missing["state"] == "rejected"
+    assert "'no-such-product' is not in the product inventory" in missing["note"][0]["text"]
+    product_id = product_of(fulfilled(chain, broadband()))
+    fulfilled(chain, change("1", "delete", product_id))
+    for action in ("delete", "modify", "noChange"):
+        order = chain.wait_for(chain.place(change("1", action, product_id))["id"])
+        assert order["state"] == "rejected", action
+        assert f"product '{product_id}' is terminated" in order["note"][0]["text"]
+        assert chain.get(SO, **{"externalReference.id": order["id"]}) == []
+    unnamed = chain.wait_for(chain.place({"id": "1", "action": "modify"})["id"])
+    assert "needs product.id" in unnamed["note"][0]["text"]
