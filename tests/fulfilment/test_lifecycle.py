@@ -148,3 +148,73 @@ def test_a_change_of_a_product_that_does_not_exist_or_ended_is_rejected(chain: C
         assert chain.get(SO, **{"externalReference.id": order["id"]}) == []
     unnamed = chain.wait_for(chain.place({"id": "1", "action": "modify"})["id"])
     assert "needs product.id" in unnamed["note"][0]["text"]
+
+
+def test_speed_upgrade_reconfigures_qos_and_allocates_nothing(
+    chain: Chain, official: OfficialSchemas
+) -> None:
+    added = fulfilled(chain, broadband(speed=500))
+    product_id = product_of(added)
+    before = service_tree(chain, product_id)
+    held = owners(chain)
+    resources = chain.get(RESOURCE)
+
+    upgraded = fulfilled(chain, change("1", "modify", product_id, downloadSpeed=1000))
+    official.check(SPEC["tmf622"], "ProductOrder", upgraded)
+
+    (service_order,) = chain.get(SO, **{"externalReference.id": upgraded["id"]})
+    official.check(SPEC["tmf641"], "ServiceOrder", service_order)
+    actions = {
+        i["service"]["serviceSpecification"]["id"]: (i["action"], i["service"]["id"])
+        for i in service_order["serviceOrderItem"]
+    }
+    assert actions == {
+        "cfs-internet-access": ("modify", before["cfs-internet-access"]["id"]),
+        "rfs-qos-profile": ("modify", before["rfs-qos-profile"]["id"]),
+        "rfs-gpon-access": ("noChange", before["rfs-gpon-access"]["id"]),
+    }
+    # No resource order, no new resource, no new allocation.
+    assert chain.get(RO, **{"externalReference.id": service_order["id"]}) == []
+    assert owners(chain) == held
+    assert chain.get(RESOURCE) == resources
+
+    qos_id = before["rfs-qos-profile"]["id"]
+    qos = chain.get(f"{ACTIVATED_SERVICE}/{qos_id}")
+    assert qos["state"] == "active"
+    assert values(qos, "serviceCharacteristic") == {"downloadSpeed": 1000, "uploadSpeed": 500}
+    assert "re-configured by service order" in qos["note"][-1]["text"]
+    configured = network(chain)
+    assert configured[qos_id]["downloadSpeed"] == 500  # the first configuration, as it was
+    assert [r for r in configured.values() if r.get("downloadSpeed") == 1000] == [
+        {"downloadSpeed": 1000, "uploadSpeed": 500}
+    ]
+
+    after = service_tree(chain, product_id)
+    assert {k: v["id"] for k, v in after.items()} == {k: v["id"] for k, v in before.items()}
+    assert values(after["rfs-qos-profile"], "serviceCharacteristic")["downloadSpeed"] == 1000
+    assert values(after["cfs-internet-access"], "serviceCharacteristic")["downloadSpeed"] == 1000
+    assert after["rfs-qos-profile"]["serviceOrderItem"][-1]["itemAction"] == "modify"
+    assert after["rfs-gpon-access"] == before["rfs-gpon-access"]  # noChange touched nothing
+
+    product = chain.get(f"{PRODUCT}/{product_id}")
+    official.check(SPEC["tmf637"], "Product", product)
+    assert product["status"] == "active"
+    assert values(product, "productCharacteristic") == {"downloadSpeed": 1000, "uploadSpeed": 500}
+    assert [(i["productOrderId"], i["orderItemAction"]) for i in product["productOrderItem"]] == [
+        (added["id"], "add"),
+        (upgraded["id"], "modify"),
+    ]
+    (item,) = upgraded["productOrderItem"]
+    assert item["product"]["id"] == product_id
+
+
+def test_a_modify_with_a_value_the_catalog_refuses_is_rejected_and_changes_nothing(
+    chain: Chain,
+) -> None:
+    product_id = product_of(fulfilled(chain, broadband(speed=500)))
+    before = chain.get(f"{PRODUCT}/{product_id}")
+    order = chain.wait_for(chain.place(change("1", "modify", product_id, downloadSpeed=300))["id"])
+    assert order["state"] == "rejected"
+    assert "300" in order["note"][0]["text"] and "not one of" in order["note"][0]["text"]
+    assert chain.get(SO, **{"externalReference.id": order["id"]}) == []
+    assert chain.get(f"{PRODUCT}/{product_id}") == before
