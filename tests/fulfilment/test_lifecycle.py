@@ -10,7 +10,7 @@ from sqlalchemy import select
 from cascade.apis import ALL_APIS
 from cascade.storage.tables import allocation, simulated_network
 from tests.api.official_schemas import OfficialSchemas
-from tests.fulfilment.conftest import RO, SO, Chain, broadband
+from tests.fulfilment.conftest import RO, SO, Chain, broadband, offering_item
 
 SPEC = {api.code: api.spec_file for api in ALL_APIS}
 PRODUCT = "/tmf-api/productInventory/v4/product"
@@ -218,3 +218,34 @@ def test_a_modify_with_a_value_the_catalog_refuses_is_rejected_and_changes_nothi
     assert "300" in order["note"][0]["text"] and "not one of" in order["note"][0]["text"]
     assert chain.get(SO, **{"externalReference.id": order["id"]}) == []
     assert chain.get(f"{PRODUCT}/{product_id}") == before
+
+
+def test_adding_iptv_to_broadband_adds_only_the_add_on(chain: Chain) -> None:
+    added = fulfilled(chain, broadband(speed=500))
+    product_id = product_of(added)
+    broadband_before = chain.get(f"{PRODUCT}/{product_id}")
+    services_before = service_tree(chain, product_id)
+    held = owners(chain)
+
+    iptv = offering_item("2", "po-iptv", channelPackage="Premium")
+    iptv["productOrderItemRelationship"] = [{"id": "1", "relationshipType": "reliesOn"}]
+    bundle = fulfilled(chain, change("1", "noChange", product_id), iptv)
+
+    # The noChange item is context: no service order, the broadband product untouched.
+    (service_order,) = chain.get(SO, **{"externalReference.id": bundle["id"]})
+    assert {
+        i["service"]["serviceSpecification"]["id"] for i in service_order["serviceOrderItem"]
+    } == {
+        "cfs-iptv",
+        "rfs-multicast-video",
+    }
+    assert {i["action"] for i in service_order["serviceOrderItem"]} == {"add"}
+    assert chain.get(f"{PRODUCT}/{product_id}") == broadband_before
+    assert service_tree(chain, product_id) == services_before
+    assert bundle["productOrderItem"][0]["product"]["id"] == product_id
+    # Only the add-on's resource was allocated.
+    new = owners(chain) - held
+    assert held <= owners(chain) and len(new) == 1
+    iptv_product = chain.get(f"{PRODUCT}/{product_of(bundle, '2')}")
+    assert iptv_product["status"] == "active"
+    assert values(iptv_product, "productCharacteristic") == {"channelPackage": "Premium"}

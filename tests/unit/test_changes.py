@@ -1,0 +1,111 @@
+"""Planning changes to installed products (pure): cease, modify, noChange."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cascade.domain.changes import InstalledProduct, InstalledService, plan_item
+from cascade.domain.decomposition import CFS, RFS, Rejected
+from tests.unit.fake_catalog import FakeCatalog
+
+
+def service(spec: str, category: str, supporting: tuple[str, ...] = (), **values: Any) -> Any:
+    return InstalledService(
+        id=f"s-{spec}",
+        href=f"/service/s-{spec}",
+        category=category,
+        specification={"id": spec},
+        values=values,
+        state="active",
+        supporting=supporting,
+    )
+
+
+def broadband(status: str = "active", speed: int = 500) -> InstalledProduct:
+    return InstalledProduct(
+        id="p1",
+        status=status,
+        offering={"id": "po-fibre-broadband"},
+        specification={"id": "ps-fibre-broadband"},
+        values={"downloadSpeed": speed, "uploadSpeed": 500},
+        services=(
+            service(
+                "cfs-internet-access",
+                CFS,
+                ("s-rfs-gpon-access", "s-rfs-qos-profile"),
+                downloadSpeed=speed,
+                uploadSpeed=500,
+            ),
+            service("rfs-gpon-access", RFS),
+            service("rfs-qos-profile", RFS, downloadSpeed=speed, uploadSpeed=500),
+        ),
+    )
+
+
+def change(action: str, **characteristics: Any) -> dict[str, Any]:
+    product: dict[str, Any] = {"id": "p1"}
+    if characteristics:
+        product["productCharacteristic"] = [
+            {"name": k, "value": v} for k, v in characteristics.items()
+        ]
+    return {"id": "1", "action": action, "product": product}
+
+
+def test_cease_deletes_every_service_the_dependent_ones_first() -> None:
+    plan = plan_item(change("delete"), FakeCatalog(), {"p1": broadband()})
+    assert plan.action == "delete"
+    by_spec = {s.specification["id"]: s for s in plan.services}
+    assert {s.action for s in plan.services} == {"delete"}
+    cfs = by_spec["cfs-internet-access"]
+    assert cfs.relies_on == ()
+    assert by_spec["rfs-gpon-access"].relies_on == (cfs.id,)
+    assert by_spec["rfs-qos-profile"].relies_on == (cfs.id,)
+    assert by_spec["rfs-qos-profile"].existing == {
+        "id": "s-rfs-qos-profile",
+        "href": "/service/s-rfs-qos-profile",
+        "@referredType": "Service",
+    }
+
+
+def test_speed_upgrade_modifies_qos_and_cfs_and_leaves_access_alone() -> None:
+    plan = plan_item(change("modify", downloadSpeed=1000), FakeCatalog(), {"p1": broadband()})
+    actions = {s.specification["id"]: s.action for s in plan.services}
+    assert actions == {
+        "cfs-internet-access": "modify",
+        "rfs-gpon-access": "noChange",
+        "rfs-qos-profile": "modify",
+    }
+    qos = next(s for s in plan.services if s.specification["id"] == "rfs-qos-profile")
+    assert qos.characteristics == {"downloadSpeed": 1000, "uploadSpeed": 500}
+    assert plan.characteristics == {"downloadSpeed": 1000, "uploadSpeed": 500}
+
+
+def test_a_modify_that_changes_nothing_is_all_no_change() -> None:
+    plan = plan_item(change("modify", downloadSpeed=500), FakeCatalog(), {"p1": broadband()})
+    assert {s.action for s in plan.services} == {"noChange"}
+
+
+def test_no_change_plans_nothing() -> None:
+    plan = plan_item(change("noChange"), FakeCatalog(), {"p1": broadband()})
+    assert (plan.action, plan.services) == ("noChange", ())
+
+
+@pytest.mark.parametrize(
+    ("item", "installed", "reason"),
+    [
+        (change("delete"), {}, "product 'p1' is not in the product inventory"),
+        (change("modify"), {"p1": broadband("terminated")}, "product 'p1' is terminated"),
+        ({"id": "1", "action": "noChange"}, {}, "needs product.id"),
+        ({**change("modify"), "action": "suspend"}, {}, "action 'suspend' is not one of"),
+        (change("modify", downloadSpeed=300), {"p1": broadband()}, "value 300 is not one of"),
+        (change("modify", colour="red"), {"p1": broadband()}, "has no characteristic 'colour'"),
+    ],
+)
+def test_changes_that_cannot_be_done_are_rejected_with_the_reason(
+    item: dict[str, Any], installed: dict[str, InstalledProduct], reason: str
+) -> None:
+    with pytest.raises(Rejected) as rejected:
+        plan_item(item, FakeCatalog(), installed)
+    assert any(reason in line for line in rejected.value.reasons), rejected.value.reasons
