@@ -249,3 +249,53 @@ def test_adding_iptv_to_broadband_adds_only_the_add_on(chain: Chain) -> None:
     iptv_product = chain.get(f"{PRODUCT}/{product_of(bundle, '2')}")
     assert iptv_product["status"] == "active"
     assert values(iptv_product, "productCharacteristic") == {"channelPackage": "Premium"}
+
+
+def test_dsl_to_fibre_migration_adds_the_new_access_then_releases_the_old(
+    chain: Chain, official: OfficialSchemas
+) -> None:
+    dsl = offering_item("1", "po-broadband", accessTechnology="DSL", downloadSpeed=100)
+    added = fulfilled(chain, dsl)
+    product_id = product_of(added)
+    before = service_tree(chain, product_id)
+    assert set(before) == {"cfs-broadband-internet", "rfs-dsl-access", "rfs-qos-profile"}
+    dsl_resources = resources_of(chain, {"dsl": before["rfs-dsl-access"]})
+    dsl_owners = owners(chain)
+    assert len(dsl_owners) == 2  # DSL port, IPv4 address
+
+    migrated = fulfilled(chain, change("1", "modify", product_id, accessTechnology="FTTP"))
+
+    after = service_tree(chain, product_id)
+    assert set(after) == {"cfs-broadband-internet", "rfs-gpon-access", "rfs-qos-profile"}
+    assert after["cfs-broadband-internet"]["id"] == before["cfs-broadband-internet"]["id"]
+    assert after["rfs-qos-profile"] == before["rfs-qos-profile"]  # speed unchanged: untouched
+    cfs = after["cfs-broadband-internet"]
+    official.check(SPEC["tmf638"], "Service", cfs)
+    assert values(cfs, "serviceCharacteristic")["accessTechnology"] == "FTTP"
+    gpon = after["rfs-gpon-access"]
+    assert gpon["state"] == "active"
+    assert len(resources_of(chain, {"gpon": gpon})) == 3  # port, VLAN, IPv4 address
+    # The old access is gone: service terminated, its resources ended, its values released.
+    old = chain.get(f"{SERVICE}/{before['rfs-dsl-access']['id']}")
+    assert old["state"] == "terminated" and old["endDate"]
+    for resource in dsl_resources:
+        assert chain.get(f"{RESOURCE}/{resource['id']}")["endOperatingDate"]
+    assert owners(chain).isdisjoint(dsl_owners) and len(owners(chain)) == 3
+    # ... and only once the new one was active and the CFS moved onto it.
+    (service_order,) = chain.get(SO, **{"externalReference.id": migrated["id"]})
+    by_spec = {
+        i["service"]["serviceSpecification"]["id"]: i for i in service_order["serviceOrderItem"]
+    }
+    assert {k: i["action"] for k, i in by_spec.items()} == {
+        "cfs-broadband-internet": "modify",
+        "rfs-gpon-access": "add",
+        "rfs-qos-profile": "noChange",
+        "rfs-dsl-access": "delete",
+    }
+    ended = {m["serviceOrderItem"][0]["id"]: m["milestoneDate"] for m in service_order["milestone"]}
+    assert ended[by_spec["rfs-gpon-access"]["id"]] <= ended[by_spec["cfs-broadband-internet"]["id"]]
+    assert ended[by_spec["cfs-broadband-internet"]["id"]] <= ended[by_spec["rfs-dsl-access"]["id"]]
+
+    product = chain.get(f"{PRODUCT}/{product_id}")
+    assert values(product, "productCharacteristic")["accessTechnology"] == "FTTP"
+    assert [i["orderItemAction"] for i in product["productOrderItem"]] == ["add", "modify"]

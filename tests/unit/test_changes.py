@@ -109,3 +109,53 @@ def test_changes_that_cannot_be_done_are_rejected_with_the_reason(
     with pytest.raises(Rejected) as rejected:
         plan_item(item, FakeCatalog(), installed)
     assert any(reason in line for line in rejected.value.reasons), rejected.value.reasons
+
+
+def test_the_access_technology_chooses_the_access_service() -> None:
+    catalog = FakeCatalog()
+    for technology, access in (("DSL", "rfs-dsl-access"), ("FTTP", "rfs-gpon-access")):
+        item = {
+            "id": "1",
+            "action": "add",
+            "productOffering": {"id": "po-broadband"},
+            "product": {
+                "productCharacteristic": [{"name": "accessTechnology", "value": technology}]
+            },
+        }
+        plan = plan_item(item, catalog, {})
+        specs = {s.specification["id"] for s in plan.services}
+        assert specs == {"cfs-broadband-internet", access, "rfs-qos-profile"}
+
+
+def test_migration_adds_the_new_access_and_retires_the_old_after_the_cfs() -> None:
+    installed = InstalledProduct(
+        id="p1",
+        status="active",
+        offering={"id": "po-broadband"},
+        specification={"id": "ps-broadband"},
+        values={"accessTechnology": "DSL", "downloadSpeed": 100, "uploadSpeed": 100},
+        services=(
+            service(
+                "cfs-broadband-internet",
+                CFS,
+                ("s-rfs-dsl-access", "s-rfs-qos-profile"),
+                accessTechnology="DSL",
+                downloadSpeed=100,
+                uploadSpeed=100,
+            ),
+            service("rfs-dsl-access", RFS),
+            service("rfs-qos-profile", RFS, downloadSpeed=100, uploadSpeed=100),
+        ),
+    )
+    plan = plan_item(change("modify", accessTechnology="FTTP"), FakeCatalog(), {"p1": installed})
+    by_spec = {s.specification["id"]: s for s in plan.services}
+    assert {k: s.action for k, s in by_spec.items()} == {
+        "cfs-broadband-internet": "modify",
+        "rfs-gpon-access": "add",
+        "rfs-qos-profile": "noChange",
+        "rfs-dsl-access": "delete",
+    }
+    cfs = by_spec["cfs-broadband-internet"]
+    assert set(cfs.relies_on) == {by_spec["rfs-gpon-access"].id, by_spec["rfs-qos-profile"].id}
+    assert by_spec["rfs-dsl-access"].relies_on == (cfs.id,)  # released once the new is active
+    assert by_spec["rfs-gpon-access"].existing is None

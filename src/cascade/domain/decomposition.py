@@ -179,7 +179,10 @@ def _plan_cfs(
         return []
     next_id = len(planned) + 1
     rfs_items: list[ServiceItemPlan] = []
+    cfs_values = _flow_down(values, cfs)
     for relation in cfs.get("serviceSpecRelationship") or ():
+        if not chosen(relation, cfs_values):
+            continue
         rfs = catalog.service_specification(str(relation.get("id")))
         if rfs is None:
             problems.append(
@@ -204,10 +207,22 @@ def _plan_cfs(
         id=str(len(planned) + 1),
         category=CFS,
         specification=reference(cfs, "CustomerFacingServiceSpecification"),
-        characteristics=_flow_down(values, cfs),
+        characteristics=cfs_values,
         relies_on=tuple(item.id for item in rfs_items),
     )
     return [cfs_item, *rfs_items]
+
+
+def chosen(relation: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
+    """Whether a CFS relies on this RFS: a `role` that reads `name=value` makes the RFS an
+    alternative, chosen only when the CFS's characteristic `name` has that value
+    (`accessTechnology=DSL`); any other role (or none) always applies.
+    """
+    role = relation.get("role")
+    if not isinstance(role, str) or "=" not in role:
+        return True
+    name, _, wanted = role.partition("=")
+    return str(values.get(name.strip())) == wanted.strip()
 
 
 def _flow_down(values: Mapping[str, Any], specification: Mapping[str, Any]) -> dict[str, Any]:
