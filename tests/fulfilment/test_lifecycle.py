@@ -206,6 +206,11 @@ def test_speed_upgrade_reconfigures_qos_and_allocates_nothing(
     ]
     (item,) = upgraded["productOrderItem"]
     assert item["product"]["id"] == product_id
+    tree = chain.get(f"/cascade/productOrder/{upgraded['id']}/tree")
+    nodes = {i["service"]["id"]: i for i in tree["items"][0]["serviceOrder"]["items"]}
+    assert nodes[qos_id]["action"] == "modify"
+    assert nodes[qos_id]["activation"]["state"] == "active"
+    assert nodes[qos_id]["resourceOrder"] is None
 
 
 def test_a_modify_with_a_value_the_catalog_refuses_is_rejected_and_changes_nothing(
