@@ -14,20 +14,19 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from cascade.domain.changes import plan_item
+from cascade.domain.changes import plan_item, plan_order
 from cascade.domain.characteristics import as_characteristics, as_values
 from cascade.domain.decomposition import (
     CFS,
     ProductItemPlan,
     Rejected,
     item_dependencies,
-    plan_product_order,
 )
 from cascade.domain.states import PRODUCT_ORDER, PRODUCT_ORDER_ITEM
 from cascade.fulfilment.catalog import CatalogCache, StoredCatalog
 from cascade.fulfilment.controller import OrderController
 from cascade.fulfilment.ids import child_id
-from cascade.fulfilment.installed import installed_products
+from cascade.fulfilment.installed import busy_products, installed_products
 from cascade.fulfilment.inventory import record_product
 from cascade.fulfilment.orders import (
     add_note,
@@ -70,8 +69,9 @@ class ProductOrderController(OrderController):
         changed = False
         if state == "acknowledged":
             installed = installed_products(connection, self.services, items)
+            busy = busy_products(connection, self.orders, order)
             try:
-                plan_product_order(order, catalog, lambda item: plan_item(item, catalog, installed))
+                plan_order(order, catalog, installed, busy)
             except Rejected as rejected:
                 reject(order, items, PRODUCT_ORDER, PRODUCT_ORDER_ITEM)
                 for reason in rejected.reasons:

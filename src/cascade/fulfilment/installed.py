@@ -18,6 +18,8 @@ from cascade.tmf.service import ResourceService
 
 PRODUCTS = "tmf637.product"
 SERVICES = "tmf638.service"
+# Product order states in which an order may still change what it names.
+RUNNING = ("inProgress", "held", "pending", "assessingCancellation", "pendingCancellation")
 
 
 def installed_products(
@@ -84,3 +86,18 @@ def as_installed(record: Mapping[str, Any], supporting: tuple[str, ...]) -> Inst
         state=str(record.get("state")),
         supporting=supporting,
     )
+
+
+def busy_products(
+    connection: Connection, orders: ResourceService, order: Mapping[str, Any]
+) -> dict[str, str]:
+    """Products the order's change items name that another running product order changes."""
+    busy: dict[str, str] = {}
+    for item in order.get("productOrderItem") or ():
+        product_id = product_id_of(item)
+        if item.get("action") == "add" or product_id is None:
+            continue
+        for other in orders.find(connection, [("productOrderItem.product.id", product_id)]):
+            if other["id"] != order["id"] and other.get("state") in RUNNING:
+                busy[product_id] = str(other["id"])
+    return busy
