@@ -97,7 +97,8 @@ def busy_products(
         product_id = product_id_of(item)
         if item.get("action") == "add" or product_id is None:
             continue
-        for other in orders.find(connection, [("productOrderItem.product.id", product_id)]):
+        query = [("productOrderItem.product.id", f'"{product_id}"'), ("state", ",".join(RUNNING))]
+        for other in orders.find(connection, query):
             if other["id"] != order["id"] and other.get("state") in RUNNING:
                 busy[product_id] = str(other["id"])
     return busy
