@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from cascade.apis import ALL_APIS
+from cascade.fulfilment.drivers import SimulatedBehaviour
 from cascade.storage.tables import allocation, simulated_network
 from tests.api.official_schemas import OfficialSchemas
 from tests.fulfilment.conftest import RO, SO, Chain, broadband, offering_item
@@ -304,3 +305,27 @@ def test_dsl_to_fibre_migration_adds_the_new_access_then_releases_the_old(
     product = chain.get(f"{PRODUCT}/{product_id}")
     assert values(product, "productCharacteristic")["accessTechnology"] == "FTTP"
     assert [i["orderItemAction"] for i in product["productOrderItem"]] == ["add", "modify"]
+
+
+def test_a_refused_reconfiguration_is_retried_then_fails_and_leaves_the_product(
+    chain: Chain,
+) -> None:
+    product_id = product_of(fulfilled(chain, broadband(speed=500)))
+    qos_id = service_tree(chain, product_id)["rfs-qos-profile"]["id"]
+    network = chain.cascade.chain.network
+    network.by_specification = {"rfs-qos-profile": SimulatedBehaviour(failure_rate=1.0)}
+    order = chain.wait_for(chain.place(change("1", "modify", product_id, downloadSpeed=1000))["id"])
+    assert order["state"] == "failed"
+    attempts = chain.cascade.settings.activation_attempts
+    assert f"re-configuration failed after {attempts} attempt(s)" in order["note"][0]["text"]
+    activation = chain.get(f"{ACTIVATED_SERVICE}/{qos_id}")
+    assert len([n for n in activation["note"] if "re-configuration" in n["text"]]) == attempts - 1
+    assert values(activation, "serviceCharacteristic")["downloadSpeed"] == 500
+    product = chain.get(f"{PRODUCT}/{product_id}")
+    assert values(product, "productCharacteristic")["downloadSpeed"] == 500
+    assert [i["orderItemAction"] for i in product["productOrderItem"]] == ["add"]
+
+    network.by_specification = {}  # the network accepts again: the same change goes through
+    fulfilled(chain, change("1", "modify", product_id, downloadSpeed=1000))
+    product = chain.get(f"{PRODUCT}/{product_id}")
+    assert values(product, "productCharacteristic")["downloadSpeed"] == 1000

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from cascade.fulfilment.drivers import ActivationDriver, SimulatedNetwork
+from cascade.fulfilment.orders import OWNER, external_ids, parties
 from cascade.storage.allocations import release
 from cascade.tmf.instants import now_instant
 from cascade.tmf.service import ResourceService
@@ -94,3 +95,32 @@ def end(
 
 def note(document: dict[str, Any], text: str) -> None:
     document.setdefault("note", []).append({"author": AUTHOR, "date": now_instant(), "text": text})
+
+
+def cease_order(
+    order: Mapping[str, Any], item: Mapping[str, Any], origin: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Delete items for the origin order's resources, the last allocated first."""
+    items = [
+        {
+            "id": str(made["id"]),
+            "action": "delete",
+            "resource": {
+                key: made["resource"][key]
+                for key in ("id", "href", "resourceSpecification", "@referredType")
+                if key in made["resource"]
+            },
+        }
+        for made in reversed(origin.get("orderItem") or [])
+    ]
+    body: dict[str, Any] = {
+        "description": f"Cease resources for service order {order['id']} item {item['id']}",
+        "externalReference": [
+            *external_ids(order, str(item["id"]), "ServiceOrder"),
+            {"entityType": ORIGIN, "id": origin["id"], "owner": OWNER},
+        ],
+        "orderItem": items,
+    }
+    if order.get("relatedParty"):
+        body["relatedParty"] = parties(order)
+    return body

@@ -23,10 +23,10 @@ from sqlalchemy import Connection
 from cascade.domain.characteristics import as_characteristics, as_values
 from cascade.domain.decomposition import RFS
 from cascade.fulfilment.activations import Activator
-from cascade.fulfilment.cease import ORIGIN, deactivate, end, note
-from cascade.fulfilment.drivers import ActivationRequest, SimulatedNetwork
+from cascade.fulfilment.cease import cease_order, deactivate, end, note
+from cascade.fulfilment.drivers import ActivationRequest, DriverStatus, SimulatedNetwork
 from cascade.fulfilment.ids import child_id
-from cascade.fulfilment.orders import OWNER, external_ids, notes_text, parties
+from cascade.fulfilment.orders import notes_text
 from cascade.tmf.instants import now_instant
 from cascade.tmf.service import Loaded, ResourceService
 
@@ -119,7 +119,7 @@ class ServiceChanges:
             origin = self._origin(connection, record)
             if origin is None:
                 return Change("failed", f"the resource order of service {record['id']} is gone")
-            body = _cease_order(order, item, origin)
+            body = cease_order(order, item, origin)
             self.resource_orders.insert(connection, body, id_=resource_order_id)
             return Change("pending")
         state = str(placed.get("state"))
@@ -179,9 +179,11 @@ class ServiceChanges:
         key = child_id(order["id"], str(item["id"]), "modify")
         request = ActivationRequest(key, "service", spec_id, values, action="modify")
         status = driver.activate(connection, request)
-        if status.state != "done":
-            return Change(status.state, status.reason, status.ready_ms)
         activation = self.activator.entities.load(connection, str(record["id"]))
+        if status.state == "failed":
+            return self._failed_attempt(connection, activation, key, status, now_ms)
+        if status.state == "pending":
+            return Change("pending", due=status.ready_ms)
         if activation is not None:
             activation.document["serviceCharacteristic"] = as_characteristics(values)
             note(
@@ -191,34 +193,28 @@ class ServiceChanges:
             self.activator.entities.save(connection, activation)
         return Change("done")
 
-
-def _cease_order(
-    order: Mapping[str, Any], item: Mapping[str, Any], origin: Mapping[str, Any]
-) -> dict[str, Any]:
-    """Delete items for the origin order's resources, the last allocated first."""
-    items = [
-        {
-            "id": str(made["id"]),
-            "action": "delete",
-            "resource": {
-                key: made["resource"][key]
-                for key in ("id", "href", "resourceSpecification", "@referredType")
-                if key in made["resource"]
-            },
-        }
-        for made in reversed(origin.get("orderItem") or [])
-    ]
-    body: dict[str, Any] = {
-        "description": f"Cease resources for service order {order['id']} item {item['id']}",
-        "externalReference": [
-            *external_ids(order, str(item["id"]), "ServiceOrder"),
-            {"entityType": ORIGIN, "id": origin["id"], "owner": OWNER},
-        ],
-        "orderItem": items,
-    }
-    if order.get("relatedParty"):
-        body["relatedParty"] = parties(order)
-    return body
+    def _failed_attempt(
+        self,
+        connection: Connection,
+        activation: Loaded | None,
+        key: str,
+        status: DriverStatus,
+        now_ms: int,
+    ) -> Change:
+        """Retry a refused re-configuration with back-off, as activations are; a note each."""
+        reason = status.reason or "the re-configuration failed"
+        if activation is None:
+            return Change("failed", reason)
+        marker = f"re-configuration {key} failed: "
+        notes = activation.document.get("note") or []
+        attempts = 1 + sum(1 for n in notes if str(n.get("text", "")).startswith(marker))
+        if not status.retriable or attempts >= self.activator.max_attempts:
+            return Change(
+                "failed", f"re-configuration failed after {attempts} attempt(s): {reason}"
+            )
+        note(activation.document, f"{marker}{reason} (attempt {attempts})")
+        self.activator.entities.save(connection, activation)
+        return Change("pending", reason, now_ms + self.activator.backoff_ms * 2 ** (attempts - 1))
 
 
 def _remember(record: dict[str, Any], order: Mapping[str, Any], item: Mapping[str, Any]) -> None:
