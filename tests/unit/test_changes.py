@@ -159,3 +159,22 @@ def test_migration_adds_the_new_access_and_retires_the_old_after_the_cfs() -> No
     assert set(cfs.relies_on) == {by_spec["rfs-gpon-access"].id, by_spec["rfs-qos-profile"].id}
     assert by_spec["rfs-dsl-access"].relies_on == (cfs.id,)  # released once the new is active
     assert by_spec["rfs-gpon-access"].existing is None
+
+
+def test_ceasing_again_leaves_out_what_an_earlier_cease_ended() -> None:
+    product = broadband()
+    cfs, access, qos = product.services
+    half_done = InstalledProduct(
+        **{
+            **product.__dict__,
+            "services": (
+                InstalledService(**{**cfs.__dict__, "state": "terminated"}),
+                access,
+                InstalledService(**{**qos.__dict__, "state": "terminated"}),
+            ),
+        }
+    )
+    plan = plan_item(change("delete"), FakeCatalog(), {"p1": half_done})
+    assert [(s.specification["id"], s.relies_on) for s in plan.services] == [
+        ("rfs-gpon-access", ())
+    ]

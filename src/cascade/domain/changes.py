@@ -117,14 +117,20 @@ def _plan(
 
 
 def plan_cease(item: Mapping[str, Any], product: InstalledProduct) -> ProductItemPlan:
-    """Delete every service of the product, what depends on something first."""
-    by_id = {service.id: service for service in product.services}
+    """Delete every live service of the product, what depends on something first.
+
+    Services already terminated (by an earlier cease that failed half-way) are left out, so
+    ceasing again finishes the job.
+    """
+    live = {s.id: s for s in product.services if s.state != TERMINATED}
     plans: list[ServiceItemPlan] = []
     for cfs in (s for s in product.services if s.category == CFS):
-        cfs_item = _delete(cfs, str(len(plans) + 1), ())
-        plans.append(cfs_item)
-        for supporting in (by_id[i] for i in cfs.supporting if i in by_id):
-            plans.append(_delete(supporting, str(len(plans) + 1), (cfs_item.id,)))
+        after: tuple[str, ...] = ()
+        if cfs.id in live:
+            plans.append(_delete(cfs, str(len(plans) + 1), ()))
+            after = (plans[-1].id,)
+        for supporting in (live[i] for i in cfs.supporting if i in live):
+            plans.append(_delete(supporting, str(len(plans) + 1), after))
     return _plan(item, product, product.values, tuple(plans), "delete")
 
 
@@ -157,7 +163,9 @@ def plan_modify(
         },
         catalog,
     )
-    installed = {str(s.specification.get("id")): s for s in product.services}
+    installed = {
+        str(s.specification.get("id")): s for s in product.services if s.state != TERMINATED
+    }
     services = [_compare(plan, installed) for plan in target.services]
     services = _modify_changed_parents(services)
     services.extend(_retire(product, target.services, services))

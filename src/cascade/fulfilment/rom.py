@@ -193,13 +193,15 @@ class ResourceOrderController(OrderController):
     def _delete_problems(
         self, connection: Connection, order: Mapping[str, Any], item: Mapping[str, Any], label: str
     ) -> list[str]:
-        """A delete item names a live TMF639 resource, and the order the one that made it."""
+        """A delete item names a TMF639 resource, and the order the one that made it.
+
+        Ceasing a resource that has ended already changes nothing, so it is not refused: a
+        cease that failed half-way can be placed again.
+        """
         resource_id = (item.get("resource") or {}).get("id")
         record = self.inventory.peek(connection, str(resource_id)) if resource_id else None
         if record is None:
             return [f"{label}: resource '{resource_id}' is not in the resource inventory"]
-        if record.get("endOperatingDate"):
-            return [f"{label}: resource '{resource_id}' has been ceased already"]
         if origin_order(order) is None:
             return [f"{label}: the order's externalReference names no {ORIGIN} that made it"]
         return []
