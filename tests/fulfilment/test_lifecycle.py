@@ -329,3 +329,32 @@ def test_a_refused_reconfiguration_is_retried_then_fails_and_leaves_the_product(
     fulfilled(chain, change("1", "modify", product_id, downloadSpeed=1000))
     product = chain.get(f"{PRODUCT}/{product_id}")
     assert values(product, "productCharacteristic")["downloadSpeed"] == 1000
+
+
+def test_a_service_order_posted_directly_can_modify_a_service_or_is_refused(chain: Chain) -> None:
+    product_id = product_of(fulfilled(chain, broadband(speed=500)))
+    qos_id = service_tree(chain, product_id)["rfs-qos-profile"]["id"]
+
+    def modify(service_id: str) -> dict[str, Any]:
+        item = {
+            "id": "1",
+            "action": "modify",
+            "service": {
+                "id": service_id,
+                "serviceSpecification": {"id": "rfs-qos-profile"},
+                "serviceCharacteristic": [{"name": "uploadSpeed", "value": 100}],
+            },
+        }
+        response = chain.client.post(SO, json={"serviceOrderItem": [item]})
+        assert response.status_code == 201, response.text
+        return chain.wait_for(response.json()["id"], SO)
+
+    done = modify(qos_id)
+    assert done["state"] == "completed", done.get("errorMessage")
+    qos = chain.get(f"{ACTIVATED_SERVICE}/{qos_id}")
+    assert values(qos, "serviceCharacteristic") == {"downloadSpeed": 500, "uploadSpeed": 100}
+    refused = modify("no-such-service")
+    assert refused["state"] == "rejected"
+    assert (
+        "'no-such-service' is not in the service inventory" in refused["errorMessage"][0]["reason"]
+    )

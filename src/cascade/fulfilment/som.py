@@ -300,7 +300,10 @@ def _problems(items: list[dict[str, Any]], catalog: StoredCatalog) -> list[str]:
             problems.append(f"{label}: serviceSpecification '{spec_id}' is not in the catalog")
             continue
         given = as_values(service.get("serviceCharacteristic"))
-        _, found = resolve(given, rules_of(specification.get("specCharacteristic")), label)
+        rules = rules_of(specification.get("specCharacteristic"))
+        if item.get("action") != "add":  # a change carries only what changes
+            rules = {name: rule for name, rule in rules.items() if name in given}
+        _, found = resolve(given, rules, label)
         problems.extend(found)
     if not items:
         problems.append("the order has no serviceOrderItem")
