@@ -358,3 +358,27 @@ def test_a_service_order_posted_directly_can_modify_a_service_or_is_refused(chai
     assert (
         "'no-such-service' is not in the service inventory" in refused["errorMessage"][0]["reason"]
     )
+
+
+def test_an_offering_change_moves_the_product_onto_a_new_cfs_over_the_same_access(
+    chain: Chain,
+) -> None:
+    product_id = product_of(fulfilled(chain, broadband(speed=500)))
+    before = service_tree(chain, product_id)
+    held = owners(chain)
+    item = {**change("1", "modify", product_id), "productOffering": {"id": "po-broadband"}}
+    fulfilled(chain, item)
+    after = service_tree(chain, product_id)
+    assert set(after) == {"cfs-broadband-internet", "rfs-gpon-access", "rfs-qos-profile"}
+    assert after["rfs-gpon-access"] == before["rfs-gpon-access"]
+    assert after["rfs-qos-profile"] == before["rfs-qos-profile"]
+    assert owners(chain) == held  # same access, same resources
+    old_cfs = chain.get(f"{SERVICE}/{before['cfs-internet-access']['id']}")
+    assert old_cfs["state"] == "terminated"
+    product = chain.get(f"{PRODUCT}/{product_id}")
+    assert product["productOffering"]["id"] == "po-broadband"
+    assert values(product, "productCharacteristic") == {
+        "accessTechnology": "FTTP",
+        "downloadSpeed": 500,
+        "uploadSpeed": 500,
+    }

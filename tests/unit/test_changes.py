@@ -178,3 +178,19 @@ def test_ceasing_again_leaves_out_what_an_earlier_cease_ended() -> None:
     assert [(s.specification["id"], s.relies_on) for s in plan.services] == [
         ("rfs-gpon-access", ())
     ]
+
+
+def test_an_offering_change_keeps_shared_services_and_retires_the_old_cfs_after_the_new() -> None:
+    item = {**change("modify"), "productOffering": {"id": "po-broadband"}}
+    plan = plan_item(item, FakeCatalog(), {"p1": broadband()})
+    by_spec = {s.specification["id"]: s for s in plan.services}
+    assert {k: s.action for k, s in by_spec.items()} == {
+        "cfs-broadband-internet": "add",
+        "rfs-gpon-access": "noChange",  # FTTP by default: the access in place is reused
+        "rfs-qos-profile": "noChange",
+        "cfs-internet-access": "delete",
+    }
+    new = by_spec["cfs-broadband-internet"]
+    assert set(new.relies_on) == {by_spec["rfs-gpon-access"].id, by_spec["rfs-qos-profile"].id}
+    assert by_spec["cfs-internet-access"].relies_on == (new.id,)
+    assert plan.offering["id"] == "po-broadband"

@@ -196,20 +196,23 @@ def _retire(
     target: tuple[ServiceItemPlan, ...],
     planned: list[ServiceItemPlan],
 ) -> list[ServiceItemPlan]:
-    """Installed services the target lacks: deleted after their CFS's new form is done."""
+    """Installed services the target lacks, deleted once the new form is done: after the
+    CFS that is kept, or (a CFS the target does not have) after every new CFS.
+    """
     wanted = {str(plan.specification.get("id")) for plan in target}
     item_of = {str(plan.specification.get("id")): plan.id for plan in planned}
+    new_cfs = tuple(plan.id for plan in planned if plan.category == CFS)
+    live = [s for s in product.services if s.state != TERMINATED]
     retired: list[ServiceItemPlan] = []
 
     def delete(service: InstalledService, after: tuple[str, ...]) -> str:
         retired.append(_delete(service, str(len(planned) + len(retired) + 1), after))
         return retired[-1].id
 
-    for cfs in (s for s in product.services if s.category == CFS):
-        cfs_spec = str(cfs.specification.get("id"))
-        kept_as = item_of.get(cfs_spec)
-        after = (kept_as if kept_as is not None else delete(cfs, ()),)
-        for service in product.services:
+    for cfs in (s for s in live if s.category == CFS):
+        kept_as = item_of.get(str(cfs.specification.get("id")))
+        after = (kept_as if kept_as is not None else delete(cfs, new_cfs),)
+        for service in live:
             if service.id in cfs.supporting and service.specification.get("id") not in wanted:
                 delete(service, after)
     return retired
