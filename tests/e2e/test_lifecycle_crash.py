@@ -107,7 +107,7 @@ def test_changes_survive_repeated_sigkill(backend: str, tmp_path: Path) -> None:
         wait_for_empty_queue(url, timeout=30)
         with httpx.Client(base_url=base, timeout=30) as client:
             _check_upgrades(client, url, upgrades, before)
-            _check_ceases(client, ceases, before, _allocations(url))
+            _check_ceases(client, ceases, before, _allocations(url), _network(url))
             _check_migrations(client, migrations, before, _allocations(url))
     after = _allocations(url)
     assert len(after) == 3 * (len(upgrades) + len(migrations)), f"seed {seed}"
@@ -127,14 +127,17 @@ def _allocations(url: str) -> dict[str, dict[str, Any]]:
     return {row.owner: {"pool": row.pool, "value": row.value} for row in rows}
 
 
-def _network(url: str) -> list[dict[str, Any]]:
+def _network(url: str) -> dict[str, dict[str, Any]]:
+    """What the simulated network has configured: activation id -> request."""
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            rows = connection.execute(select(simulated_network.c.request)).all()
+            rows = connection.execute(
+                select(simulated_network.c.activation, simulated_network.c.request)
+            ).all()
     finally:
         engine.dispose()
-    return [json.loads(row.request) for row in rows]
+    return {row.activation: json.loads(row.request) for row in rows}
 
 
 def _tree(client: httpx.Client, product_id: str) -> dict[str, dict[str, Any]]:
@@ -165,21 +168,28 @@ def _check_upgrades(
         notes = [n["text"] for n in activation["note"] if "re-configured" in n["text"]]
         assert len(notes) == 1, notes
     # One re-configuration applied per upgrade (the migrations' speed is 500 throughout).
-    applied = [r for r in _network(url) if r.get("downloadSpeed") == 1000]
+    applied = [r for r in _network(url).values() if r.get("downloadSpeed") == 1000]
     assert len(applied) == len(upgrades)
 
 
 def _check_ceases(
-    client: httpx.Client, ceases: list[str], before: dict[str, Any], after: dict[str, Any]
+    client: httpx.Client,
+    ceases: list[str],
+    before: dict[str, Any],
+    after: dict[str, Any],
+    network: dict[str, Any],
 ) -> None:
     for product_id in ceases:
         product = client.get(f"{PRODUCT}/{product_id}").json()
         assert product["status"] == "terminated" and product["terminationDate"]
         services = _tree(client, product_id)
         assert {s["state"] for s in services.values()} == {"terminated"}
+        configured = {s["id"] for s in services.values()} & set(network)
+        assert not configured, "a ceased service is still configured"
         for ref in services["rfs-gpon-access"]["supportingResource"]:
             resource = client.get(f"{RESOURCE}/{ref['id']}").json()
             assert resource["endOperatingDate"] and resource["usageState"] == "idle"
+            assert ref["id"] not in network, "a ceased resource is still configured"
     live = {o for o in before if o in after}
     assert len(before) - len(live) >= 3 * len(ceases)  # their values went back
 
