@@ -33,12 +33,19 @@ ENDED_RESOURCE = {
 }
 
 
+def unable(driver: ActivationDriver) -> str | None:
+    """Why the driver cannot re-configure or deactivate, or None when it can."""
+    if isinstance(driver, SimulatedNetwork):
+        return None
+    return f"the {type(driver).__name__} activation driver cannot re-configure or deactivate yet"
+
+
 def deactivate(driver: ActivationDriver, connection: Connection, activation_id: str) -> str | None:
     """Remove an activation's configuration from the network; the reason when it cannot."""
     if isinstance(driver, SimulatedNetwork):
         driver.deactivate(connection, activation_id)
         return None
-    return f"the {type(driver).__name__} activation driver cannot deactivate yet"
+    return unable(driver)
 
 
 def origin_order(order: Mapping[str, Any]) -> str | None:

@@ -18,7 +18,7 @@ from cascade.domain.pools import MissingScope, pool_for
 from cascade.domain.states import RESOURCE_ORDER, RESOURCE_ORDER_ITEM
 from cascade.fulfilment.activations import Activator
 from cascade.fulfilment.catalog import CatalogCache, StoredCatalog
-from cascade.fulfilment.cease import ORIGIN, cease_resource, origin_order
+from cascade.fulfilment.cease import ORIGIN, cease_resource, origin_order, unable
 from cascade.fulfilment.controller import OrderController
 from cascade.fulfilment.ids import child_id
 from cascade.fulfilment.inventory import record_resource
@@ -204,7 +204,8 @@ class ResourceOrderController(OrderController):
             return [f"{label}: resource '{resource_id}' is not in the resource inventory"]
         if origin_order(order) is None:
             return [f"{label}: the order's externalReference names no {ORIGIN} that made it"]
-        return []
+        cannot = unable(self.activator.driver)
+        return [f"{label}: {cannot}"] if cannot else []
 
     @staticmethod
     def _finish(connection: Connection, order: Mapping[str, Any]) -> None:

@@ -23,8 +23,13 @@ from sqlalchemy import Connection
 from cascade.domain.characteristics import as_characteristics, as_values
 from cascade.domain.decomposition import RFS
 from cascade.fulfilment.activations import Activator
-from cascade.fulfilment.cease import cease_order, deactivate, end, note
-from cascade.fulfilment.drivers import ActivationRequest, DriverStatus, SimulatedNetwork
+from cascade.fulfilment.cease import cease_order, deactivate, end, note, unable
+from cascade.fulfilment.drivers import (
+    ActivationDriver,
+    ActivationRequest,
+    DriverStatus,
+    SimulatedNetwork,
+)
 from cascade.fulfilment.ids import child_id
 from cascade.fulfilment.orders import notes_text
 from cascade.tmf.instants import now_instant
@@ -174,7 +179,7 @@ class ServiceChanges:
         """Re-configure the network (once per item), then PATCH the TMF640 service."""
         driver = self.activator.driver
         if not isinstance(driver, SimulatedNetwork):
-            return Change("failed", f"the {type(driver).__name__} driver cannot re-configure yet")
+            return Change("failed", unable(driver))
         spec_id = str((record.get("serviceSpecification") or {}).get("id"))
         key = child_id(order["id"], str(item["id"]), "modify")
         request = ActivationRequest(key, "service", spec_id, values, action="modify")
@@ -248,10 +253,18 @@ def _reference(service: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def change_problems(
-    connection: Connection, inventory: ResourceService, items: Sequence[Mapping[str, Any]]
+    connection: Connection,
+    inventory: ResourceService,
+    items: Sequence[Mapping[str, Any]],
+    driver: ActivationDriver,
 ) -> list[str]:
-    """Why the items' actions cannot be done: unknown action, or no live service to change."""
+    """Why the items' actions cannot be done: unknown action, no live service to change, or
+    a driver that cannot re-configure or deactivate (refused up front: nothing is changed).
+    """
     problems: list[str] = []
+    cannot = unable(driver)
+    if cannot and any(item.get("action") in ("modify", "delete") for item in items):
+        problems.append(f"{cannot}: modify and delete items are refused")
     for item in items:
         label = f"item {item.get('id')}"
         action = item.get("action")

@@ -70,7 +70,7 @@ class ServiceOrderController(OrderController):
         changed = False
         if state == "acknowledged":
             problems = _problems(items, catalog) + change_problems(
-                connection, self.inventory, items
+                connection, self.inventory, items, self.activator.driver
             )
             if problems:
                 reject(order, items, SERVICE_ORDER, SERVICE_ORDER_ITEM)
