@@ -71,6 +71,10 @@ def service_tree(chain: Chain, product_id: str) -> dict[str, dict[str, Any]]:
     return found
 
 
+def _reread(chain: Chain) -> Any:
+    return lambda resource: chain.get(f"{RESOURCE}/{resource['id']}")
+
+
 def resources_of(chain: Chain, services: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         chain.get(f"{RESOURCE}/{ref['id']}")
@@ -128,6 +132,9 @@ def test_cease_deactivates_releases_and_terminates_in_dependency_order(
     assert ended[by_spec["cfs-internet-access"]] <= ended[by_spec["rfs-gpon-access"]]
     (resource_order,) = chain.get(RO, **{"externalReference.id": service_order["id"]})
     assert resource_order["completionDate"] <= ended[by_spec["rfs-gpon-access"]]
+    # The access service was deactivated before the resources it depends on were ceased.
+    access_ended = chain.get(f"{ACTIVATED_SERVICE}/{services['rfs-gpon-access']['id']}")["endDate"]
+    assert all(access_ended <= r["endOperatingDate"] for r in map(_reread(chain), resources))
     assert [i["action"] for i in resource_order["orderItem"]] == ["delete"] * 3
 
     # The values are free again: the next order can take them.

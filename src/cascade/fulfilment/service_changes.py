@@ -88,22 +88,17 @@ class ServiceChanges:
         if record.get("state") == "terminated":
             return Change("done")
         if record.get("category") == RFS:
-            if record.get("supportingResource"):
-                ceased = self._cease_resources(connection, order, item, record)
-                if ceased.state != "done":
-                    return ceased
+            # What depends on something goes first: the service, then the resources under it.
             reason = deactivate(self.activator.driver, connection, str(record["id"]))
             if reason is not None:
                 return Change("failed", reason)
             text = f"deactivated by service order {order['id']} item {item['id']}"
-            end(
-                self.activator.entities,
-                connection,
-                str(record["id"]),
-                ENDED_SERVICE,
-                "endDate",
-                text,
-            )
+            entities = self.activator.entities
+            end(entities, connection, str(record["id"]), ENDED_SERVICE, "endDate", text)
+            if record.get("supportingResource"):
+                ceased = self._cease_resources(connection, order, item, record)
+                if ceased.state != "done":
+                    return ceased
         record.update(ENDED_SERVICE)
         record["endDate"] = record.get("endDate") or now_instant()
         _remember(record, order, item)
