@@ -6,8 +6,9 @@ The item's `service.id` names the TMF638 service (also the id of its TMF640 acti
 - `modify` of an RFS: a re-configuration of the network (a driver request with its own key,
   so it is applied once) and a PATCH of the TMF640 service with the new characteristics;
   no new resources. Of a CFS: its values and supporting services are brought up to date.
-- `delete` of an RFS: its resources are ceased by a TMF652 order of `delete` items (ROM
-  deactivates and releases them), then it is deactivated itself; a CFS is just ended.
+- `delete` of an RFS: it is deactivated, then its resources are ceased by a TMF652 order of
+  `delete` items (ROM deactivates and releases them): what depends on something goes first.
+  A CFS is just ended (its RFS items wait for it).
   TMF640 and TMF638 end `terminated` with an `endDate`.
 Every record gains the service order item that changed it in `serviceOrderItem`.
 """
