@@ -389,3 +389,31 @@ def test_an_offering_change_moves_the_product_onto_a_new_cfs_over_the_same_acces
         "downloadSpeed": 500,
         "uploadSpeed": 500,
     }
+
+
+def test_a_product_an_add_on_relies_on_is_ceased_only_with_it_and_after_it(chain: Chain) -> None:
+    broadband_id = product_of(fulfilled(chain, broadband(speed=500)))
+    iptv = offering_item("2", "po-iptv")
+    iptv["productOrderItemRelationship"] = [{"id": "1", "relationshipType": "reliesOn"}]
+    iptv_id = product_of(fulfilled(chain, change("1", "noChange", broadband_id), iptv), "2")
+    (relation,) = chain.get(f"{PRODUCT}/{iptv_id}")["productRelationship"]
+    assert (relation["relationshipType"], relation["product"]["id"]) == ("reliesOn", broadband_id)
+
+    alone = chain.wait_for(chain.place(change("1", "delete", broadband_id))["id"])
+    assert alone["state"] == "rejected"
+    assert f"relied on by product '{iptv_id}'" in alone["note"][0]["text"]
+    assert chain.get(f"{PRODUCT}/{broadband_id}")["status"] == "active"
+
+    both = fulfilled(chain, change("1", "delete", broadband_id), change("2", "delete", iptv_id))
+    assert {chain.get(f"{PRODUCT}/{p}")["status"] for p in (broadband_id, iptv_id)} == {
+        "terminated"
+    }
+    by_item = {
+        next(
+            r["id"] for r in so["externalReference"] if r["externalReferenceType"].endswith("Item")
+        ): so
+        for so in chain.get(SO, **{"externalReference.id": both["id"]})
+    }
+    # What depends on something goes first: the add-on's cease ended before the broadband's began.
+    assert by_item["2"]["completionDate"] <= by_item["1"]["orderDate"]
+    assert owners(chain) == set()

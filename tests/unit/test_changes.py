@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from cascade.domain.change_order import cease_after, plan_order
 from cascade.domain.changes import InstalledProduct, InstalledService, plan_item
 from cascade.domain.decomposition import CFS, RFS, Rejected
 from tests.unit.fake_catalog import FakeCatalog
@@ -194,3 +195,30 @@ def test_an_offering_change_keeps_shared_services_and_retires_the_old_cfs_after_
     assert set(new.relies_on) == {by_spec["rfs-gpon-access"].id, by_spec["rfs-qos-profile"].id}
     assert by_spec["cfs-internet-access"].relies_on == (new.id,)
     assert plan.offering["id"] == "po-broadband"
+
+
+def test_a_cease_waits_for_the_cease_of_what_relies_on_it_and_is_refused_without_it() -> None:
+    add_on = InstalledProduct(
+        id="p2",
+        status="active",
+        offering={"id": "po-iptv"},
+        specification={"id": "ps-iptv"},
+        values={"channelPackage": "Basic"},
+        services=(),
+        relies_on=("p1",),
+    )
+    installed = {"p1": broadband(), "p2": add_on}
+    first = change("delete")
+    second = {"id": "2", "action": "delete", "product": {"id": "p2"}}
+    assert cease_after(first, [first, second], installed) == ("2",)
+    assert cease_after(second, [first, second], installed) == ()
+    with pytest.raises(Rejected) as rejected:
+        plan_order({"productOrderItem": [first]}, FakeCatalog(), installed, {}, {"p1": ["p2"]})
+    assert rejected.value.reasons == (
+        "item 1: product 'p1' is relied on by product 'p2'; cease that one first or in the "
+        "same order",
+    )
+    plans = plan_order(
+        {"productOrderItem": [first, second]}, FakeCatalog(), installed, {}, {"p1": ["p2"]}
+    )
+    assert [plan.action for plan in plans] == ["delete", "delete"]

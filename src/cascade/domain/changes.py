@@ -27,7 +27,6 @@ from cascade.domain.decomposition import (
     Rejected,
     ServiceItemPlan,
     plan_product_item,
-    plan_product_order,
 )
 
 CHANGES = ("modify", "delete", "noChange")
@@ -57,6 +56,7 @@ class InstalledProduct:
     specification: dict[str, Any]
     values: dict[str, Any]
     services: tuple[InstalledService, ...]  # every CFS and every service supporting one
+    relies_on: tuple[str, ...] = ()  # products this one needs (TMF637 productRelationship)
 
 
 def product_id_of(item: Mapping[str, Any]) -> str | None:
@@ -216,40 +216,3 @@ def _retire(
             if service.id in cfs.supporting and service.specification.get("id") not in wanted:
                 delete(service, after)
     return retired
-
-
-def plan_order(
-    order: Mapping[str, Any],
-    catalog: Catalog,
-    installed: Mapping[str, InstalledProduct],
-    busy: Mapping[str, str],
-) -> list[ProductItemPlan]:
-    """Plan a whole order with changes; `busy` maps products to the order changing them now.
-
-    Besides each item's own problems, two items of the order changing one product, or an
-    item changing a product another order is changing, are reasons to reject the order.
-    """
-    problems: list[str] = []
-    seen: dict[str, str] = {}
-    for item in order.get("productOrderItem") or ():
-        product_id = product_id_of(item)
-        if item.get("action") == "add" or product_id is None:
-            continue
-        label = f"item {item.get('id')}"
-        if product_id in seen:
-            problems.append(
-                f"{label}: product '{product_id}' is changed by item {seen[product_id]} too"
-            )
-        seen.setdefault(product_id, str(item.get("id")))
-        if product_id in busy:
-            problems.append(
-                f"{label}: product '{product_id}' is being changed by product order "
-                f"{busy[product_id]}; place this change once that order has ended"
-            )
-    try:
-        plans = plan_product_order(order, catalog, lambda item: plan_item(item, catalog, installed))
-    except Rejected as rejected:
-        raise Rejected([*rejected.reasons, *problems]) from None
-    if problems:
-        raise Rejected(problems)
-    return plans

@@ -56,6 +56,11 @@ def installed_product(
         specification=dict(record.get("productSpecification") or {}),
         values=as_values(record.get("productCharacteristic")),
         services=tuple(walked.values()),
+        relies_on=tuple(
+            str((relation.get("product") or {}).get("id"))
+            for relation in record.get("productRelationship") or ()
+            if relation.get("relationshipType") == "reliesOn"
+        ),
     )
 
 
@@ -102,3 +107,17 @@ def busy_products(
             if other["id"] != order["id"] and other.get("state") in RUNNING:
                 busy[product_id] = str(other["id"])
     return busy
+
+
+def dependent_products(
+    connection: Connection, products: ResourceService, items: Iterable[Mapping[str, Any]]
+) -> dict[str, list[str]]:
+    """For each product the order ceases, the live products that rely on it."""
+    found: dict[str, list[str]] = {}
+    for item in items:
+        product_id = product_id_of(item)
+        if item.get("action") != "delete" or product_id is None:
+            continue
+        query = [("productRelationship.product.id", f'"{product_id}"'), ("status", "active")]
+        found[product_id] = [str(p["id"]) for p in products.find(connection, query)]
+    return found

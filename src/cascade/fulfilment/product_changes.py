@@ -7,7 +7,7 @@ an `add`; the product keeps its id and gains the order item that changed it in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection
@@ -72,3 +72,18 @@ def _apply_modify(
         {k: v for k, v in values.items() if k in plan.declared}
     )
     record["realizingService"] = realizing
+
+
+def relied_on(needs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """TMF637 `productRelationship` (`reliesOn`) to the products of the items relied on: an
+    add-on names the product it needs, so ceasing that product can be refused while it lives.
+    """
+    relations = []
+    for need in needs:
+        product = need.get("product") or {}
+        if product.get("id"):
+            ref = {"id": product["id"], "@referredType": "Product"}
+            if product.get("href"):
+                ref["href"] = product["href"]
+            relations.append({"relationshipType": "reliesOn", "product": ref})
+    return relations
