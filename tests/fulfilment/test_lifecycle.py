@@ -391,12 +391,16 @@ def test_an_offering_change_moves_the_product_onto_a_new_cfs_over_the_same_acces
     }
 
 
-def test_a_product_an_add_on_relies_on_is_ceased_only_with_it_and_after_it(chain: Chain) -> None:
+def test_a_product_an_add_on_relies_on_is_ceased_only_with_it_and_after_it(
+    chain: Chain, official: OfficialSchemas
+) -> None:
     broadband_id = product_of(fulfilled(chain, broadband(speed=500)))
     iptv = offering_item("2", "po-iptv")
     iptv["productOrderItemRelationship"] = [{"id": "1", "relationshipType": "reliesOn"}]
     iptv_id = product_of(fulfilled(chain, change("1", "noChange", broadband_id), iptv), "2")
-    (relation,) = chain.get(f"{PRODUCT}/{iptv_id}")["productRelationship"]
+    iptv_product = chain.get(f"{PRODUCT}/{iptv_id}")
+    official.check(SPEC["tmf637"], "Product", iptv_product)
+    (relation,) = iptv_product["productRelationship"]
     assert (relation["relationshipType"], relation["product"]["id"]) == ("reliesOn", broadband_id)
 
     alone = chain.wait_for(chain.place(change("1", "delete", broadband_id))["id"])
