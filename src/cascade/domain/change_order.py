@@ -25,9 +25,22 @@ def plan_order(
     changing a product another order is changing, and a cease of a product that a live
     product relies on (unless the order ceases that one too) reject the order.
     """
+    items = order.get("productOrderItem") or ()
+    problems = [*_conflicts(items, busy), *_orphans(items, dependents or {})]
+    try:
+        plans = plan_product_order(order, catalog, lambda item: plan_item(item, catalog, installed))
+    except Rejected as rejected:
+        raise Rejected([*rejected.reasons, *problems]) from None
+    if problems:
+        raise Rejected(problems)
+    return plans
+
+
+def _conflicts(items: Sequence[Mapping[str, Any]], busy: Mapping[str, str]) -> list[str]:
+    """Changes of one product by two items, or by an item while another order changes it."""
     problems: list[str] = []
     seen: dict[str, str] = {}
-    for item in order.get("productOrderItem") or ():
+    for item in items:
         product_id = product_id_of(item)
         if item.get("action") == "add" or product_id is None:
             continue
@@ -42,14 +55,7 @@ def plan_order(
                 f"{label}: product '{product_id}' is being changed by product order "
                 f"{busy[product_id]}; place this change once that order has ended"
             )
-    problems.extend(_orphans(order.get("productOrderItem") or (), dependents or {}))
-    try:
-        plans = plan_product_order(order, catalog, lambda item: plan_item(item, catalog, installed))
-    except Rejected as rejected:
-        raise Rejected([*rejected.reasons, *problems]) from None
-    if problems:
-        raise Rejected(problems)
-    return plans
+    return problems
 
 
 def _orphans(
