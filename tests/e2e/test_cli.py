@@ -41,7 +41,7 @@ def test_db_upgrade_then_catalog_load(tmp_path: Path, database_url: str) -> None
     assert head in runner.invoke(app, ["db", "current", "--database", url]).output
     loaded = runner.invoke(app, ["catalog", "load", "--database", url])
     assert loaded.exit_code == 0, loaded.output
-    assert "tmf620.productOffering: 4" in loaded.output
+    assert "tmf620.productOffering: 5" in loaded.output
 
 
 def test_bad_catalog_file_is_refused_with_a_reason(tmp_path: Path) -> None:
@@ -90,4 +90,4 @@ def test_environment_variables_configure_serve(tmp_path: Path) -> None:
             == f"http://127.0.0.1:{port}/tmf-api/productCatalogManagement/v4/productOffering/po-fibre-broadband"
         )
         names = httpx.get(f"{base}/productOffering", params={"fields": "name"}).json()
-        assert len(names) == 4
+        assert len(names) == 5

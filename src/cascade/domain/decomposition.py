@@ -11,7 +11,7 @@ to reject the order.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -65,11 +65,13 @@ class ServiceItemPlan:
     specification: dict[str, Any]
     characteristics: dict[str, Any]
     relies_on: tuple[str, ...] = ()
+    action: str = "add"
+    existing: Mapping[str, Any] | None = None  # the TMF638 service a change acts on (id, href)
 
 
 @dataclass(frozen=True)
 class ProductItemPlan:
-    """What one `add` product order item becomes."""
+    """What one product order item becomes (`add`; changes: see domain/changes.py)."""
 
     item_id: str
     offering: dict[str, Any]
@@ -77,6 +79,7 @@ class ProductItemPlan:
     characteristics: dict[str, Any]
     services: tuple[ServiceItemPlan, ...]
     declared: frozenset[str] = frozenset()  # every characteristic the specification names
+    action: str = "add"
 
 
 def reference(document: Mapping[str, Any], referred_type: str | None = None) -> dict[str, Any]:
@@ -97,8 +100,15 @@ def item_dependencies(item: Mapping[str, Any]) -> tuple[str, ...]:
     )
 
 
-def plan_product_order(order: Mapping[str, Any], catalog: Catalog) -> list[ProductItemPlan]:
-    """Plans for every item of a product order; raises Rejected listing every problem found."""
+def plan_product_order(
+    order: Mapping[str, Any],
+    catalog: Catalog,
+    plan_item: Callable[[Mapping[str, Any]], ProductItemPlan] | None = None,
+) -> list[ProductItemPlan]:
+    """Plans for every item of a product order; raises Rejected listing every problem found.
+
+    `plan_item` plans one item (default: `plan_product_item`, which knows only `add`).
+    """
     items = order.get("productOrderItem") or []
     ids = {str(item.get("id")) for item in items}
     plans: list[ProductItemPlan] = []
@@ -108,7 +118,7 @@ def plan_product_order(order: Mapping[str, Any], catalog: Catalog) -> list[Produ
             if needed not in ids:
                 problems.append(f"item {item.get('id')} relies on unknown item {needed}")
         try:
-            plans.append(plan_product_item(item, catalog))
+            plans.append(plan_item(item) if plan_item else plan_product_item(item, catalog))
         except Rejected as rejected:
             problems.extend(rejected.reasons)
     if not items:
@@ -169,7 +179,10 @@ def _plan_cfs(
         return []
     next_id = len(planned) + 1
     rfs_items: list[ServiceItemPlan] = []
+    cfs_values = _flow_down(values, cfs)
     for relation in cfs.get("serviceSpecRelationship") or ():
+        if not chosen(relation, cfs_values):
+            continue
         rfs = catalog.service_specification(str(relation.get("id")))
         if rfs is None:
             problems.append(
@@ -194,10 +207,22 @@ def _plan_cfs(
         id=str(len(planned) + 1),
         category=CFS,
         specification=reference(cfs, "CustomerFacingServiceSpecification"),
-        characteristics=_flow_down(values, cfs),
+        characteristics=cfs_values,
         relies_on=tuple(item.id for item in rfs_items),
     )
     return [cfs_item, *rfs_items]
+
+
+def chosen(relation: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
+    """Whether a CFS relies on this RFS: a `role` that reads `name=value` makes the RFS an
+    alternative, chosen only when the CFS's characteristic `name` has that value
+    (`accessTechnology=DSL`); any other role (or none) always applies.
+    """
+    role = relation.get("role")
+    if not isinstance(role, str) or "=" not in role:
+        return True
+    name, _, wanted = role.partition("=")
+    return str(values.get(name.strip())) == wanted.strip()
 
 
 def _flow_down(values: Mapping[str, Any], specification: Mapping[str, Any]) -> dict[str, Any]:

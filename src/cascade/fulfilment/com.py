@@ -14,19 +14,24 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from cascade.domain.change_order import cease_after, plan_order
+from cascade.domain.changes import plan_item
 from cascade.domain.characteristics import as_characteristics, as_values
 from cascade.domain.decomposition import (
     CFS,
     ProductItemPlan,
     Rejected,
     item_dependencies,
-    plan_product_item,
-    plan_product_order,
 )
 from cascade.domain.states import PRODUCT_ORDER, PRODUCT_ORDER_ITEM
 from cascade.fulfilment.catalog import CatalogCache, StoredCatalog
 from cascade.fulfilment.controller import OrderController
 from cascade.fulfilment.ids import child_id
+from cascade.fulfilment.installed import (
+    busy_products,
+    dependent_products,
+    installed_products,
+)
 from cascade.fulfilment.inventory import record_product
 from cascade.fulfilment.orders import (
     add_note,
@@ -37,12 +42,14 @@ from cascade.fulfilment.orders import (
     reject,
     settle_order,
 )
+from cascade.fulfilment.product_changes import complete_change, relied_on
 from cascade.fulfilment.runtime import DONE, StepContext, StepResult
 from cascade.fulfilment.waiting import RELEASED, WAITING, defer_start, settle_manual_steps
 from cascade.tmf.service import ResourceService
 
 KIND = "tmf622.productOrder"
 ENDED_BADLY = ("failed", "rejected", "cancelled", "partial")
+PRODUCT_REF = {"@referredType": "Product"}
 
 
 class ProductOrderController(OrderController):
@@ -68,8 +75,11 @@ class ProductOrderController(OrderController):
         items = order.get("productOrderItem") or []
         changed = False
         if state == "acknowledged":
+            installed = installed_products(connection, self.services, items)
+            busy = busy_products(connection, self.orders, order)
+            dependents = dependent_products(connection, self.inventory, items)
             try:
-                plan_product_order(order, catalog)
+                plan_order(order, catalog, installed, busy, dependents)
             except Rejected as rejected:
                 reject(order, items, PRODUCT_ORDER, PRODUCT_ORDER_ITEM)
                 for reason in rejected.reasons:
@@ -109,7 +119,8 @@ class ProductOrderController(OrderController):
             return False
         if PRODUCT_ORDER_ITEM.is_terminal(str(item.get("state"))):
             return False
-        needs = [by_id[i] for i in item_dependencies(item) if i in by_id]
+        after = (*item_dependencies(item), *self._cease_after(connection, item, by_id))
+        needs = [by_id[i] for i in after if i in by_id]
         failed = [n for n in needs if n.get("state") in ENDED_BADLY]
         if failed:
             return _fail_item(
@@ -117,10 +128,16 @@ class ProductOrderController(OrderController):
             )
         if any(n.get("state") != "completed" for n in needs):
             return False
+        installed = installed_products(connection, self.services, [item])
         try:
-            plan = plan_product_item(item, catalog)
-        except Rejected as rejected:  # the catalog changed since the order was accepted
+            plan = plan_item(item, catalog, installed)
+        except Rejected as rejected:  # the catalog or inventory changed since acceptance
             return _fail_item(order, item, "; ".join(rejected.reasons))
+        if plan.action == "noChange":  # context for the other items: nothing to do
+            product = item.setdefault("product", {})
+            product.update(href=self.inventory.href_of(str(product["id"])), **PRODUCT_REF)
+            move(item, PRODUCT_ORDER_ITEM, "inProgress")
+            return move(item, PRODUCT_ORDER_ITEM, "completed")
         service_order_id = child_id(order["id"], str(item["id"]))
         service_order = self.service_orders.peek(connection, service_order_id)
         if service_order is None:
@@ -133,8 +150,20 @@ class ProductOrderController(OrderController):
             return _fail_item(order, item, reason)
         if state != "completed":
             return move(item, PRODUCT_ORDER_ITEM, "inProgress")
-        self._complete_item(connection, order, item, plan, service_order)
+        if plan.action != "add":
+            complete_change(connection, self.inventory, order, item, plan, service_order)
+            return move(item, PRODUCT_ORDER_ITEM, "completed")
+        self._complete_item(connection, order, item, plan, service_order, relied_on(needs))
         return True
+
+    def _cease_after(
+        self, connection: Connection, item: Mapping[str, Any], by_id: Mapping[str, Any]
+    ) -> tuple[str, ...]:
+        """A cease waits for the ceases, in this order, of the products relying on its own."""
+        if item.get("action") != "delete":
+            return ()
+        ceases = [other for other in by_id.values() if other.get("action") == "delete"]
+        return cease_after(item, ceases, installed_products(connection, self.services, ceases))
 
     def _complete_item(
         self,
@@ -143,6 +172,7 @@ class ProductOrderController(OrderController):
         item: dict[str, Any],
         plan: ProductItemPlan,
         service_order: Mapping[str, Any],
+        relies_on: list[dict[str, Any]],
     ) -> None:
         values = dict(plan.characteristics)
         realizing = []
@@ -172,6 +202,7 @@ class ProductOrderController(OrderController):
                 "@referredType": "ProductOrderItem",
             },
             related_party=parties(order),
+            relationships=relies_on,
         )
         product = item.setdefault("product", {})
         product.update({"id": record["id"], "href": record["href"], "@referredType": "Product"})
@@ -186,8 +217,9 @@ def _service_order(
     for service in plan.services:
         service_item: dict[str, Any] = {
             "id": service.id,
-            "action": "add",
+            "action": service.action,
             "service": {
+                **(service.existing or {}),
                 "name": str(service.specification.get("name", "service")),
                 "category": service.category,
                 "serviceSpecification": service.specification,

@@ -99,6 +99,7 @@ def record_product(
     realizing_services: Sequence[Mapping[str, Any]],
     order_item: Mapping[str, Any],
     related_party: Sequence[Mapping[str, Any]],
+    relationships: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "name": str(offering.get("name", "product")),
@@ -111,6 +112,8 @@ def record_product(
         "realizingService": [dict(ref) for ref in realizing_services],
         "productOrderItem": [dict(order_item)],
     }
+    if relationships:
+        body["productRelationship"] = [dict(relation) for relation in relationships]
     if related_party:
         body["relatedParty"] = [dict(party) for party in related_party]
     return _store(connection, products, id_, body)

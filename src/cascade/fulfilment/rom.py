@@ -18,6 +18,7 @@ from cascade.domain.pools import MissingScope, pool_for
 from cascade.domain.states import RESOURCE_ORDER, RESOURCE_ORDER_ITEM
 from cascade.fulfilment.activations import Activator
 from cascade.fulfilment.catalog import CatalogCache, StoredCatalog
+from cascade.fulfilment.cease import ORIGIN, cease_resource, origin_order, unable
 from cascade.fulfilment.controller import OrderController
 from cascade.fulfilment.ids import child_id
 from cascade.fulfilment.inventory import record_resource
@@ -62,7 +63,7 @@ class ResourceOrderController(OrderController):
         state = str(order.get("state"))
         changed = False
         if state == "acknowledged":
-            problems = self._problems(order, catalog)
+            problems = self._problems(connection, order, catalog)
             if problems:
                 reject(order, order.get("orderItem") or [], RESOURCE_ORDER, RESOURCE_ORDER_ITEM)
                 for problem in problems:
@@ -104,6 +105,12 @@ class ResourceOrderController(OrderController):
         if RESOURCE_ORDER_ITEM.is_terminal(str(item.get("state"))):
             values_so_far.update(given)
             return False, None
+        if item.get("action") == "delete":
+            reason = cease_resource(connection, self.services, self.activator.driver, order, item)
+            if reason is not None:
+                return self._fail_item(order, item, reason), None
+            move(item, RESOURCE_ORDER_ITEM, "inProgress")
+            return move(item, RESOURCE_ORDER_ITEM, "completed"), None
         spec_ref = resource.get("resourceSpecification") or item.get("resourceSpecification") or {}
         specification = catalog.resource_specification(str(spec_ref.get("id")))
         assert specification is not None  # checked when the order was accepted
@@ -162,11 +169,15 @@ class ResourceOrderController(OrderController):
         add_note(order, f"item {item.get('id')}: {reason}")
         return True
 
-    @staticmethod
-    def _problems(order: Mapping[str, Any], catalog: StoredCatalog) -> list[str]:
+    def _problems(
+        self, connection: Connection, order: Mapping[str, Any], catalog: StoredCatalog
+    ) -> list[str]:
         problems = []
         for item in order.get("orderItem") or ():
             label = f"item {item.get('id')}"
+            if item.get("action") == "delete":
+                problems.extend(self._delete_problems(connection, order, item, label))
+                continue
             if item.get("action") != "add":
                 problems.append(f"{label}: action '{item.get('action')}' is not supported yet")
             resource = item.get("resource") or {}
@@ -178,6 +189,23 @@ class ResourceOrderController(OrderController):
                     f"{label}: resourceSpecification '{ref['id']}' is not in the catalog"
                 )
         return problems
+
+    def _delete_problems(
+        self, connection: Connection, order: Mapping[str, Any], item: Mapping[str, Any], label: str
+    ) -> list[str]:
+        """A delete item names a TMF639 resource, and the order the one that made it.
+
+        Ceasing a resource that has ended already changes nothing, so it is not refused: a
+        cease that failed half-way can be placed again.
+        """
+        resource_id = (item.get("resource") or {}).get("id")
+        record = self.inventory.peek(connection, str(resource_id)) if resource_id else None
+        if record is None:
+            return [f"{label}: resource '{resource_id}' is not in the resource inventory"]
+        if origin_order(order) is None:
+            return [f"{label}: the order's externalReference names no {ORIGIN} that made it"]
+        cannot = unable(self.activator.driver)
+        return [f"{label}: {cannot}"] if cannot else []
 
     @staticmethod
     def _finish(connection: Connection, order: Mapping[str, Any]) -> None:

@@ -33,6 +33,7 @@ from cascade.fulfilment.orders import (
     settle_order,
 )
 from cascade.fulfilment.runtime import DONE, StepContext, StepResult
+from cascade.fulfilment.service_changes import Change, ServiceChanges, change_problems
 from cascade.fulfilment.waiting import (
     RELEASED,
     SERVICE_ORDERS,
@@ -63,6 +64,7 @@ class ServiceOrderController(OrderController):
         self.resource_orders = services["tmf652.resourceOrder"]
         self.inventory = services["tmf638.service"]
         self.activator = activator
+        self.changes = ServiceChanges(services, activator)
 
     def step(self, connection: Connection, entity_id: str, context: StepContext) -> StepResult:
         opened = self.open(connection, entity_id)
@@ -74,7 +76,9 @@ class ServiceOrderController(OrderController):
         items = order.get("serviceOrderItem") or []
         changed = False
         if state == "acknowledged":
-            problems = _problems(items, catalog)
+            problems = _problems(items, catalog) + change_problems(
+                connection, self.inventory, items, self.activator.driver
+            )
             if problems:
                 reject(order, items, SERVICE_ORDER, SERVICE_ORDER_ITEM)
                 for problem in problems:
@@ -121,10 +125,9 @@ class ServiceOrderController(OrderController):
         catalog: StoredCatalog,
         context: StepContext,
     ) -> tuple[bool, int | None]:
-        if item.get("state") in ("held", "pending"):  # an operator holds this item
-            return False, None
-        if SERVICE_ORDER_ITEM.is_terminal(str(item.get("state"))):
-            return False, None
+        state = str(item.get("state"))
+        if state in ("held", "pending") or SERVICE_ORDER_ITEM.is_terminal(state):
+            return False, None  # held by an operator, or ended
         item_id = str(item["id"])
         needs = [by_id[i] for i in _relies_on(item) if i in by_id]
         failed = [n for n in needs if n.get("state") in ENDED_BADLY]
@@ -133,6 +136,9 @@ class ServiceOrderController(OrderController):
             return _fail_item(order, item, reason), None
         if any(n.get("state") != "completed" for n in needs):
             return False, None
+        if item.get("action") != "add":
+            change = self.changes.advance(connection, order, item, needs, context.now_ms)
+            return _settle_change(order, item, change)
         changed = move(item, SERVICE_ORDER_ITEM, "inProgress")
         service = item.setdefault("service", {})
         spec_ref = service.get("serviceSpecification") or {}
@@ -298,8 +304,6 @@ def _problems(items: list[dict[str, Any]], catalog: StoredCatalog) -> list[str]:
     ids = {str(item.get("id")) for item in items}
     for item in items:
         label = f"item {item.get('id')}"
-        if item.get("action") != "add":
-            problems.append(f"{label}: action '{item.get('action')}' is not supported yet")
         for needed in _relies_on(item):
             if needed not in ids:
                 problems.append(f"{label} relies on unknown item {needed}")
@@ -310,11 +314,28 @@ def _problems(items: list[dict[str, Any]], catalog: StoredCatalog) -> list[str]:
             problems.append(f"{label}: serviceSpecification '{spec_id}' is not in the catalog")
             continue
         given = as_values(service.get("serviceCharacteristic"))
-        _, found = resolve(given, rules_of(specification.get("specCharacteristic")), label)
+        rules = rules_of(specification.get("specCharacteristic"))
+        if item.get("action") != "add":  # a change carries only what changes
+            rules = {name: rule for name, rule in rules.items() if name in given}
+        _, found = resolve(given, rules, label)
         problems.extend(found)
     if not items:
         problems.append("the order has no serviceOrderItem")
     return problems
+
+
+def _settle_change(
+    order: dict[str, Any], item: dict[str, Any], change: Change
+) -> tuple[bool, int | None]:
+    """Record the outcome of a change item's step (see service_changes.py)."""
+    changed = move(item, SERVICE_ORDER_ITEM, "inProgress")
+    if change.state == "pending":
+        return changed, change.due
+    if change.state == "failed":
+        return _fail_item(order, item, change.reason or "the change failed"), None
+    move(item, SERVICE_ORDER_ITEM, "completed")
+    _milestone(order, item, "serviceOrderItemCompleted", "completed")
+    return True, None
 
 
 def _fail_item(order: dict[str, Any], item: dict[str, Any], reason: str) -> bool:

@@ -51,15 +51,18 @@ def _service_order(
     for item in order.get("serviceOrderItem") or ():
         item_id = str(item.get("id"))
         service = item.get("service") or {}
-        activation = services["tmf640.service"].peek(
-            connection, child_id(order["id"], item_id, "service")
+        changed = item.get("action") not in (None, "add")  # acts on a service that exists
+        activation_id = (
+            str(service.get("id")) if changed else child_id(order["id"], item_id, "service")
         )
+        activation = services["tmf640.service"].peek(connection, activation_id)
         resource_order = services["tmf652.resourceOrder"].peek(
             connection, child_id(order["id"], item_id)
         )
         items.append(
             {
                 "id": item_id,
+                "action": item.get("action"),
                 "state": item.get("state"),
                 "service": {
                     "name": service.get("name"),
