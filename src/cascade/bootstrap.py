@@ -40,6 +40,7 @@ def build(settings: Settings) -> Cascade:
     runtime = chain.runtime
     events = build_events(services.by_kind, database, settings)
     runtime.companions.append(events)
+    runtime.after_step.append(events.wake)  # a step's changes have events to send
     security = build_security(settings.security, settings.host, services.by_kind, database)
     app = create_app(
         ALL_APIS,

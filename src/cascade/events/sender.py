@@ -173,7 +173,7 @@ class EventSender(BackgroundLoop):
     # --- one line: a subscription's deliveries for one entity, in order ----------------------
 
     async def _send_line(self, session: aiohttp.ClientSession, line: list[store.Delivery]) -> None:
-        outcomes = self._outcomes
+        index = 0
         try:
             for index, delivery in enumerate(line):
                 error = await self._post(session, delivery)
@@ -184,6 +184,10 @@ class EventSender(BackgroundLoop):
                 outcomes.failed.append((delivery, error))
                 outcomes.released.extend(d.pk for d in line[index + 1 :])
                 break
+        except asyncio.CancelledError:
+            # Stopping: give back what was not confirmed (sent again soon, not after the lease).
+            self._outcomes.released.extend(d.pk for d in line[index:])
+            raise
         finally:
             self._busy[line[0].subscription] -= 1
             self._wake.set()  # on the loop's own thread

@@ -1,9 +1,9 @@
 """The event tables: outbox rows to fan out, deliveries to send, parked ones, secrets.
 
-Every function runs in the caller's transaction. Deliveries of one subscription and entity
-leave in the order they were made (`pk`, which follows `event_seq` since one process fans out
-at a time): a delivery is claimable only when no earlier pending one of the same subscription
-and entity is waiting (backing off) or held by a sender.
+Every function runs in the caller's transaction. Deliveries of one subscription and entity (a
+line) leave in the order they were made (`pk`, which follows the events' order since one
+process fans out at a time): a delivery is claimable only when no earlier one of its line is
+waiting (backing off), held by a sender, or parked.
 """
 
 from __future__ import annotations
@@ -89,13 +89,33 @@ def forget_outbox(connection: Connection, up_to_seq: int, seqs: Sequence[int]) -
 
 
 def add_deliveries(connection: Connection, deliveries: Iterable[NewDelivery], due: int) -> int:
+    """Queue new deliveries; one whose line (subscription and entity) has parked deliveries is
+    parked behind them, so it can neither overtake them nor wait where nobody sees it."""
+    found = list(deliveries)
+    if not found:
+        return 0
+    behind = _parked_lines(connection, {delivery.subscription for delivery in found})
     rows = [
-        {**delivery.__dict__, "status": PENDING, "attempts": 0, "due_ms": due}
-        for delivery in deliveries
+        {
+            **delivery.__dict__,
+            "status": PARKED if (delivery.subscription, delivery.entity) in behind else PENDING,
+            "attempts": 0,
+            "due_ms": due,
+        }
+        for delivery in found
     ]
-    if rows:
-        connection.execute(insert(event_delivery), rows)
+    connection.execute(insert(event_delivery), rows)
     return len(rows)
+
+
+def _parked_lines(connection: Connection, subscriptions: set[str]) -> set[tuple[str, str]]:
+    d = event_delivery.c
+    rows = connection.execute(
+        select(d.subscription, d.entity)
+        .where(d.status == PARKED, d.subscription.in_(sorted(subscriptions)))
+        .distinct()
+    ).all()
+    return {(row.subscription, row.entity) for row in rows}
 
 
 @dataclass(frozen=True)
@@ -149,8 +169,7 @@ def claim(
         e.subscription == d.subscription,
         e.entity == d.entity,
         e.pk < d.pk,
-        e.status == PENDING,
-        (e.due_ms > moment) | (e.lease_until_ms >= moment),
+        (e.status == PARKED) | (e.due_ms > moment) | (e.lease_until_ms >= moment),
     )
     s = subscription_secret.c
     query = (
@@ -280,7 +299,8 @@ def parked(
     ).where(d.status == PARKED)
     if subscription is not None:
         query = query.where(d.subscription == subscription)
-    rows = connection.execute(query.order_by(d.event_seq).limit(limit)).all()
+    # Oldest first: pk follows creation (SQLite may reuse an emptied outbox's event_seq).
+    rows = connection.execute(query.order_by(d.pk).limit(limit)).all()
     return [ParkedDelivery(*row) for row in rows]
 
 

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
@@ -113,6 +113,7 @@ class Runtime:
         self._slots = asyncio.Semaphore(self.settings.concurrency)
         self.steps_done = 0  # steps this process ran and committed (for logs and tests)
         self.companions: list[Companion] = []  # started after the loop, stopped after it
+        self.after_step: list[Callable[[], None]] = []  # called when a step committed
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -201,6 +202,8 @@ class Runtime:
         try:
             await self.database.write(job)
             self.steps_done += 1
+            for listener in self.after_step:
+                listener()
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             if lock_conflict(exc):  # crossed pool locks (PostgreSQL): expected, retried as is
