@@ -185,7 +185,7 @@ def report(
     print(json.dumps(figures))
     lost = unique < expected
     if lost:
-        print("LOST EVENTS")
+        print(f"{expected - unique:.0f} events not delivered by the end of the wait")
     return 1 if lost or rate < TARGET_RATE or p99 > TARGET_P99_MS else 0
 
 

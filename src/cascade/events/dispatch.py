@@ -3,7 +3,9 @@
 Runs in one writer transaction: read the oldest outbox rows, read the subscriptions of their
 APIs, write the deliveries and delete the rows. A crash before the commit leaves the outbox as
 it was; after it, the deliveries exist. On PostgreSQL an advisory lock lets one process fan
-out at a time, so the deliveries of one entity are created in the order of its events.
+out at a time, so the deliveries of one entity are created in the order of its events; a
+process that does not get it at once skips its turn rather than stall its writer (whose batch
+holds the API's writes too).
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ from sqlalchemy import Connection, select
 
 from cascade.events import store
 from cascade.events.query import Publisher, SubscriptionQuery, parse_subscription_query
+from cascade.events.store import try_transaction_lock
 from cascade.storage.tables import entity, entity_owner
 from cascade.tmf.errors import TmfError
 
 # Whether a party may see an entity of a kind (the security party rules decide).
 Audience = Callable[[Connection, str, dict[str, Any], str], bool]
-FAN_OUT_LOCK = 0x43415343  # pg_advisory_xact_lock key: "CASC"
+FAN_OUT_LOCK = 0x43415343  # advisory lock key: "CASC"
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,8 @@ class Dispatcher:
 
     def fan_out(self, connection: Connection) -> int:
         """Fan out one batch of outbox rows; returns how many events were taken."""
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({FAN_OUT_LOCK})")
+        if not try_transaction_lock(connection, FAN_OUT_LOCK):
+            return 0  # another process is fanning out: its batch holds the events' order
         events = store.take_outbox(connection, self.batch)
         if not events:
             return 0

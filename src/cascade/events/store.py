@@ -18,7 +18,18 @@ from cascade.storage.tables import event_delivery, event_outbox, subscription_se
 
 PENDING = "pending"
 PARKED = "parked"
-CLAIM_LOCK = 0x43415344  # pg_advisory_xact_lock key of claims
+CLAIM_LOCK = 0x43415344  # advisory lock key of claims
+
+
+def try_transaction_lock(connection: Connection, key: int) -> bool:
+    """On PostgreSQL, take an advisory lock until the transaction ends, if free now.
+
+    Never waits: the writer's transaction carries other jobs that must not stall behind
+    another process. SQLite needs none (its writers take turns on the database).
+    """
+    if connection.dialect.name != "postgresql":
+        return True
+    return bool(connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({key})").scalar())
 
 
 def now_ms() -> int:
@@ -159,8 +170,8 @@ def claim(
     exclude: Sequence[str] = (),
 ) -> list[Delivery]:
     """Take up to `limit` sendable deliveries, oldest first, under a lease for `owner`."""
-    if connection.dialect.name == "postgresql":  # one claimer at a time keeps lines in order
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({CLAIM_LOCK})")
+    if not try_transaction_lock(connection, CLAIM_LOCK):
+        return []  # another process is claiming; one at a time keeps the lines in order
     moment = now_ms()
     d = event_delivery.c
     earlier = event_delivery.alias("earlier")
