@@ -322,6 +322,12 @@ class ResourceContract:
         )
         return [json.loads(row.envelope) for row in rows]
 
+    def subscribe(self, client: Client) -> None:
+        """A subscription on this API's hub: without one, its events are not recorded."""
+        body = {"callback": "http://127.0.0.1:9/listener"}
+        response = client.post(f"{self.api.base_path}/hub", json=body)
+        assert response.status_code == 201, response.text
+
     def test_events_recorded_with_each_write(
         self, client: Client, cascade: Cascade, official: OfficialSchemas
     ) -> None:
@@ -330,6 +336,9 @@ class ResourceContract:
         entity = self.resource.entity
         types = event_types(spec, entity, self.resource_name)
         assert types is not None, f"{entity} publishes no events"
+        unheard = self.create(client, cascade)
+        assert self.recorded_events(cascade, unheard["id"]) == []  # nobody subscribed yet
+        self.subscribe(client)
         created = self.create(client, cascade)
         expected = [types.create]
         if "patch" in self.operations:
@@ -356,6 +365,7 @@ class ResourceContract:
     def test_refused_write_records_no_event(self, client: Client, cascade: Cascade) -> None:
         if "create" not in self.operations:
             return
+        self.subscribe(client)
         wrong = {**self.make_body(), **self.wrong_type}
         self.assert_error(client.post(self.url, json=wrong), 400)
         kind = self.api.kind(self.resource)

@@ -42,10 +42,24 @@ def stored(cascade: Cascade) -> tuple[list[str], list[str]]:
     return cascade.database.read_sync(read)
 
 
+@pytest.fixture(autouse=True)
+def subscribed(cascade: Cascade) -> None:
+    """Events are recorded only for APIs with subscribers."""
+    hub = cascade.services["tmf620.hub"]
+    cascade.database.write_sync(lambda c: hub.insert(c, {"callback": "http://127.0.0.1:9/x"}))
+
+
 def test_a_change_that_rolls_back_leaves_no_event(cascade: Cascade) -> None:
     with pytest.raises(ValueError):
         cascade.database.write_sync(create(cascade, "lost", fail=True))
     assert stored(cascade) == ([], [])
+
+
+def test_no_subscriber_no_event(cascade: Cascade) -> None:
+    hubs = cascade.services["tmf620.hub"]
+    cascade.database.write_sync(lambda c: hubs.table.delete(c, hubs.find(c, [])[0]["id"]))
+    cascade.database.write_sync(create(cascade, "unheard"))
+    assert stored(cascade) == (["unheard"], [])
 
 
 def test_in_a_group_commit_each_change_keeps_exactly_its_own_events(cascade: Cascade) -> None:

@@ -2,7 +2,9 @@
 
 Every write of an entity records its events in `event_outbox` inside the same transaction, so
 a change never commits without its events and no event survives a change that rolled back.
-Delivery to `/hub` subscribers happens later (cascade.events).
+Delivery to `/hub` subscribers happens later (cascade.events). Events of an API nobody
+subscribes to are not recorded: whether the API has subscriptions is read once per writer
+transaction (in the transaction, so a subscription committed before it is always seen).
 
 The event types are the swagger's own definitions: `<Entity>CreateEvent`,
 `<Entity>AttributeValueChangeEvent` (TMF633/634 call it `<Entity>ChangeEvent`),
@@ -29,6 +31,7 @@ INFORMATION_STATES = frozenset({"pending"})
 ENVELOPE_EXTRAS = ("correlationId", "domain", "title", "description", "priority")
 TIME_ATTRIBUTES = ("timeOcurred", "timeOccurred")
 
+_SUBSCRIBED = "cascade.subscribed"  # connection.info key: (transaction, hub kinds with any)
 _INSERT = "INSERT INTO event_outbox (api, kind, entity_id, event_type, envelope) VALUES ({m})"
 _INSERT_SQLITE = _INSERT.format(m="?, ?, ?, ?, ?")
 _INSERT_POSTGRESQL = _INSERT.format(m="%s, %s, %s, %s, %s")
@@ -117,6 +120,7 @@ class EventRecorder:
         ignored: Iterable[str] = (),
     ) -> None:
         self.api_code = api_code
+        self.hub_kind = f"{api_code}.hub"
         self.kind = kind
         self.types = types
         self.state = state
@@ -182,6 +186,8 @@ class EventRecorder:
         text: bytes,
         events: list[PendingEvent],
     ) -> None:
+        if not has_subscriptions(connection, self.hub_kind):
+            return
         entity_id = str(document.get("id"))
         now = now_instant()
         sql = _INSERT_SQLITE if connection.dialect.name == "sqlite" else _INSERT_POSTGRESQL
@@ -224,6 +230,21 @@ class EventRecorder:
             envelope["fieldPath"] = event.field_path
         envelope["event"] = {self.types.payload_key: msgspec.Raw(text)}
         return msgspec.json.encode(envelope)
+
+
+def has_subscriptions(connection: Connection, hub_kind: str) -> bool:
+    """Whether the hub (`tmf622.hub`) has any subscription, read once per transaction."""
+    transaction = connection.get_transaction()
+    cached = connection.info.get(_SUBSCRIBED)
+    if cached is None or cached[0] is not transaction:
+        cached = (transaction, {})
+        connection.info[_SUBSCRIBED] = cached
+    known: dict[str, bool] = cached[1]
+    if hub_kind not in known:
+        mark = "?" if connection.dialect.name == "sqlite" else "%s"
+        sql = f"SELECT 1 FROM entity WHERE kind = {mark} LIMIT 1"
+        known[hub_kind] = connection.exec_driver_sql(sql, (hub_kind,)).first() is not None
+    return known[hub_kind]
 
 
 def _grew(before: Any, after: Any) -> bool:
