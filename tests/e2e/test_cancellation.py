@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import Connection, create_engine, delete
 
 from cascade.storage.tables import work_item
@@ -47,13 +46,6 @@ ENVIRONMENT = {
 PLACING_RUNS = 4
 ORDERS_PER_RUN = 5
 RACE_ROUNDS = 12
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest) -> str:
-    if request.param == "postgresql" and not os.environ.get("CASCADE_TEST_POSTGRES_URL"):
-        pytest.skip("CASCADE_TEST_POSTGRES_URL is not set")
-    return str(request.param)
 
 
 def run_sql(database_url: str, job: Callable[[Connection], Any]) -> Any:

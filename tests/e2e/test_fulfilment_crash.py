@@ -18,8 +18,6 @@ import random
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import fresh_database_url
 from tests.e2e.fulfilment import (
     SLOW_NETWORK,
@@ -39,13 +37,6 @@ ENVIRONMENT = {
 }
 PLACING_RUNS = 7  # runs that place orders before they are killed; later runs only recover
 ORDERS_PER_RUN = 6
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest) -> str:
-    if request.param == "postgresql" and not os.environ.get("CASCADE_TEST_POSTGRES_URL"):
-        pytest.skip("CASCADE_TEST_POSTGRES_URL is not set")
-    return str(request.param)
 
 
 def test_orders_survive_repeated_sigkill_mid_fulfilment(backend: str, tmp_path: Path) -> None:

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import create_engine, select
 
 from cascade.storage.tables import allocation, simulated_network
@@ -65,13 +64,6 @@ def change(product_id: str, offering: str, action: str, **characteristics: Any) 
         ]
     item = {"id": "1", "action": action, "productOffering": {"id": offering}, "product": product}
     return {"productOrderItem": [item]}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest) -> str:
-    if request.param == "postgresql" and not os.environ.get("CASCADE_TEST_POSTGRES_URL"):
-        pytest.skip("CASCADE_TEST_POSTGRES_URL is not set")
-    return str(request.param)
 
 
 def test_changes_survive_repeated_sigkill(backend: str, tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ the mobile line started only once its date had come.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -19,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.conftest import fresh_database_url
 from tests.e2e.fulfilment import (
@@ -38,13 +36,6 @@ ENVIRONMENT = {"CASCADE_LEASE_MS": "1500", "CASCADE_POLL_INTERVAL_S": "0.1"}
 SPEC = "/tmf-api/productCatalogManagement/v4/productSpecification/ps-fibre-broadband"
 MERGE = {"content-type": "application/merge-patch+json"}
 START_IN_S = 20.0  # room for two server starts on a busy machine
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest) -> str:
-    if request.param == "postgresql" and not os.environ.get("CASCADE_TEST_POSTGRES_URL"):
-        pytest.skip("CASCADE_TEST_POSTGRES_URL is not set")
-    return str(request.param)
 
 
 def _states(client: httpx.Client, ids: list[str]) -> list[str]:
