@@ -16,16 +16,19 @@ class BackgroundLoop:
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake = asyncio.Event()
+        self._stopping = False
 
     async def start(self) -> None:
         if self._task is not None:
             return
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        self._stopping = False
         await self._starting()
         self._task = asyncio.create_task(self._run(), name=self.task_name)
 
     async def stop(self) -> None:
+        self._stopping = True
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -41,9 +44,15 @@ class BackgroundLoop:
             loop.call_soon_threadsafe(self._wake.set)
 
     async def _wait(self, timeout: float) -> None:
-        """Until woken or `timeout` seconds (clear the wake-up first: see `_clear_wake`)."""
+        """Until woken or `timeout` seconds (clear the wake-up first: see `_clear_wake`).
+
+        On Python 3.11 `wait_for` can swallow a cancellation that arrives as the wake-up does,
+        and the loop would never end: a stopping loop is ended here whatever `wait_for` said.
+        """
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout)
+        if self._stopping:
+            raise asyncio.CancelledError
 
     def _clear_wake(self) -> None:
         """Call before looking for work: a wake-up from then on is not lost."""

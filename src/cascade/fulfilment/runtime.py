@@ -108,6 +108,7 @@ class Runtime:
         self.settings = settings or RuntimeSettings()
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
         self._wake = asyncio.Event()
+        self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._running: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(self.settings.concurrency)
@@ -119,12 +120,14 @@ class Runtime:
 
     async def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._wake = asyncio.Event()
             self._task = asyncio.create_task(self._loop(), name="cascade-controllers")
             for companion in self.companions:
                 await companion.start()
 
     async def stop(self) -> None:
+        self._stopping = True
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -177,6 +180,8 @@ class Runtime:
         self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout)
+        if self._stopping:  # wait_for (3.11) can swallow the cancellation of stop()
+            raise asyncio.CancelledError
 
     async def _run(self, item: Claim) -> None:
         try:
