@@ -13,7 +13,7 @@ from sqlalchemy import select
 from cascade.settings import Settings
 from cascade.storage.tables import remote_activation
 from tests.e2e.server import free_port, running_server
-from tests.fulfilment.conftest import FAST, SO, Chain, broadband
+from tests.fulfilment.conftest import FAST, Chain, broadband
 from tests.fulfilment.test_lifecycle import (
     PRODUCT,
     change,
