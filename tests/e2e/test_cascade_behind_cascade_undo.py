@@ -44,6 +44,14 @@ class Pair:
     def b_entities(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         return self.b.get(f"{TMF640}/service").json(), self.b.get(f"{TMF702}/resource").json()
 
+    def b_in_progress(self) -> list[str]:
+        """The hrefs of the entities B is still activating."""
+        monitors = [
+            *self.b.get(f"{TMF640}/monitor").json(),
+            *self.b.get(f"{TMF702}/monitor").json(),
+        ]
+        return [m["sourceHref"] for m in monitors if m["state"] == "InProgress"]
+
     def b_network(self) -> dict[str, dict[str, Any]]:
         rows = _rows(self.b_database, select(simulated_network))
         return {row.activation: json.loads(row.request) for row in rows}
@@ -145,8 +153,9 @@ def assert_all_undone_on_b(pair: Pair) -> None:
 def test_a_cancel_mid_flight_is_undone_on_b(tmp_path: Path, backend: str) -> None:
     with two_cascades(tmp_path, backend, latency_ms=1500) as pair:
         order = pair.place(broadband())
-        # Cancel once B is activating something for the order (its monitors still running).
-        until(lambda: pair.b_entities()[0] or pair.b_entities()[1], 30.0, "B activating")
+        # Cancel while B is activating something for the order (a monitor still running): the
+        # deactivation of that one has to wait for the activation's outcome.
+        running = until(lambda: pair.b_in_progress(), 30.0, "B activating")
         answer = pair.a.post(CANCEL_PO, json={"productOrder": {"id": order["id"]}})
         assert answer.status_code == 201, answer.text
         task = pair.wait(f"{CANCEL_PO}/{answer.json()['id']}", {"done", "terminatedWithError"})
@@ -155,6 +164,9 @@ def test_a_cancel_mid_flight_is_undone_on_b(tmp_path: Path, backend: str) -> Non
         services, resources = pair.b_entities()
         assert services or resources
         assert_all_undone_on_b(pair)
+        for href in running:  # made after the cancel was asked for, and undone all the same
+            entity = pair.b.get(href).json()
+            assert entity.get("state", entity.get("administrativeState")) in ("inactive", "locked")
         deactivations = [r for r in pair.a_intents() if r.operation == "deactivate"]
         assert len(deactivations) >= len(services) + len(resources)
 
