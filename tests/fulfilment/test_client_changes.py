@@ -11,7 +11,7 @@ import pytest
 
 from cascade.storage.tables import simulated_network
 from tests.fulfilment.conftest import FAST, Chain
-from tests.fulfilment.test_client_activation import RESOURCE, SERVICE, TMF640, TMF702
+from tests.fulfilment.test_client_activation import RESOURCE, SERVICE, SLOW, TMF640, TMF702
 
 MERGE = {"content-type": "application/merge-patch+json"}
 
@@ -61,3 +61,17 @@ def test_new_characteristics_re_configure_the_network(chain: Chain) -> None:
     gold_to_platinum = {"serviceCharacteristic": [{"name": "profile", "value": "platinum"}]}
     patch(chain, f"{TMF640}/service/{service_id}", gold_to_platinum)
     assert network(chain)[service_id] == {"profile": "platinum"}
+
+
+@pytest.mark.parametrize("chain_settings", [SLOW])
+def test_an_entity_still_activating_cannot_be_taken_out_of_service(chain: Chain) -> None:
+    created = chain.client.post(f"{TMF640}/service", json=SERVICE)
+    assert created.status_code == 202, created.text
+    service_id = created.json()["sourceHref"].rsplit("/", 1)[1]
+    path = f"{TMF640}/service/{service_id}"
+    refused = chain.client.patch(path, json={"state": "terminated"}, headers=MERGE)
+    assert refused.status_code == 409, refused.text
+    assert chain.get(path)["state"] == "reserved"
+    chain.until(lambda: chain.get(path)["state"] == "active")
+    assert patch(chain, path, {"state": "terminated"})["state"] == "terminated"
+    assert service_id not in network(chain)

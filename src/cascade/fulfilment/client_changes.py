@@ -8,7 +8,8 @@ re-configures by PATCHing the entities it activated here. In the PATCH's transac
 - changed characteristics of an entity still in service: the simulated network holds the new
   values (other drivers are not re-configured from here).
 
-Only client PATCHes run this (`Hooks.on_patch`); the order controllers' own writes do not.
+Such a PATCH of an entity still being activated (`reserved`) is refused (409): the activation
+would configure it again afterwards. Only client PATCHes run this (`Hooks.on_patch`); the order controllers' own writes do not.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import Connection
 
 from cascade.domain.characteristics import as_values
 from cascade.fulfilment.drivers import ActivationDriver, Deactivating, SimulatedNetwork, Target
+from cascade.tmf.errors import TmfError
 from cascade.tmf.service import ResourceService
 
 # Per target: attribute -> the values that take the entity out of service.
@@ -27,6 +29,10 @@ OUT_OF_SERVICE: dict[Target, dict[str, tuple[str, ...]]] = {
     "service": {"state": ("inactive", "terminated")},
     "resource": {"administrativeState": ("locked",), "operationalState": ("disable",)},
 }
+
+# The attribute whose `reserved` says the activation is still running (docs/activation.md).
+STATUS: dict[Target, str] = {"service": "state", "resource": "resourceStatus"}
+IN_PROGRESS = "the activation is still in progress: change it on the network once it has ended"
 
 
 class ClientChanges:
@@ -44,12 +50,14 @@ class ClientChanges:
         self, connection: Connection, before: Mapping[str, Any], after: Mapping[str, Any]
     ) -> None:
         activation_id = str(after["id"])
-        if self.out_of_service(after):
-            if not self.out_of_service(before) and isinstance(self.driver, Deactivating):
-                self.driver.deactivate(connection, activation_id)
-            return
         values = self._values(after)
-        if values != self._values(before) and isinstance(self.driver, SimulatedNetwork):
+        deactivating = self.out_of_service(after) and not self.out_of_service(before)
+        reconfiguring = not self.out_of_service(after) and values != self._values(before)
+        if (deactivating or reconfiguring) and before.get(STATUS[self.target]) == "reserved":
+            raise TmfError(409, "activationInProgress", IN_PROGRESS)
+        if deactivating and isinstance(self.driver, Deactivating):
+            self.driver.deactivate(connection, activation_id)
+        elif reconfiguring and isinstance(self.driver, SimulatedNetwork):
             self.driver.reconfigure(connection, activation_id, values)
 
     def out_of_service(self, document: Mapping[str, Any]) -> bool:
