@@ -6,7 +6,6 @@ upgrade re-configures B's QoS service, in its record and on its network."""
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import create_engine, select
 
 from cascade.storage.tables import remote_activation, simulated_network
@@ -81,13 +79,6 @@ def _rows(url: str, query: Any) -> list[Any]:
             return list(connection.execute(query).all())
     finally:
         engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest) -> str:
-    if request.param == "postgresql" and not os.environ.get("CASCADE_TEST_POSTGRES_URL"):
-        pytest.skip("CASCADE_TEST_POSTGRES_URL is not set")
-    return str(request.param)
 
 
 @contextmanager
