@@ -146,7 +146,7 @@ def test_a_cancel_mid_flight_is_undone_on_b(tmp_path: Path, backend: str) -> Non
         order = pair.place(broadband())
         # Cancel while B is activating something for the order (a monitor still running): the
         # deactivation of that one has to wait for the activation's outcome.
-        running = until(lambda: pair.b_in_progress(), 30.0, "B activating")
+        running = until(pair.b_in_progress, 30.0, "B activating")
         answer = pair.a.post(CANCEL_PO, json={"productOrder": {"id": order["id"]}})
         assert answer.status_code == 201, answer.text
         task = pair.wait(f"{CANCEL_PO}/{answer.json()['id']}", {"done", "terminatedWithError"})
