@@ -9,7 +9,8 @@ re-configures by PATCHing the entities it activated here. In the PATCH's transac
   values (other drivers are not re-configured from here).
 
 Such a PATCH of an entity still being activated (`reserved`) is refused (409): the activation
-would configure it again afterwards. Only client PATCHes run this (`Hooks.on_patch`); the order controllers' own writes do not.
+would configure it again afterwards. Only client PATCHes run this (`Hooks.on_patch`); the
+order controllers' own writes do not.
 """
 
 from __future__ import annotations
