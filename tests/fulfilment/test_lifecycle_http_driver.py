@@ -1,4 +1,4 @@
-"""With the HTTP activation driver, changes it cannot make are refused before anything changes."""
+"""With the HTTP activation driver, cease and modify change the remote entities (a real Cascade)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
 import pytest
+from sqlalchemy import select
 
 from cascade.settings import Settings
+from cascade.storage.tables import remote_activation
 from tests.e2e.server import free_port, running_server
-from tests.fulfilment.conftest import FAST, SO, Chain, broadband
+from tests.fulfilment.conftest import FAST, Chain, broadband
 from tests.fulfilment.test_lifecycle import (
     PRODUCT,
     change,
@@ -46,21 +49,42 @@ def chain_settings(remote: str) -> Settings:
     )
 
 
-@pytest.mark.parametrize("characteristics", [{}, {"downloadSpeed": 1000}], ids=["delete", "modify"])
-def test_a_change_the_driver_cannot_make_fails_with_the_reason_and_changes_nothing(
-    chain: Chain, characteristics: dict[str, int]
-) -> None:
+def remote_hrefs(chain: Chain) -> dict[str, str]:
+    """Local activation id -> the remote entity it made (the HTTP driver's record)."""
+    table = remote_activation
+    rows = chain.cascade.database.read_sync(
+        lambda c: c.execute(
+            select(table.c.activation, table.c.remote_href).where(table.c.operation == "activate")
+        ).all()
+    )
+    return {row.activation: row.remote_href for row in rows if row.remote_href}
+
+
+def test_a_cease_deactivates_every_remote_entity_of_the_product(chain: Chain) -> None:
+    product_id = product_of(fulfilled(chain, broadband(speed=500)))
+    hrefs = remote_hrefs(chain)
+    fulfilled(chain, change("1", "delete", product_id))
+    assert chain.get(f"{PRODUCT}/{product_id}")["status"] == "terminated"
+    assert owners(chain) == set()
+    kinds = set()
+    for href in hrefs.values():
+        remote = httpx.get(href).json()
+        if "/service/" in href:
+            assert remote["state"] == "inactive", href
+        else:
+            assert (remote["administrativeState"], remote["operationalState"]) == (
+                "locked",
+                "disable",
+            )
+        kinds.add(href.rsplit("/", 2)[1])
+    assert kinds == {"service", "resource"}
+
+
+def test_a_speed_upgrade_reconfigures_the_remote_qos_service(chain: Chain) -> None:
     product_id = product_of(fulfilled(chain, broadband(speed=500)))
     services = service_tree(chain, product_id)
-    held = owners(chain)
-    action = "modify" if characteristics else "delete"
-    order = chain.wait_for(chain.place(change("1", action, product_id, **characteristics))["id"])
-    assert order["state"] == "failed"
-    assert "HttpDriver activation driver cannot re-configure or deactivate yet" in " ".join(
-        n["text"] for n in order["note"]
-    )
-    (service_order,) = chain.get(SO, **{"externalReference.id": order["id"]})
-    assert service_order["state"] == "rejected"
-    assert chain.get(f"{PRODUCT}/{product_id}")["status"] == "active"
-    assert service_tree(chain, product_id) == services
-    assert owners(chain) == held
+    fulfilled(chain, change("1", "modify", product_id, downloadSpeed=1000))
+    qos = httpx.get(remote_hrefs(chain)[services["rfs-qos-profile"]["id"]]).json()
+    assert qos["state"] == "active"
+    speeds = {c["name"]: c["value"] for c in qos["serviceCharacteristic"]}
+    assert speeds["downloadSpeed"] == 1000

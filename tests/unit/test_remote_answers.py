@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from cascade.fulfilment.remote_answers import Answer, Retry, after_follow, after_post
+from cascade.fulfilment.remote_answers import Answer, Retry, after_follow, after_patch, after_post
 
 URL = "http://remote/tmf-api/ServiceActivationAndConfiguration/v4/service"
 MONITOR = "http://remote/tmf-api/ServiceActivationAndConfiguration/v4/monitor/m1"
@@ -102,3 +102,24 @@ def test_other_refusals_fail_for_good() -> None:
     assert decided.reason == f"POST {URL} answered 400: serviceSpecification is required"
     gone = after_follow("service", MONITOR, "monitor", answer(404), 0, RETRY)
     assert gone.phase == "failed" and gone.retriable
+
+
+def test_a_patch_answered_200_is_done_and_a_gone_entity_is_deactivated_already() -> None:
+    entity = f"{URL}/s1"
+    assert after_patch(
+        "deactivate", entity, answer(200, {"state": "inactive"}), 0, RETRY
+    ).phase == ("done")
+    assert after_patch("modify", entity, answer(204), 0, RETRY).phase == "done"
+    assert after_patch("deactivate", entity, answer(404), 0, RETRY).phase == "done"
+    gone = after_patch("modify", entity, answer(404), 0, RETRY)
+    assert (gone.phase, gone.retriable) == ("failed", False)
+
+
+def test_a_patch_is_retried_with_back_off_then_fails_and_a_refusal_fails_at_once() -> None:
+    entity = f"{URL}/s1"
+    again = after_patch("deactivate", entity, answer(503), 1, RETRY)
+    assert (again.phase, again.tries, again.delay_ms) == ("patch", 2, 200)
+    spent = after_patch("deactivate", entity, Answer(error="ConnectError"), 2, RETRY)
+    assert (spent.phase, spent.retriable) == ("failed", True)
+    refused = after_patch("deactivate", entity, answer(400, {"message": "no"}), 0, RETRY)
+    assert (refused.phase, refused.reason) == ("failed", f"PATCH {entity} answered 400: no")

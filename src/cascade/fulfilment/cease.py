@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from cascade.fulfilment.drivers import ActivationDriver, SimulatedNetwork
+from cascade.fulfilment.drivers import ActivationDriver, Deactivating, DriverStatus
 from cascade.fulfilment.orders import OWNER, external_ids, parties
 from cascade.storage.allocations import release
 from cascade.tmf.instants import now_instant
@@ -35,17 +35,18 @@ ENDED_RESOURCE = {
 
 def unable(driver: ActivationDriver) -> str | None:
     """Why the driver cannot re-configure or deactivate, or None when it can."""
-    if isinstance(driver, SimulatedNetwork):
+    if isinstance(driver, Deactivating):
         return None
     return f"the {type(driver).__name__} activation driver cannot re-configure or deactivate yet"
 
 
-def deactivate(driver: ActivationDriver, connection: Connection, activation_id: str) -> str | None:
-    """Remove an activation's configuration from the network; the reason when it cannot."""
-    if isinstance(driver, SimulatedNetwork):
-        driver.deactivate(connection, activation_id)
-        return None
-    return unable(driver)
+def deactivate(
+    driver: ActivationDriver, connection: Connection, activation_id: str
+) -> DriverStatus:
+    """Remove an activation's configuration from the network (done, pending or failed)."""
+    if isinstance(driver, Deactivating):
+        return driver.deactivate(connection, activation_id)
+    return DriverStatus("failed", reason=unable(driver), retriable=False)
 
 
 def origin_order(order: Mapping[str, Any]) -> str | None:
@@ -62,20 +63,21 @@ def cease_resource(
     driver: ActivationDriver,
     order: Mapping[str, Any],
     item: Mapping[str, Any],
-) -> str | None:
-    """Deactivate, release and terminate the item's resource; the reason when it cannot."""
+) -> DriverStatus:
+    """Deactivate, release and terminate the item's resource (once the deactivation is done)."""
     resource_id = str((item.get("resource") or {}).get("id"))
     origin = origin_order(order)
     if origin is None:
-        return "the order does not name the resource order that made the resource"
-    reason = deactivate(driver, connection, resource_id)
-    if reason is not None:
-        return reason
+        reason = "the order does not name the resource order that made the resource"
+        return DriverStatus("failed", reason=reason, retriable=False)
+    status = deactivate(driver, connection, resource_id)
+    if status.state != "done":
+        return status
     release(connection, f"{origin}/{item['id']}")
     text = f"ceased by resource order {order['id']} item {item['id']}"
     for kind in ("tmf702.resource", "tmf639.resource"):
         end(services[kind], connection, resource_id, ENDED_RESOURCE, "endOperatingDate", text)
-    return None
+    return status
 
 
 def end(

@@ -12,6 +12,7 @@ from cascade.fulfilment.activations import Activator
 from cascade.fulfilment.cancellation import CancelController
 from cascade.fulfilment.catalog import CatalogCache
 from cascade.fulfilment.client_activations import ClientActivations
+from cascade.fulfilment.client_changes import ClientChanges
 from cascade.fulfilment.com import ProductOrderController
 from cascade.fulfilment.compensation import Compensation
 from cascade.fulfilment.drivers import (
@@ -101,6 +102,8 @@ def build_chain(
         # Not woken by writes: the order controllers write these entities too, and drive them.
         services[client.kind].creator = client.create
         services[client.kind].hooks.after_commit.append(runtime.wake)
+        # A client's PATCH that deactivates or re-configures is applied to the network.
+        ClientChanges(client.activator.target, driver).attach(services[client.kind])
     sender = None
     if http_driver is not None:
         sender = HttpSender(database, _sender_settings(settings), on_outcome=runtime.wake)

@@ -1,7 +1,8 @@
 """Undoing what an order did, layer by layer, each call idempotent and inside one transaction.
 
 - A resource order: for its items in reverse order, the TMF702 activation is deactivated (on
-  the network and in the entity), the TMF639 record retired, the allocation released.
+  the network, waiting for a remote driver to confirm, and in the entity), the TMF639 record
+  retired, the allocation released.
 - A service order: for its items in reverse dependency order, the TMF640 activation is
   deactivated and the TMF638 record retired, then the item's resource order is undone.
 - A product order: for its items in reverse dependency order, the TMF637 product is retired,
@@ -15,13 +16,14 @@ note. Each `undo_*` returns True once everything is undone, False while it waits
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from sqlalchemy import Connection
 
 from cascade.domain.compensation import CANCELLING, undo_order
 from cascade.domain.decomposition import DEPENDS_ON, item_dependencies
 from cascade.domain.states import CANCELLED, RUNNING
+from cascade.fulfilment.drivers import Deactivating
 from cascade.fulfilment.ids import child_id
 from cascade.fulfilment.layers import PRODUCT, RESOURCE, SERVICE, Layer, internal_task_id
 from cascade.fulfilment.orders import add_note
@@ -60,13 +62,6 @@ _LEFT_ALONE = {
 }
 
 
-@runtime_checkable
-class Deactivating(Protocol):
-    def deactivate(self, connection: Connection, activation_id: str) -> None:
-        """Undo the activation on the network (idempotent per activation id)."""
-        ...
-
-
 class Compensation:
     """Undo of orders over the TMF resources (`services`), deactivating through `driver`."""
 
@@ -98,7 +93,9 @@ class Compensation:
         for item in undo_order(items, _id, _service_needs):
             item_id = str(item["id"])
             service_id = child_id(order["id"], item_id, "service")
-            self._deactivate("tmf640.service", connection, service_id, _service_retired, why)
+            retired = _service_retired
+            if not self._deactivate("tmf640.service", connection, service_id, retired, why):
+                return False
             self._retire("tmf638.service", connection, service_id, _service_retired, why)
             if not self.undo_child(RESOURCE, connection, child_id(order["id"], item_id), why):
                 return False
@@ -109,7 +106,10 @@ class Compensation:
             item_id = str(item.get("id"))
             resource = item.get("resource") or {}
             activation_id = str(resource.get("id") or child_id(order["id"], item_id))
-            self._deactivate("tmf702.resource", connection, activation_id, _resource_retired, why)
+            if not self._deactivate(
+                "tmf702.resource", connection, activation_id, _resource_retired, why
+            ):
+                return False
             self._retire("tmf639.resource", connection, activation_id, _resource_retired, why)
             release(connection, f"{order['id']}/{item_id}")
         return True
@@ -150,16 +150,22 @@ class Compensation:
 
     def _deactivate(
         self, kind: str, connection: Connection, activation_id: str, retired: Retired, why: str
-    ) -> None:
+    ) -> bool:
+        """Deactivate and retire the activation entity; False while the driver is at it."""
         entities = self.services[kind]
         if entities.peek(connection, activation_id) is None:
-            return
+            return True
         note = f"deactivated: {why}"
-        if self.driver is not None:
-            self.driver.deactivate(connection, activation_id)
-        else:
+        if self.driver is None:
             note = f"retired: {why}; the activation driver cannot deactivate, undo it by hand"
+        else:
+            status = self.driver.deactivate(connection, activation_id)
+            if status.state == "pending":
+                return False  # the driver's outcome wakes the cancellation
+            if status.state == "failed":
+                note = f"retired: {why}; deactivation failed ({status.reason}), undo it by hand"
         self._retire(kind, connection, activation_id, retired, note)
+        return True
 
     def _retire(
         self, kind: str, connection: Connection, id_: str, retired: Retired, why: str | None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import msgspec
 from sqlalchemy import Connection, delete, update
@@ -32,6 +32,7 @@ class ActivationRequest:
     characteristics: Mapping[str, Any]
     action: str = "add"
     document: Mapping[str, Any] | None = None  # the activation entity (what remote drivers send)
+    changes: str | None = None  # a re-configuration (`modify`): the activation it changes
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,15 @@ class DriverStatus:
 class ActivationDriver(Protocol):
     def activate(self, connection: Connection, request: ActivationRequest) -> DriverStatus:
         """Start or follow the activation (idempotent per `request.activation_id`)."""
+        ...
+
+
+@runtime_checkable
+class Deactivating(Protocol):
+    """A driver that can also undo activations (and re-configure them: `action="modify"`)."""
+
+    def deactivate(self, connection: Connection, activation_id: str) -> DriverStatus:
+        """Undo the activation on the network (idempotent per activation id)."""
         ...
 
 
@@ -97,10 +107,23 @@ class SimulatedNetwork:
             else DriverStatus("pending", ready_ms=ready)
         )
 
-    def deactivate(self, connection: Connection, activation_id: str) -> None:
+    def deactivate(self, connection: Connection, activation_id: str) -> DriverStatus:
+        """Remove the activation from the network, applied or still pending (at once)."""
         connection.execute(
             delete(simulated_network).where(simulated_network.c.activation == activation_id)
         )
+        return DriverStatus("done")
+
+    def reconfigure(
+        self, connection: Connection, activation_id: str, characteristics: Mapping[str, Any]
+    ) -> bool:
+        """Set an activation's configured values (at once); False when it is not on the network."""
+        changed = connection.execute(
+            update(simulated_network)
+            .where(simulated_network.c.activation == activation_id)
+            .values(request=msgspec.json.encode(dict(characteristics)).decode())
+        )
+        return changed.rowcount == 1
 
     @staticmethod
     def _record(

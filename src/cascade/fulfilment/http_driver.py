@@ -19,9 +19,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, update
 
 from cascade.fulfilment.drivers import ActivationRequest, DriverStatus, Target
+from cascade.fulfilment.http_changes import (
+    deactivation_id,
+    find,
+    record_deactivation,
+    record_modify,
+)
 from cascade.fulfilment.runtime import current_work
 from cascade.storage.tables import remote_activation
 from cascade.storage.work import now_ms
@@ -86,13 +92,16 @@ class HttpDriver:
         self.notify: Callable[[], None] = lambda: None
 
     def activate(self, connection: Connection, request: ActivationRequest) -> DriverStatus:
-        row = connection.execute(
-            select(remote_activation).where(remote_activation.c.activation == request.activation_id)
-        ).first()
+        """Record the activation (or, `modify`, the re-configuration), or report on it."""
+        row = find(connection, request.activation_id)
         now = now_ms()
         if row is None:
+            if request.action == "modify":
+                return self._record_modify(connection, request)
             self._record_intent(connection, request, now)
             return DriverStatus("pending", ready_ms=now + self.recheck_ms)
+        if row.phase == "cancelled":
+            return DriverStatus("failed", reason=row.reason or "cancelled", retriable=False)
         if row.phase == "done":
             return DriverStatus("done")
         if row.phase == "failed":  # reported once; the next call starts another attempt
@@ -104,7 +113,7 @@ class HttpDriver:
             self._update(
                 connection,
                 request.activation_id,
-                phase="post",
+                phase="post" if row.operation == "activate" else "patch",
                 attempt=attempt,
                 idempotency_key=key,
                 key_spent=False,
@@ -121,6 +130,36 @@ class HttpDriver:
         if waker and (row.wake_kind, row.wake_id) != (waker["wake_kind"], waker["wake_id"]):
             self._update(connection, request.activation_id, **waker)
         return DriverStatus("pending", ready_ms=now + self.recheck_ms)
+
+    def deactivate(self, connection: Connection, activation_id: str) -> DriverStatus:
+        """Record the activation's undo (see http_changes), or report on it."""
+        row = find(connection, deactivation_id(activation_id))
+        pending = DriverStatus("pending", ready_ms=now_ms() + self.recheck_ms)
+        if row is None:
+            parent = find(connection, activation_id, lock=True)
+            if parent is None:
+                return DriverStatus("done")  # never recorded: nothing was sent
+            phase = record_deactivation(connection, parent, _waker())
+            if phase == "patch":
+                self.notify()
+            return DriverStatus("done") if phase == "done" else pending
+        if row.phase == "done":
+            return DriverStatus("done")
+        if row.phase == "failed":
+            return DriverStatus("failed", reason=row.reason, retriable=False)
+        waker = _waker()
+        if waker and (row.wake_kind, row.wake_id) != (waker["wake_kind"], waker["wake_id"]):
+            self._update(connection, row.activation, **waker)
+        return pending
+
+    def _record_modify(self, connection: Connection, request: ActivationRequest) -> DriverStatus:
+        parent = find(connection, request.changes) if request.changes else None
+        characteristics = request.characteristics
+        why = record_modify(connection, request.activation_id, parent, characteristics, _waker())
+        if why is not None:
+            return DriverStatus("failed", reason=why, retriable=False)
+        self.notify()
+        return DriverStatus("pending", ready_ms=now_ms() + self.recheck_ms)
 
     def _record_intent(self, connection: Connection, request: ActivationRequest, now: int) -> None:
         body = remote_body(request)

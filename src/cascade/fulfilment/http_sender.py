@@ -21,15 +21,24 @@ import httpx
 from sqlalchemy import Connection, and_, case, func, or_, select, update
 
 from cascade.background import BackgroundLoop
-from cascade.fulfilment.remote_answers import Answer, Next, Retry, after_follow, after_post
+from cascade.fulfilment.http_changes import release_waiting
+from cascade.fulfilment.remote_answers import (
+    Answer,
+    Next,
+    Retry,
+    after_follow,
+    after_patch,
+    after_post,
+)
 from cascade.storage import work
 from cascade.storage.database import Database
 from cascade.storage.tables import remote_activation
 from cascade.tmf.instants import now_instant
 
 log = logging.getLogger(__name__)
-ACTIVE_PHASES = ("post", "follow")
+ACTIVE_PHASES = ("post", "patch", "follow")
 HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+PATCH_HEADERS = {"Content-Type": "application/merge-patch+json"}
 
 
 @dataclass(frozen=True)
@@ -150,6 +159,9 @@ class HttpSender(BackgroundLoop):
             if row.phase == "post":
                 answer = await self._send("POST", row.url, row.body, row.idempotency_key)
                 decided = after_post(row.target, row.url, answer, row.tries, self.retry)
+            elif row.phase == "patch":
+                answer = await self._send("PATCH", row.url, row.body, row.idempotency_key)
+                decided = after_patch(row.operation, row.url, answer, row.tries, self.retry)
             else:
                 answer = await self._send("GET", row.follow_href)
                 decided = after_follow(
@@ -170,7 +182,9 @@ class HttpSender(BackgroundLoop):
     ) -> Answer:
         client = self._client
         assert client is not None, "the sender is not started"
-        headers = {"Idempotency-Key": key} if key else None
+        headers = {"Idempotency-Key": key} if key else {}
+        if method == "PATCH":
+            headers.update(PATCH_HEADERS)
         self.exchanges += 1
         try:
             response = await client.request(method, url, content=body, headers=headers)
@@ -210,6 +224,8 @@ class HttpSender(BackgroundLoop):
             return False  # the lease ran out and someone else took the row
         if ended and changed.wake_kind and changed.wake_id:
             work.schedule(connection, changed.wake_kind, changed.wake_id)
+        if ended and row.operation == "activate":
+            release_waiting(connection, row.activation)  # a deactivation waited for this outcome
         return ended
 
 

@@ -1,5 +1,7 @@
 """What an external TMF640/TMF702 endpoint's answers mean for an activation (pure functions).
 
+(A deactivation's or re-configuration's PATCH: see `after_patch`.)
+
 After a POST: 201 (or 200) with the entity, done when its state is active (service) or
 available (resource), failed in a failed state, otherwise followed at its href; 202 with a
 Monitor (in the body, or at `Location`), followed until `Completed` or `InError`. Timeouts,
@@ -17,7 +19,7 @@ import msgspec
 
 from cascade.fulfilment.drivers import Target
 
-Phase = Literal["post", "follow", "done", "failed"]
+Phase = Literal["post", "patch", "follow", "done", "failed"]
 Follows = Literal["monitor", "entity"]
 
 DONE_STATE: dict[str, tuple[str, str]] = {
@@ -82,6 +84,27 @@ def after_post(target: Target, url: str, answer: Answer, tries: int, retry: Retr
     return Next("failed", reason=_refusal(what, answer, document), retriable=False)
 
 
+def after_patch(operation: str, url: str, answer: Answer, tries: int, retry: Retry) -> Next:
+    """After a PATCH that deactivates or re-configures a remote entity (a repeat is harmless).
+
+    200/204: done (202: its monitor is followed); 404 for a deactivation: done, the entity is
+    gone already; transient failures are retried with back-off; other answers fail for good.
+    """
+    what = f"PATCH {url}"
+    if _transient(answer):
+        return _transient_next("patch", what, answer, tries, retry)
+    document = _json(answer.body)
+    if answer.status in (200, 204) or (answer.status == 404 and operation == "deactivate"):
+        return Next("done")
+    if answer.status == 202:
+        monitor_href = _text(document.get("href")) or answer.location
+        if document.get("state") is not None:
+            return _monitor(what, document, monitor_href, retry)
+        if monitor_href:
+            return Next("follow", follow_href=monitor_href, follows="monitor")
+    return Next("failed", reason=_refusal(what, answer, document), retriable=False)
+
+
 def after_follow(
     target: Target, href: str, follows: Follows, answer: Answer, tries: int, retry: Retry
 ) -> Next:
@@ -133,7 +156,7 @@ def _transient(answer: Answer) -> bool:
 
 
 def _transient_next(
-    phase: Literal["post", "follow"],
+    phase: Literal["post", "patch", "follow"],
     what: str,
     answer: Answer,
     tries: int,

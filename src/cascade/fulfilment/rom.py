@@ -106,11 +106,13 @@ class ResourceOrderController(OrderController):
             values_so_far.update(given)
             return False, None
         if item.get("action") == "delete":
-            reason = cease_resource(connection, self.services, self.activator.driver, order, item)
-            if reason is not None:
-                return self._fail_item(order, item, reason), None
-            move(item, RESOURCE_ORDER_ITEM, "inProgress")
-            return move(item, RESOURCE_ORDER_ITEM, "completed"), None
+            status = cease_resource(connection, self.services, self.activator.driver, order, item)
+            if status.state == "failed":
+                return self._fail_item(order, item, status.reason or "deactivation failed"), None
+            changed = move(item, RESOURCE_ORDER_ITEM, "inProgress")
+            if status.state == "pending":  # the driver wakes this step when it is done
+                return changed, status.ready_ms
+            return move(item, RESOURCE_ORDER_ITEM, "completed") or changed, None
         spec_ref = resource.get("resourceSpecification") or item.get("resourceSpecification") or {}
         specification = catalog.resource_specification(str(spec_ref.get("id")))
         assert specification is not None  # checked when the order was accepted

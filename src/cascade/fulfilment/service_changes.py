@@ -25,12 +25,7 @@ from cascade.domain.characteristics import as_characteristics, as_values
 from cascade.domain.decomposition import RFS
 from cascade.fulfilment.activations import Activator
 from cascade.fulfilment.cease import cease_order, deactivate, end, note, unable
-from cascade.fulfilment.drivers import (
-    ActivationDriver,
-    ActivationRequest,
-    DriverStatus,
-    SimulatedNetwork,
-)
+from cascade.fulfilment.drivers import ActivationDriver, ActivationRequest, DriverStatus
 from cascade.fulfilment.ids import child_id
 from cascade.fulfilment.orders import notes_text
 from cascade.tmf.instants import now_instant
@@ -90,9 +85,11 @@ class ServiceChanges:
             return Change("done")
         if record.get("category") == RFS:
             # What depends on something goes first: the service, then the resources under it.
-            reason = deactivate(self.activator.driver, connection, str(record["id"]))
-            if reason is not None:
-                return Change("failed", reason)
+            status = deactivate(self.activator.driver, connection, str(record["id"]))
+            if status.state == "failed":
+                return Change("failed", status.reason)
+            if status.state == "pending":
+                return Change("pending", due=status.ready_ms)
             text = f"deactivated by service order {order['id']} item {item['id']}"
             entities = self.activator.entities
             end(entities, connection, str(record["id"]), ENDED_SERVICE, "endDate", text)
@@ -174,11 +171,14 @@ class ServiceChanges:
     ) -> Change:
         """Re-configure the network (once per item), then PATCH the TMF640 service."""
         driver = self.activator.driver
-        if not isinstance(driver, SimulatedNetwork):
-            return Change("failed", unable(driver))
+        cannot = unable(driver)
+        if cannot is not None:
+            return Change("failed", cannot)
         spec_id = str((record.get("serviceSpecification") or {}).get("id"))
         key = child_id(order["id"], str(item["id"]), "modify")
-        request = ActivationRequest(key, "service", spec_id, values, action="modify")
+        request = ActivationRequest(
+            key, "service", spec_id, values, action="modify", changes=str(record["id"])
+        )
         status = driver.activate(connection, request)
         activation = self.activator.entities.load(connection, str(record["id"]))
         if status.state == "failed":

@@ -150,7 +150,11 @@ remote_activation = Table(
     Column("key_spent", Boolean, nullable=False),
     Column("remote_href", String(1024)),
     Column("updated_at", String(32), nullable=False),
+    # activate (POST), deactivate or modify (PATCH of the parent activation's remote entity)
+    Column("operation", String(16), nullable=False, server_default="activate"),
+    Column("parent", String(256)),
     Index("ix_remote_activation_due", "phase", "due_ms"),
+    Index("ix_remote_activation_parent", "parent"),
 )
 
 # --- security ----------------------------------------------------------------------------------

@@ -113,6 +113,10 @@ class Hooks:
     on_write: list[WriteHook] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     on_delete: list[Callable[[Connection, str], None]] = field(default_factory=list)
+    # A client's PATCH, in its transaction, with the documents before and after it.
+    on_patch: list[Callable[[Connection, dict[str, Any], dict[str, Any]], None]] = field(
+        default_factory=list
+    )
     # Checks of a client's create body that need no database (run before the write job).
     before_create: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
 
@@ -380,6 +384,8 @@ class ResourceService:
             version = self.table.replace(connection, stored, text.decode(), values)
             if self.events is not None:
                 self.events.changed(connection, msgspec.json.decode(stored.doc), document, text)
+            for hook in self.hooks.on_patch:
+                hook(connection, msgspec.json.decode(stored.doc), document)
             self.hooks.written(connection, document)
             if access is not None and caller is not None:
                 touched = ",".join(sorted(patch.touched_attributes()))

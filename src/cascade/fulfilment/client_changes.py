@@ -1,0 +1,72 @@
+"""A client's PATCH of a TMF640 service or TMF702 resource, applied to the network.
+
+What makes Cascade usable behind another Cascade's HTTP driver, which deactivates and
+re-configures by PATCHing the entities it activated here. In the PATCH's transaction:
+
+- a service set `inactive` or `terminated`, a resource `locked` or `disable`d: the driver
+  deactivates the activation (the simulated network forgets it);
+- changed characteristics of an entity still in service: the simulated network holds the new
+  values (other drivers are not re-configured from here).
+
+Such a PATCH of an entity still being activated (`reserved`) is refused (409): the activation
+would configure it again afterwards. Only client PATCHes run this (`Hooks.on_patch`); the
+order controllers' own writes do not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection
+
+from cascade.domain.characteristics import as_values
+from cascade.fulfilment.drivers import ActivationDriver, Deactivating, SimulatedNetwork, Target
+from cascade.tmf.errors import TmfError
+from cascade.tmf.service import ResourceService
+
+# Per target: attribute -> the values that take the entity out of service.
+OUT_OF_SERVICE: dict[Target, dict[str, tuple[str, ...]]] = {
+    "service": {"state": ("inactive", "terminated")},
+    "resource": {"administrativeState": ("locked",), "operationalState": ("disable",)},
+}
+
+# The attribute whose `reserved` says the activation is still running (docs/activation.md).
+STATUS: dict[Target, str] = {"service": "state", "resource": "resourceStatus"}
+IN_PROGRESS = "the activation is still in progress: change it on the network once it has ended"
+
+
+class ClientChanges:
+    """The `on_patch` hook of one activation resource (`tmf640.service`, `tmf702.resource`)."""
+
+    def __init__(self, target: Target, driver: ActivationDriver) -> None:
+        self.target = target
+        self.driver = driver
+        self._characteristic = f"{target}Characteristic"
+
+    def attach(self, entities: ResourceService) -> None:
+        entities.hooks.on_patch.append(self.patched)
+
+    def patched(
+        self, connection: Connection, before: Mapping[str, Any], after: Mapping[str, Any]
+    ) -> None:
+        activation_id = str(after["id"])
+        values = self._values(after)
+        deactivating = self.out_of_service(after) and not self.out_of_service(before)
+        reconfiguring = not self.out_of_service(after) and values != self._values(before)
+        if (deactivating or reconfiguring) and before.get(STATUS[self.target]) == "reserved":
+            raise TmfError(409, "activationInProgress", IN_PROGRESS)
+        if deactivating and isinstance(self.driver, Deactivating):
+            self.driver.deactivate(connection, activation_id)
+        elif reconfiguring and isinstance(self.driver, SimulatedNetwork):
+            self.driver.reconfigure(connection, activation_id, values)
+
+    def out_of_service(self, document: Mapping[str, Any]) -> bool:
+        return any(
+            document.get(attribute) in values
+            for attribute, values in OUT_OF_SERVICE[self.target].items()
+        )
+
+    def _values(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        characteristics = document.get(self._characteristic)
+        return as_values(characteristics if isinstance(characteristics, list) else None)
