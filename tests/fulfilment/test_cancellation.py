@@ -20,7 +20,7 @@ CANCEL_RO = "/tmf-api/resourceOrderingManagement/v4/cancelResourceOrder"
 ENDED = ("done", "terminatedWithError")
 SLOW = {
     "rs-gpon-port": 600,
-    "rfs-qos-profile": 1500,
+    "rfs-qos-profile": 4000,  # the part-activated window: room for a loaded machine
     "rfs-multicast-video": 1500,
     "rfs-mobile-subscription": 1500,
 }
