@@ -133,19 +133,27 @@ class EventRecorder:
     # --- what happened ----------------------------------------------------------------------
 
     def created(self, connection: Connection, document: dict[str, Any], text: bytes) -> None:
-        if self.types.create:
-            self._record(connection, document, text, [PendingEvent(self.types.create)])
+        if self.types.create and self._heard(connection):
+            event = PendingEvent(self.types.create)
+            self._record(connection, str(document.get("id")), text, [event])
 
-    def deleted(self, connection: Connection, document: dict[str, Any], text: bytes) -> None:
-        if self.types.delete:
-            self._record(connection, document, text, [PendingEvent(self.types.delete)])
+    def deleted(self, connection: Connection, entity_id: str, text: bytes) -> None:
+        """`text`: the entity as it was stored, carried by the delete event."""
+        if self.types.delete and self._heard(connection):
+            self._record(connection, entity_id, text, [PendingEvent(self.types.delete)])
 
     def changed(
-        self, connection: Connection, before: dict[str, Any], after: dict[str, Any], text: bytes
+        self, connection: Connection, before: str, after: dict[str, Any], text: bytes
     ) -> None:
-        events = self.events_of_change(before, after)
+        """`before`: the stored JSON the change replaced (decoded only when someone listens)."""
+        if not self._heard(connection):
+            return
+        events = self.events_of_change(msgspec.json.decode(before), after)
         if events:
-            self._record(connection, after, text, events)
+            self._record(connection, str(after.get("id")), text, events)
+
+    def _heard(self, connection: Connection) -> bool:
+        return has_subscriptions(connection, self.hub_kind)
 
     def events_of_change(self, before: dict[str, Any], after: dict[str, Any]) -> list[PendingEvent]:
         """The events a change from `before` to `after` publishes (none if nothing changed)."""
@@ -182,13 +190,10 @@ class EventRecorder:
     def _record(
         self,
         connection: Connection,
-        document: dict[str, Any],
+        entity_id: str,
         text: bytes,
         events: list[PendingEvent],
     ) -> None:
-        if not has_subscriptions(connection, self.hub_kind):
-            return
-        entity_id = str(document.get("id"))
         now = now_instant()
         sql = _INSERT_SQLITE if connection.dialect.name == "sqlite" else _INSERT_POSTGRESQL
         rows = [

@@ -179,8 +179,7 @@ class ResourceService:
         text = encode(document)
         version = self.table.replace(connection, loaded.stored, text.decode(), values)
         if self.events is not None:
-            before = msgspec.json.decode(loaded.stored.doc)
-            self.events.changed(connection, before, document, text)
+            self.events.changed(connection, loaded.stored.doc, document, text)
         # No write hooks: a controller's own change must not wake the controller again.
         return version
 
@@ -204,7 +203,7 @@ class ResourceService:
         text = encode(document)
         self.table.replace(connection, stored, text.decode(), self.table.indexed_values(document))
         if self.events is not None:
-            self.events.changed(connection, msgspec.json.decode(stored.doc), document, text)
+            self.events.changed(connection, stored.doc, document, text)
 
     @staticmethod
     def _replay(earlier: StoredResponse, request_hash: str) -> Written:
@@ -281,7 +280,7 @@ class ResourceService:
             values = self.table.indexed_values(document)
             version = self.table.replace(connection, stored, text.decode(), values)
             if self.events is not None:
-                self.events.changed(connection, msgspec.json.decode(stored.doc), document, text)
+                self.events.changed(connection, stored.doc, document, text)
             for hook in self.hooks.on_patch:
                 hook(connection, msgspec.json.decode(stored.doc), document)
             self.hooks.written(connection, document)
@@ -302,8 +301,7 @@ class ResourceService:
             self.table.delete(connection, id_)
             self.hooks.deleted(connection, id_)
             if self.events is not None:
-                text = stored.doc.encode()
-                self.events.deleted(connection, msgspec.json.decode(text), text)
+                self.events.deleted(connection, id_, stored.doc.encode())
             if caller is not None and self.access is not None:
                 self.access.written(connection, caller, "delete", id_, None)
 
