@@ -71,6 +71,13 @@ SLOW_NETWORK = json.dumps(
         )
     }
 )
+# What a server killed and restarted during fulfilment runs with: short leases (a killed
+# process's work is taken over soon), quick polling, and the slow network above.
+CRASH_ENVIRONMENT = {
+    "CASCADE_LEASE_MS": "1500",
+    "CASCADE_POLL_INTERVAL_S": "0.1",
+    "CASCADE_SIMULATOR_SPECIFICATIONS": SLOW_NETWORK,
+}
 
 
 def broadband(item_id: str = "1", speed: int = 500) -> dict[str, Any]:

@@ -24,8 +24,8 @@ from sqlalchemy import Connection, create_engine, delete
 from cascade.storage.tables import work_item
 from tests.conftest import fresh_database_url
 from tests.e2e.fulfilment import (
+    CRASH_ENVIRONMENT,
     PO,
-    SLOW_NETWORK,
     SO,
     order_mix,
     place,
@@ -38,11 +38,7 @@ from tests.fulfilment.undone import delivered, undone
 CANCEL_PO = "/tmf-api/productOrderingManagement/v4/cancelProductOrder"
 CANCEL_SO = "/tmf-api/serviceOrdering/v4/cancelServiceOrder"
 CANCEL_RO = "/tmf-api/resourceOrderingManagement/v4/cancelResourceOrder"
-ENVIRONMENT = {
-    "CASCADE_LEASE_MS": "1500",
-    "CASCADE_POLL_INTERVAL_S": "0.1",
-    "CASCADE_SIMULATOR_SPECIFICATIONS": SLOW_NETWORK,
-}
+ENVIRONMENT = CRASH_ENVIRONMENT
 PLACING_RUNS = 4
 ORDERS_PER_RUN = 5
 RACE_ROUNDS = 12

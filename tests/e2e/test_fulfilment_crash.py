@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tests.conftest import fresh_database_url
 from tests.e2e.fulfilment import (
-    SLOW_NETWORK,
+    CRASH_ENVIRONMENT,
     check_fulfilled,
     order_mix,
     place,
@@ -30,11 +30,7 @@ from tests.e2e.fulfilment import (
 )
 from tests.e2e.server import free_port, running_server
 
-ENVIRONMENT = {
-    "CASCADE_LEASE_MS": "1500",
-    "CASCADE_POLL_INTERVAL_S": "0.1",
-    "CASCADE_SIMULATOR_SPECIFICATIONS": SLOW_NETWORK,
-}
+ENVIRONMENT = CRASH_ENVIRONMENT
 PLACING_RUNS = 7  # runs that place orders before they are killed; later runs only recover
 ORDERS_PER_RUN = 6
 

@@ -25,10 +25,10 @@ from sqlalchemy import create_engine, select
 from cascade.storage.tables import allocation, simulated_network
 from tests.conftest import fresh_database_url
 from tests.e2e.fulfilment import (
+    CRASH_ENVIRONMENT,
     PRODUCT,
     RESOURCE,
     SERVICE,
-    SLOW_NETWORK,
     TMF640,
     broadband,
     place,
@@ -38,11 +38,7 @@ from tests.e2e.fulfilment import (
 )
 from tests.e2e.server import free_port, running_server
 
-ENVIRONMENT = {
-    "CASCADE_LEASE_MS": "1500",
-    "CASCADE_POLL_INTERVAL_S": "0.1",
-    "CASCADE_SIMULATOR_SPECIFICATIONS": SLOW_NETWORK,
-}
+ENVIRONMENT = CRASH_ENVIRONMENT
 FIBRE = "po-fibre-broadband"
 EACH = 3  # products of each kind of change
 
