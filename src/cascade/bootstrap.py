@@ -8,6 +8,8 @@ from litestar import Litestar
 
 from cascade.apis import ALL_APIS
 from cascade.app import Services, create_app
+from cascade.components.inbox import inbox_handlers
+from cascade.components.topology import topology_of
 from cascade.events.http import event_handlers
 from cascade.events.sender import EventSender
 from cascade.events.wiring import build_events
@@ -42,8 +44,11 @@ def build(settings: Settings) -> Cascade:
     runtime.companions.append(events)
     runtime.after_step.append(events.wake)  # a step's changes have events to send
     security = build_security(settings.security, settings.host, services.by_kind, database)
+    topology = topology_of(settings)
+    served = tuple(api for api in ALL_APIS if topology.serves(api))
+    inbox = inbox_handlers(database, chain.follower) if chain.follower is not None else []
     app = create_app(
-        ALL_APIS,
+        served,
         services,
         public_url=settings.base_url,
         max_body_bytes=settings.max_body_bytes,
@@ -53,6 +58,7 @@ def build(settings: Settings) -> Cascade:
             *extension_handlers(services.by_kind, database),
             *event_handlers(database),
             *security.extensions,
+            *inbox,
         ],
         middleware=security.middleware,
         before_send=security.before_send,

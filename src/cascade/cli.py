@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from cascade.components.topology import topology_of
 from cascade.events.cli import events_app, listen
 from cascade.fulfilment.cli import order_app
 from cascade.fulfilment.cli import worker as run_worker
@@ -74,8 +76,22 @@ def serve(
         ),
     ] = True,
     auth: AuthOption = "none",
+    component: Annotated[
+        str,
+        typer.Option(
+            envvar="CASCADE_COMPONENT",
+            help="all (every API) or one layer as a component with its own database: "
+            "com, som (needs --som-url on com) or rom (needs --rom-url on som).",
+        ),
+    ] = "all",
+    som_url: Annotated[
+        str | None, typer.Option(envvar="CASCADE_SOM_URL", help="SOM's base URL (for com).")
+    ] = None,
+    rom_url: Annotated[
+        str | None, typer.Option(envvar="CASCADE_ROM_URL", help="ROM's base URL (for som).")
+    ] = None,
 ) -> None:
-    """Run the all-in-one server (every API; one process, or --workers of them)."""
+    """Run Cascade: every API (the default), or one layer as a component (--component)."""
     from cascade.serving import serve_app, serve_workers
     from cascade.storage.migrate import upgrade
 
@@ -92,6 +108,11 @@ def serve(
         security=security,
     )
     settings = with_environment(settings)  # fulfilment settings from CASCADE_* variables
+    settings = replace(settings, component=component, som_url=som_url, rom_url=rom_url)
+    try:
+        topology_of(settings)
+    except ValueError as problem:
+        raise typer.BadParameter(str(problem), param_hint="--component") from None
     if demo:
         _load_demo_catalog(settings)
     processes = "1 process" if workers == 1 else f"{workers} processes"

@@ -54,6 +54,17 @@ class Settings:
     events_park_after_s: float = 3_600.0
     events_poll_interval_s: float = 0.1
 
+    # Which layers this process is (cascade/components): "all" (the default: every API, the
+    # layers call each other in process), or "com", "som" or "rom", each with its own database,
+    # reaching the next layer's TMF API at som_url or rom_url (base URLs, like public_url),
+    # followed through its hub and polled every component_poll_interval_s as the fallback.
+    component: str = "all"
+    som_url: str | None = None
+    rom_url: str | None = None
+    component_poll_interval_s: float = 30.0
+    component_timeout_s: float = 10.0
+    component_authorization: str | None = None  # sent as is to the next component
+
     # Authentication, rate limits, audit and logs (cascade/security/settings.py).
     security: SecuritySettings = field(default_factory=SecuritySettings)
 
@@ -92,6 +103,12 @@ FROM_ENVIRONMENT: dict[str, Callable[[str], Any]] = {
     "events_backoff_max_ms": int,
     "events_park_after_s": float,
     "events_poll_interval_s": float,
+    "component": str,
+    "som_url": str,
+    "rom_url": str,
+    "component_poll_interval_s": float,
+    "component_timeout_s": float,
+    "component_authorization": str,
 }
 
 

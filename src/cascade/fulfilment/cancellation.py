@@ -135,7 +135,7 @@ class CancelController:
             self._set_states(document, CANCELLED, (PENDING_CANCELLATION,))
             _cancelled(self.layer, document, task)
             self.orders.save(connection, order)
-            self._report_up(connection, document)
+            report_up(self.services, self.layer, connection, document)
         # The order is cancelled (now or by an earlier run of this step): the task is done.
         move(task.document, self.layer.task_machine, DONE)
         task.document["effectiveCancellationDate"] = now_instant()
@@ -168,19 +168,25 @@ class CancelController:
             add_note(order.document, f"cancel request {task.stored.id} refused: {reason}")
             self.orders.save(connection, order)
 
-    def _report_up(self, connection: Connection, order: Mapping[str, Any]) -> None:
-        """A child order is cancelled: wake the parent order and its cancellation, if any."""
-        if self.layer.parent is None:
-            return
-        parent_layer = BY_ORDER_KIND[self.layer.parent]
-        parent = parent_of(order, parent_layer.referred_type)
-        if parent is None:
-            return
-        work.schedule(connection, parent_layer.order_kind, parent[0])
-        tasks = self.services[parent_layer.task_kind]
-        params = [(f"{parent_layer.reference}.id", parent[0]), ("state", IN_PROGRESS)]
-        for waiting in tasks.find(connection, params):
-            work.schedule(connection, parent_layer.task_kind, str(waiting["id"]))
+
+def report_up(
+    services: Mapping[str, ResourceService],
+    layer: Layer,
+    connection: Connection,
+    order: Mapping[str, Any],
+) -> None:
+    """A child order changed (here: it is cancelled): wake the parent and its cancellation."""
+    if layer.parent is None:
+        return
+    parent_layer = BY_ORDER_KIND[layer.parent]
+    parent = parent_of(order, parent_layer.referred_type)
+    if parent is None:
+        return
+    work.schedule(connection, parent_layer.order_kind, parent[0])
+    tasks = services[parent_layer.task_kind]
+    params = [(f"{parent_layer.reference}.id", parent[0]), ("state", IN_PROGRESS)]
+    for waiting in tasks.find(connection, params):
+        work.schedule(connection, parent_layer.task_kind, str(waiting["id"]))
 
 
 def _why(task: Loaded) -> str:

@@ -8,6 +8,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from cascade.components.follower import Follower, FollowerSettings
+from cascade.components.mirror import Mirrors
+from cascade.components.topology import topology_of
+from cascade.components.undo import RemoteUndo
 from cascade.fulfilment.activations import Activator
 from cascade.fulfilment.cancellation import CancelController
 from cascade.fulfilment.catalog import CatalogCache
@@ -23,7 +27,7 @@ from cascade.fulfilment.drivers import (
 )
 from cascade.fulfilment.http_driver import RECHECK_MS, Endpoints, HttpDriver
 from cascade.fulfilment.http_sender import HttpSender, SenderSettings
-from cascade.fulfilment.layers import LAYERS
+from cascade.fulfilment.layers import BY_ORDER_KIND, LAYERS
 from cascade.fulfilment.no_return import PointOfNoReturn
 from cascade.fulfilment.rom import ResourceOrderController
 from cascade.fulfilment.runtime import Controller, Runtime, RuntimeSettings
@@ -43,6 +47,7 @@ class Chain:
     controllers: tuple[Controller, ...]
     driver: ActivationDriver
     sender: HttpSender | None = None  # with the HTTP driver: the task that makes its calls
+    follower: Follower | None = None  # in a component: forwards and follows the next layer
 
 
 def build_chain(
@@ -71,19 +76,30 @@ def build_chain(
     resource_activator = activator("resource", "tmf702")
     catalog_cache = CatalogCache()
     catalog_cache.watch(services)
-    orders: tuple[Controller, ...] = (
+    topology = topology_of(settings)
+    every_layer: tuple[Controller, ...] = (
         ProductOrderController(services, catalog_cache),
         ServiceOrderController(services, service_activator, catalog_cache),
         ResourceOrderController(services, resource_activator, catalog_cache),
     )
+    orders = tuple(c for c in every_layer if topology.runs(BY_ORDER_KIND[c.kind]))
     # Client POSTs to TMF640 /service and TMF702 /resource activate, and are followed to the end.
-    client_activations = (
-        ClientActivations(service_activator),
-        ClientActivations(resource_activator),
+    client_activations = tuple(
+        ClientActivations(activator)
+        for activator, api in ((service_activator, "tmf640"), (resource_activator, "tmf702"))
+        if topology.runs_activation(api)
     )
-    compensation = Compensation(services, driver)
+    mirrors = Mirrors(topology.remote, services) if topology.remote is not None else None
+    remote_undo = None
+    if topology.remote is not None:
+        remote_undo = (topology.remote.layer, RemoteUndo(topology.remote.layer, services))
+    compensation = Compensation(services, driver, remote_undo)
     no_return = PointOfNoReturn(services, catalog_cache)
-    cancels = tuple(CancelController(layer, services, compensation, no_return) for layer in LAYERS)
+    cancels = tuple(
+        CancelController(layer, services, compensation, no_return)
+        for layer in LAYERS
+        if topology.runs(layer)
+    )
     controllers = (*orders, *client_activations, *cancels)
     runtime = Runtime(
         database,
@@ -109,7 +125,21 @@ def build_chain(
         sender = HttpSender(database, _sender_settings(settings), on_outcome=runtime.wake)
         http_driver.notify = sender.wake
         runtime.companions.append(sender)
-    return Chain(runtime, network, controllers, driver, sender)
+    follower = None
+    if mirrors is not None:
+        mirrors.attach()
+        follower = Follower(database, mirrors, _follower_settings(settings), runtime.wake)
+        runtime.companions.append(follower)
+    return Chain(runtime, network, controllers, driver, sender, follower)
+
+
+def _follower_settings(settings: Settings) -> FollowerSettings:
+    return FollowerSettings(
+        callback_base=settings.base_url,
+        poll_interval_s=settings.component_poll_interval_s,
+        timeout_s=settings.component_timeout_s,
+        authorization=settings.component_authorization,
+    )
 
 
 def _http_driver(settings: Settings) -> HttpDriver | None:

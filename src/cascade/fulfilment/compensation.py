@@ -10,7 +10,8 @@
 
 A child order still running is cancelled through its own layer's cancel task (a derived id,
 so asking again finds it) and waited for; a child that has ended is undone in place, with a
-note. Each `undo_*` returns True once everything is undone, False while it waits on a child.
+note (or, when its layer is another component, by a `delete` order: components/undo.py).
+Each `undo_*` returns True once everything is undone, False while it waits on a child.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from cascade.tmf.instants import now_instant
 from cascade.tmf.service import ResourceService
 
 Retired = Callable[[], dict[str, Any]]
+# How an ended child of another component's layer is undone (components/undo.py).
+UndoEnded = Callable[[Connection, Mapping[str, Any], str], bool]
 
 
 def _service_retired() -> dict[str, Any]:
@@ -65,9 +68,15 @@ _LEFT_ALONE = {
 class Compensation:
     """Undo of orders over the TMF resources (`services`), deactivating through `driver`."""
 
-    def __init__(self, services: Mapping[str, ResourceService], driver: object) -> None:
+    def __init__(
+        self,
+        services: Mapping[str, ResourceService],
+        driver: object,
+        remote: tuple[Layer, UndoEnded] | None = None,
+    ) -> None:
         self.services = services
         self.driver = driver if isinstance(driver, Deactivating) else None
+        self.remote = remote  # the layer that is another component, and how its undo is asked
 
     def undo(self, layer: Layer, connection: Connection, order: dict[str, Any], why: str) -> bool:
         undo = {
@@ -128,6 +137,8 @@ class Compensation:
         if state in RUNNING:
             self._ask_cancel(layer, connection, child, why)
             return False
+        if self.remote is not None and self.remote[0] is layer:
+            return self.remote[1](connection, child, why)
         loaded = orders.load(connection, order_id)
         assert loaded is not None
         if not self.undo(layer, connection, loaded.document, why):

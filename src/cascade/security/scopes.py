@@ -42,7 +42,8 @@ API_PREFIXES: dict[str, str] = {
 HUB_WRITE = "hub:write"
 READ_OPERATIONS = frozenset({"list", "retrieve"})
 PUBLIC_ROUTES = frozenset(
-    {"health", "docs.index", "docs.assets", "cascade.openapi", "cascade.docs"}
+    # The inbox of a component: deliveries are authenticated by their HMAC signature.
+    {"health", "docs.index", "docs.assets", "cascade.openapi", "cascade.docs", "cascade.inbox"}
 )
 EXTENSION_SCOPES: dict[str, tuple[str, ...]] = {
     "cascade.tree": ("productOrdering:read",),

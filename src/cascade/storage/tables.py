@@ -157,6 +157,41 @@ remote_activation = Table(
     Index("ix_remote_activation_parent", "parent"),
 )
 
+# --- components (cascade/components) ------------------------------------------------------------
+
+# An order or cancel task of the next layer, mirrored here: `post` until the next component
+# has it (then `remote_id`), `linked` while it is followed, `ended` or `failed` after.
+remote_order = Table(
+    "remote_order",
+    metadata,
+    Column("kind", String(64), primary_key=True),
+    Column("local_id", String(256), primary_key=True),
+    Column("collection_url", String(1024), nullable=False),
+    Column("phase", String(16), nullable=False),
+    Column("remote_id", String(256)),
+    Column("remote_href", String(1024)),
+    Column("remote_version", Integer, nullable=False),
+    Column("nudges", Integer, nullable=False),  # events received: look again at once
+    Column("tries", Integer, nullable=False),
+    Column("due_ms", BigInteger, nullable=False),
+    Column("lease_owner", String(64)),
+    Column("lease_until_ms", BigInteger),
+    Column("reason", Text),
+    Column("updated_at", String(32), nullable=False),
+    Index("ix_remote_order_due", "phase", "due_ms"),
+    Index("ix_remote_order_remote", "remote_id"),
+)
+
+# This component's subscription to the next one's hub, with the secret it chose.
+component_link = Table(
+    "component_link",
+    metadata,
+    Column("hub_url", String(1024), primary_key=True),
+    Column("callback", String(1024), nullable=False),
+    Column("secret", String(256), nullable=False),
+    Column("subscription_id", String(256)),
+)
+
 # --- security ----------------------------------------------------------------------------------
 
 # API keys: only a SHA-256 of the secret part is kept; the key itself is shown once, at creation.

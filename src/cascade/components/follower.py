@@ -1,0 +1,297 @@
+"""The task that forwards mirrors to the next component and keeps them up to date.
+
+One loop per component process, next to the controllers (a Runtime companion):
+
+- it subscribes once to the next component's hub, with a callback to this component's inbox
+  and a secret it chooses (kept in `component_link`), and tries again until that works;
+- a mirror in phase `post` is POSTed with an `Idempotency-Key` derived from its local id, so a
+  retry after a timeout or a crash finds the order made the first time;
+- a `linked` mirror is read back (GET of its remote href) when an event nudged it, and every
+  `poll_interval_s` otherwise, until it ends: events make it quick, polling makes it sure.
+  The GET is the truth: an event only says when to look, so events out of order or missed
+  change nothing. A document older than the one applied (ETag version) is ignored.
+
+The next component down (refused connections, timeouts, 408, 429, 5xx) delays, never loses:
+the row is tried again with back-off. Any other refusal ends the mirror `rejected` (an order)
+or `terminatedWithError` (a cancel task) with the answer in a note, and its parent is told.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import httpx
+import msgspec
+from sqlalchemy import Connection
+
+from cascade.background import BackgroundLoop
+from cascade.components import links
+from cascade.components.links import ENDED, FAILED, LINKED, Claimed
+from cascade.components.mirror import Mirrors, NotReadyError
+from cascade.events.signing import new_secret
+from cascade.storage import work
+from cascade.storage.database import Database
+
+log = logging.getLogger(__name__)
+HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+TRANSIENT = frozenset({408, 425, 429})
+NOT_READY_MS = 500
+INBOX_PATH = "/cascade/inbox"
+
+
+@dataclass(frozen=True)
+class FollowerSettings:
+    callback_base: str  # this component's base URL, as the next one reaches it
+    poll_interval_s: float = 30.0
+    timeout_s: float = 10.0
+    backoff_ms: int = 500
+    backoff_max_ms: int = 30_000
+    concurrency: int = 16
+    authorization: str | None = None
+
+    @property
+    def lease_ms(self) -> int:
+        return int(self.timeout_s * 1000) + 10_000
+
+
+class Follower(BackgroundLoop):
+    task_name = "cascade-component-follower"
+
+    def __init__(
+        self,
+        database: Database,
+        mirrors: Mirrors,
+        settings: FollowerSettings,
+        on_change: Any = lambda: None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        super().__init__()
+        self.database = database
+        self.mirrors = mirrors
+        self.settings = settings
+        self.on_change = on_change  # the runtime's wake: a mirror changed, parents are due
+        self.owner = f"follower-{uuid.uuid4().hex[:12]}"
+        self.subscribed = False
+        self.exchanges = 0
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+        self._running: set[asyncio.Task[None]] = set()
+
+    @property
+    def hub_url(self) -> str:
+        remote = self.mirrors.remote
+        return remote.base_url + self.mirrors.orders.api.base_path + "/hub"
+
+    @property
+    def callback(self) -> str:
+        return f"{self.settings.callback_base.rstrip('/')}{INBOX_PATH}/{self.mirrors.remote.name}"
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    async def _starting(self) -> None:
+        headers = dict(HEADERS)
+        if self.settings.authorization:
+            headers["Authorization"] = self.settings.authorization
+        self._client = httpx.AsyncClient(
+            timeout=self.settings.timeout_s, transport=self._transport, headers=headers
+        )
+
+    async def _stopped(self) -> None:
+        if self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
+
+    async def _run(self) -> None:
+        slots = asyncio.Semaphore(self.settings.concurrency)
+        while True:
+            self._clear_wake()
+            if not self.subscribed:
+                await self._subscribe()
+            try:
+                free = max(1, self.settings.concurrency - len(self._running))
+                claimed = await self.database.write(partial(self._claim, limit=free))
+            except Exception:
+                log.exception("claiming mirrors to forward or follow failed")
+                claimed = []
+            for row in claimed:
+                await slots.acquire()
+                task = asyncio.create_task(self._exchange(row))
+                self._running.add(task)
+                task.add_done_callback(self._running.discard)
+                task.add_done_callback(lambda _: slots.release())
+            if not claimed:
+                await self._idle()
+
+    def _claim(self, connection: Connection, limit: int) -> list[Claimed]:
+        return links.claim(connection, self.owner, self.settings.lease_ms, limit)
+
+    async def _idle(self) -> None:
+        timeout = self.settings.poll_interval_s if self.subscribed else 1.0
+        try:
+            due = await self.database.read(links.next_due)
+        except Exception:
+            log.exception("reading the next mirror due failed")
+            due = None
+        if due is not None:
+            timeout = min(timeout, max(0.0, (due - work.now_ms()) / 1000))
+        await self._wait(timeout)
+
+    # --- the hub subscription ---------------------------------------------------------------
+
+    async def _subscribe(self) -> None:
+        """Subscribe to the next component's hub once (a retry finds the same subscription)."""
+        hub_url, callback = self.hub_url, self.callback
+        found = await self.database.read(links.links)
+        link = next((each for each in found if each.hub_url == hub_url), None)
+        if link is not None and link.subscription_id and link.callback == callback:
+            self.subscribed = True
+            return
+        if link is None or link.callback != callback:
+            link = links.Link(hub_url, callback, new_secret(), None)
+            chosen = link
+            await self.database.write(lambda c: links.save_link(c, chosen))
+        body = {"callback": callback, "secret": link.secret}
+        key = f"cascade-link-{uuid.uuid5(uuid.NAMESPACE_URL, callback + link.secret)}"
+        answer = await self._send("POST", hub_url, msgspec.json.encode(body), key)
+        if isinstance(answer, httpx.Response) and answer.status_code in (200, 201):
+            subscribed = links.Link(hub_url, callback, link.secret, str(answer.json()["id"]))
+            await self.database.write(lambda c: links.save_link(c, subscribed))
+            self.subscribed = True
+            log.info("subscribed to %s (callback %s)", hub_url, callback)
+        else:
+            log.warning("subscribing to %s failed (%s); polling meanwhile", hub_url, _said(answer))
+
+    # --- one exchange -----------------------------------------------------------------------
+
+    async def _exchange(self, row: Claimed) -> None:
+        try:
+            if row.phase == links.POST:
+                await self._post(row)
+            else:
+                await self._follow(row)
+        except Exception:
+            log.exception("mirror %s %s: exchange failed unexpectedly", row.kind, row.local_id)
+            return  # the lease runs out and the row is taken again
+        self._wake.set()
+
+    async def _post(self, row: Claimed) -> None:
+        try:
+            body = await self.database.read(
+                lambda c: self.mirrors.create_body(c, row.kind, row.local_id)
+            )
+        except NotReadyError:
+            await self._settle(row, NOT_READY_MS)
+            return
+        if body is None:
+            await self._settle(row, 0, phase=FAILED, reason="the mirror is gone")
+            return
+        key = f"cascade-{row.kind}-{row.local_id}"
+        answer = await self._send("POST", row.collection_url, body, key)
+        if isinstance(answer, httpx.Response) and answer.status_code in (200, 201):
+            await self._take(row, answer, linking=True)
+        elif _transient(answer):
+            await self._retry(row, answer)
+        else:
+            await self._refuse(row, f"{row.collection_url} refused it: {_said(answer)}")
+
+    async def _follow(self, row: Claimed) -> None:
+        assert row.remote_href is not None
+        answer = await self._send("GET", row.remote_href)
+        if isinstance(answer, httpx.Response) and answer.status_code == 200:
+            await self._take(row, answer, linking=False)
+        elif isinstance(answer, httpx.Response) and answer.status_code == 404:
+            await self._refuse(row, f"{row.remote_href} is gone")
+        else:
+            await self._retry(row, answer)
+
+    async def _take(self, row: Claimed, answer: httpx.Response, *, linking: bool) -> None:
+        """Apply the remote document to the mirror (unless older than the one applied)."""
+        document = answer.json()
+        version = _version(answer.headers.get("etag"))
+        state = str(document.get("state"))
+        layer = self.mirrors.layer
+        machine = layer.machine if row.kind == layer.order_kind else layer.task_machine
+        phase = ENDED if machine.is_terminal(state) else LINKED
+        values: dict[str, Any] = {"phase": phase, "tries": 0}
+        if linking:
+            values.update(remote_id=str(document["id"]), remote_href=str(document["href"]))
+        newer = version is None or version > row.remote_version
+        if version is not None and newer:
+            values["remote_version"] = version
+        if not newer:
+            values["phase"] = row.phase
+
+        def job(connection: Connection) -> bool:
+            changed = newer and self.mirrors.apply(connection, row.kind, row.local_id, document)
+            delay = int(self.settings.poll_interval_s * 1000)
+            links.settle(connection, row, self.owner, delay, **values)
+            return changed
+
+        if await self.database.write(job):
+            self.on_change()
+
+    async def _retry(self, row: Claimed, answer: httpx.Response | str) -> None:
+        tries = row.tries + 1
+        delay = min(self.settings.backoff_max_ms, self.settings.backoff_ms * 2 ** min(tries, 16))
+        reason = _said(answer)
+        if tries == 1 or tries % 10 == 0:
+            log.warning("mirror %s %s: %s (try %d)", row.kind, row.local_id, reason, tries)
+        await self._settle(row, delay, tries=tries, reason=reason)
+
+    async def _refuse(self, row: Claimed, reason: str) -> None:
+        log.warning("mirror %s %s: %s", row.kind, row.local_id, reason)
+
+        def job(connection: Connection) -> None:
+            self.mirrors.refused(connection, row.kind, row.local_id, reason)
+            links.settle(connection, row, self.owner, 0, phase=FAILED, reason=reason)
+
+        await self.database.write(job)
+        self.on_change()
+
+    async def _settle(self, row: Claimed, delay_ms: int, **values: Any) -> None:
+        await self.database.write(lambda c: links.settle(c, row, self.owner, delay_ms, **values))
+
+    async def _send(
+        self, method: str, url: str, body: bytes | None = None, key: str | None = None
+    ) -> httpx.Response | str:
+        client = self._client
+        assert client is not None, "the follower is not started"
+        headers = {"Idempotency-Key": key} if key else {}
+        self.exchanges += 1
+        try:
+            return await client.request(method, url, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _transient(answer: httpx.Response | str) -> bool:
+    if isinstance(answer, str):
+        return True
+    return answer.status_code in TRANSIENT or answer.status_code >= 500
+
+
+def _said(answer: httpx.Response | str) -> str:
+    if isinstance(answer, str):
+        return answer
+    try:
+        error = answer.json()
+        detail = error.get("message") or error.get("reason") or answer.text
+    except ValueError:
+        detail = answer.text
+    return f"{answer.status_code} {str(detail)[:300]}"
+
+
+def _version(etag: str | None) -> int | None:
+    if not etag:
+        return None
+    try:
+        return int(etag.strip('W/"'))
+    except ValueError:
+        return None

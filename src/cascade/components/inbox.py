@@ -1,0 +1,62 @@
+"""`POST /cascade/inbox/{component}`: the next component's hub events arrive here.
+
+The delivery's HMAC signature (docs/events.md) is checked with the secret this component chose
+when it subscribed; an unsigned or wrongly signed delivery gets 401 and changes nothing. A
+good one names an order or cancel task of the next layer: its mirror is nudged, and the
+follower reads it back at once (the event says when to look; the GET says what is true).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, post
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath
+
+from cascade.components import links
+from cascade.components.follower import INBOX_PATH, Follower
+from cascade.events.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from cascade.storage.database import Database
+from cascade.tmf.errors import TmfError, bad_request, not_found
+
+
+def inbox_handlers(database: Database, follower: Follower) -> list[HTTPRouteHandler]:
+    remote = follower.mirrors.remote
+
+    @post(f"{INBOX_PATH}/{{component:str}}", name="cascade.inbox", status_code=204)
+    async def inbox(request: Request[Any, Any, Any], component: FromPath[str]) -> Response[None]:
+        if component != remote.name:
+            raise not_found(f"inbox '{component}'")
+        body = await request.body()
+        found = await database.read(links.links)
+        link = next((each for each in found if each.hub_url == follower.hub_url), None)
+        signature = request.headers.get(SIGNATURE_HEADER, "")
+        timestamp = request.headers.get(TIMESTAMP_HEADER, "")
+        if link is None or not verify(link.secret, timestamp, body, signature):
+            raise TmfError(
+                401,
+                "invalidSignature",
+                f"the delivery is not signed with this component's {remote.name} secret",
+            )
+        entity_id = _entity_id(body)
+        nudged = await database.write(lambda c: links.nudge(c, remote.kinds, entity_id))
+        if nudged:
+            follower.wake()
+        return Response(None, status_code=204)
+
+    return [inbox]
+
+
+def _entity_id(body: bytes) -> str:
+    """The id of the order or cancel task an event is about."""
+    try:
+        event = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        raise bad_request("the event is not JSON", "invalidBody") from None
+    payload = event.get("event") if isinstance(event, dict) else None
+    for value in (payload or {}).values():
+        if isinstance(value, dict) and value.get("id"):
+            return str(value["id"])
+    raise bad_request("the event names no entity", "invalidBody")

@@ -1,0 +1,188 @@
+"""The `remote_order` rows (a mirror's link to the next component) and `component_link` rows.
+
+A row is written in the transaction that creates the mirror, so a mirror is never without
+its intent to be forwarded. Rows are claimed under a lease, like the HTTP activations', so
+several processes of one component can share the work (SKIP LOCKED on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
+
+from cascade.storage import work
+from cascade.storage.tables import component_link, remote_order
+from cascade.tmf.instants import now_instant
+
+POST, LINKED, ENDED, FAILED = "post", "linked", "ended", "failed"
+ACTIVE = (POST, LINKED)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    kind: str
+    local_id: str
+    collection_url: str
+    phase: str
+    remote_id: str | None
+    remote_href: str | None
+    remote_version: int
+    nudges: int
+    tries: int
+
+    @classmethod
+    def of(cls, row: Any) -> Claimed:
+        return cls(
+            row.kind,
+            row.local_id,
+            row.collection_url,
+            row.phase,
+            row.remote_id,
+            row.remote_href,
+            row.remote_version,
+            row.nudges,
+            row.tries,
+        )
+
+
+def record_intent(connection: Connection, kind: str, local_id: str, collection_url: str) -> None:
+    """The mirror `local_id` is to be created at `collection_url` (POSTed as soon as can be)."""
+    connection.execute(
+        insert(remote_order).values(
+            kind=kind,
+            local_id=local_id,
+            collection_url=collection_url,
+            phase=POST,
+            remote_version=0,
+            nudges=0,
+            tries=0,
+            due_ms=work.now_ms(),
+            updated_at=now_instant(),
+        )
+    )
+
+
+def link_of(connection: Connection, kind: str, local_id: str) -> Claimed | None:
+    row = connection.execute(
+        select(remote_order).where(remote_order.c.kind == kind, remote_order.c.local_id == local_id)
+    ).first()
+    return None if row is None else Claimed.of(row)
+
+
+def claim(connection: Connection, owner: str, lease_ms: int, limit: int) -> list[Claimed]:
+    now = work.now_ms()
+    table = remote_order
+    query = (
+        select(table)
+        .where(
+            table.c.phase.in_(ACTIVE),
+            table.c.due_ms <= now,
+            or_(table.c.lease_until_ms.is_(None), table.c.lease_until_ms < now),
+        )
+        .order_by(table.c.due_ms)
+        .limit(limit)
+    )
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = connection.execute(query).all()
+    for row in rows:
+        connection.execute(
+            update(table)
+            .where(table.c.kind == row.kind, table.c.local_id == row.local_id)
+            .values(lease_owner=owner, lease_until_ms=now + lease_ms)
+        )
+    return [Claimed.of(row) for row in rows]
+
+
+def settle(connection: Connection, row: Claimed, owner: str, delay_ms: int, **values: Any) -> bool:
+    """Record an exchange's outcome if `owner` still holds the row; due again in `delay_ms`.
+
+    An event that arrived during the exchange (`nudges` moved on) makes it due at once.
+    """
+    table = remote_order
+    now = work.now_ms()
+    due = case((table.c.nudges != row.nudges, now), else_=now + delay_ms)
+    changed = connection.execute(
+        update(table)
+        .where(
+            table.c.kind == row.kind,
+            table.c.local_id == row.local_id,
+            table.c.lease_owner == owner,
+        )
+        .values(
+            due_ms=due, lease_owner=None, lease_until_ms=None, updated_at=now_instant(), **values
+        )
+    ).rowcount
+    return bool(changed)
+
+
+def nudge(connection: Connection, kinds: Iterable[str], remote_id: str) -> int:
+    """An event about `remote_id`: look at it again now. Returns how many rows it names."""
+    table = remote_order
+    return int(
+        connection.execute(
+            update(table)
+            .where(
+                table.c.remote_id == remote_id,
+                table.c.kind.in_(tuple(kinds)),
+                table.c.phase == LINKED,
+            )
+            .values(nudges=table.c.nudges + 1, due_ms=work.now_ms())
+        ).rowcount
+    )
+
+
+def next_due(connection: Connection) -> int | None:
+    """When the next row can be claimed (a leased row: when its lease runs out)."""
+    table = remote_order
+    free_at = case(
+        (table.c.lease_until_ms > table.c.due_ms, table.c.lease_until_ms), else_=table.c.due_ms
+    )
+    due: int | None = connection.execute(
+        select(func.min(free_at)).where(table.c.phase.in_(ACTIVE))
+    ).scalar()
+    return due
+
+
+def counts(connection: Connection) -> dict[str, int]:
+    """How many rows are in each phase (for `cascade` status and tests)."""
+    rows = connection.execute(
+        select(remote_order.c.phase, func.count()).group_by(remote_order.c.phase)
+    ).all()
+    return {str(phase): int(count) for phase, count in rows}
+
+
+# --- hub subscriptions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    hub_url: str
+    callback: str
+    secret: str
+    subscription_id: str | None
+
+
+def links(connection: Connection) -> list[Link]:
+    rows = connection.execute(select(component_link)).all()
+    return [Link(r.hub_url, r.callback, r.secret, r.subscription_id) for r in rows]
+
+
+def save_link(connection: Connection, link: Link) -> None:
+    """Insert or update the subscription to `link.hub_url`."""
+    table = component_link
+    found = connection.execute(select(table.c.hub_url).where(table.c.hub_url == link.hub_url))
+    values = {
+        "callback": link.callback,
+        "secret": link.secret,
+        "subscription_id": link.subscription_id,
+    }
+    if found.first() is None:
+        connection.execute(insert(table).values(hub_url=link.hub_url, **values))
+    else:
+        connection.execute(
+            update(table).where(and_(table.c.hub_url == link.hub_url)).values(**values)
+        )

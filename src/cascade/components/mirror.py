@@ -1,0 +1,161 @@
+"""Mirrors: the next component's orders and cancel tasks, as this component's controllers see them.
+
+A controller creates a child order or cancel task exactly as in the all-in-one process (an
+insert with a derived id); in a component that kind is mirrored, so the insert also records
+the intent to create it at the next component (`remote_order`, same transaction). What the next
+component answers, and every later state of it, replaces the mirror's document, keeping the
+local id and taking the remote `href`: the controllers read the child as before, and are
+woken as the child layer's own controllers would have woken them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import msgspec
+from sqlalchemy import Connection
+
+from cascade.components import links
+from cascade.components.topology import Remote
+from cascade.fulfilment.cancellation import report_up
+from cascade.fulfilment.cease import ORIGIN
+from cascade.fulfilment.layers import Layer
+from cascade.tmf.service import ResourceService
+
+# What a create body never carries: the server sets them (the item states too).
+SERVER_SET = ("id", "href", "state", "completionDate", "startDate", "effectiveCancellationDate")
+
+
+class NotReadyError(Exception):
+    """The body names another mirror the next component does not have yet: try again later."""
+
+
+class Mirrors:
+    """The mirrored kinds of one component (the next layer's orders and cancel tasks)."""
+
+    def __init__(self, remote: Remote, services: Mapping[str, ResourceService]) -> None:
+        self.remote = remote
+        self.layer: Layer = remote.layer
+        self.orders = services[remote.layer.order_kind]
+        self.tasks = services[remote.layer.task_kind]
+        self.services = services
+
+    def attach(self) -> None:
+        """Every mirror created from now on is also recorded for forwarding."""
+        for service in (self.orders, self.tasks):
+            service.hooks.on_write.append(self._forward_hook(service))
+
+    def _forward_hook(self, service: ResourceService) -> Any:
+        collection = self.remote.base_url + urlsplit(service.collection_url).path
+
+        def forward(connection: Connection, document: dict[str, Any]) -> None:
+            links.record_intent(connection, service.kind, str(document["id"]), collection)
+
+        return forward
+
+    def service_of(self, kind: str) -> ResourceService:
+        return self.orders if kind == self.orders.kind else self.tasks
+
+    # --- outgoing ---------------------------------------------------------------------------
+
+    def create_body(self, connection: Connection, kind: str, local_id: str) -> bytes | None:
+        """The POST body for the mirror, its references to other mirrors made remote.
+
+        None when the mirror is gone; NotReadyError when a mirror it names is not created yet.
+        """
+        service = self.service_of(kind)
+        document = service.peek(connection, local_id)
+        if document is None:
+            return None
+        body = _without_server_set(document, service)
+        if kind == self.tasks.kind:
+            reference = body.get(self.layer.reference) or {}
+            body[self.layer.reference] = self._remote_reference(connection, reference)
+        else:
+            for ref in body.get("externalReference") or ():
+                if ref.get("entityType") == ORIGIN:  # a cease names the order that made it
+                    ref["id"] = self._remote_reference(connection, ref)["id"]
+        return msgspec.json.encode(body)
+
+    def _remote_reference(self, connection: Connection, ref: Mapping[str, Any]) -> dict[str, Any]:
+        link = links.link_of(connection, self.orders.kind, str(ref.get("id")))
+        if link is None or link.remote_id is None:
+            raise NotReadyError(f"{self.layer.referred_type} {ref.get('id')} is not forwarded yet")
+        return {
+            **ref,
+            "id": link.remote_id,
+            "href": link.remote_href,
+            "@referredType": self.layer.referred_type,
+        }
+
+    # --- incoming ---------------------------------------------------------------------------
+
+    def apply(
+        self, connection: Connection, kind: str, local_id: str, remote: dict[str, Any]
+    ) -> bool:
+        """Make the mirror what the next component says; True when it changed.
+
+        The layer above is woken as the child layer's controllers would wake it.
+        """
+        service = self.service_of(kind)
+        loaded = service.load(connection, local_id)
+        if loaded is None:
+            return False
+        document = {**remote, "id": local_id}
+        if document == loaded.document:
+            return False
+        service.replace_as_is(connection, loaded.stored, document)
+        self.wake_parent(connection, kind, document)
+        return True
+
+    def refused(self, connection: Connection, kind: str, local_id: str, reason: str) -> None:
+        """The next component refused the mirror for good: it ends as it would have there."""
+        service = self.service_of(kind)
+        loaded = service.load(connection, local_id)
+        if loaded is None:
+            return
+        document = loaded.document
+        if kind == self.orders.kind:
+            document["state"] = "rejected"
+            for item in document.get(self.layer.items) or ():
+                item["state"] = "rejected"
+        else:
+            document["state"] = "terminatedWithError"
+        document.setdefault("note", []).append({"author": "Cascade", "text": reason})
+        service.replace_as_is(connection, loaded.stored, document)
+        self.wake_parent(connection, kind, document)
+
+    def wake_parent(self, connection: Connection, kind: str, document: Mapping[str, Any]) -> None:
+        if kind == self.tasks.kind:  # the order's parent: its cancellation may wait on this
+            order = self.orders.peek(connection, self.layer.order_id(document))
+            if order is None:
+                return
+            document = order
+        report_up(self.services, self.layer, connection, document)
+
+
+def _without_server_set(document: Mapping[str, Any], service: ResourceService) -> dict[str, Any]:
+    resource = service.resource
+    dropped = {*SERVER_SET, resource.creation_date, resource.last_update, resource.state}
+    body = {k: v for k, v in document.items() if k not in dropped}
+    for items in resource.item_states:
+        if items.array in body:
+            body[items.array] = _strip_states(body[items.array], items.array, items.attribute)
+    return body
+
+
+def _strip_states(items: Any, array: str, attribute: str) -> Any:
+    if not isinstance(items, list):
+        return items
+    stripped = []
+    for item in items:
+        if not isinstance(item, dict):
+            stripped.append(item)
+            continue
+        kept = {k: v for k, v in item.items() if k != attribute}
+        if array in kept:
+            kept[array] = _strip_states(kept[array], array, attribute)
+        stripped.append(kept)
+    return stripped

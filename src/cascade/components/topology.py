@@ -1,0 +1,87 @@
+"""Which layer a process is, what it serves, and where the next layer lives.
+
+`all` is the default: every API in one process (or several sharing one database), the layers
+calling each other in process. `com`, `som` and `rom` are the layers as components, each with
+its own database (docs/adr/0011-layers-as-components.md):
+
+- COM serves TMF622, TMF620 and TMF637 and runs the product order controllers;
+- SOM serves TMF641, TMF633, TMF638 and TMF640 and runs the service order controllers;
+- ROM serves TMF652, TMF634, TMF639 and TMF702 and runs the resource order controllers.
+
+A component's next layer (SOM for COM, ROM for SOM) is reached through its TMF API; in the
+component's own database that layer's orders and cancel tasks are *mirrors* (see mirror.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cascade.fulfilment.layers import PRODUCT, RESOURCE, SERVICE, Layer
+from cascade.settings import Settings
+from cascade.tmf.declarations import ApiSpec
+
+COMPONENTS = ("all", "com", "som", "rom")
+_SERVED = {
+    "com": ("tmf622", "tmf620", "tmf637"),
+    "som": ("tmf641", "tmf633", "tmf638", "tmf640"),
+    "rom": ("tmf652", "tmf634", "tmf639", "tmf702"),
+}
+_OWN_LAYER = {"com": PRODUCT, "som": SERVICE, "rom": RESOURCE}
+_NEXT = {"com": SERVICE, "som": RESOURCE}
+_NEXT_NAME = {"com": "som", "som": "rom"}
+
+
+@dataclass(frozen=True)
+class Remote:
+    """The next layer, as a component: its name, base URL and the layer it runs."""
+
+    name: str  # som, rom
+    base_url: str
+    layer: Layer
+
+    @property
+    def kinds(self) -> tuple[str, str]:
+        """The kinds mirrored locally: the layer's orders and cancel tasks."""
+        return (self.layer.order_kind, self.layer.task_kind)
+
+
+@dataclass(frozen=True)
+class Topology:
+    component: str
+    remote: Remote | None = None
+
+    @property
+    def all_in_one(self) -> bool:
+        return self.component == "all"
+
+    def serves(self, api: ApiSpec) -> bool:
+        return self.all_in_one or api.code in _SERVED[self.component]
+
+    def runs(self, layer: Layer) -> bool:
+        """Whether this process runs the controllers of `layer` (orders and cancel tasks)."""
+        return self.all_in_one or _OWN_LAYER[self.component] is layer
+
+    def runs_activation(self, api_code: str) -> bool:
+        """Whether clients' TMF640 or TMF702 activations are served and driven here."""
+        return self.all_in_one or api_code in _SERVED[self.component]
+
+    def mirrored(self, kind: str) -> bool:
+        return self.remote is not None and kind in self.remote.kinds
+
+
+def topology_of(settings: Settings) -> Topology:
+    """The topology the settings describe; a ValueError says what is missing or wrong."""
+    component = settings.component
+    if component not in COMPONENTS:
+        raise ValueError(f"component must be one of {', '.join(COMPONENTS)}, not {component!r}")
+    if component == "all" or component not in _NEXT:
+        return Topology(component)
+    name = _NEXT_NAME[component]
+    url = settings.som_url if name == "som" else settings.rom_url
+    if not url:
+        upper = name.upper()
+        raise ValueError(
+            f"component {component!r} reaches {upper} through its API: "
+            f"set CASCADE_{upper}_URL (or {name}_url) to {upper}'s base URL"
+        )
+    return Topology(component, Remote(name, url.rstrip("/"), _NEXT[component]))

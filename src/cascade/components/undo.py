@@ -1,0 +1,121 @@
+"""Undoing a child order that already ended, when its layer is another component.
+
+In one process a cancellation undoes an ended child in place (fulfilment/compensation.py). A
+component cannot reach into the next one's tables, so it orders the undo through the next
+layer's API instead: a `delete` order for what the child delivered (a cease), which that
+layer carries out with its own controllers, inventory and pools. Its id derives from the
+child's, so a cancellation step run twice finds the order it placed; it is forwarded like any
+mirror. The undo is done when that order completes; if it does not, the cancellation goes on
+and the note on the parent says what to undo by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection
+
+from cascade.domain.decomposition import DEPENDS_ON
+from cascade.fulfilment.cease import cease_order
+from cascade.fulfilment.ids import child_id
+from cascade.fulfilment.layers import BY_ORDER_KIND, RESOURCE, SERVICE, Layer
+from cascade.fulfilment.orders import add_note, external_reference, parent_of, parties
+from cascade.tmf.service import ResourceService
+
+ENDED_BADLY = ("failed", "rejected", "cancelled", "partial")
+
+
+class RemoteUndo:
+    """Undo of ended children of the mirrored layer, by `delete` orders."""
+
+    def __init__(self, layer: Layer, services: Mapping[str, ResourceService]) -> None:
+        assert layer in (SERVICE, RESOURCE), "only service and resource orders are mirrored"
+        self.layer = layer
+        self.orders = services[layer.order_kind]
+        self.parents = services[str(layer.parent)]
+
+    def __call__(self, connection: Connection, child: Mapping[str, Any], why: str) -> bool:
+        """True once what `child` delivered is ceased (or there is nothing to cease)."""
+        parent_layer = BY_ORDER_KIND[str(self.layer.parent)]
+        named = parent_of(child, parent_layer.referred_type)
+        parent = self.parents.peek(connection, named[0]) if named else None
+        made = [
+            item
+            for item in child.get(self.layer.items) or ()
+            if item.get("state") == "completed" and item.get("action", "add") == "add"
+        ]
+        if parent is None or named is None or not made:
+            return True
+        undo_id = child_id(str(child["id"]), "undo")
+        placed = self.orders.peek(connection, undo_id)
+        if placed is None:
+            body = self._cease(parent, named[1], child, made, why)
+            self.orders.insert(connection, body, id_=undo_id)
+            return False
+        state = str(placed.get("state"))
+        if state == "completed":
+            return True
+        if state in ENDED_BADLY:
+            loaded = self.parents.load(connection, str(parent["id"]))
+            if loaded is not None:
+                text = f"undo of {child['id']} by order {undo_id} ended {state}: undo it by hand"
+                add_note(loaded.document, text)
+                self.parents.save(connection, loaded)
+            return True
+        return False
+
+    def _cease(
+        self,
+        parent: Mapping[str, Any],
+        item_id: str,
+        child: Mapping[str, Any],
+        made: list[Mapping[str, Any]],
+        why: str,
+    ) -> dict[str, Any]:
+        if self.layer is RESOURCE:
+            body = cease_order(parent, {"id": item_id}, {**child, "orderItem": made})
+        else:
+            body = _service_cease(parent, item_id, made)
+        body["description"] = f"Undo of {self.layer.referred_type} {child['id']}: {why}"
+        return body
+
+
+def _service_cease(
+    parent: Mapping[str, Any], item_id: str, made: list[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """Delete items for the services a service order made: what relied on another goes first."""
+    ids = {str(item["id"]) for item in made}
+    relied_on_by: dict[str, list[str]] = {item_id: [] for item_id in ids}
+    for item in made:
+        for relation in item.get("serviceOrderItemRelationship") or ():
+            target = relation.get("orderItem") or {}
+            needed = str(target.get("itemId") or target.get("id"))
+            if relation.get("relationshipType") in DEPENDS_ON and needed in ids:
+                relied_on_by[needed].append(str(item["id"]))
+    items = []
+    for item in made:
+        service = item.get("service") or {}
+        delete: dict[str, Any] = {
+            "id": str(item["id"]),
+            "action": "delete",
+            "service": {
+                key: service[key]
+                for key in ("id", "href", "name", "category", "serviceSpecification")
+                if key in service
+            },
+        }
+        after = relied_on_by[str(item["id"])]
+        if after:
+            delete["serviceOrderItemRelationship"] = [
+                {"relationshipType": "reliesOn", "orderItem": {"id": other, "itemId": other}}
+                for other in after
+            ]
+        items.append(delete)
+    body: dict[str, Any] = {
+        "externalReference": external_reference(parent, item_id, "ProductOrder"),
+        "serviceOrderItem": items,
+    }
+    if parent.get("relatedParty"):
+        body["relatedParty"] = parties(parent)
+    return body
