@@ -130,6 +130,7 @@ def build_chain(
         mirrors.attach()
         follower = Follower(database, mirrors, _follower_settings(settings), runtime.wake)
         runtime.companions.append(follower)
+        runtime.after_step.append(follower.wake)  # a step may have made mirrors to forward
     return Chain(runtime, network, controllers, driver, sender, follower)
 
 

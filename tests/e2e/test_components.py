@@ -1,0 +1,336 @@
+"""COM, SOM and ROM as three real processes on loopback, each with its own database.
+
+COM reaches SOM, and SOM reaches ROM, only through TMF641 and TMF652 (POST, GET, cancel
+tasks) and follows them through their `/hub` events, with polling as the fallback. The broadband
+order completes with its service and resource orders in SOM's and ROM's own databases; a
+cancel mid-flight rolls back across the three; a SOM killed during fulfilment and started
+again leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from cascade.storage.tables import allocation, entity
+from tests.conftest import fresh_database_url
+from tests.e2e.server import free_port, running_server
+
+PO = "/tmf-api/productOrderingManagement/v4/productOrder"
+CANCEL_PO = "/tmf-api/productOrderingManagement/v4/cancelProductOrder"
+PRODUCT = "/tmf-api/productInventory/v4/product"
+SO = "/tmf-api/serviceOrdering/v4/serviceOrder"
+SO_HUB = "/tmf-api/serviceOrdering/v4/hub"
+SERVICE = "/tmf-api/serviceInventory/v4/service"
+ACTIVATED = "/tmf-api/ServiceActivationAndConfiguration/v4/service"
+RO = "/tmf-api/resourceOrderingManagement/v4/resourceOrder"
+RESOURCE = "/tmf-api/resourceInventoryManagement/v4/resource"
+ENDED = ("completed", "failed", "partial", "rejected", "cancelled")
+FAST = {
+    "CASCADE_POLL_INTERVAL_S": "0.05",
+    "CASCADE_LEASE_MS": "3000",
+    "CASCADE_SIMULATOR_LATENCY_MS": "50",
+    "CASCADE_EVENTS_BACKOFF_MS": "200",
+    "CASCADE_EVENTS_BACKOFF_MAX_MS": "1000",
+}
+
+
+@dataclass
+class Component:
+    name: str
+    port: int
+    database: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=10)
+
+    def kinds(self) -> dict[str, int]:
+        """How many entities of each kind this component's own database holds."""
+        engine = create_engine(self.database)
+        try:
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    select(entity.c.kind, func.count()).group_by(entity.c.kind)
+                ).all()
+                return {str(kind): int(count) for kind, count in rows}
+        finally:
+            engine.dispose()
+
+    def scalar(self, query: Any) -> Any:
+        engine = create_engine(self.database)
+        try:
+            with engine.connect() as connection:
+                return connection.execute(query).scalar()
+        finally:
+            engine.dispose()
+
+
+@dataclass
+class Deployment:
+    com: Component
+    som: Component
+    rom: Component
+    environment: dict[str, str]
+    log: Path
+    without_catalog: tuple[str, ...] = ()  # components started with no catalog loaded
+
+    @contextmanager
+    def run(self, component: Component) -> Iterator[Any]:
+        extra = ["--component", component.name]
+        if component.name not in self.without_catalog:
+            extra.append("--demo")
+        if component is self.com:
+            extra += ["--som-url", self.som.url]
+        if component is self.som:
+            extra += ["--rom-url", self.rom.url]
+        with running_server(
+            component.database,
+            component.port,
+            *extra,
+            environment=self.environment,
+            log=self.log,
+        ) as process:
+            yield process
+
+
+@pytest.fixture
+def deployment(backend: str, tmp_path: Path) -> Callable[..., Deployment]:
+    def make(**environment: str) -> Deployment:
+        def component(name: str) -> Component:
+            directory = tmp_path / name
+            directory.mkdir()
+            return Component(name, free_port(), fresh_database_url(backend, directory))
+
+        return Deployment(
+            component("com"),
+            component("som"),
+            component("rom"),
+            {**FAST, **environment},
+            tmp_path / "components.log",
+        )
+
+    return make
+
+
+@contextmanager
+def running(deploy: Deployment) -> Iterator[tuple[httpx.Client, httpx.Client, httpx.Client]]:
+    """The three components, started from the bottom up, and a client of each."""
+    with ExitStack() as stack:
+        for component in (deploy.rom, deploy.som, deploy.com):
+            stack.enter_context(deploy.run(component))
+        yield tuple(  # type: ignore[misc]
+            stack.enter_context(c.client()) for c in (deploy.com, deploy.som, deploy.rom)
+        )
+
+
+def place(com: httpx.Client, speed: int = 500) -> str:
+    item = {
+        "id": "1",
+        "action": "add",
+        "productOffering": {"id": "po-fibre-broadband"},
+        "product": {"productCharacteristic": [{"name": "downloadSpeed", "value": speed}]},
+    }
+    placed = com.post(PO, json={"productOrderItem": [item]})
+    assert placed.status_code == 201, placed.text
+    return str(placed.json()["id"])
+
+
+def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (found := check()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+    return found
+
+
+def ended(client: httpx.Client, path: str) -> Any:
+    document = client.get(path).json()
+    return document if document.get("state") in ENDED else None
+
+
+def children(client: httpx.Client, path: str, parent_id: str) -> list[Any]:
+    answer = client.get(path, params={"externalReference.id": parent_id})
+    assert answer.status_code == 200, answer.text
+    return list(answer.json())
+
+
+def test_the_broadband_order_completes_across_three_components(
+    deployment: Callable[..., Deployment],
+) -> None:
+    # Polling only every 5 minutes: what follows within seconds was carried by hub events.
+    deploy = deployment(CASCADE_COMPONENT_POLL_INTERVAL_S="300")
+    with running(deploy) as (com, som, rom):
+        order_id = place(com)
+        order = wait_until(lambda: ended(com, f"{PO}/{order_id}"), 60, "the order")
+        assert order["state"] == "completed", order.get("note")
+
+        # The service order lives in SOM, the resource order in ROM, each completed.
+        [service_order] = children(som, SO, order_id)
+        assert service_order["state"] == "completed"
+        assert service_order["href"].startswith(deploy.som.url)
+        [resource_order] = children(rom, RO, service_order["id"])
+        assert resource_order["state"] == "completed"
+        assert resource_order["href"].startswith(deploy.rom.url)
+
+        # Each component serves its own APIs only.
+        assert com.get(SO).status_code == 404
+        assert som.get(PO).status_code == 404
+        assert rom.get(SO).status_code == 404
+
+        # The product (COM) is realized by services that live in SOM, on resources in ROM.
+        product = com.get(order["productOrderItem"][0]["product"]["href"]).json()
+        service_refs = product["realizingService"]
+        assert service_refs and all(s["href"].startswith(deploy.som.url) for s in service_refs)
+        for service in service_refs:
+            assert som.get(f"{SERVICE}/{service['id']}").json()["state"] == "active"
+        resources = [i["resource"] for i in resource_order["orderItem"]]
+        for resource in resources:
+            assert resource["href"].startswith(deploy.rom.url)
+            assert rom.get(f"{RESOURCE}/{resource['id']}").json()["resourceStatus"] == ("available")
+
+        # COM subscribed to SOM's hub (and SOM to ROM's), with a callback to its inbox.
+        [subscription] = som.get(SO_HUB).json()
+        assert subscription["callback"] == f"{deploy.com.url}/cascade/inbox/som"
+
+    # The databases: each holds its own layer; the layer below only as mirrors.
+    com_kinds, som_kinds, rom_kinds = (c.kinds() for c in (deploy.com, deploy.som, deploy.rom))
+    assert com_kinds["tmf622.productOrder"] == 1 and com_kinds["tmf637.product"] == 1
+    assert "tmf652.resourceOrder" not in com_kinds and "tmf638.service" not in com_kinds
+    assert som_kinds["tmf641.serviceOrder"] == 1 and som_kinds["tmf638.service"] >= 2
+    assert "tmf622.productOrder" not in som_kinds and "tmf639.resource" not in som_kinds
+    assert rom_kinds["tmf652.resourceOrder"] == 1 and rom_kinds["tmf639.resource"] == 3
+    assert not {"tmf622.productOrder", "tmf641.serviceOrder"} & set(rom_kinds)
+
+
+def test_a_cancel_mid_flight_rolls_back_across_the_three(
+    deployment: Callable[..., Deployment],
+) -> None:
+    # The QoS profile takes 4 s to activate: the resource order has completed by then, and
+    # the service order is still running when the cancel arrives.
+    slow = '{"rfs-qos-profile": {"latency_ms": 4000}}'
+    deploy = deployment(
+        CASCADE_SIMULATOR_SPECIFICATIONS=slow, CASCADE_COMPONENT_POLL_INTERVAL_S="300"
+    )
+    with running(deploy) as (com, som, rom):
+        order_id = place(com)
+
+        def resources_made() -> Any:
+            found = children(som, SO, order_id)
+            made = found and children(rom, RO, found[0]["id"])
+            return made and made[0]["state"] == "completed" and found[0]
+
+        service_order = wait_until(resources_made, 30, "the resource order")
+        assert service_order["state"] == "inProgress"
+        task = com.post(CANCEL_PO, json={"productOrder": {"id": order_id}})
+        assert task.status_code == 201, task.text
+        task_path = f"{CANCEL_PO}/{task.json()['id']}"
+        done = wait_until(
+            lambda: (
+                (t := com.get(task_path).json())["state"] in ("done", "terminatedWithError") and t
+            ),
+            60,
+            "the cancel task",
+        )
+        assert done["state"] == "done", com.get(f"{PO}/{order_id}").json().get("note")
+        order = com.get(f"{PO}/{order_id}").json()
+        assert order["state"] == "cancelled"
+
+        # SOM: the service order cancelled, its activations and services ended.
+        service_order = som.get(f"{SO}/{service_order['id']}").json()
+        assert service_order["state"] == "cancelled"
+        for service in som.get(SERVICE).json():
+            assert service["state"] == "terminated", service
+        for activation in som.get(ACTIVATED).json():
+            assert activation["state"] in ("terminated", "inactive"), activation
+
+        # ROM: the completed resource order undone by a delete order, resources released.
+        orders = children(rom, RO, service_order["id"])
+        made = [o for o in orders if o["orderItem"][0]["action"] == "add"]
+        undo = [o for o in orders if o["orderItem"][0]["action"] == "delete"]
+        assert [o["state"] for o in made] == ["completed"]
+        assert [o["state"] for o in undo] == ["completed"]
+        for resource in rom.get(RESOURCE).json():
+            assert resource["resourceStatus"] == "standby", resource
+    assert deploy.rom.scalar(select(func.count()).select_from(allocation)) == 0
+
+
+def test_a_restarted_som_loses_nothing(deployment: Callable[..., Deployment]) -> None:
+    """SOM is killed while its service orders run and while COM forwards more to it."""
+    slow = '{"rfs-qos-profile": {"latency_ms": 1500}}'
+    deploy = deployment(
+        CASCADE_SIMULATOR_SPECIFICATIONS=slow, CASCADE_COMPONENT_POLL_INTERVAL_S="2"
+    )
+    with ExitStack() as stack:
+        stack.enter_context(deploy.run(deploy.rom))
+        som_process = stack.enter_context(deploy.run(deploy.som))
+        stack.enter_context(deploy.run(deploy.com))
+        com = stack.enter_context(deploy.com.client())
+        som = stack.enter_context(deploy.som.client())
+        first = [place(com, speed) for speed in (100, 500)]
+        wait_until(lambda: len(som.get(SO).json()) == 2, 30, "SOM to have both orders")
+        som_process.send_signal(signal.SIGKILL)
+        som_process.wait(timeout=10)
+        during = [place(com, 1000)]  # COM keeps trying to forward it
+        time.sleep(2)
+        with deploy.run(deploy.som):
+            for order_id in (*first, *during):
+                order = wait_until(partial(ended, com, f"{PO}/{order_id}"), 90, order_id)
+                assert order["state"] == "completed", order.get("note")
+            service_orders = som.get(SO).json()
+            assert sorted(o["state"] for o in service_orders) == ["completed"] * 3
+    # Exactly one service order per product order: forwarding retries made no duplicates.
+    assert deploy.som.kinds()["tmf641.serviceOrder"] == 3
+    assert deploy.rom.kinds()["tmf652.resourceOrder"] == 3
+
+
+def test_what_som_rejects_fails_the_product_order_with_its_reason(
+    deployment: Callable[..., Deployment],
+) -> None:
+    deploy = deployment()
+    deploy.without_catalog = ("som",)  # SOM knows none of the service specifications
+    with running(deploy) as (com, som, _):
+        order_id = place(com)
+        order = wait_until(lambda: ended(com, f"{PO}/{order_id}"), 60, "the order")
+        assert order["state"] == "failed"
+        [service_order] = children(som, SO, order_id)
+        assert service_order["state"] == "rejected"
+        notes = " ".join(note["text"] for note in order["note"])
+        # SOM's reason, carried up: the first service specification is not in its catalog.
+        assert "rejected: " in notes and "is not in the catalog" in notes
+        assert com.get(PRODUCT).json() == []
+
+
+def test_an_unsigned_event_is_refused_by_the_inbox(
+    deployment: Callable[..., Deployment],
+) -> None:
+    deploy = deployment()
+    with running(deploy) as (com, _, _):
+        event = {
+            "eventType": "ServiceOrderStateChangeEvent",
+            "event": {"serviceOrder": {"id": "x"}},
+        }
+        answer = com.post("/cascade/inbox/som", json=event)
+        assert answer.status_code == 401
+        assert answer.json()["code"] == "invalidSignature"
+        forged = com.post(
+            "/cascade/inbox/som",
+            json=event,
+            headers={"X-Cascade-Timestamp": "1", "X-Cascade-Signature": "sha256=00"},
+        )
+        assert forged.status_code == 401
+        assert com.post("/cascade/inbox/rom", json=event).status_code == 404
+    assert deploy.com.scalar(text("select count(*) from remote_order")) == 0
