@@ -19,6 +19,7 @@ from cascade.storage.tables import (
     allocation,
     api_key,
     audit_entry,
+    component_link,
     entity,
     entity_owner,
     entity_term,
@@ -27,6 +28,7 @@ from cascade.storage.tables import (
     idempotency_key,
     pool_cursor,
     remote_activation,
+    remote_order,
     simulated_network,
     subscription_secret,
     work_item,
@@ -98,6 +100,8 @@ def _empty_tables(connection: Connection) -> None:
         event_outbox,
         event_delivery,
         subscription_secret,
+        remote_order,
+        component_link,
     ):
         connection.execute(delete(table))
 

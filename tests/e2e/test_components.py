@@ -209,7 +209,9 @@ def test_the_broadband_order_completes_across_three_components(
     # The databases: each holds its own layer; the layer below only as mirrors.
     com_kinds, som_kinds, rom_kinds = (c.kinds() for c in (deploy.com, deploy.som, deploy.rom))
     assert com_kinds["tmf622.productOrder"] == 1 and com_kinds["tmf637.product"] == 1
-    assert "tmf652.resourceOrder" not in com_kinds and "tmf638.service" not in com_kinds
+    assert "tmf652.resourceOrder" not in com_kinds and "tmf639.resource" not in com_kinds
+    # COM keeps the services that realize its product: it plans changes against them.
+    assert com_kinds["tmf638.service"] == som_kinds["tmf638.service"]
     assert som_kinds["tmf641.serviceOrder"] == 1 and som_kinds["tmf638.service"] >= 2
     assert "tmf622.productOrder" not in som_kinds and "tmf639.resource" not in som_kinds
     assert rom_kinds["tmf652.resourceOrder"] == 1 and rom_kinds["tmf639.resource"] == 3
@@ -295,6 +297,98 @@ def test_a_restarted_som_loses_nothing(deployment: Callable[..., Deployment]) ->
     # Exactly one service order per product order: forwarding retries made no duplicates.
     assert deploy.som.kinds()["tmf641.serviceOrder"] == 3
     assert deploy.rom.kinds()["tmf652.resourceOrder"] == 3
+
+
+def change(product_id: str, offering: str, action: str, **values: Any) -> dict[str, Any]:
+    product: dict[str, Any] = {"id": product_id}
+    if values:
+        product["productCharacteristic"] = [{"name": k, "value": v} for k, v in values.items()]
+    item = {"id": "1", "action": action, "productOffering": {"id": offering}, "product": product}
+    return {"productOrderItem": [item]}
+
+
+def characteristics(entity: dict[str, Any], key: str) -> dict[str, Any]:
+    return {c["name"]: c["value"] for c in entity.get(key, [])}
+
+
+def test_upgrade_migration_and_cease_across_the_three(
+    deployment: Callable[..., Deployment],
+) -> None:
+    """COM plans changes against the services it keeps from SOM; SOM and ROM carry them out."""
+    deploy = deployment(CASCADE_COMPONENT_POLL_INTERVAL_S="300")
+    with running(deploy) as (com, som, rom):
+
+        def order(body: dict[str, Any]) -> dict[str, Any]:
+            placed = com.post(PO, json=body)
+            assert placed.status_code == 201, placed.text
+            path = f"{PO}/{placed.json()['id']}"
+            ended_order = wait_until(lambda: ended(com, path), 60, path)
+            assert ended_order["state"] == "completed", ended_order.get("note")
+            return dict(ended_order)
+
+        def product_of(done: dict[str, Any]) -> str:
+            return str(done["productOrderItem"][0]["product"]["id"])
+
+        fibre = product_of(order({"productOrderItem": [dsl_or_fibre("FTTP")]}))
+        copper = product_of(order({"productOrderItem": [dsl_or_fibre("DSL")]}))
+        fibre_services = tree(com, som, fibre)
+        dsl_ports = rom_allocations(deploy, "rs-dsl-port")
+        assert len(dsl_ports) == 1
+
+        # A speed upgrade: SOM re-configures the QoS profile; no resource order.
+        order(change(fibre, "po-broadband", "modify", downloadSpeed=1000))
+        product = com.get(f"{PRODUCT}/{fibre}").json()
+        assert characteristics(product, "productCharacteristic")["downloadSpeed"] == 1000
+        qos = fibre_services["rfs-qos-profile"]
+        activation = som.get(f"{ACTIVATED}/{qos['id']}").json()
+        assert characteristics(activation, "serviceCharacteristic")["downloadSpeed"] == 1000
+
+        # A migration DSL -> fibre: a new access in SOM on new resources in ROM, the DSL
+        # access ceased and its port back in ROM's pool.
+        order(change(copper, "po-broadband", "modify", accessTechnology="FTTP"))
+        assert rom_allocations(deploy, "rs-dsl-port") == []
+        assert len(rom_allocations(deploy, "rs-gpon-port")) == 2
+
+        # A cease of the fibre product: its services end in SOM, its resources in ROM.
+        order(change(fibre, "po-broadband", "delete"))
+        assert com.get(f"{PRODUCT}/{fibre}").json()["status"] == "terminated"
+        for service in fibre_services.values():
+            assert som.get(f"{SERVICE}/{service['id']}").json()["state"] == "terminated"
+        for ref in fibre_services["rfs-gpon-access"]["supportingResource"]:
+            resource = rom.get(f"{RESOURCE}/{ref['id']}").json()
+            assert resource["resourceStatus"] == "standby" and resource["endOperatingDate"]
+        assert len(rom_allocations(deploy, "rs-gpon-port")) == 1  # the migrated product's
+
+
+def tree(com: httpx.Client, som: httpx.Client, product_id: str) -> dict[str, Any]:
+    """The services (in SOM) of a product (in COM), by specification id."""
+    product = com.get(f"{PRODUCT}/{product_id}").json()
+    found: dict[str, Any] = {}
+    todo = [ref["id"] for ref in product["realizingService"]]
+    while todo:
+        service = som.get(f"{SERVICE}/{todo.pop()}").json()
+        found[service["serviceSpecification"]["id"]] = service
+        todo.extend(ref["id"] for ref in service.get("supportingService", []))
+    return found
+
+
+def dsl_or_fibre(technology: str) -> dict[str, Any]:
+    return {
+        "id": "1",
+        "action": "add",
+        "productOffering": {"id": "po-broadband"},
+        "product": {"productCharacteristic": [{"name": "accessTechnology", "value": technology}]},
+    }
+
+
+def rom_allocations(deploy: Deployment, pool_prefix: str) -> list[str]:
+    engine = create_engine(deploy.rom.database)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(select(allocation.c.pool, allocation.c.owner)).all()
+    finally:
+        engine.dispose()
+    return [str(owner) for pool, owner in rows if str(pool).startswith(pool_prefix)]
 
 
 def test_what_som_rejects_fails_the_product_order_with_its_reason(

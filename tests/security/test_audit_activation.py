@@ -73,6 +73,4 @@ def test_a_202_activation_is_audited_under_the_entity_not_the_monitor(
     assert client.get(f"{path}/{entity_id}", headers=clerk).status_code == 200
 
     trail = client.get("/cascade/audit", headers=_key(cascade, "admin")).json()
-    assert [(e["action"], e["kind"], e["entityId"]) for e in trail] == [
-        ("create", kind, entity_id)
-    ]
+    assert [(e["action"], e["kind"], e["entityId"]) for e in trail] == [("create", kind, entity_id)]

@@ -9,7 +9,8 @@ One loop per component process, next to the controllers (a Runtime companion):
 - a `linked` mirror is read back (GET of its remote href) when an event nudged it, and every
   `poll_interval_s` otherwise, until it ends: events make it quick, polling makes it sure.
   The GET is the truth: an event only says when to look, so events out of order or missed
-  change nothing. A document older than the one applied (ETag version) is ignored.
+  change nothing. A document older than the one applied (ETag version) is ignored. When a
+  service order ends, the services it made or changed are read too (COM's replicas).
 
 The next component down (refused connections, timeouts, 408, 429, 5xx) delays, never loses:
 the row is tried again with back-off. Any other refusal ends the mirror `rejected` (an order)
@@ -227,8 +228,17 @@ class Follower(BackgroundLoop):
             values["remote_version"] = version
         if not newer:
             values["phase"] = row.phase
+        replicas: list[dict[str, Any]] = []
+        if newer and phase == ENDED:
+            for href in self.mirrors.replica_hrefs(row.kind, document):
+                read = await self._send("GET", href)
+                if not isinstance(read, httpx.Response) or read.status_code != 200:
+                    await self._retry(row, read)  # applied once every record could be read
+                    return
+                replicas.append(read.json())
 
         def job(connection: Connection) -> bool:
+            self.mirrors.replicate(connection, replicas)
             changed = newer and self.mirrors.apply(connection, row.kind, row.local_id, document)
             delay = int(self.settings.poll_interval_s * 1000)
             links.settle(connection, row, self.owner, delay, **values)

@@ -1,5 +1,10 @@
 """Mirrors: the next component's orders and cancel tasks, as this component's controllers see them.
 
+Replicas: COM plans modify and delete against the TMF638 services that realize a product
+(fulfilment/installed.py). In a COM component those live in SOM, so the services a service
+order made or changed are read from SOM when it ends, and kept in COM's own TMF638 table (not
+served) before the order's mirror shows it ended: a product is never completed ahead of them.
+
 A controller creates a child order or cancel task exactly as in the all-in-one process (an
 insert with a derived id); in a component that kind is mirrored, so the insert also records
 the intent to create it at the next component (`remote_order`, same transaction). What the next
@@ -21,7 +26,7 @@ from cascade.components import links
 from cascade.components.topology import Remote
 from cascade.fulfilment.cancellation import report_up
 from cascade.fulfilment.cease import ORIGIN
-from cascade.fulfilment.layers import Layer
+from cascade.fulfilment.layers import SERVICE, Layer
 from cascade.tmf.service import ResourceService
 
 # What a create body never carries: the server sets them (the item states too).
@@ -41,6 +46,8 @@ class Mirrors:
         self.orders = services[remote.layer.order_kind]
         self.tasks = services[remote.layer.task_kind]
         self.services = services
+        # COM keeps the services that realize its products (SOM needs no resources of ROM).
+        self.replicas = services["tmf638.service"] if remote.layer is SERVICE else None
 
     def attach(self) -> None:
         """Every mirror created from now on is also recorded for forwarding."""
@@ -109,6 +116,28 @@ class Mirrors:
         service.replace_as_is(connection, loaded.stored, document)
         self.wake_parent(connection, kind, document)
         return True
+
+    def replica_hrefs(self, kind: str, remote: Mapping[str, Any]) -> list[str]:
+        """The services an ended order made or changed, to read before it is applied."""
+        if self.replicas is None or kind != self.orders.kind:
+            return []
+        hrefs = []
+        for item in remote.get(self.layer.items) or ():
+            href = (item.get("service") or {}).get("href")
+            if item.get("state") == "completed" and href:
+                hrefs.append(str(href))
+        return hrefs
+
+    def replicate(self, connection: Connection, documents: list[dict[str, Any]]) -> None:
+        """Keep the next component's records as they are there (same id, remote href)."""
+        if self.replicas is None:
+            return
+        for document in documents:
+            loaded = self.replicas.load(connection, str(document["id"]))
+            if loaded is None:
+                self.replicas.insert_as_is(connection, document)
+            elif loaded.document != document:
+                self.replicas.replace_as_is(connection, loaded.stored, document)
 
     def refused(self, connection: Connection, kind: str, local_id: str, reason: str) -> None:
         """The next component refused the mirror for good: it ends as it would have there."""
