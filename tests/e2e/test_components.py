@@ -13,7 +13,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,10 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
+from cascade.security.apikeys import create_key
+from cascade.security.scopes import parse_scopes
+from cascade.storage.database import Database
+from cascade.storage.migrate import upgrade
 from cascade.storage.tables import allocation, entity
 from tests.conftest import fresh_database_url
 from tests.e2e.server import free_port, running_server
@@ -87,6 +91,8 @@ class Deployment:
     environment: dict[str, str]
     log: Path
     without_catalog: tuple[str, ...] = ()  # components started with no catalog loaded
+    options: dict[str, list[str]] = field(default_factory=dict)  # more options, by component
+    variables: dict[str, dict[str, str]] = field(default_factory=dict)  # more variables
 
     @contextmanager
     def run(self, component: Component) -> Iterator[Any]:
@@ -97,11 +103,12 @@ class Deployment:
             extra += ["--som-url", self.som.url]
         if component is self.som:
             extra += ["--rom-url", self.rom.url]
+        extra += self.options.get(component.name, [])
         with running_server(
             component.database,
             component.port,
             *extra,
-            environment=self.environment,
+            environment={**self.environment, **self.variables.get(component.name, {})},
             log=self.log,
         ) as process:
             yield process
@@ -389,6 +396,37 @@ def rom_allocations(deploy: Deployment, pool_prefix: str) -> list[str]:
     finally:
         engine.dispose()
     return [str(owner) for pool, owner in rows if str(pool).startswith(pool_prefix)]
+
+
+def api_key(database_url: str, scopes: str) -> str:
+    """A key stored in a component's database (migrated first, as `serve` would)."""
+    upgrade(database_url)
+    database = Database(database_url)
+    try:
+        _, key = database.write_sync(lambda c: create_key(c, "upstream", parse_scopes(scopes)))
+    finally:
+        database.close()
+    return key
+
+
+def test_components_authenticate_to_the_next_one(deployment: Callable[..., Deployment]) -> None:
+    """SOM and ROM require API keys: COM and SOM send theirs; the inbox needs none."""
+    deploy = deployment(CASCADE_COMPONENT_POLL_INTERVAL_S="300")
+    com_key = api_key(
+        deploy.som.database,
+        "serviceOrdering:read serviceOrdering:write inventory:read hub:write",
+    )
+    som_key = api_key(deploy.rom.database, "resourceOrdering:read resourceOrdering:write hub:write")
+    deploy.options = {"som": ["--auth", "apikey"], "rom": ["--auth", "apikey"]}
+    deploy.variables = {
+        "com": {"CASCADE_COMPONENT_AUTHORIZATION": f"Bearer {com_key}"},
+        "som": {"CASCADE_COMPONENT_AUTHORIZATION": f"Bearer {som_key}"},
+    }
+    with running(deploy) as (com, som, _):
+        assert som.get(SO).status_code == 401  # no key, no orders
+        order_id = place(com)
+        order = wait_until(lambda: ended(com, f"{PO}/{order_id}"), 60, "the order")
+        assert order["state"] == "completed", order.get("note")
 
 
 def test_what_som_rejects_fails_the_product_order_with_its_reason(

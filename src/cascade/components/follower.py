@@ -43,6 +43,7 @@ HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 TRANSIENT = frozenset({408, 425, 429})
 NOT_READY_MS = 500
 INBOX_PATH = "/cascade/inbox"
+SUBSCRIBE_BACKOFF_MAX_MS = 60_000
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ class Follower(BackgroundLoop):
         self.on_change = on_change  # the runtime's wake: a mirror changed, parents are due
         self.owner = f"follower-{uuid.uuid4().hex[:12]}"
         self.subscribed = False
+        self._subscribe_failures = 0
+        self._subscribe_at_ms = 0  # the next attempt, after a failed one (back-off)
         self.exchanges = 0
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
@@ -113,7 +116,7 @@ class Follower(BackgroundLoop):
         slots = asyncio.Semaphore(self.settings.concurrency)
         while True:
             self._clear_wake()
-            if not self.subscribed:
+            if not self.subscribed and work.now_ms() >= self._subscribe_at_ms:
                 await self._subscribe()
             try:
                 free = max(1, self.settings.concurrency - len(self._running))
@@ -134,7 +137,9 @@ class Follower(BackgroundLoop):
         return links.claim(connection, self.owner, self.settings.lease_ms, limit)
 
     async def _idle(self) -> None:
-        timeout = self.settings.poll_interval_s if self.subscribed else 1.0
+        timeout = self.settings.poll_interval_s
+        if not self.subscribed:
+            timeout = min(timeout, max(0.0, (self._subscribe_at_ms - work.now_ms()) / 1000))
         try:
             due = await self.database.read(links.next_due)
         except Exception:
@@ -166,8 +171,17 @@ class Follower(BackgroundLoop):
             await self.database.write(lambda c: links.save_link(c, subscribed))
             self.subscribed = True
             log.info("subscribed to %s (callback %s)", hub_url, callback)
-        else:
-            log.warning("subscribing to %s failed (%s); polling meanwhile", hub_url, _said(answer))
+            return
+        self._subscribe_failures += 1
+        delay = min(SUBSCRIBE_BACKOFF_MAX_MS, 1000 * 2 ** min(self._subscribe_failures, 6))
+        self._subscribe_at_ms = work.now_ms() + delay
+        if self._subscribe_failures == 1 or self._subscribe_failures % 10 == 0:
+            log.warning(
+                "subscribing to %s failed (%s, try %d); polling meanwhile",
+                hub_url,
+                _said(answer),
+                self._subscribe_failures,
+            )
 
     # --- one exchange -----------------------------------------------------------------------
 

@@ -4,7 +4,9 @@ A TMF633 service specification or TMF634 resource specification marks one with a
 `pointOfNoReturn` characteristic of value `activation` (cascade.domain.compensation): once a
 service or resource of that specification has been activated for the order (its TMF640/TMF702
 entity is active/available), a cancel request for the order, or for any order above it, is
-refused. Only reads, inside the cancel step's transaction.
+refused. Only reads, inside the cancel step's transaction. When the layer below is another
+component its activations are not here: a completed item of the mirrored order stands for
+them (an item completes once its activation is on).
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ class PointOfNoReturn:
             if marks_point_of_no_return(specification, "specCharacteristic"):
                 service_id = child_id(order["id"], item_id, "service")
                 activation = self.services["tmf640.service"].peek(connection, service_id)
-                if activation is not None and activation.get("state") == "active":
+                if _activated(activation, item, "state", "active"):
                     return _passed("service", service_id, spec_ref)
             child = self.services["tmf652.resourceOrder"].peek(
                 connection, child_id(order["id"], item_id)
@@ -80,9 +82,19 @@ class PointOfNoReturn:
                 continue
             activation_id = str(resource.get("id") or child_id(order["id"], str(item.get("id"))))
             activation = self.services["tmf702.resource"].peek(connection, activation_id)
-            if activation is not None and activation.get("resourceStatus") == "available":
+            if _activated(activation, item, "resourceStatus", "available"):
                 return _passed("resource", activation_id, spec_ref)
         return None
+
+
+def _activated(
+    activation: Mapping[str, Any] | None, item: Mapping[str, Any], attribute: str, active: str
+) -> bool:
+    """Whether the item's activation is on: its TMF640/TMF702 entity says so, or, when the
+    entity lives in another component (the order is a mirror), the item has completed."""
+    if activation is not None:
+        return activation.get(attribute) == active
+    return item.get("state") == "completed"
 
 
 def _passed(what: str, id_: str, spec_ref: Mapping[str, Any]) -> str:
