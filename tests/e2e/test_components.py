@@ -398,6 +398,24 @@ def rom_allocations(deploy: Deployment, pool_prefix: str) -> list[str]:
     return [str(owner) for pool, owner in rows if str(pool).startswith(pool_prefix)]
 
 
+def test_a_component_on_two_processes_shares_its_work(
+    deployment: Callable[..., Deployment],
+) -> None:
+    """COM and SOM each run two processes on one database: one subscription each, each
+    order forwarded once."""
+    deploy = deployment(CASCADE_COMPONENT_POLL_INTERVAL_S="300")
+    deploy.options = {"com": ["--workers", "2"], "som": ["--workers", "2"]}
+    with running(deploy) as (com, som, rom):
+        orders = [place(com, speed) for speed in (100, 500, 1000, 100, 500, 1000)]
+        for order_id in orders:
+            order = wait_until(partial(ended, com, f"{PO}/{order_id}"), 60, order_id)
+            assert order["state"] == "completed", order.get("note")
+        assert len(som.get(SO_HUB).json()) == 1
+        assert len(rom.get("/tmf-api/resourceOrderingManagement/v4/hub").json()) == 1
+    assert deploy.som.kinds()["tmf641.serviceOrder"] == len(orders)
+    assert deploy.rom.kinds()["tmf652.resourceOrder"] == len(orders)
+
+
 def api_key(database_url: str, scopes: str) -> str:
     """A key stored in a component's database (migrated first, as `serve` would)."""
     upgrade(database_url)

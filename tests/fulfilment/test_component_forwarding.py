@@ -36,6 +36,7 @@ class ScriptedSom:
 
     down: int = 0
     refuse: bool = False
+    refuse_hub: int = 0  # subscriptions refused before one is taken
     posts: list[httpx.Request] = field(default_factory=list)
     subscriptions: list[dict[str, Any]] = field(default_factory=list)
     orders: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -46,6 +47,8 @@ class ScriptedSom:
         with self.lock:
             if request.url.path == HUB_PATH:
                 self.subscriptions.append(json.loads(request.content))
+                if len(self.subscriptions) <= self.refuse_hub:
+                    return httpx.Response(400, json={"code": "callbackNotAllowed"})
                 return httpx.Response(201, json={"id": "sub-1", "callback": "x"})
             if request.method == "POST":
                 return self._post(request)
@@ -177,3 +180,15 @@ def test_com_subscribes_to_soms_hub_once_with_a_secret_it_keeps(
     assert len(subscription["secret"]) >= 16
     stored = com.cascade.database.read_sync(lambda c: c.execute(select(component_link)).one())
     assert stored.secret == subscription["secret"] and stored.subscription_id == "sub-1"
+
+
+def test_a_refused_subscription_is_tried_again_and_polling_follows_meanwhile(
+    com: Chain, som: ScriptedSom
+) -> None:
+    som.refuse_hub = 1
+    placed = com.place(broadband())
+    assert com.wait_for(placed["id"])["state"] == "completed"  # followed by polling alone
+    com.until(lambda: len(som.subscriptions) == 2, timeout=10)
+    [secret] = {each["secret"] for each in som.subscriptions}  # the same secret, kept
+    stored = com.cascade.database.read_sync(lambda c: c.execute(select(component_link)).one())
+    assert stored.subscription_id == "sub-1" and stored.secret == secret

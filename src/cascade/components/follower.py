@@ -117,7 +117,10 @@ class Follower(BackgroundLoop):
         while True:
             self._clear_wake()
             if not self.subscribed and work.now_ms() >= self._subscribe_at_ms:
-                await self._subscribe()
+                try:
+                    await self._subscribe()
+                except Exception as error:  # another process of this component, say, raced us
+                    self._subscribe_failed(f"{type(error).__name__}: {error}")
             try:
                 free = max(1, self.settings.concurrency - len(self._running))
                 claimed = await self.database.write(partial(self._claim, limit=free))
@@ -172,14 +175,18 @@ class Follower(BackgroundLoop):
             self.subscribed = True
             log.info("subscribed to %s (callback %s)", hub_url, callback)
             return
+        self._subscribe_failed(_said(answer))
+
+    def _subscribe_failed(self, reason: str) -> None:
+        """Try again later, backing off; the poll follows the orders meanwhile."""
         self._subscribe_failures += 1
         delay = min(SUBSCRIBE_BACKOFF_MAX_MS, 1000 * 2 ** min(self._subscribe_failures, 6))
         self._subscribe_at_ms = work.now_ms() + delay
         if self._subscribe_failures == 1 or self._subscribe_failures % 10 == 0:
             log.warning(
                 "subscribing to %s failed (%s, try %d); polling meanwhile",
-                hub_url,
-                _said(answer),
+                self.hub_url,
+                reason,
                 self._subscribe_failures,
             )
 
