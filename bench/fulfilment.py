@@ -9,6 +9,7 @@ both set by the server. The simulated network runs at zero latency.
     .venv/bin/python bench/fulfilment.py --orders 3000 --rate 150
     .venv/bin/python bench/fulfilment.py --workers 2 \
         --database postgresql+psycopg://postgres@127.0.0.1:5432/bench
+    .venv/bin/python bench/fulfilment.py --components   # COM, SOM, ROM: 3 processes, 3 SQLite
 """
 
 from __future__ import annotations
@@ -58,6 +59,25 @@ def free_port() -> int:
 
 def instant(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def start_components(scratch: Path, com_port: int, log: Path) -> list[subprocess.Popen[bytes]]:
+    """ROM, SOM and COM (on `com_port`), each on its own SQLite file, linked by their APIs."""
+    env = {**os.environ, "CASCADE_POLL_INTERVAL_S": "0.2"}
+    out = log.open("ab")
+    som_port, rom_port = free_port(), free_port()
+    layers = [
+        ("rom", rom_port, []),
+        ("som", som_port, ["--rom-url", f"http://127.0.0.1:{rom_port}"]),
+        ("com", com_port, ["--som-url", f"http://127.0.0.1:{som_port}"]),
+    ]
+    processes = []
+    for name, port, link in layers:
+        url = f"sqlite:///{scratch / f'{name}.db'}"
+        serve = [CASCADE, "serve", "--component", name, "--port", str(port), "--database", url]
+        serve += ["--demo", *link]
+        processes.append(subprocess.Popen(serve, env=env, stdout=out, stderr=out))
+    return processes
 
 
 def start(
@@ -148,6 +168,8 @@ def report(orders: list[dict[str, Any]], args: argparse.Namespace) -> None:
     first = min(instant(o["orderDate"]) for o in orders)
     last = max(instant(o["completionDate"]) for o in completed)
     mode = f"{args.workers} worker process(es)" if args.workers else "controllers in the server"
+    if args.components:
+        mode = "COM, SOM and ROM as three components"
     print(f"database: {args.database or 'sqlite (temporary file)'}; {mode}")
     print(f"offered: {args.orders} broadband orders at {args.rate}/s")
     print(f"completed: {len(completed)}  not completed: {others}")
@@ -166,12 +188,18 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=0, help="separate worker processes")
     parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument(
+        "--components", action="store_true", help="COM, SOM, ROM as separate processes (SQLite)"
+    )
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="cascade-bench-"))
     url = args.database or f"sqlite:///{scratch / 'bench.db'}"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    processes = start(args, url, port, scratch / "server.log")
+    if args.components:
+        processes = start_components(scratch, port, scratch / "server.log")
+    else:
+        processes = start(args, url, port, scratch / "server.log")
     try:
         asyncio.run(wait_ready(base))
         ids = asyncio.run(offer(base, args.orders, args.rate, args.concurrency))

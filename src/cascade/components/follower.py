@@ -19,27 +19,25 @@ or `terminatedWithError` (a cancel task) with the answer in a note, and its pare
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import httpx
 import msgspec
 from sqlalchemy import Connection
 
-from cascade.background import BackgroundLoop
 from cascade.components import links
 from cascade.components.links import ENDED, FAILED, LINKED, Claimed
 from cascade.components.mirror import Mirrors, NotReadyError
 from cascade.events.signing import new_secret
+from cascade.http_loop import HttpWorkLoop
 from cascade.storage import work
 from cascade.storage.database import Database
 
 log = logging.getLogger(__name__)
-HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 TRANSIENT = frozenset({408, 425, 429})
 NOT_READY_MS = 500
 INBOX_PATH = "/cascade/inbox"
@@ -61,7 +59,7 @@ class FollowerSettings:
         return int(self.timeout_s * 1000) + 10_000
 
 
-class Follower(BackgroundLoop):
+class Follower(HttpWorkLoop):
     task_name = "cascade-component-follower"
 
     def __init__(
@@ -69,11 +67,17 @@ class Follower(BackgroundLoop):
         database: Database,
         mirrors: Mirrors,
         settings: FollowerSettings,
-        on_change: Any = lambda: None,
+        on_change: Callable[[], None] = lambda: None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        super().__init__()
-        self.database = database
+        super().__init__(
+            database,
+            timeout_s=settings.timeout_s,
+            concurrency=settings.concurrency,
+            poll_interval_s=settings.poll_interval_s,
+            authorization=settings.authorization,
+            transport=transport,
+        )
         self.mirrors = mirrors
         self.settings = settings
         self.on_change = on_change  # the runtime's wake: a mirror changed, parents are due
@@ -81,10 +85,6 @@ class Follower(BackgroundLoop):
         self.subscribed = False
         self._subscribe_failures = 0
         self._subscribe_at_ms = 0  # the next attempt, after a failed one (back-off)
-        self.exchanges = 0
-        self._transport = transport
-        self._client: httpx.AsyncClient | None = None
-        self._running: set[asyncio.Task[None]] = set()
 
     @property
     def hub_url(self) -> str:
@@ -95,62 +95,28 @@ class Follower(BackgroundLoop):
     def callback(self) -> str:
         return f"{self.settings.callback_base.rstrip('/')}{INBOX_PATH}/{self.mirrors.remote.name}"
 
-    # --- lifecycle --------------------------------------------------------------------------
-
-    async def _starting(self) -> None:
-        headers = dict(HEADERS)
-        if self.settings.authorization:
-            headers["Authorization"] = self.settings.authorization
-        self._client = httpx.AsyncClient(
-            timeout=self.settings.timeout_s, transport=self._transport, headers=headers
-        )
-
-    async def _stopped(self) -> None:
-        if self._running:
-            await asyncio.gather(*self._running, return_exceptions=True)
-        client, self._client = self._client, None
-        if client is not None:
-            await client.aclose()
-
-    async def _run(self) -> None:
-        slots = asyncio.Semaphore(self.settings.concurrency)
-        while True:
-            self._clear_wake()
-            if not self.subscribed and work.now_ms() >= self._subscribe_at_ms:
-                try:
-                    await self._subscribe()
-                except Exception as error:  # another process of this component, say, raced us
-                    self._subscribe_failed(f"{type(error).__name__}: {error}")
-            try:
-                free = max(1, self.settings.concurrency - len(self._running))
-                claimed = await self.database.write(partial(self._claim, limit=free))
-            except Exception:
-                log.exception("claiming mirrors to forward or follow failed")
-                claimed = []
-            for row in claimed:
-                await slots.acquire()
-                task = asyncio.create_task(self._exchange(row))
-                self._running.add(task)
-                task.add_done_callback(self._running.discard)
-                task.add_done_callback(lambda _: slots.release())
-            if not claimed:
-                await self._idle()
+    # --- the rows ---------------------------------------------------------------------------
 
     def _claim(self, connection: Connection, limit: int) -> list[Claimed]:
         return links.claim(connection, self.owner, self.settings.lease_ms, limit)
 
-    async def _idle(self) -> None:
-        timeout = self.settings.poll_interval_s
-        if not self.subscribed:
-            timeout = min(timeout, max(0.0, (self._subscribe_at_ms - work.now_ms()) / 1000))
+    def _next_due(self, connection: Connection) -> int | None:
+        return links.next_due(connection)
+
+    async def _before_claim(self) -> None:
+        if self.subscribed or work.now_ms() < self._subscribe_at_ms:
+            return
         try:
-            due = await self.database.read(links.next_due)
-        except Exception:
-            log.exception("reading the next mirror due failed")
-            due = None
-        if due is not None:
-            timeout = min(timeout, max(0.0, (due - work.now_ms()) / 1000))
-        await self._wait(timeout)
+            await self._subscribe()
+        except Exception as error:  # another process of this component, say, raced us
+            self._subscribe_failed(f"{type(error).__name__}: {error}")
+
+    def _longest_wait_s(self) -> float:
+        if self.subscribed:
+            return self.settings.poll_interval_s
+        return min(
+            self.settings.poll_interval_s, max(0.0, (self._subscribe_at_ms - work.now_ms()) / 1000)
+        )
 
     # --- the hub subscription ---------------------------------------------------------------
 
@@ -171,7 +137,12 @@ class Follower(BackgroundLoop):
         answer = await self._send("POST", hub_url, msgspec.json.encode(body), key)
         if isinstance(answer, httpx.Response) and answer.status_code in (200, 201):
             subscribed = links.Link(hub_url, callback, link.secret, str(answer.json()["id"]))
-            await self.database.write(lambda c: links.save_link(c, subscribed))
+
+            def job(connection: Connection) -> None:
+                links.save_link(connection, subscribed)
+                links.nudge_all(connection)  # what changed before now sent no event here
+
+            await self.database.write(job)
             self.subscribed = True
             log.info("subscribed to %s (callback %s)", hub_url, callback)
             return
@@ -292,8 +263,7 @@ class Follower(BackgroundLoop):
     async def _send(
         self, method: str, url: str, body: bytes | None = None, key: str | None = None
     ) -> httpx.Response | str:
-        client = self._client
-        assert client is not None, "the follower is not started"
+        client = self.client
         headers = {"Idempotency-Key": key} if key else {}
         self.exchanges += 1
         try:

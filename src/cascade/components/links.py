@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, case, func, insert, select, update
 
 from cascade.storage import work
+from cascade.storage.leases import claim_due, next_free
 from cascade.storage.tables import component_link, remote_order
 from cascade.tmf.instants import now_instant
 
@@ -73,27 +74,9 @@ def link_of(connection: Connection, kind: str, local_id: str) -> Claimed | None:
 
 
 def claim(connection: Connection, owner: str, lease_ms: int, limit: int) -> list[Claimed]:
-    now = work.now_ms()
     table = remote_order
-    query = (
-        select(table)
-        .where(
-            table.c.phase.in_(ACTIVE),
-            table.c.due_ms <= now,
-            or_(table.c.lease_until_ms.is_(None), table.c.lease_until_ms < now),
-        )
-        .order_by(table.c.due_ms)
-        .limit(limit)
-    )
-    if connection.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    rows = connection.execute(query).all()
-    for row in rows:
-        connection.execute(
-            update(table)
-            .where(table.c.kind == row.kind, table.c.local_id == row.local_id)
-            .values(lease_owner=owner, lease_until_ms=now + lease_ms)
-        )
+    keys = (table.c.kind, table.c.local_id)
+    rows = claim_due(connection, table, keys, table.c.phase.in_(ACTIVE), owner, lease_ms, limit)
     return [Claimed.of(row) for row in rows]
 
 
@@ -135,16 +118,18 @@ def nudge(connection: Connection, kinds: Iterable[str], remote_id: str) -> int:
     )
 
 
+def nudge_all(connection: Connection) -> None:
+    """Look at every followed mirror now (events before a subscription were never sent)."""
+    connection.execute(
+        update(remote_order)
+        .where(remote_order.c.phase == LINKED)
+        .values(nudges=remote_order.c.nudges + 1, due_ms=work.now_ms())
+    )
+
+
 def next_due(connection: Connection) -> int | None:
     """When the next row can be claimed (a leased row: when its lease runs out)."""
-    table = remote_order
-    free_at = case(
-        (table.c.lease_until_ms > table.c.due_ms, table.c.lease_until_ms), else_=table.c.due_ms
-    )
-    due: int | None = connection.execute(
-        select(func.min(free_at)).where(table.c.phase.in_(ACTIVE))
-    ).scalar()
-    return due
+    return next_free(connection, remote_order, remote_order.c.phase.in_(ACTIVE))
 
 
 def counts(connection: Connection) -> dict[str, int]:

@@ -9,18 +9,15 @@ whose step asked for the activation, in the same transaction, and wakes the cont
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import httpx
-from sqlalchemy import Connection, and_, case, func, or_, select, update
+from sqlalchemy import Connection, and_, update
 
-from cascade.background import BackgroundLoop
 from cascade.fulfilment.http_changes import release_waiting
 from cascade.fulfilment.remote_answers import (
     Answer,
@@ -30,14 +27,15 @@ from cascade.fulfilment.remote_answers import (
     after_patch,
     after_post,
 )
+from cascade.http_loop import HttpWorkLoop
 from cascade.storage import work
 from cascade.storage.database import Database
+from cascade.storage.leases import claim_due, next_free
 from cascade.storage.tables import remote_activation
 from cascade.tmf.instants import now_instant
 
 log = logging.getLogger(__name__)
 ACTIVE_PHASES = ("post", "patch", "follow")
-HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 PATCH_HEADERS = {"Content-Type": "application/merge-patch+json"}
 
 
@@ -56,7 +54,7 @@ class SenderSettings:
         return int(self.timeout_s * 1000) + 10_000
 
 
-class HttpSender(BackgroundLoop):
+class HttpSender(HttpWorkLoop):
     """Runs with the controllers (a Runtime companion) until stopped."""
 
     task_name = "cascade-http-activations"
@@ -68,89 +66,29 @@ class HttpSender(BackgroundLoop):
         on_outcome: Callable[[], None] = lambda: None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        super().__init__()
-        self.database = database
+        super().__init__(
+            database,
+            timeout_s=settings.timeout_s,
+            concurrency=settings.concurrency,
+            poll_interval_s=settings.poll_interval_s,
+            authorization=settings.authorization,
+            transport=transport,
+        )
         self.settings = settings
         self.on_outcome = on_outcome  # the runtime's wake
         self.owner = f"sender-{uuid.uuid4().hex[:12]}"
         self.retry = Retry(settings.retries, settings.backoff_ms, settings.follow_ms)
-        self.exchanges = 0  # HTTP exchanges made (for logs and tests)
-        self._transport = transport
-        self._client: httpx.AsyncClient | None = None
-        self._running: set[asyncio.Task[None]] = set()
-
-    # --- lifecycle --------------------------------------------------------------------------
-
-    async def _starting(self) -> None:
-        headers = dict(HEADERS)
-        if self.settings.authorization:
-            headers["Authorization"] = self.settings.authorization
-        self._client = httpx.AsyncClient(
-            timeout=self.settings.timeout_s, transport=self._transport, headers=headers
-        )
-
-    async def _stopped(self) -> None:
-        if self._running:
-            await asyncio.gather(*self._running, return_exceptions=True)
-        client, self._client = self._client, None
-        if client is not None:
-            await client.aclose()
-
-    # --- the loop ---------------------------------------------------------------------------
-
-    async def _run(self) -> None:
-        slots = asyncio.Semaphore(self.settings.concurrency)
-        while True:
-            try:
-                free = max(1, self.settings.concurrency - len(self._running))
-                claimed = await self.database.write(partial(self._claim, limit=free))
-            except Exception:
-                log.exception("claiming remote activations failed")
-                claimed = []
-            for row in claimed:
-                await slots.acquire()
-                task = asyncio.create_task(self._exchange(row))
-                self._running.add(task)
-                task.add_done_callback(self._running.discard)
-                task.add_done_callback(lambda _: slots.release())
-            if not claimed:
-                await self._idle()
-
-    async def _idle(self) -> None:
-        self._clear_wake()
-        timeout = self.settings.poll_interval_s
-        try:
-            due = await self.database.read(_next_due)
-        except Exception:
-            log.exception("reading the next remote activation failed")
-            due = None
-        if due is not None:
-            timeout = min(timeout, max(0.0, (due - work.now_ms()) / 1000))
-        await self._wait(timeout)
 
     def _claim(self, connection: Connection, limit: int) -> list[Any]:
-        now = work.now_ms()
         table = remote_activation
-        query = (
-            select(table)
-            .where(
-                table.c.phase.in_(ACTIVE_PHASES),
-                table.c.due_ms <= now,
-                or_(table.c.lease_until_ms.is_(None), table.c.lease_until_ms < now),
-            )
-            .order_by(table.c.due_ms)
-            .limit(limit)
+        active = table.c.phase.in_(ACTIVE_PHASES)
+        keys = (table.c.activation,)
+        return claim_due(connection, table, keys, active, self.owner, self.settings.lease_ms, limit)
+
+    def _next_due(self, connection: Connection) -> int | None:
+        return next_free(
+            connection, remote_activation, remote_activation.c.phase.in_(ACTIVE_PHASES)
         )
-        if connection.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        rows = connection.execute(query).all()
-        for row in rows:
-            connection.execute(
-                update(table)
-                .where(table.c.activation == row.activation)
-                .values(lease_owner=self.owner, lease_until_ms=now + self.settings.lease_ms)
-            )
-        return list(rows)
 
     # --- one exchange -----------------------------------------------------------------------
 
@@ -180,8 +118,7 @@ class HttpSender(BackgroundLoop):
     async def _send(
         self, method: str, url: str, body: str | None = None, key: str | None = None
     ) -> Answer:
-        client = self._client
-        assert client is not None, "the sender is not started"
+        client = self.client
         headers = {"Idempotency-Key": key} if key else {}
         if method == "PATCH":
             headers.update(PATCH_HEADERS)
@@ -227,15 +164,3 @@ class HttpSender(BackgroundLoop):
         if ended and row.operation == "activate":
             release_waiting(connection, row.activation)  # a deactivation waited for this outcome
         return ended
-
-
-def _next_due(connection: Connection) -> int | None:
-    """When the next row can be claimed (a leased row: when its lease runs out)."""
-    table = remote_activation
-    free_at = case(
-        (table.c.lease_until_ms > table.c.due_ms, table.c.lease_until_ms), else_=table.c.due_ms
-    )
-    due: int | None = connection.execute(
-        select(func.min(free_at)).where(table.c.phase.in_(ACTIVE_PHASES))
-    ).scalar()
-    return due
