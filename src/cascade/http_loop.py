@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from sqlalchemy import Connection
@@ -24,24 +24,31 @@ log = logging.getLogger(__name__)
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 
 
+class LoopSettings(Protocol):
+    @property
+    def timeout_s(self) -> float: ...  # of one exchange
+    @property
+    def concurrency(self) -> int: ...  # exchanges at once
+    @property
+    def poll_interval_s(self) -> float: ...  # the longest wait when nothing wakes the loop
+    @property
+    def authorization(self) -> str | None: ...  # the Authorization header, as is
+
+
 class HttpWorkLoop(BackgroundLoop):
     def __init__(
         self,
         database: Database,
-        *,
-        timeout_s: float,
-        concurrency: int,
-        poll_interval_s: float,
-        authorization: str | None = None,
+        settings: LoopSettings,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         super().__init__()
         self.database = database
-        self.concurrency = concurrency
-        self.poll_interval_s = poll_interval_s
+        self.concurrency = settings.concurrency
+        self.poll_interval_s = settings.poll_interval_s
         self.exchanges = 0  # HTTP exchanges made (for logs and tests)
-        self._timeout_s = timeout_s
-        self._authorization = authorization
+        self._timeout_s = settings.timeout_s
+        self._authorization = settings.authorization
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
         self._running: set[asyncio.Task[None]] = set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -92,16 +93,26 @@ def chain_settings() -> Settings:
     return FAST
 
 
-@pytest.fixture
-def chain(database_url: str, chain_settings: Settings) -> Iterator[Chain]:
-    cascade = build(replace(chain_settings, database_url=database_url, controllers=True))
+@contextmanager
+def running_chain(
+    database_url: str, settings: Settings, prepare: Callable[[Cascade], None] = lambda _: None
+) -> Iterator[Chain]:
+    """A Cascade on emptied tables with the demo catalog; `prepare` runs before it starts."""
+    cascade = build(replace(settings, database_url=database_url, controllers=True))
     cascade.database.write_sync(_empty_tables)
     load_catalog(cascade.services, demo_catalog())
+    prepare(cascade)
     try:
         with TestClient(cascade.app, base_url=PUBLIC_URL) as client:
             yield Chain(cascade, client)
     finally:
         cascade.close()
+
+
+@pytest.fixture
+def chain(database_url: str, chain_settings: Settings) -> Iterator[Chain]:
+    with running_chain(database_url, chain_settings) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

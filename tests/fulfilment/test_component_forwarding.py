@@ -16,14 +16,12 @@ from typing import Any
 
 import httpx
 import pytest
-from litestar.testing import TestClient
 from sqlalchemy import select
 
-from cascade.bootstrap import build
-from cascade.catalog_files import demo_catalog, load_catalog
+from cascade.bootstrap import Cascade
 from cascade.storage.tables import component_link, remote_order
-from tests.conftest import PUBLIC_URL, _empty_tables
-from tests.fulfilment.conftest import FAST, Chain, broadband
+from tests.conftest import PUBLIC_URL
+from tests.fulfilment.conftest import FAST, Chain, broadband, running_chain
 
 SOM = "http://som.test"
 SO_PATH = "/tmf-api/serviceOrdering/v4/serviceOrder"
@@ -99,25 +97,16 @@ def som() -> ScriptedSom:
 
 @pytest.fixture
 def com(database_url: str, som: ScriptedSom) -> Iterator[Chain]:
-    settings = replace(
-        FAST,
-        database_url=database_url,
-        controllers=True,
-        component="com",
-        som_url=SOM,
-        component_poll_interval_s=0.2,
-    )
-    cascade = build(settings)
-    assert cascade.chain.follower is not None
-    cascade.chain.follower._transport = httpx.MockTransport(som)
-    cascade.chain.follower.settings = replace(cascade.chain.follower.settings, backoff_ms=20)
-    cascade.database.write_sync(_empty_tables)
-    load_catalog(cascade.services, demo_catalog())
-    try:
-        with TestClient(cascade.app, base_url=PUBLIC_URL) as client:
-            yield Chain(cascade, client)
-    finally:
-        cascade.close()
+    settings = replace(FAST, component="com", som_url=SOM, component_poll_interval_s=0.2)
+
+    def talk_to_the_scripted_som(cascade: Cascade) -> None:
+        follower = cascade.chain.follower
+        assert follower is not None
+        follower._transport = httpx.MockTransport(som)
+        follower.settings = replace(follower.settings, backoff_ms=20)
+
+    with running_chain(database_url, settings, talk_to_the_scripted_som) as running:
+        yield running
 
 
 def test_the_service_order_is_created_at_som_and_followed_to_completion(

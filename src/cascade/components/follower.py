@@ -70,14 +70,7 @@ class Follower(HttpWorkLoop):
         on_change: Callable[[], None] = lambda: None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        super().__init__(
-            database,
-            timeout_s=settings.timeout_s,
-            concurrency=settings.concurrency,
-            poll_interval_s=settings.poll_interval_s,
-            authorization=settings.authorization,
-            transport=transport,
-        )
+        super().__init__(database, settings, transport)
         self.mirrors = mirrors
         self.settings = settings
         self.on_change = on_change  # the runtime's wake: a mirror changed, parents are due

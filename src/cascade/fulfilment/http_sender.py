@@ -66,14 +66,7 @@ class HttpSender(HttpWorkLoop):
         on_outcome: Callable[[], None] = lambda: None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        super().__init__(
-            database,
-            timeout_s=settings.timeout_s,
-            concurrency=settings.concurrency,
-            poll_interval_s=settings.poll_interval_s,
-            authorization=settings.authorization,
-            transport=transport,
-        )
+        super().__init__(database, settings, transport)
         self.settings = settings
         self.on_outcome = on_outcome  # the runtime's wake
         self.owner = f"sender-{uuid.uuid4().hex[:12]}"
