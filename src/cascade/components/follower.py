@@ -76,6 +76,7 @@ class Follower(HttpWorkLoop):
         self.on_change = on_change  # the runtime's wake: a mirror changed, parents are due
         self.owner = f"follower-{uuid.uuid4().hex[:12]}"
         self.subscribed = False
+        self.secret: str | None = None  # the subscription's, once subscribed (for the inbox)
         self._subscribe_failures = 0
         self._subscribe_at_ms = 0  # the next attempt, after a failed one (back-off)
 
@@ -119,13 +120,17 @@ class Follower(HttpWorkLoop):
         found = await self.database.read(links.links)
         link = next((each for each in found if each.hub_url == hub_url), None)
         if link is not None and link.subscription_id and link.callback == callback:
-            self.subscribed = True
+            self.subscribed, self.secret = True, link.secret
             return
         if link is None or link.callback != callback:
             link = links.Link(hub_url, callback, new_secret(), None)
             chosen = link
             await self.database.write(lambda c: links.save_link(c, chosen))
-        body = {"callback": callback, "secret": link.secret}
+        body = {
+            "callback": callback,
+            "query": self.mirrors.remote.followed_events,
+            "secret": link.secret,
+        }
         key = f"cascade-link-{uuid.uuid5(uuid.NAMESPACE_URL, callback + link.secret)}"
         answer = await self._send("POST", hub_url, msgspec.json.encode(body), key)
         if isinstance(answer, httpx.Response) and answer.status_code in (200, 201):
@@ -136,7 +141,7 @@ class Follower(HttpWorkLoop):
                 links.nudge_all(connection)  # what changed before now sent no event here
 
             await self.database.write(job)
-            self.subscribed = True
+            self.subscribed, self.secret = True, link.secret
             log.info("subscribed to %s (callback %s)", hub_url, callback)
             return
         self._subscribe_failed(_said(answer))

@@ -8,12 +8,14 @@ follower reads it back at once (the event says when to look; the GET says what i
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import msgspec
 from litestar import Request, Response, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
+from sqlalchemy import Connection
 
 from cascade.components import links
 from cascade.components.follower import INBOX_PATH, Follower
@@ -30,11 +32,10 @@ def inbox_handlers(database: Database, follower: Follower) -> list[HTTPRouteHand
         if component != remote.name:
             raise not_found(f"inbox '{component}'")
         body = await request.body()
-        found = await database.read(links.links)
-        link = next((each for each in found if each.hub_url == follower.hub_url), None)
+        secret = follower.secret or await database.read(partial(_secret, follower.hub_url))
         signature = request.headers.get(SIGNATURE_HEADER, "")
         timestamp = request.headers.get(TIMESTAMP_HEADER, "")
-        if link is None or not verify(link.secret, timestamp, body, signature):
+        if secret is None or not verify(secret, timestamp, body, signature):
             raise TmfError(
                 401,
                 "invalidSignature",
@@ -47,6 +48,12 @@ def inbox_handlers(database: Database, follower: Follower) -> list[HTTPRouteHand
         return Response(None, status_code=204)
 
     return [inbox]
+
+
+def _secret(hub_url: str, connection: Connection) -> str | None:
+    """The secret chosen for the subscription (before this process's follower has read it)."""
+    link = next((each for each in links.links(connection) if each.hub_url == hub_url), None)
+    return None if link is None else link.secret
 
 
 def _entity_id(body: bytes) -> str:

@@ -103,19 +103,26 @@ def settle(connection: Connection, row: Claimed, owner: str, delay_ms: int, **va
 
 
 def nudge(connection: Connection, kinds: Iterable[str], remote_id: str) -> int:
-    """An event about `remote_id`: look at it again now. Returns how many rows it names."""
+    """An event about `remote_id`: look at it again now. Returns how many rows it names.
+
+    An event can overtake the answer to the POST that created its order (the next component
+    works on it at once): when no followed row has that id, the rows still being POSTed are
+    marked, and the first GET after their answer is made at once (see `settle`).
+    """
     table = remote_order
-    return int(
+    kinds = tuple(kinds)
+    named = connection.execute(
+        update(table)
+        .where(table.c.remote_id == remote_id, table.c.kind.in_(kinds), table.c.phase == LINKED)
+        .values(nudges=table.c.nudges + 1, due_ms=work.now_ms())
+    ).rowcount
+    if not named:
         connection.execute(
             update(table)
-            .where(
-                table.c.remote_id == remote_id,
-                table.c.kind.in_(tuple(kinds)),
-                table.c.phase == LINKED,
-            )
-            .values(nudges=table.c.nudges + 1, due_ms=work.now_ms())
-        ).rowcount
-    )
+            .where(table.c.kind.in_(kinds), table.c.phase == POST)
+            .values(nudges=table.c.nudges + 1)
+        )
+    return int(named)
 
 
 def nudge_all(connection: Connection) -> None:

@@ -40,6 +40,12 @@ class Remote:
     layer: Layer
 
     @property
+    def followed_events(self) -> str:
+        """The hub query: state changes of the orders and cancel tasks (the GET says the rest)."""
+        order = self.layer.referred_type
+        return f"eventType={order}StateChangeEvent,Cancel{order}StateChangeEvent"
+
+    @property
     def kinds(self) -> tuple[str, str]:
         """The kinds mirrored locally: the layer's orders and cancel tasks."""
         return (self.layer.order_kind, self.layer.task_kind)

@@ -67,6 +67,9 @@ class MaskingFormatter(logging.Formatter):
 def use_log_format(log_format: str) -> None:
     """Make every handler of the root logger write `json` or masked `text` lines."""
     root = logging.getLogger()
+    # httpx logs every outgoing request at INFO (activations, components): too much to keep;
+    # the callers log what failed.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     if not root.handlers:
         root.addHandler(logging.StreamHandler(sys.stderr))
         root.setLevel(logging.INFO)
