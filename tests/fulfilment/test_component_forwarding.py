@@ -50,8 +50,9 @@ class ScriptedSom:
                 return httpx.Response(201, json={"id": "sub-1", "callback": "x"})
             if request.method == "POST":
                 return self._post(request)
-            if request.url.path.startswith("/svc/"):  # a TMF638 service, read by COM
-                return httpx.Response(200, json=self._service(request.url.path))
+            if request.url.path == "/svc":  # TMF638 services, read by COM (?id=a,b)
+                ids = request.url.params["id"].split(",")
+                return httpx.Response(200, json=[self._service(f"/svc/{i}") for i in ids])
             order = self.orders[request.url.path.rsplit("/", 1)[-1]]
             return httpx.Response(200, json=_completed(order), headers={"ETag": '"2"'})
 

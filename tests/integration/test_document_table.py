@@ -67,6 +67,8 @@ QUERIES = [
     [("requestedStartDate.lt", "2026-02-05T00:00:00Z")],  # JSON scan, instants
     [("priority", "1"), ("relatedParty.id", "party-1,party-3")],
     [("productOrderItem.action", '"modify"')],
+    [("id", "order-007,order-042,order-999")],  # the (kind, id) index
+    [("id", "order-007"), ("state", "completed,failed")],
 ]
 
 

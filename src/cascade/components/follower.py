@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import msgspec
@@ -220,12 +221,11 @@ class Follower(HttpWorkLoop):
             values["phase"] = row.phase
         replicas: list[dict[str, Any]] = []
         if newer and phase == ENDED:
-            for href in self.mirrors.replica_hrefs(row.kind, document):
-                read = await self._send("GET", href)
-                if not isinstance(read, httpx.Response) or read.status_code != 200:
-                    await self._retry(row, read)  # applied once every record could be read
-                    return
-                replicas.append(read.json())
+            read = await self._replicas(self.mirrors.replica_hrefs(row.kind, document))
+            if isinstance(read, str):
+                await self._retry(row, read)  # applied once every record could be read
+                return
+            replicas = read
 
         def job(connection: Connection) -> bool:
             self.mirrors.replicate(connection, replicas)
@@ -236,6 +236,24 @@ class Follower(HttpWorkLoop):
 
         if await self.database.write(job):
             self.on_change()
+
+    async def _replicas(self, hrefs: list[str]) -> list[dict[str, Any]] | str:
+        """The records at `hrefs`, one list GET per collection (`?id=a,b`); or why not."""
+        by_collection: dict[str, list[str]] = {}
+        for href in hrefs:
+            collection, _, record_id = href.rpartition("/")
+            by_collection.setdefault(collection, []).append(record_id)
+        found: list[dict[str, Any]] = []
+        for collection, ids in by_collection.items():
+            query = urlencode({"id": ",".join(ids), "limit": str(len(ids))})
+            read = await self._send("GET", f"{collection}?{query}")
+            if not isinstance(read, httpx.Response) or read.status_code != 200:
+                return _said(read)
+            records = read.json()
+            if {str(record.get("id")) for record in records} != set(ids):
+                return f"{collection} did not return all of {', '.join(ids)}"
+            found.extend(records)
+        return found
 
     async def _retry(self, row: Claimed, answer: httpx.Response | str) -> None:
         tries = row.tries + 1

@@ -107,6 +107,7 @@ class DocumentTable:
             )
             if name
         }
+        columns["id"] = entity.c.id  # `id=a,b` reads the (kind, id) index, not every document
         self.indexed = IndexedAttributes(kind, columns, frozenset(terms))
 
     def indexed_values(self, document: dict[str, Any]) -> IndexedValues:
