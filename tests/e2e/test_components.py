@@ -9,7 +9,10 @@ again leaves nothing behind.
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -414,6 +417,38 @@ def test_a_component_on_two_processes_shares_its_work(
         assert len(rom.get("/tmf-api/resourceOrderingManagement/v4/hub").json()) == 1
     assert deploy.som.kinds()["tmf641.serviceOrder"] == len(orders)
     assert deploy.rom.kinds()["tmf652.resourceOrder"] == len(orders)
+
+
+def test_a_component_with_its_controllers_in_a_worker(
+    deployment: Callable[..., Deployment],
+) -> None:
+    """COM serves without controllers; a `cascade worker` runs them and follows SOM. The
+    inbox is in the serving process: the worker sees its nudges in the shared database."""
+    deploy = deployment(CASCADE_COMPONENT_POLL_INTERVAL_S="300")
+    deploy.options = {"com": ["--no-controllers"]}
+    worker_environment = {
+        **os.environ,
+        **deploy.environment,
+        "CASCADE_COMPONENT": "com",
+        "CASCADE_SOM_URL": deploy.som.url,
+        "CASCADE_PORT": str(deploy.com.port),
+    }
+    with running(deploy) as (com, som, _):
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "cascade.cli", "worker", "--database", deploy.com.database],
+            env=worker_environment,
+            stdout=subprocess.DEVNULL,
+            stderr=deploy.log.open("ab"),
+        )
+        try:
+            order_id = place(com)
+            order = wait_until(lambda: ended(com, f"{PO}/{order_id}"), 60, "the order")
+            assert order["state"] == "completed", order.get("note")
+            [subscription] = som.get(SO_HUB).json()
+            assert subscription["callback"] == f"{deploy.com.url}/cascade/inbox/som"
+        finally:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=10)
 
 
 def api_key(database_url: str, scopes: str) -> str:

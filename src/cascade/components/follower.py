@@ -7,7 +7,7 @@ One loop per component process, next to the controllers (a Runtime companion):
 - a mirror in phase `post` is POSTed with an `Idempotency-Key` derived from its local id, so a
   retry after a timeout or a crash finds the order made the first time;
 - a `linked` mirror is read back (GET of its remote href) when an event nudged it, and every
-  `poll_interval_s` otherwise, until it ends: events make it quick, polling makes it sure.
+  `follow_interval_s` otherwise, until it ends: events make it quick, polling makes it sure.
   The GET is the truth: an event only says when to look, so events out of order or missed
   change nothing. A document older than the one applied (ETag version) is ignored. When a
   service order ends, the services it made or changed are read too (COM's replicas).
@@ -48,7 +48,8 @@ SUBSCRIBE_BACKOFF_MAX_MS = 60_000
 @dataclass(frozen=True)
 class FollowerSettings:
     callback_base: str  # this component's base URL, as the next one reaches it
-    poll_interval_s: float = 30.0
+    follow_interval_s: float = 30.0  # between two reads of a mirror no event nudged
+    poll_interval_s: float = 0.5  # the longest idle wait (another process may have nudged)
     timeout_s: float = 10.0
     backoff_ms: int = 500
     backoff_max_ms: int = 30_000
@@ -230,7 +231,7 @@ class Follower(HttpWorkLoop):
         def job(connection: Connection) -> bool:
             self.mirrors.replicate(connection, replicas)
             changed = newer and self.mirrors.apply(connection, row.kind, row.local_id, document)
-            delay = int(self.settings.poll_interval_s * 1000)
+            delay = int(self.settings.follow_interval_s * 1000)
             links.settle(connection, row, self.owner, delay, **values)
             return changed
 

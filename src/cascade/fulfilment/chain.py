@@ -137,7 +137,8 @@ def build_chain(
 def _follower_settings(settings: Settings) -> FollowerSettings:
     return FollowerSettings(
         callback_base=settings.base_url,
-        poll_interval_s=settings.component_poll_interval_s,
+        follow_interval_s=settings.component_poll_interval_s,
+        poll_interval_s=settings.poll_interval_s,
         timeout_s=settings.component_timeout_s,
         authorization=settings.component_authorization,
     )

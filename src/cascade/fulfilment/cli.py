@@ -153,13 +153,19 @@ def worker(database: str) -> None:
     import os
 
     from cascade.bootstrap import build
-    from cascade.settings import DEFAULT_HOST, Settings, with_environment
+    from cascade.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, with_environment
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # The serving processes' address (CASCADE_HOST): a worker delivering events checks callback
-    # hosts as they do (loopback callbacks only beside a server on loopback).
-    host = os.environ.get("CASCADE_HOST", DEFAULT_HOST)
-    cascade = build(with_environment(Settings(database_url=database, host=host)))
+    # The serving processes' address (CASCADE_HOST, CASCADE_PORT, CASCADE_PUBLIC_URL): a worker
+    # delivering events checks callback hosts as they do (loopback callbacks only beside a
+    # server on loopback), and a component's worker subscribes with their inbox as callback.
+    settings = Settings(
+        database_url=database,
+        host=os.environ.get("CASCADE_HOST", DEFAULT_HOST),
+        port=int(os.environ.get("CASCADE_PORT", DEFAULT_PORT)),
+        public_url=os.environ.get("CASCADE_PUBLIC_URL"),
+    )
+    cascade = build(with_environment(settings))
     runtime = cascade.chain.runtime
 
     async def run() -> None:
