@@ -2,8 +2,8 @@
 
 One loop per component process, next to the controllers (a Runtime companion):
 
-- it subscribes once to the next component's hub, with a callback to this component's inbox
-  and a secret it chooses (kept in `component_link`), and tries again until that works;
+- it subscribes once to the next component's hub (subscription.py), and tries again until
+  that works;
 - a mirror in phase `post` is POSTed with an `Idempotency-Key` derived from its local id, so a
   retry after a timeout or a crash finds the order made the first time;
 - a `linked` mirror is read back (GET of its remote href) when an event nudged it, and every
@@ -27,22 +27,19 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import msgspec
 from sqlalchemy import Connection
 
 from cascade.components import links
+from cascade.components.exchange import Answer, ok, said, transient
 from cascade.components.links import ENDED, FAILED, LINKED, Claimed
 from cascade.components.mirror import Mirrors, NotReadyError
-from cascade.events.signing import new_secret
+from cascade.components.subscription import HubSubscription
 from cascade.http_loop import HttpWorkLoop
-from cascade.storage import work
 from cascade.storage.database import Database
 
 log = logging.getLogger(__name__)
-TRANSIENT = frozenset({408, 425, 429})
 NOT_READY_MS = 500
 INBOX_PATH = "/cascade/inbox"
-SUBSCRIBE_BACKOFF_MAX_MS = 60_000
 
 
 @dataclass(frozen=True)
@@ -77,19 +74,13 @@ class Follower(HttpWorkLoop):
         self.settings = settings
         self.on_change = on_change  # the runtime's wake: a mirror changed, parents are due
         self.owner = f"follower-{uuid.uuid4().hex[:12]}"
-        self.subscribed = False
-        self.secret: str | None = None  # the subscription's, once subscribed (for the inbox)
-        self._subscribe_failures = 0
-        self._subscribe_at_ms = 0  # the next attempt, after a failed one (back-off)
-
-    @property
-    def hub_url(self) -> str:
-        remote = self.mirrors.remote
-        return remote.base_url + self.mirrors.orders.api.base_path + "/hub"
-
-    @property
-    def callback(self) -> str:
-        return f"{self.settings.callback_base.rstrip('/')}{INBOX_PATH}/{self.mirrors.remote.name}"
+        remote = mirrors.remote
+        self.subscription = HubSubscription(
+            database,
+            hub_url=remote.base_url + mirrors.orders.api.base_path + "/hub",
+            callback=f"{settings.callback_base.rstrip('/')}{INBOX_PATH}/{remote.name}",
+            query=remote.followed_events,
+        )
 
     # --- the rows ---------------------------------------------------------------------------
 
@@ -100,66 +91,11 @@ class Follower(HttpWorkLoop):
         return links.next_due(connection)
 
     async def _before_claim(self) -> None:
-        if self.subscribed or work.now_ms() < self._subscribe_at_ms:
-            return
-        try:
-            await self._subscribe()
-        except Exception as error:  # another process of this component, say, raced us
-            self._subscribe_failed(f"{type(error).__name__}: {error}")
+        if self.subscription.due():
+            await self.subscription.ensure(self._send)
 
     def _longest_wait_s(self) -> float:
-        if self.subscribed:
-            return self.settings.poll_interval_s
-        return min(
-            self.settings.poll_interval_s, max(0.0, (self._subscribe_at_ms - work.now_ms()) / 1000)
-        )
-
-    # --- the hub subscription ---------------------------------------------------------------
-
-    async def _subscribe(self) -> None:
-        """Subscribe to the next component's hub once (a retry finds the same subscription)."""
-        hub_url, callback = self.hub_url, self.callback
-        found = await self.database.read(links.links)
-        link = next((each for each in found if each.hub_url == hub_url), None)
-        if link is not None and link.subscription_id and link.callback == callback:
-            self.subscribed, self.secret = True, link.secret
-            return
-        if link is None or link.callback != callback:
-            link = links.Link(hub_url, callback, new_secret(), None)
-            chosen = link
-            await self.database.write(lambda c: links.save_link(c, chosen))
-        body = {
-            "callback": callback,
-            "query": self.mirrors.remote.followed_events,
-            "secret": link.secret,
-        }
-        key = f"cascade-link-{uuid.uuid5(uuid.NAMESPACE_URL, callback + link.secret)}"
-        answer = await self._send("POST", hub_url, msgspec.json.encode(body), key)
-        if isinstance(answer, httpx.Response) and answer.status_code in (200, 201):
-            subscribed = links.Link(hub_url, callback, link.secret, str(answer.json()["id"]))
-
-            def job(connection: Connection) -> None:
-                links.save_link(connection, subscribed)
-                links.nudge_all(connection)  # what changed before now sent no event here
-
-            await self.database.write(job)
-            self.subscribed, self.secret = True, link.secret
-            log.info("subscribed to %s (callback %s)", hub_url, callback)
-            return
-        self._subscribe_failed(_said(answer))
-
-    def _subscribe_failed(self, reason: str) -> None:
-        """Try again later, backing off; the poll follows the orders meanwhile."""
-        self._subscribe_failures += 1
-        delay = min(SUBSCRIBE_BACKOFF_MAX_MS, 1000 * 2 ** min(self._subscribe_failures, 6))
-        self._subscribe_at_ms = work.now_ms() + delay
-        if self._subscribe_failures == 1 or self._subscribe_failures % 10 == 0:
-            log.warning(
-                "subscribing to %s failed (%s, try %d); polling meanwhile",
-                self.hub_url,
-                reason,
-                self._subscribe_failures,
-            )
+        return self.subscription.wait_s(self.settings.poll_interval_s)
 
     # --- one exchange -----------------------------------------------------------------------
 
@@ -187,19 +123,19 @@ class Follower(HttpWorkLoop):
             return
         key = f"cascade-{row.kind}-{row.local_id}"
         answer = await self._send("POST", row.collection_url, body, key)
-        if isinstance(answer, httpx.Response) and answer.status_code in (200, 201):
+        if isinstance(answer, httpx.Response) and ok(answer, 200, 201):
             await self._take(row, answer, linking=True)
-        elif _transient(answer):
+        elif transient(answer):
             await self._retry(row, answer)
         else:
-            await self._refuse(row, f"{row.collection_url} refused it: {_said(answer)}")
+            await self._refuse(row, f"{row.collection_url} refused it: {said(answer)}")
 
     async def _follow(self, row: Claimed) -> None:
         assert row.remote_href is not None
         answer = await self._send("GET", row.remote_href)
-        if isinstance(answer, httpx.Response) and answer.status_code == 200:
+        if isinstance(answer, httpx.Response) and ok(answer, 200):
             await self._take(row, answer, linking=False)
-        elif isinstance(answer, httpx.Response) and answer.status_code == 404:
+        elif ok(answer, 404):
             await self._refuse(row, f"{row.remote_href} is gone")
         else:
             await self._retry(row, answer)
@@ -248,18 +184,18 @@ class Follower(HttpWorkLoop):
         for collection, ids in by_collection.items():
             query = urlencode({"id": ",".join(ids), "limit": str(len(ids))})
             read = await self._send("GET", f"{collection}?{query}")
-            if not isinstance(read, httpx.Response) or read.status_code != 200:
-                return _said(read)
+            if not isinstance(read, httpx.Response) or not ok(read, 200):
+                return said(read)
             records = read.json()
             if {str(record.get("id")) for record in records} != set(ids):
                 return f"{collection} did not return all of {', '.join(ids)}"
             found.extend(records)
         return found
 
-    async def _retry(self, row: Claimed, answer: httpx.Response | str) -> None:
+    async def _retry(self, row: Claimed, answer: Answer) -> None:
         tries = row.tries + 1
         delay = min(self.settings.backoff_max_ms, self.settings.backoff_ms * 2 ** min(tries, 16))
-        reason = _said(answer)
+        reason = said(answer)
         if tries == 1 or tries % 10 == 0:
             log.warning("mirror %s %s: %s (try %d)", row.kind, row.local_id, reason, tries)
         await self._settle(row, delay, tries=tries, reason=reason)
@@ -279,7 +215,7 @@ class Follower(HttpWorkLoop):
 
     async def _send(
         self, method: str, url: str, body: bytes | None = None, key: str | None = None
-    ) -> httpx.Response | str:
+    ) -> Answer:
         client = self.client
         headers = {"Idempotency-Key": key} if key else {}
         self.exchanges += 1
@@ -287,23 +223,6 @@ class Follower(HttpWorkLoop):
             return await client.request(method, url, content=body, headers=headers)
         except httpx.HTTPError as exc:
             return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
-def _transient(answer: httpx.Response | str) -> bool:
-    if isinstance(answer, str):
-        return True
-    return answer.status_code in TRANSIENT or answer.status_code >= 500
-
-
-def _said(answer: httpx.Response | str) -> str:
-    if isinstance(answer, str):
-        return answer
-    try:
-        error = answer.json()
-        detail = error.get("message") or error.get("reason") or answer.text
-    except ValueError:
-        detail = answer.text
-    return f"{answer.status_code} {str(detail)[:300]}"
 
 
 def _version(etag: str | None) -> int | None:

@@ -32,7 +32,8 @@ def inbox_handlers(database: Database, follower: Follower) -> list[HTTPRouteHand
         if component != remote.name:
             raise not_found(f"inbox '{component}'")
         body = await request.body()
-        secret = follower.secret or await database.read(partial(_secret, follower.hub_url))
+        subscription = follower.subscription
+        secret = subscription.secret or await database.read(partial(_secret, subscription.hub_url))
         signature = request.headers.get(SIGNATURE_HEADER, "")
         timestamp = request.headers.get(TIMESTAMP_HEADER, "")
         if secret is None or not verify(secret, timestamp, body, signature):
