@@ -463,20 +463,24 @@ def api_key(database_url: str, scopes: str) -> str:
 
 
 def test_components_authenticate_to_the_next_one(deployment: Callable[..., Deployment]) -> None:
-    """SOM and ROM require API keys: COM and SOM send theirs; the inbox needs none."""
+    """All three require API keys: COM and SOM send theirs to the next one; the inboxes take
+    signed events without one (polling is off: the order completes by events only)."""
     deploy = deployment(CASCADE_COMPONENT_POLL_INTERVAL_S="300")
     com_key = api_key(
         deploy.som.database,
         "serviceOrdering:read serviceOrdering:write inventory:read hub:write",
     )
     som_key = api_key(deploy.rom.database, "resourceOrdering:read resourceOrdering:write hub:write")
-    deploy.options = {"som": ["--auth", "apikey"], "rom": ["--auth", "apikey"]}
+    client_key = api_key(deploy.com.database, "productOrdering:read productOrdering:write")
+    deploy.options = {name: ["--auth", "apikey"] for name in ("com", "som", "rom")}
     deploy.variables = {
         "com": {"CASCADE_COMPONENT_AUTHORIZATION": f"Bearer {com_key}"},
         "som": {"CASCADE_COMPONENT_AUTHORIZATION": f"Bearer {som_key}"},
     }
     with running(deploy) as (com, som, _):
         assert som.get(SO).status_code == 401  # no key, no orders
+        assert com.get(PO).status_code == 401
+        com.headers["X-API-Key"] = client_key
         order_id = place(com)
         order = wait_until(lambda: ended(com, f"{PO}/{order_id}"), 60, "the order")
         assert order["state"] == "completed", order.get("note")
