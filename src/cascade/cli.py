@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from cascade.components.cli import component_app
 from cascade.components.topology import topology_of
 from cascade.events.cli import events_app, listen
 from cascade.fulfilment.cli import order_app
@@ -31,6 +32,7 @@ app.add_typer(order_app, name="order")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(audit_app, name="audit")
 app.add_typer(events_app, name="events")
+app.add_typer(component_app, name="component")
 app.command("listen")(listen)
 
 DatabaseOption = Annotated[

@@ -298,6 +298,16 @@ def test_a_restarted_som_loses_nothing(deployment: Callable[..., Deployment]) ->
         som_process.wait(timeout=10)
         during = [place(com, 1000)]  # COM keeps trying to forward it
         time.sleep(2)
+        # What an operator sees meanwhile: the order COM could not forward yet, and why.
+        status = subprocess.run(
+            [sys.executable, "-m", "cascade.cli", "component", "status"],
+            env={**os.environ, "CASCADE_DATABASE": deploy.com.database},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert "post 1" in status and "not created yet" in status, status
+        assert "ConnectError" in status, status
         with deploy.run(deploy.som):
             for order_id in (*first, *during):
                 order = wait_until(partial(ended, com, f"{PO}/{order_id}"), 90, order_id)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, insert, select, update
+from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
 
 from cascade.storage import work
 from cascade.storage.leases import claim_due, next_free
@@ -145,6 +145,34 @@ def counts(connection: Connection) -> dict[str, int]:
         select(remote_order.c.phase, func.count()).group_by(remote_order.c.phase)
     ).all()
     return {str(phase): int(count) for phase, count in rows}
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A mirror not followed as it should be: still being POSTed, retried, or failed."""
+
+    kind: str
+    local_id: str
+    phase: str
+    tries: int
+    remote_href: str | None
+    reason: str | None
+    updated_at: str
+
+
+def waiting(connection: Connection, limit: int = 50) -> list[Waiting]:
+    """Mirrors being retried (a try failed), not yet created remotely, or failed; oldest first."""
+    table = remote_order
+    rows = connection.execute(
+        select(table)
+        .where(or_(table.c.phase.in_((POST, FAILED)), table.c.tries > 0))
+        .order_by(table.c.updated_at)
+        .limit(limit)
+    ).all()
+    return [
+        Waiting(r.kind, r.local_id, r.phase, r.tries, r.remote_href, r.reason, r.updated_at)
+        for r in rows
+    ]
 
 
 # --- hub subscriptions -------------------------------------------------------------------------

@@ -1,0 +1,47 @@
+"""`cascade component status`: what a component forwards to and follows in the next one."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cascade.settings import DEFAULT_DATABASE
+
+component_app = typer.Typer(
+    help="The layers as separate components (docs/components.md).", no_args_is_help=True
+)
+
+
+@component_app.command("status")
+def component_status(
+    database: Annotated[
+        str,
+        typer.Option("--database", envvar="CASCADE_DATABASE", help="SQLAlchemy URL."),
+    ] = DEFAULT_DATABASE,
+) -> None:
+    """The subscription, the mirrors by phase, and those being retried or failed."""
+    from cascade.components import links
+    from cascade.storage.database import Database
+
+    db = Database(database, readers=1)
+    try:
+        subscriptions = db.read_sync(links.links)
+        counts = db.read_sync(links.counts)
+        waiting = db.read_sync(links.waiting)
+    finally:
+        db.close()
+    if not subscriptions and not counts:
+        typer.echo("not a component, or nothing forwarded yet")
+        return
+    for link in subscriptions:
+        made = f"subscription {link.subscription_id}" if link.subscription_id else "not subscribed"
+        typer.echo(f"hub {link.hub_url}: {made}, callback {link.callback}")
+    phases = ", ".join(f"{phase} {count}" for phase, count in sorted(counts.items()))
+    typer.echo(f"mirrors: {phases or 'none'}")
+    for row in waiting:
+        where = row.remote_href or "not created yet"
+        typer.echo(
+            f"  {row.kind} {row.local_id}: {row.phase}, {row.tries} failed tries, {where}"
+            f" ({row.updated_at}): {row.reason or ''}"
+        )
