@@ -513,6 +513,42 @@ def test_what_som_rejects_fails_the_product_order_with_its_reason(
         assert com.get(PRODUCT).json() == []
 
 
+def test_killing_com_and_rom_mid_flight_makes_no_duplicates(
+    deployment: Callable[..., Deployment],
+) -> None:
+    """COM is killed while it forwards service orders, ROM while it fulfils resource orders:
+    after their restarts every order completes once, with one service order and one resource
+    order each (the Idempotency-Keys found the orders made before the kills)."""
+    slow = '{"rfs-gpon-access": {"latency_ms": 400}, "rs-gpon-port": {"latency_ms": 400}}'
+    deploy = deployment(
+        CASCADE_SIMULATOR_SPECIFICATIONS=slow, CASCADE_COMPONENT_POLL_INTERVAL_S="2"
+    )
+    orders: list[str] = []
+    with ExitStack() as stack:
+        rom_process = stack.enter_context(deploy.run(deploy.rom))
+        stack.enter_context(deploy.run(deploy.som))
+        com_process = stack.enter_context(deploy.run(deploy.com))
+        with deploy.com.client() as com:
+            orders += [place(com, speed) for speed in (100, 500, 1000) * 2]
+        time.sleep(0.3)
+        com_process.send_signal(signal.SIGKILL)
+        com_process.wait(timeout=10)
+        time.sleep(0.5)
+        rom_process.send_signal(signal.SIGKILL)
+        rom_process.wait(timeout=10)
+        stack.enter_context(deploy.run(deploy.com))
+        time.sleep(1)
+        stack.enter_context(deploy.run(deploy.rom))
+        with deploy.com.client() as com:
+            for order_id in orders:
+                order = wait_until(partial(ended, com, f"{PO}/{order_id}"), 90, order_id)
+                assert order["state"] == "completed", order.get("note")
+    assert deploy.som.kinds()["tmf641.serviceOrder"] == len(orders)
+    assert deploy.rom.kinds()["tmf652.resourceOrder"] == len(orders)
+    held = deploy.rom.scalar(select(func.count()).select_from(allocation))
+    assert held == 3 * len(orders)  # a port, a VLAN and an address each, none twice
+
+
 def test_an_unsigned_event_is_refused_by_the_inbox(
     deployment: Callable[..., Deployment],
 ) -> None:
