@@ -9,6 +9,7 @@ again leaves nothing behind.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -25,6 +26,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
+from cascade.catalog_files import demo_catalog
 from cascade.security.apikeys import create_key
 from cascade.security.scopes import parse_scopes
 from cascade.storage.database import Database
@@ -494,6 +496,75 @@ def test_components_authenticate_to_the_next_one(deployment: Callable[..., Deplo
         order_id = place(com)
         order = wait_until(lambda: ended(com, f"{PO}/{order_id}"), 60, "the order")
         assert order["state"] == "completed", order.get("note")
+
+
+def catalog_with_no_return(path: Path, resource_spec: str) -> Path:
+    """The demo catalog, `resource_spec` marked with a point of no return at activation."""
+    catalog = demo_catalog()
+    for spec in catalog["tmf634"]["resourceSpecification"]:
+        if spec["id"] == resource_spec:
+            spec.setdefault("resourceSpecCharacteristic", []).append(
+                {
+                    "name": "pointOfNoReturn",
+                    "valueType": "string",
+                    "configurable": False,
+                    "resourceSpecCharacteristicValue": [
+                        {"valueType": "string", "value": "activation"}
+                    ],
+                }
+            )
+    path.write_text(json.dumps(catalog))
+    return path
+
+
+def load_catalog_file(database_url: str, path: Path) -> None:
+    for command in (["db", "upgrade"], ["catalog", "load", str(path)]):
+        subprocess.run(
+            [sys.executable, "-m", "cascade.cli", *command, "--database", database_url],
+            check=True,
+            capture_output=True,
+        )
+
+
+def test_a_point_of_no_return_in_rom_refuses_the_cancel_on_com(
+    deployment: Callable[..., Deployment], tmp_path: Path
+) -> None:
+    """The GPON port (ROM) marks a point of no return: once it is activated, SOM marks its
+    service order, COM reads the milestone from its mirror and refuses the cancel."""
+    slow = '{"rfs-qos-profile": {"latency_ms": 4000}}'
+    deploy = deployment(
+        CASCADE_SIMULATOR_SPECIFICATIONS=slow, CASCADE_COMPONENT_POLL_INTERVAL_S="300"
+    )
+    catalog = catalog_with_no_return(tmp_path / "catalog.json", "rs-gpon-port")
+    for component in (deploy.com, deploy.som, deploy.rom):
+        load_catalog_file(component.database, catalog)
+    deploy.without_catalog = ("com", "som", "rom")
+    with running(deploy) as (com, som, rom):
+        order_id = place(com)
+
+        def marked() -> Any:
+            found = children(som, SO, order_id)
+            milestones = (found and found[0].get("milestone")) or []
+            return any(m["name"] == "pointOfNoReturn" for m in milestones) and found[0]
+
+        service_order = wait_until(marked, 30, "the pointOfNoReturn milestone")
+        assert service_order["state"] == "inProgress"  # the QoS profile is still activating
+        time.sleep(1.5)  # COM reads the milestone event's order back
+        task = com.post(CANCEL_PO, json={"productOrder": {"id": order_id}})
+        assert task.status_code == 201, task.text
+        path = f"{CANCEL_PO}/{task.json()['id']}"
+        refused = wait_until(
+            lambda: (t := com.get(path).json())["state"] in ("done", "terminatedWithError") and t,
+            30,
+            "the cancel task",
+        )
+        assert refused["state"] == "terminatedWithError"
+        order = wait_until(lambda: ended(com, f"{PO}/{order_id}"), 60, "the order")
+        assert order["state"] == "completed"
+        assert any("point of no return" in n["text"] for n in order["note"]), order["note"]
+        assert [o["orderItem"][0]["action"] for o in children(rom, RO, service_order["id"])] == [
+            "add"
+        ]
 
 
 def test_what_som_rejects_fails_the_product_order_with_its_reason(

@@ -41,9 +41,13 @@ class Remote:
 
     @property
     def followed_events(self) -> str:
-        """The hub query: state changes of the orders and cancel tasks (the GET says the rest)."""
+        """The hub query: state changes of the orders and cancel tasks (the GET says the rest),
+        and TMF641's milestones (SOM's `pointOfNoReturn` is one)."""
         order = self.layer.referred_type
-        return f"eventType={order}StateChangeEvent,Cancel{order}StateChangeEvent"
+        types = [f"{order}StateChangeEvent", f"Cancel{order}StateChangeEvent"]
+        if self.layer is SERVICE:
+            types.append(f"{order}MilestoneEvent")
+        return "eventType=" + ",".join(types)
 
     @property
     def kinds(self) -> tuple[str, str]:

@@ -6,7 +6,8 @@ layer's API instead: a `delete` order for what the child delivered (a cease), wh
 layer carries out with its own controllers, inventory and pools. Its id derives from the
 child's, so a cancellation step run twice finds the order it placed; it is forwarded like any
 mirror. The undo is done when that order completes; if it does not, the cancellation goes on
-and the note on the parent says what to undo by hand.
+and the note on the parent says what to undo by hand. A child that refused the cancel task
+sent to it while it ran (it had passed a point of no return) is not undone: a note says so.
 """
 
 from __future__ import annotations
@@ -19,8 +20,14 @@ from sqlalchemy import Connection
 from cascade.domain.decomposition import DEPENDS_ON
 from cascade.fulfilment.cease import cease_order
 from cascade.fulfilment.ids import child_id
-from cascade.fulfilment.layers import BY_ORDER_KIND, RESOURCE, SERVICE, Layer
-from cascade.fulfilment.orders import add_note, external_reference, parent_of, parties
+from cascade.fulfilment.layers import BY_ORDER_KIND, RESOURCE, SERVICE, Layer, internal_task_id
+from cascade.fulfilment.orders import (
+    add_note,
+    external_reference,
+    notes_text,
+    parent_of,
+    parties,
+)
 from cascade.tmf.service import ResourceService
 
 ENDED_BADLY = ("failed", "rejected", "cancelled", "partial")
@@ -33,6 +40,7 @@ class RemoteUndo:
         assert layer in (SERVICE, RESOURCE), "only service and resource orders are mirrored"
         self.layer = layer
         self.orders = services[layer.order_kind]
+        self.tasks = services[layer.task_kind]
         self.parents = services[str(layer.parent)]
 
     def __call__(self, connection: Connection, child: Mapping[str, Any], why: str) -> bool:
@@ -47,6 +55,10 @@ class RemoteUndo:
         ]
         if parent is None or named is None or not made:
             return True
+        refusal = self._refused_cancel(connection, child)
+        if refusal is not None:  # a point of no return, say: what it did stays
+            self._note(connection, parent, f"{self.layer.referred_type} {child['id']} {refusal}")
+            return True
         undo_id = child_id(str(child["id"]), "undo")
         placed = self.orders.peek(connection, undo_id)
         if placed is None:
@@ -57,13 +69,24 @@ class RemoteUndo:
         if state == "completed":
             return True
         if state in ENDED_BADLY:
-            loaded = self.parents.load(connection, str(parent["id"]))
-            if loaded is not None:
-                text = f"undo of {child['id']} by order {undo_id} ended {state}: undo it by hand"
-                add_note(loaded.document, text)
-                self.parents.save(connection, loaded)
+            text = f"undo of {child['id']} by order {undo_id} ended {state}: undo it by hand"
+            self._note(connection, parent, text)
             return True
         return False
+
+    def _refused_cancel(self, connection: Connection, child: Mapping[str, Any]) -> str | None:
+        """Why the next component refused to cancel `child` while it ran, if it did."""
+        task = self.tasks.peek(connection, internal_task_id(str(child["id"])))
+        if task is None or task.get("state") != "terminatedWithError":
+            return None
+        why = task.get("completionMessage") or notes_text(task)
+        return f"refused its cancellation ({why}); what it did stays"
+
+    def _note(self, connection: Connection, parent: Mapping[str, Any], text: str) -> None:
+        loaded = self.parents.load(connection, str(parent["id"]))
+        if loaded is not None:
+            add_note(loaded.document, text)
+            self.parents.save(connection, loaded)
 
     def _cease(
         self,

@@ -77,9 +77,10 @@ def build_chain(
     catalog_cache = CatalogCache()
     catalog_cache.watch(services)
     topology = topology_of(settings)
+    no_return = PointOfNoReturn(services, catalog_cache)
     every_layer: tuple[Controller, ...] = (
         ProductOrderController(services, catalog_cache),
-        ServiceOrderController(services, service_activator, catalog_cache),
+        ServiceOrderController(services, service_activator, catalog_cache, no_return),
         ResourceOrderController(services, resource_activator, catalog_cache),
     )
     orders = tuple(c for c in every_layer if topology.runs(BY_ORDER_KIND[c.kind]))
@@ -94,7 +95,6 @@ def build_chain(
     if topology.remote is not None:
         remote_undo = (topology.remote.layer, RemoteUndo(topology.remote.layer, services))
     compensation = Compensation(services, driver, remote_undo)
-    no_return = PointOfNoReturn(services, catalog_cache)
     cancels = tuple(
         CancelController(layer, services, compensation, no_return)
         for layer in LAYERS

@@ -6,7 +6,9 @@ service or resource of that specification has been activated for the order (its 
 entity is active/available), a cancel request for the order, or for any order above it, is
 refused. Only reads, inside the cancel step's transaction. When the layer below is another
 component its activations are not here: a completed item of the mirrored order stands for
-them (an item completes once its activation is on).
+them (an item completes once its activation is on), and SOM records a `pointOfNoReturn`
+milestone on its service order as soon as it passes one, which COM reads from its mirror
+(the resources below it live in ROM, out of COM's sight).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from cascade.fulfilment.catalog import CatalogCache, StoredCatalog
 from cascade.fulfilment.ids import child_id
 from cascade.fulfilment.layers import PRODUCT, SERVICE, Layer
 from cascade.tmf.service import ResourceService
+
+MILESTONE = "pointOfNoReturn"  # a TMF641 milestone: SOM says its order passed one
 
 
 class PointOfNoReturn:
@@ -39,6 +43,21 @@ class PointOfNoReturn:
             return self._service(connection, catalog, order)
         return self._resource(connection, catalog, order)
 
+    def marked(self, connection: Connection, order: Mapping[str, Any]) -> bool:
+        """Whether a service order's catalog marks any point of no return (no reads of the
+        order's children: worth asking `passed` only when this is True)."""
+        catalog = StoredCatalog(connection, self.services, self.cache)
+        for item in order.get("serviceOrderItem") or ():
+            spec_ref = (item.get("service") or {}).get("serviceSpecification") or {}
+            specification = catalog.service_specification(str(spec_ref.get("id")))
+            if marks_point_of_no_return(specification, "specCharacteristic"):
+                return True
+            for ref in (specification or {}).get("resourceSpecification") or ():
+                resource = catalog.resource_specification(str(ref.get("id")))
+                if marks_point_of_no_return(resource, "resourceSpecCharacteristic"):
+                    return True
+        return False
+
     def _product(
         self, connection: Connection, catalog: StoredCatalog, order: Mapping[str, Any]
     ) -> str | None:
@@ -46,6 +65,9 @@ class PointOfNoReturn:
             child = self.services[SERVICE.order_kind].peek(
                 connection, child_id(order["id"], str(item.get("id")))
             )
+            milestone = None if child is None else _passed_milestone(child)
+            if milestone is not None:  # SOM said so (its resources may live in ROM)
+                return f"item {item.get('id')}: {milestone}"
             found = None if child is None else self._service(connection, catalog, child)
             if found is not None:
                 return f"item {item.get('id')}: {found}"
@@ -85,6 +107,13 @@ class PointOfNoReturn:
             if _activated(activation, item, "resourceStatus", "available"):
                 return _passed("resource", activation_id, spec_ref)
         return None
+
+
+def _passed_milestone(order: Mapping[str, Any]) -> str | None:
+    for milestone in order.get("milestone") or ():
+        if milestone.get("name") == MILESTONE:
+            return str(milestone.get("message") or "past its point of no return")
+    return None
 
 
 def _activated(

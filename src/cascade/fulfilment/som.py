@@ -22,6 +22,8 @@ from cascade.fulfilment.catalog import CatalogCache, StoredCatalog
 from cascade.fulfilment.controller import OrderController
 from cascade.fulfilment.ids import child_id
 from cascade.fulfilment.inventory import record_service
+from cascade.fulfilment.layers import SERVICE as SERVICE_LAYER
+from cascade.fulfilment.no_return import MILESTONE, PointOfNoReturn
 from cascade.fulfilment.orders import (
     add_note,
     external_ids,
@@ -59,8 +61,10 @@ class ServiceOrderController(OrderController):
         services: Mapping[str, ResourceService],
         activator: Activator,
         catalog_cache: CatalogCache | None = None,
+        no_return: PointOfNoReturn | None = None,
     ) -> None:
         super().__init__(services, catalog_cache)
+        self.no_return = no_return
         self.resource_orders = services["tmf652.resourceOrder"]
         self.inventory = services["tmf638.service"]
         self.activator = activator
@@ -109,12 +113,34 @@ class ServiceOrderController(OrderController):
                 if due is not None:
                     again = due if again is None else min(again, due)
             changed |= progress
+        changed |= self._mark_no_return(connection, order)
         if settle_order(order, SERVICE_ORDER, items):
             changed = True
             _tell_parent(connection, order)
         if changed:
             self.orders.save(connection, loaded)
         return StepResult(again)
+
+    def _mark_no_return(self, connection: Connection, order: dict[str, Any]) -> bool:
+        """A `pointOfNoReturn` milestone once the order passed one its catalog marks: the
+        product order above sees it, wherever this order's resources live."""
+        if self.no_return is None or _milestone_named(order, MILESTONE) is not None:
+            return False
+        if not self.no_return.marked(connection, order):
+            return False
+        reason = self.no_return.passed(SERVICE_LAYER, connection, order)
+        if reason is None:
+            return False
+        order.setdefault("milestone", []).append(
+            {
+                "id": MILESTONE,
+                "name": MILESTONE,
+                "status": "passed",
+                "message": reason,
+                "milestoneDate": now_instant(),
+            }
+        )
+        return True
 
     def _advance_item(
         self,
@@ -380,6 +406,10 @@ def _milestone(order: dict[str, Any], item: Mapping[str, Any], name: str, status
             "serviceOrderItem": [_item_ref(order, item)],
         }
     )
+
+
+def _milestone_named(order: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
+    return next((m for m in order.get("milestone") or () if m.get("name") == name), None)
 
 
 def _tell_parent(connection: Connection, order: Mapping[str, Any]) -> None:
