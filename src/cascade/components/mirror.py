@@ -27,6 +27,7 @@ from cascade.components.topology import Remote
 from cascade.fulfilment.cancellation import report_up
 from cascade.fulfilment.cease import ORIGIN
 from cascade.fulfilment.layers import SERVICE, Layer
+from cascade.fulfilment.orders import add_note
 from cascade.tmf.service import ResourceService
 
 # What a create body never carries: the server sets them (the item states too).
@@ -152,7 +153,7 @@ class Mirrors:
                 item["state"] = "rejected"
         else:
             document["state"] = "terminatedWithError"
-        document.setdefault("note", []).append({"author": "Cascade", "text": reason})
+        add_note(document, reason)
         service.replace_as_is(connection, loaded.stored, document)
         self.wake_parent(connection, kind, document)
 

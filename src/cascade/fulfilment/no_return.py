@@ -48,8 +48,7 @@ class PointOfNoReturn:
         order's children: worth asking `passed` only when this is True)."""
         catalog = StoredCatalog(connection, self.services, self.cache)
         for item in order.get("serviceOrderItem") or ():
-            spec_ref = (item.get("service") or {}).get("serviceSpecification") or {}
-            specification = catalog.service_specification(str(spec_ref.get("id")))
+            _, specification = _service_specification(catalog, item)
             if marks_point_of_no_return(specification, "specCharacteristic"):
                 return True
             for ref in (specification or {}).get("resourceSpecification") or ():
@@ -65,10 +64,10 @@ class PointOfNoReturn:
             child = self.services[SERVICE.order_kind].peek(
                 connection, child_id(order["id"], str(item.get("id")))
             )
-            milestone = None if child is None else _passed_milestone(child)
-            if milestone is not None:  # SOM said so (its resources may live in ROM)
-                return f"item {item.get('id')}: {milestone}"
-            found = None if child is None else self._service(connection, catalog, child)
+            if child is None:
+                continue
+            # SOM's milestone says so even when the resources live in ROM, out of sight.
+            found = _passed_milestone(child) or self._service(connection, catalog, child)
             if found is not None:
                 return f"item {item.get('id')}: {found}"
         return None
@@ -78,8 +77,7 @@ class PointOfNoReturn:
     ) -> str | None:
         for item in order.get("serviceOrderItem") or ():
             item_id = str(item.get("id"))
-            spec_ref = (item.get("service") or {}).get("serviceSpecification") or {}
-            specification = catalog.service_specification(str(spec_ref.get("id")))
+            spec_ref, specification = _service_specification(catalog, item)
             if marks_point_of_no_return(specification, "specCharacteristic"):
                 service_id = child_id(order["id"], item_id, "service")
                 activation = self.services["tmf640.service"].peek(connection, service_id)
@@ -107,6 +105,14 @@ class PointOfNoReturn:
             if _activated(activation, item, "resourceStatus", "available"):
                 return _passed("resource", activation_id, spec_ref)
         return None
+
+
+def _service_specification(
+    catalog: StoredCatalog, item: Mapping[str, Any]
+) -> tuple[Mapping[str, Any], Mapping[str, Any] | None]:
+    """A service order item's specification reference, and the specification it names."""
+    spec_ref = (item.get("service") or {}).get("serviceSpecification") or {}
+    return spec_ref, catalog.service_specification(str(spec_ref.get("id")))
 
 
 def _passed_milestone(order: Mapping[str, Any]) -> str | None:
