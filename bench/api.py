@@ -24,7 +24,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -51,6 +50,7 @@ from cascade.tmf.declarations import ResourceSpec
 from cascade.tmf.documents import prepare_new
 from cascade.tmf.instants import format_instant
 from cascade.tmf.schema import Shape
+from common import free_port
 
 KIND = "tmf622.productOrder"
 COLLECTION = "/tmf-api/productOrderingManagement/v4/productOrder"
@@ -409,13 +409,6 @@ def prepare_sqlite_cache(
 
 
 # --- the server ---------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def cascade_executable() -> str:

@@ -20,18 +20,18 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import httpx
+
+from common import free_port, instant, wait_ready
 
 PRODUCTS = "/tmf-api/productInventory/v4/product"
 HUB = "/tmf-api/productInventory/v4/hub"
@@ -83,28 +83,6 @@ def run_listener(port: int, out: Path) -> None:
 
 
 # --- the run -----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def instant(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-
-
-async def wait_ready(url: str) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(300):
-            try:
-                await client.get(url)
-                return
-            except httpx.TransportError:
-                await asyncio.sleep(0.1)
-    raise SystemExit(f"{url} did not start")
 
 
 async def subscribe(base: str, listener: int, count: int) -> None:

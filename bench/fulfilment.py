@@ -18,17 +18,17 @@ import argparse
 import asyncio
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from common import free_port, instant, wait_ready
 
 ORDERS = "/tmf-api/productOrderingManagement/v4/productOrder"
 ENDED = {"completed", "failed", "partial", "rejected", "cancelled"}
@@ -48,17 +48,6 @@ def broadband(n: int) -> dict[str, Any]:
             }
         ],
     }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def instant(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
 def start_components(scratch: Path, com_port: int, log: Path) -> list[subprocess.Popen[bytes]]:
@@ -93,18 +82,6 @@ def start(
         worker = [CASCADE, "worker", "--database", url]
         processes.append(subprocess.Popen(worker, env=env, stdout=out, stderr=out))
     return processes
-
-
-async def wait_ready(base: str) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(300):
-            try:
-                if (await client.get(f"{base}/health")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise SystemExit("server did not start")
 
 
 async def offer(base: str, orders: int, rate: float, concurrency: int) -> list[str]:
@@ -201,7 +178,7 @@ def main() -> None:
     else:
         processes = start(args, url, port, scratch / "server.log")
     try:
-        asyncio.run(wait_ready(base))
+        asyncio.run(wait_ready(f"{base}/health"))
         ids = asyncio.run(offer(base, args.orders, args.rate, args.concurrency))
         orders = asyncio.run(collect(base, len(ids), args.timeout))
         report(orders, args)
