@@ -42,17 +42,17 @@ import psycopg
 from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.engine import make_url
 
-from cascade.apis.ordering import TMF622
+from cascade.apis.v4.ordering import TMF622
 from cascade.storage.documents import DocumentTable
 from cascade.storage.migrate import upgrade
 from cascade.storage.tables import entity, entity_term
-from cascade.tmf.declarations import ResourceSpec
+from cascade.tmf.declarations import Kind
 from cascade.tmf.documents import prepare_new
 from cascade.tmf.instants import format_instant
 from cascade.tmf.schema import Shape
 from common import free_port
 
-KIND = "tmf622.productOrder"
+KIND = "productOrder"
 COLLECTION = "/tmf-api/productOrderingManagement/v4/productOrder"
 STATES: tuple[tuple[str, int], ...] = (
     ("acknowledged", 10),
@@ -142,24 +142,20 @@ def order_body(rng: random.Random, external_id: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class OrderModel:
-    """What the server's ResourceService holds for productOrder (see tmf/service.py)."""
+    """What the server's repository holds for productOrder (see repositories/repository.py)."""
 
-    resource: ResourceSpec
+    kind: Kind
     shape: Shape
     table: DocumentTable
 
 
 @functools.cache
 def order_model() -> OrderModel:
-    resource = next(r for r in TMF622.resources if r.name == "productOrder")
+    kind = TMF622.resource("productOrder").kind
     table = DocumentTable(
-        TMF622.kind(resource),
-        state=resource.state,
-        date=resource.date,
-        lookup=resource.key,
-        terms=resource.terms,
+        kind.name, state=kind.state, date=kind.date, lookup=kind.key, terms=kind.terms
     )
-    return OrderModel(resource, TMF622.spec.shape(resource.entity), table)
+    return OrderModel(kind, TMF622.spec.shape(kind.entity), table)
 
 
 @dataclass(frozen=True)
@@ -199,7 +195,7 @@ def make_batch(spec: BatchSpec) -> Batch:
         moment = datetime.fromtimestamp(spec.year_start + (number + rng.random()) * step, UTC)
         instant = format_instant(moment)
         document = prepare_new(
-            model.resource,
+            model.kind,
             order_body(rng, f"BENCH-{number:09d}"),
             id_=id_,
             href=f"{spec.base_url}{COLLECTION}/{id_}",

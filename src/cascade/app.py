@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
@@ -13,12 +13,11 @@ from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
 
 from cascade import extension_api
-from cascade.storage.database import Database
+from cascade.frontend.http import JSON, api_router
+from cascade.frontend.resource import TmfResource
 from cascade.tmf.declarations import ApiSpec
 from cascade.tmf.errors import TmfError, error_body
-from cascade.tmf.http import JSON, api_router
 from cascade.tmf.openapi import docs_index, docs_page, served_description
-from cascade.tmf.service import ResourceService
 
 log = logging.getLogger(__name__)
 DOCS_ASSETS = "/docs/assets"
@@ -30,28 +29,9 @@ def _as_is(document: dict[str, Any], code: str) -> dict[str, Any]:
     return document
 
 
-class Services:
-    """Every resource service, by kind (`tmf622.productOrder`)."""
-
-    def __init__(self, apis: tuple[ApiSpec, ...], database: Database, public_url: str) -> None:
-        self.database = database
-        self.base_url = public_url.rstrip("/")
-        self.by_kind: dict[str, ResourceService] = {}
-        for api in apis:
-            for resource in (*api.resources, api.hub):
-                service = ResourceService(api, resource, database, public_url)
-                self.by_kind[service.kind] = service
-
-    def __getitem__(self, kind: str) -> ResourceService:
-        return self.by_kind[kind]
-
-    def of_api(self, api: ApiSpec) -> list[ResourceService]:
-        return [s for s in self.by_kind.values() if s.api.code == api.code]
-
-
 def create_app(
     apis: tuple[ApiSpec, ...],
-    services: Services,
+    resources: Mapping[str, TmfResource],
     *,
     public_url: str,
     max_body_bytes: int,
@@ -65,7 +45,7 @@ def create_app(
     routers = [
         api_router(
             api.base_path,
-            services.of_api(api),
+            [resources[api.route_prefix(resource)] for resource in api.all_resources],
             _description_handlers(api.code, _described(api, public_url, describe)),
         )
         for api in apis

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,9 @@ import msgspec
 import yaml
 from sqlalchemy import Connection
 
-from cascade.app import Services
+from cascade.repositories import Repositories
+from cascade.storage.database import Database
+from cascade.tmf.declarations import ApiSpec, ResourceSpec
 from cascade.tmf.documents import normalize_dates
 from cascade.tmf.errors import TmfError
 
@@ -67,35 +70,60 @@ def absolute_hrefs(value: Any, base_url: str) -> Any:
     return value
 
 
-def load_catalog(services: Services, catalog: dict[str, Any]) -> dict[str, int]:
-    """Insert or replace every entity, in one transaction; returns how many per kind."""
+class CatalogLoader:
+    """Loads catalog files into the repositories (each document checked against its API)."""
 
-    def job(connection: Connection) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for code, resources_ in catalog.items():
-            for name, documents in resources_.items():
-                kind = f"{code}.{name}"
-                if kind not in services.by_kind:
-                    raise ValueError(f"unknown API resource '{kind}'")
-                for document in documents:
-                    upsert(services, kind, connection, absolute_hrefs(document, services.base_url))
-                counts[kind] = len(documents)
-        return counts
+    def __init__(
+        self,
+        apis: Sequence[ApiSpec],
+        repositories: Repositories,
+        database: Database,
+        base_url: str,
+    ) -> None:
+        self.apis = {api.code: api for api in apis}
+        self.repositories = repositories
+        self.database = database
+        self.base_url = base_url.rstrip("/")
 
-    return services.database.write_sync(job)
+    def load(self, catalog: dict[str, Any]) -> dict[str, int]:
+        """Insert or replace every entity, in one transaction; how many per API resource."""
 
+        def job(connection: Connection) -> dict[str, int]:
+            counts: dict[str, int] = {}
+            for code, resources_ in catalog.items():
+                for name, documents in resources_.items():
+                    api, resource = self._resource(code, name)
+                    for document in documents:
+                        absolute = absolute_hrefs(document, self.base_url)
+                        self._upsert(api, resource, connection, absolute)
+                    counts[f"{code}.{name}"] = len(documents)
+            return counts
 
-def upsert(services: Services, kind: str, connection: Connection, document: Any) -> None:
-    service = services[kind]
-    if not isinstance(document, dict) or not isinstance(document.get("id"), str):
-        raise ValueError(f"{kind}: every document needs a string id")
-    try:
-        service.api.spec.validate(service.resource.entity, document)
-    except TmfError as exc:
-        raise ValueError(f"{kind} '{document['id']}': {exc.message}") from None
-    normalize_dates(document, service.shape)
-    existing = service.table.get(connection, document["id"], for_update=True)
-    if existing is None:
-        service.insert_as_is(connection, document)
-    else:
-        service.replace_as_is(connection, existing, document)
+        return self.database.write_sync(job)
+
+    def _resource(self, code: str, name: str) -> tuple[ApiSpec, ResourceSpec]:
+        api = self.apis.get(code)
+        try:
+            if api is not None:
+                return api, api.resource(name)
+        except KeyError:
+            pass
+        raise ValueError(f"unknown API resource '{code}.{name}'")
+
+    def _upsert(
+        self, api: ApiSpec, resource: ResourceSpec, connection: Connection, document: Any
+    ) -> None:
+        label = api.route_prefix(resource)
+        if not isinstance(document, dict) or not isinstance(document.get("id"), str):
+            raise ValueError(f"{label}: every document needs a string id")
+        try:
+            api.spec.validate(resource.entity, document)
+        except TmfError as exc:
+            raise ValueError(f"{label} '{document['id']}': {exc.message}") from None
+        entities = self.repositories[resource.kind]
+        normalize_dates(document, entities.shape)
+        existing = entities.get(connection, document["id"], for_update=True)
+        if existing is None:
+            entities.insert_as_is(connection, document)
+        else:
+            entities.replace(connection, existing, document)

@@ -127,11 +127,11 @@ def serve(
 
 def _load_demo_catalog(settings: Settings) -> None:
     from cascade.bootstrap import build
-    from cascade.catalog_files import demo_catalog, load_catalog
+    from cascade.catalog_files import demo_catalog
 
     cascade = build(settings)
     try:
-        counts = load_catalog(cascade.services, demo_catalog())
+        counts = cascade.catalogs.load(demo_catalog())
     finally:
         cascade.close()
     typer.echo(f"demo catalog loaded: {sum(counts.values())} entities")
@@ -172,12 +172,12 @@ def catalog_load(
 ) -> None:
     """Load catalog entities (TMF620/633/634 shapes) into the database, replacing same ids."""
     from cascade.bootstrap import build
-    from cascade.catalog_files import demo_catalog, load_catalog, read_catalog_file
+    from cascade.catalog_files import demo_catalog, read_catalog_file
 
     cascade = build(Settings(database_url=database))
     try:
         catalog = read_catalog_file(file) if file else demo_catalog()
-        counts = load_catalog(cascade.services, catalog)
+        counts = cascade.catalogs.load(catalog)
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None

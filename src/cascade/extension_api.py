@@ -70,7 +70,7 @@ def _audit() -> dict[str, Any]:
         "entries. Entries are only ever inserted: nothing changes or removes one.",
         "tags": ["audit"],
         "parameters": [
-            _query("kind", "Entity kind, e.g. tmf622.productOrder"),
+            _query("kind", "The API resource written, e.g. tmf622.productOrder"),
             _query("entityId", "The entity's id"),
             _query("actor", "apikey:<id>, or a token's subject"),
             _query("action", "create, update, cancel or delete"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import pytest
@@ -29,10 +30,11 @@ class CancelContract(ResourceContract):
 
     @pytest.fixture(autouse=True)
     def plain_create(self, cascade: Cascade) -> Iterator[None]:
-        service = cascade.services[self.api.kind(self.resource)]
-        creator, service.creator = service.creator, None
+        resource = cascade.resources[self.api.route_prefix(self.resource)]
+        behaviour = resource.behaviour
+        resource.behaviour = replace(behaviour, create=None)
         yield
-        service.creator = creator
+        resource.behaviour = behaviour
 
 
 def catalog_body(**extra: Any) -> dict[str, Any]:

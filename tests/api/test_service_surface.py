@@ -46,7 +46,7 @@ def test_every_operation_of_every_spec_is_routed(client: TestClient[Any]) -> Non
 def test_unexpected_failures_are_500_error_bodies_without_internals(
     cascade: Cascade, client: TestClient[Any], monkeypatch: Any
 ) -> None:
-    service = cascade.services["tmf622.productOrder"]
+    service = cascade.resources["tmf622.productOrder"]
 
     async def explode(*_: Any, **__: Any) -> None:
         raise RuntimeError("secret internal detail")

@@ -58,13 +58,13 @@ def as_controller(
     cascade: Cascade, kind: Kind, id_: str, change: Callable[[dict[str, Any]], None]
 ) -> None:
     """Change a stored order the way a controller does (no client rules apply)."""
-    service = cascade.services[kind.api.kind(kind.resource)]
+    orders = cascade.repositories[kind.resource.kind]
 
     def job(connection: Any) -> None:
-        loaded = service.load(connection, id_)
+        loaded = orders.load(connection, id_)
         assert loaded is not None
         change(loaded.document)
-        service.save(connection, loaded)
+        orders.save(connection, loaded)
 
     cascade.database.write_sync(job)
 
@@ -101,15 +101,17 @@ def unchanged(client: Client, url: str, before: Any) -> None:
 def test_every_order_resource_checks_states_from_its_declared_initial_state() -> None:
     for api in ALL_APIS:
         for resource in api.resources:
-            machine = resource.state_machine
+            machine = resource.kind.state_machine
             if machine is None:
                 continue
-            assert resource.initial_state == machine.initial, resource.name
-            items = resource.item_state_machine
-            for array in resource.item_states:
+            assert resource.kind.initial_state == machine.initial, resource.name
+            items = resource.kind.item_state_machine
+            for array in resource.kind.item_states:
                 assert items is not None, resource.name
                 assert array.initial == items.initial, resource.name
-    declared = {r.name for api in ALL_APIS for r in api.resources if r.state_machine is not None}
+    declared = {
+        r.name for api in ALL_APIS for r in api.resources if r.kind.state_machine is not None
+    }
     assert declared == {
         "productOrder",
         "serviceOrder",
@@ -194,7 +196,9 @@ def test_item_states(client: Client, cascade: Cascade, kind: Kind) -> None:
     items = copy.deepcopy(order[kind.items])
     items[0]["state"] = "completed"
     body = assert_refused(client.patch(url, json={kind.items: items}), "'acknowledged'")
-    assert f"{kind.resource.item_state_machine.name} 1 " in body["message"]  # type: ignore[union-attr]
+    machine = kind.resource.kind.item_state_machine
+    assert machine is not None
+    assert f"{machine.name} 1 " in body["message"]
     operations = [{"op": "replace", "path": f"/{kind.items}/0/state", "value": "held"}]
     assert_refused(client.patch(url, json=operations, headers=JSON_PATCH), "'acknowledged'")
     unchanged(client, url, before)

@@ -220,14 +220,14 @@ def test_the_broadband_order_completes_across_three_components(
 
     # The databases: each holds its own layer; the layer below only as mirrors.
     com_kinds, som_kinds, rom_kinds = (c.kinds() for c in (deploy.com, deploy.som, deploy.rom))
-    assert com_kinds["tmf622.productOrder"] == 1 and com_kinds["tmf637.product"] == 1
-    assert "tmf652.resourceOrder" not in com_kinds and "tmf639.resource" not in com_kinds
+    assert com_kinds["productOrder"] == 1 and com_kinds["product"] == 1
+    assert "resourceOrder" not in com_kinds and "resource" not in com_kinds
     # COM keeps the services that realize its product: it plans changes against them.
-    assert com_kinds["tmf638.service"] == som_kinds["tmf638.service"]
-    assert som_kinds["tmf641.serviceOrder"] == 1 and som_kinds["tmf638.service"] >= 2
-    assert "tmf622.productOrder" not in som_kinds and "tmf639.resource" not in som_kinds
-    assert rom_kinds["tmf652.resourceOrder"] == 1 and rom_kinds["tmf639.resource"] == 3
-    assert not {"tmf622.productOrder", "tmf641.serviceOrder"} & set(rom_kinds)
+    assert com_kinds["service"] == som_kinds["service"]
+    assert som_kinds["serviceOrder"] == 1 and som_kinds["service"] >= 2
+    assert "productOrder" not in som_kinds and "resource" not in som_kinds
+    assert rom_kinds["resourceOrder"] == 1 and rom_kinds["resource"] == 3
+    assert not {"productOrder", "serviceOrder"} & set(rom_kinds)
 
 
 def test_a_cancel_mid_flight_rolls_back_across_the_three(
@@ -317,8 +317,8 @@ def test_a_restarted_som_loses_nothing(deployment: Callable[..., Deployment]) ->
             service_orders = som.get(SO).json()
             assert sorted(o["state"] for o in service_orders) == ["completed"] * 3
     # Exactly one service order per product order: forwarding retries made no duplicates.
-    assert deploy.som.kinds()["tmf641.serviceOrder"] == 3
-    assert deploy.rom.kinds()["tmf652.resourceOrder"] == 3
+    assert deploy.som.kinds()["serviceOrder"] == 3
+    assert deploy.rom.kinds()["resourceOrder"] == 3
 
 
 def change(product_id: str, offering: str, action: str, **values: Any) -> dict[str, Any]:
@@ -427,8 +427,8 @@ def test_a_component_on_two_processes_shares_its_work(
             assert order["state"] == "completed", order.get("note")
         assert len(som.get(SO_HUB).json()) == 1
         assert len(rom.get("/tmf-api/resourceOrderingManagement/v4/hub").json()) == 1
-    assert deploy.som.kinds()["tmf641.serviceOrder"] == len(orders)
-    assert deploy.rom.kinds()["tmf652.resourceOrder"] == len(orders)
+    assert deploy.som.kinds()["serviceOrder"] == len(orders)
+    assert deploy.rom.kinds()["resourceOrder"] == len(orders)
 
 
 def test_a_component_with_its_controllers_in_a_worker(
@@ -614,8 +614,8 @@ def test_killing_com_and_rom_mid_flight_makes_no_duplicates(
             for order_id in orders:
                 order = wait_until(partial(ended, com, f"{PO}/{order_id}"), 90, order_id)
                 assert order["state"] == "completed", order.get("note")
-    assert deploy.som.kinds()["tmf641.serviceOrder"] == len(orders)
-    assert deploy.rom.kinds()["tmf652.resourceOrder"] == len(orders)
+    assert deploy.som.kinds()["serviceOrder"] == len(orders)
+    assert deploy.rom.kinds()["resourceOrder"] == len(orders)
     held = deploy.rom.scalar(select(func.count()).select_from(allocation))
     assert held == 3 * len(orders)  # a port, a VLAN and an address each, none twice
 

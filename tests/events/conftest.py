@@ -20,7 +20,7 @@ from litestar.testing import TestClient
 from sqlalchemy import Connection, Engine, func, select
 
 from cascade.bootstrap import Cascade, build
-from cascade.catalog_files import demo_catalog, load_catalog
+from cascade.catalog_files import demo_catalog
 from cascade.settings import Settings
 from cascade.storage.tables import event_delivery, event_outbox
 from tests.api.official_schemas import OfficialSchemas
@@ -223,7 +223,7 @@ def chain(database_url: str, chain_settings: Settings) -> Iterator[Chain]:
     """A Cascade with controllers and event delivery running, and the demo catalog."""
     cascade = build(replace(chain_settings, database_url=database_url, controllers=True))
     cascade.database.write_sync(_empty_tables)
-    load_catalog(cascade.services, demo_catalog())
+    cascade.catalogs.load(demo_catalog())
     try:
         yield from start_chain(cascade)
     finally:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from cascade.bootstrap import build
-from cascade.catalog_files import demo_catalog, load_catalog
+from cascade.catalog_files import demo_catalog
 from cascade.security.apikeys import create_key
 from cascade.security.scopes import parse_scopes
 from cascade.security.settings import SecuritySettings
@@ -35,7 +35,7 @@ def secured(database_url: str) -> Iterator[Chain]:
     settings = replace(EVENTS_FAST, database_url=database_url, security=security)
     cascade = build(replace(settings, controllers=True))
     cascade.database.write_sync(_empty_tables)
-    load_catalog(cascade.services, demo_catalog())
+    cascade.catalogs.load(demo_catalog())
     try:
         yield from start_chain(cascade)
     finally:

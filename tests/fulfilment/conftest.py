@@ -12,7 +12,7 @@ import pytest
 from litestar.testing import TestClient
 
 from cascade.bootstrap import Cascade, build
-from cascade.catalog_files import demo_catalog, load_catalog
+from cascade.catalog_files import demo_catalog
 from cascade.settings import Settings
 from tests.api.official_schemas import OfficialSchemas
 from tests.conftest import PUBLIC_URL, _empty_tables
@@ -100,7 +100,7 @@ def running_chain(
     """A Cascade on emptied tables with the demo catalog; `prepare` runs before it starts."""
     cascade = build(replace(settings, database_url=database_url, controllers=True))
     cascade.database.write_sync(_empty_tables)
-    load_catalog(cascade.services, demo_catalog())
+    cascade.catalogs.load(demo_catalog())
     prepare(cascade)
     try:
         with TestClient(cascade.app, base_url=PUBLIC_URL) as client:

@@ -154,7 +154,7 @@ def test_activations_of_orders_are_left_to_their_order_controllers(chain: Chain)
 
     chain.until(finished)
     assert kinds, "the order was never seen in progress"
-    assert not kinds & {"tmf640.service", "tmf702.resource"}
+    assert not kinds & {"serviceActivation", "resourceActivation"}
     services = chain.get(f"{TMF640}/service")
     assert services and all(s["state"] == "active" for s in services)
     assert all("serviceOrderItem" in s for s in services)

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from cascade.apis import kinds
 from cascade.bootstrap import Cascade
 from cascade.storage.tables import component_link, remote_order
 from tests.conftest import PUBLIC_URL
@@ -129,7 +130,7 @@ def test_the_service_order_is_created_at_som_and_followed_to_completion(
     # COM read each service the order made, and keeps it (not served) for later changes.
     assert len(som.services_read) == len(body["serviceOrderItem"])
     replicas = com.cascade.database.read_sync(
-        lambda c: com.cascade.services["tmf638.service"].find(c, [])
+        lambda c: com.cascade.repositories[kinds.SERVICE].find(c, [])
     )
     assert sorted(r["href"] for r in replicas) == sorted(f"{SOM}{p}" for p in som.services_read)
     # COM serves no TMF641: the mirror is not reachable through COM's API.

@@ -9,8 +9,8 @@ from cascade.components import links
 from cascade.storage import work
 from cascade.storage.tables import remote_order
 
-SO = "tmf641.serviceOrder"
-TASK = "tmf641.cancelServiceOrder"
+SO = "serviceOrder"
+TASK = "cancelServiceOrder"
 KINDS = (SO, TASK)
 URL = "http://som.test/tmf-api/serviceOrdering/v4/serviceOrder"
 POLL_MS = 60_000

@@ -12,7 +12,8 @@ import msgspec
 import pytest
 from sqlalchemy import Connection
 
-from cascade.apis.ordering import TMF622
+from cascade.apis.kinds import PRODUCT_ORDER
+from cascade.apis.v4.ordering import TMF622
 from cascade.bootstrap import Cascade
 from cascade.tmf.matching import matches_all
 from cascade.tmf.query import parse_list_query
@@ -44,11 +45,11 @@ ORDERS = [order(n) for n in range(60)]
 
 @pytest.fixture
 def seeded(cascade: Cascade) -> Cascade:
-    service = cascade.services["tmf622.productOrder"]
+    orders = cascade.repositories[PRODUCT_ORDER]
 
     def seed(connection: Connection) -> None:
         for document in ORDERS:
-            service.insert_as_is(connection, document)
+            orders.insert_as_is(connection, document)
 
     cascade.database.write_sync(seed)
     return cascade
@@ -74,9 +75,9 @@ QUERIES = [
 
 @pytest.mark.parametrize("params", QUERIES, ids=lambda p: "&".join(f"{k}={v}" for k, v in p))
 def test_sql_agrees_with_memory(seeded: Cascade, params: list[tuple[str, str]]) -> None:
-    service = seeded.services["tmf622.productOrder"]
+    orders = seeded.repositories[PRODUCT_ORDER]
     query = parse_list_query([*params, ("limit", "1000")], SHAPE)
-    docs, total = seeded.database.read_sync(lambda c: service.table.list(c, query))
+    docs, total = seeded.database.read_sync(lambda c: orders.list(c, query))
     matching = [o for o in ORDERS if matches_all(o, query.conditions)]
     if any(c.attribute == "orderDate" and c.op in RANGES for c in query.conditions):
         matching.sort(key=lambda o: o["orderDate"])  # a date range lists by date, then pk
@@ -88,12 +89,12 @@ def test_sql_agrees_with_memory(seeded: Cascade, params: list[tuple[str, str]]) 
 
 
 def test_sort_and_count_with_paging(seeded: Cascade) -> None:
-    service = seeded.services["tmf622.productOrder"]
+    orders = seeded.repositories[PRODUCT_ORDER]
     query = parse_list_query(
         [("sort", "-orderDate,externalId"), ("offset", "5"), ("limit", "10"), ("state", "failed")],
         SHAPE,
     )
-    docs, total = seeded.database.read_sync(lambda c: service.table.list(c, query))
+    docs, total = seeded.database.read_sync(lambda c: orders.list(c, query))
     failed = sorted(
         (o for o in ORDERS if o["state"] == "failed"),
         key=lambda o: (o["orderDate"], o["externalId"]),

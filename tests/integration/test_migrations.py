@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine, text
 
+from cascade.storage.migrate import downgrade, upgrade
 from cascade.storage.tables import metadata
+from tests.conftest import _backends, fresh_database_url
 
 
 def test_migrated_schema_matches_the_tables(database_url: str) -> None:
@@ -16,5 +21,77 @@ def test_migrated_schema_matches_the_tables(database_url: str) -> None:
             context = MigrationContext.configure(connection)
             assert context.get_current_revision() is not None
             assert compare_metadata(context, metadata) == []
+    finally:
+        engine.dispose()
+
+
+def _old_rows(connection: Connection) -> None:
+    """What a database of revision 0007 holds: kinds named after their API."""
+    connection.execute(
+        text(
+            "INSERT INTO entity (kind, id, version, state, created_at, doc) VALUES "
+            "('tmf622.productOrder', 'po-1', 1, 'inProgress', 'now', '{\"id\": \"po-1\"}'),"
+            "('tmf640.service', 'act-1', 1, 'active', 'now', '{\"id\": \"act-1\"}'),"
+            "('tmf622.hub', 'sub-1', 1, NULL, 'now', '{\"id\": \"sub-1\"}')"
+        )
+    )
+    pk = connection.execute(text("SELECT pk FROM entity WHERE id = 'po-1'")).scalar_one()
+    connection.execute(
+        text(
+            "INSERT INTO entity_term (entity_pk, kind, path, value) "
+            "VALUES (:pk, 'tmf622.productOrder', 'relatedParty.id', 'acme')"
+        ),
+        {"pk": pk},
+    )
+    connection.execute(
+        text(
+            "INSERT INTO work_item (kind, entity_id, due_ms, seq, attempts) "
+            "VALUES ('tmf641.cancelServiceOrder', 'task-1', 0, 1, 0)"
+        )
+    )
+    connection.execute(
+        text(
+            "INSERT INTO event_delivery (hub_kind, subscription, entity, event_seq, event_id, "
+            "event_type, callback, body, status, attempts, due_ms) VALUES ('tmf622.hub', "
+            "'sub-1', 'tmf622.productOrder/po-1', 1, 'e-1', 'T', 'http://x', '{}', 'pending', "
+            "0, 0)"
+        )
+    )
+
+
+@pytest.mark.parametrize("backend", _backends())
+def test_kinds_are_renamed_version_neutral_and_back(backend: str, tmp_path: Path) -> None:
+    """0008 renames every stored kind (`tmf622.productOrder` -> `productOrder`), hubs aside,
+    with pending deliveries kept in their entity's line; its downgrade restores them."""
+    url = fresh_database_url(backend, tmp_path)
+    upgrade(url, "0007")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            _old_rows(connection)
+        upgrade(url)
+        with engine.connect() as connection:
+            kinds: dict[str, str] = dict(
+                connection.execute(text("SELECT id, kind FROM entity")).tuples().all()
+            )
+            assert kinds == {
+                "po-1": "productOrder",
+                "act-1": "serviceActivation",
+                "sub-1": "tmf622.hub",
+            }
+            assert connection.execute(text("SELECT kind FROM entity_term")).scalar_one() == (
+                "productOrder"
+            )
+            assert connection.execute(text("SELECT kind FROM work_item")).scalar_one() == (
+                "cancelServiceOrder"
+            )
+            line = connection.execute(text("SELECT entity FROM event_delivery")).scalar_one()
+            assert line == "productOrder/po-1"
+        downgrade(url, "0007")
+        with engine.connect() as connection:
+            kinds = dict(connection.execute(text("SELECT id, kind FROM entity")).tuples().all())
+            assert kinds["po-1"] == "tmf622.productOrder" and kinds["act-1"] == "tmf640.service"
+            line = connection.execute(text("SELECT entity FROM event_delivery")).scalar_one()
+            assert line == "tmf622.productOrder/po-1"
     finally:
         engine.dispose()

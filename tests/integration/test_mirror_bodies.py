@@ -8,6 +8,7 @@ import msgspec
 import pytest
 from sqlalchemy import Connection
 
+from cascade.apis import kinds
 from cascade.bootstrap import Cascade
 from cascade.components import links
 from cascade.components.mirror import Mirrors, NotReadyError
@@ -26,10 +27,10 @@ def test_topology_needs_the_next_component_and_a_known_name() -> None:
     with pytest.raises(ValueError, match="one of all, com, som, rom"):
         topology_of(Settings(component="xom"))
     rom = topology_of(Settings(component="rom"))
-    assert rom.remote is None and not rom.mirrored("tmf652.resourceOrder")
+    assert rom.remote is None and not rom.mirrored(kinds.RESOURCE_ORDER)
     som = topology_of(Settings(component="som", rom_url=ROM + "/"))
     assert som.remote == Remote("rom", ROM, RESOURCE)
-    assert som.mirrored("tmf652.cancelResourceOrder") and not som.mirrored("tmf641.serviceOrder")
+    assert som.mirrored(kinds.CANCEL_RESOURCE_ORDER) and not som.mirrored(kinds.SERVICE_ORDER)
 
 
 def test_each_component_serves_its_own_apis() -> None:
@@ -47,7 +48,7 @@ def test_each_component_serves_its_own_apis() -> None:
 
 
 def service_mirrors(cascade: Cascade) -> Mirrors:
-    return Mirrors(Remote("som", SOM, SERVICE), cascade.services.by_kind)
+    return Mirrors(Remote("som", SOM, SERVICE), cascade.repositories)
 
 
 def test_an_order_body_leaves_out_what_the_server_sets(cascade: Cascade) -> None:
@@ -60,7 +61,7 @@ def test_an_order_body_leaves_out_what_the_server_sets(cascade: Cascade) -> None
 
     def build(connection: Connection) -> bytes | None:
         mirrors.orders.insert(connection, copy.deepcopy(body), id_="so-1")
-        return mirrors.create_body(connection, SERVICE.order_kind, "so-1")
+        return mirrors.create_body(connection, SERVICE.order_kind.name, "so-1")
 
     sent = msgspec.json.decode(cascade.database.write_sync(build) or b"")
     assert sent == {**body, "@type": "ServiceOrder"}  # no id, href, state, dates, item states
@@ -71,11 +72,11 @@ def test_a_cancel_task_names_the_remote_order_once_it_has_one(cascade: Cascade) 
     remote_href = f"{SOM}/tmf-api/serviceOrdering/v4/serviceOrder/remote-9"
 
     def cancel_body(connection: Connection) -> bytes | None:
-        return mirrors.create_body(connection, SERVICE.task_kind, "task-1")
+        return mirrors.create_body(connection, SERVICE.task_kind.name, "task-1")
 
     def setup(connection: Connection) -> None:
         mirrors.orders.insert(connection, {"serviceOrderItem": []}, id_="so-1")
-        links.record_intent(connection, SERVICE.order_kind, "so-1", SOM)
+        links.record_intent(connection, SERVICE.order_kind.name, "so-1", SOM)
         reference = {"id": "so-1", "href": "http://local/so-1"}
         mirrors.tasks.insert(connection, {"serviceOrder": reference}, id_="task-1")
 

@@ -8,18 +8,20 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import Connection, select
 
+from cascade.apis.kinds import PRODUCT_OFFERING
+from cascade.apis.v4 import TMF620
 from cascade.bootstrap import Cascade
 from cascade.storage.tables import entity, event_outbox
 from tests.integration.test_group_commit import in_one_batch
 
-KIND = "tmf620.productOffering"
+KIND = PRODUCT_OFFERING.name
 
 
 def create(cascade: Cascade, name: str, fail: bool = False) -> Callable[[Connection], str]:
-    service = cascade.services[KIND]
+    offerings = cascade.repositories[PRODUCT_OFFERING]
 
     def job(connection: Connection) -> str:
-        service.insert(connection, {"name": name, "lifecycleStatus": "In design"})
+        offerings.insert(connection, {"name": name, "lifecycleStatus": "In design"})
         if fail:
             raise ValueError(f"{name} failed after writing")
         return name
@@ -45,7 +47,7 @@ def stored(cascade: Cascade) -> tuple[list[str], list[str]]:
 @pytest.fixture(autouse=True)
 def subscribed(cascade: Cascade) -> None:
     """Events are recorded only for APIs with subscribers."""
-    hub = cascade.services["tmf620.hub"]
+    hub = cascade.repositories[TMF620.hub.kind]
     cascade.database.write_sync(lambda c: hub.insert(c, {"callback": "http://127.0.0.1:9/x"}))
 
 
@@ -56,7 +58,7 @@ def test_a_change_that_rolls_back_leaves_no_event(cascade: Cascade) -> None:
 
 
 def test_no_subscriber_no_event(cascade: Cascade) -> None:
-    hubs = cascade.services["tmf620.hub"]
+    hubs = cascade.repositories[TMF620.hub.kind]
     cascade.database.write_sync(lambda c: hubs.table.delete(c, hubs.find(c, [])[0]["id"]))
     cascade.database.write_sync(create(cascade, "unheard"))
     assert stored(cascade) == (["unheard"], [])

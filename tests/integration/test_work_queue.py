@@ -5,7 +5,7 @@ from __future__ import annotations
 from cascade.bootstrap import Cascade
 from cascade.storage import work
 
-KIND = "tmf622.productOrder"
+KIND = "productOrder"
 
 
 def test_schedule_keeps_the_earliest_due_time(cascade: Cascade) -> None:

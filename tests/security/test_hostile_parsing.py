@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cascade.apis.ordering import TMF622
+from cascade.apis.v4.ordering import TMF622
 from cascade.tmf.errors import TmfError
 from cascade.tmf.patching import parse_patch, refuse_non_patchable
 from cascade.tmf.query import parse_list_query

@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select
 
 from cascade.bootstrap import Cascade
-from cascade.security.bounds import MAX_ITEMS, MAX_STRING, check_bounds
+from cascade.frontend.bounds import MAX_ITEMS, MAX_STRING, check_bounds
 from cascade.storage.tables import entity
 from cascade.tmf.errors import TmfError
 from tests.conftest import PUBLIC_URL
@@ -102,7 +102,7 @@ def test_filter_values_are_bound_parameters(
 
 
 def test_nul_characters_never_reach_the_database(cascade: Cascade) -> None:
-    service = cascade.services["tmf622.productOrder"]
+    service = cascade.resources["tmf622.productOrder"]
     with pytest.raises(TmfError) as refused:
         asyncio.run(service.list([("state", "a\x00b")]))
     assert refused.value.status == 400

@@ -6,8 +6,11 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from cascade.apis import ALL_APIS
 from cascade.catalog_files import demo_catalog
 from cascade.domain.decomposition import CatalogByKind
+
+APIS = {api.code: api for api in ALL_APIS}
 
 
 class FakeCatalog(CatalogByKind):
@@ -16,7 +19,8 @@ class FakeCatalog(CatalogByKind):
         self.by_kind: dict[str, dict[str, dict[str, Any]]] = {}
         for code, resources in source.items():
             for name, docs in resources.items():
-                self.by_kind[f"{code}.{name}"] = {doc["id"]: doc for doc in docs}
+                kind = APIS[code].resource(name).kind.name
+                self.by_kind[kind] = {doc["id"]: doc for doc in docs}
 
     def document(self, kind: str, id_: str) -> Mapping[str, Any] | None:
         return self.by_kind.get(kind, {}).get(id_)

@@ -16,16 +16,16 @@ def test_reads_once_until_it_expires_or_is_cleared() -> None:
         return {"id": "rs-vlan", "version": str(len(loads))}
 
     cache = CatalogCache(ttl_s=0.2)
-    first = cache.get("tmf634.resourceSpecification", "rs-vlan", load)
-    assert cache.get("tmf634.resourceSpecification", "rs-vlan", load) is first
+    first = cache.get("resourceSpecification", "rs-vlan", load)
+    assert cache.get("resourceSpecification", "rs-vlan", load) is first
     assert len(loads) == 1
     cache.clear()
-    assert cache.get("tmf634.resourceSpecification", "rs-vlan", load) == {
+    assert cache.get("resourceSpecification", "rs-vlan", load) == {
         "id": "rs-vlan",
         "version": "2",
     }
     time.sleep(0.25)
-    cache.get("tmf634.resourceSpecification", "rs-vlan", load)
+    cache.get("resourceSpecification", "rs-vlan", load)
     assert len(loads) == 3
 
 
@@ -36,6 +36,6 @@ def test_an_absent_document_is_remembered_too() -> None:
         loads.append(None)
 
     cache = CatalogCache()
-    assert cache.get("tmf620.productOffering", "nope", load) is None
-    assert cache.get("tmf620.productOffering", "nope", load) is None
+    assert cache.get("productOffering", "nope", load) is None
+    assert cache.get("productOffering", "nope", load) is None
     assert len(loads) == 1

@@ -69,7 +69,7 @@ def test_inconsistent_items_are_rejected_with_the_reason(
 
 def test_a_missing_mandatory_characteristic_without_default_is_rejected() -> None:
     catalog = FakeCatalog()
-    spec = catalog.by_kind["tmf620.productSpecification"]["ps-mobile-line"]
+    spec = catalog.by_kind["productSpecification"]["ps-mobile-line"]
     for characteristic in spec["productSpecCharacteristic"]:
         for value in characteristic.get("productSpecCharacteristicValue", []):
             value.pop("isDefault", None)
@@ -80,13 +80,13 @@ def test_a_missing_mandatory_characteristic_without_default_is_rejected() -> Non
 
 def test_a_catalog_gap_below_the_offering_is_a_rejection() -> None:
     catalog = FakeCatalog()
-    del catalog.by_kind["tmf633.serviceSpecification"]["rfs-qos-profile"]
+    del catalog.by_kind["serviceSpecification"]["rfs-qos-profile"]
     with pytest.raises(
         Rejected, match="serviceSpecification 'rfs-qos-profile' is not in the catalog"
     ):
         plan_product_item(item("po-fibre-broadband"), catalog)
     catalog = FakeCatalog()
-    del catalog.by_kind["tmf634.resourceSpecification"]["rs-vlan"]
+    del catalog.by_kind["resourceSpecification"]["rs-vlan"]
     with pytest.raises(Rejected, match="resourceSpecification 'rs-vlan' is not in the catalog"):
         plan_product_item(item("po-fibre-broadband"), catalog)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from cascade.apis import ALL_APIS
+from cascade.repositories.events import EventRecorder, PendingEvent
 from cascade.tmf.declarations import ApiSpec
-from cascade.tmf.events import EventRecorder, PendingEvent, event_types
+from cascade.tmf.events import event_types
 
 
 def api(code: str) -> ApiSpec:
@@ -19,7 +20,7 @@ def recorder(code: str, resource: str) -> EventRecorder:
     types = event_types(spec, declared.entity, resource)
     assert types is not None
     return EventRecorder(
-        spec, code, f"{code}.{resource}", types, state=declared.state, ignored=["lastUpdate"]
+        spec, code, declared.kind.name, types, state=declared.kind.state, ignored=["lastUpdate"]
     )
 
 

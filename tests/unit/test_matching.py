@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cascade.apis.ordering import TMF622
+from cascade.apis.v4.ordering import TMF622
 from cascade.tmf.matching import matches
 from cascade.tmf.query import parse_condition
 

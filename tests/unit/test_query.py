@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cascade.apis.ordering import TMF622
+from cascade.apis.v4.ordering import TMF622
 from cascade.tmf.errors import TmfError
 from cascade.tmf.query import MAX_LIMIT, parse_list_query, split_values
 

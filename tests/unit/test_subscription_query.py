@@ -17,7 +17,7 @@ def publishers(code: str) -> list[Publisher]:
         types = event_types(api.spec, resource.entity, resource.name)
         if types is not None:
             shape = api.spec.shape(resource.entity)
-            found.append(Publisher(api.kind(resource), types.payload_key, shape, types))
+            found.append(Publisher(resource.kind.name, types.payload_key, shape, types))
     return found
 
 

@@ -77,7 +77,7 @@ class Follower(HttpWorkLoop):
         remote = mirrors.remote
         self.subscription = HubSubscription(
             database,
-            hub_url=remote.base_url + mirrors.orders.api.base_path + "/hub",
+            hub_url=remote.hub_url,
             callback=f"{settings.callback_base.rstrip('/')}{INBOX_PATH}/{remote.name}",
             query=remote.followed_events,
         )
@@ -121,7 +121,7 @@ class Follower(HttpWorkLoop):
         if body is None:
             await self._settle(row, 0, phase=FAILED, reason="the mirror is gone")
             return
-        key = f"cascade-{row.kind}-{row.local_id}"
+        key = self.mirrors.idempotency_key(row.kind, row.local_id)
         answer = await self._send("POST", row.collection_url, body, key)
         if isinstance(answer, httpx.Response) and ok(answer, 200, 201):
             await self._take(row, answer, linking=True)
@@ -146,7 +146,7 @@ class Follower(HttpWorkLoop):
         version = _version(answer.headers.get("etag"))
         state = str(document.get("state"))
         layer = self.mirrors.layer
-        machine = layer.machine if row.kind == layer.order_kind else layer.task_machine
+        machine = layer.machine if row.kind == layer.order_kind.name else layer.task_machine
         phase = ENDED if machine.is_terminal(state) else LINKED
         values: dict[str, Any] = {"phase": phase, "tries": 0}
         if linking:

@@ -43,7 +43,8 @@ def inbox_handlers(database: Database, follower: Follower) -> list[HTTPRouteHand
                 f"the delivery is not signed with this component's {remote.name} secret",
             )
         entity_id = _entity_id(body)
-        nudged = await database.write(lambda c: links.nudge(c, remote.kinds, entity_id))
+        kinds = [kind.name for kind in remote.kinds]
+        nudged = await database.write(lambda c: links.nudge(c, kinds, entity_id))
         if nudged:
             follower.wake()
         return Response(None, status_code=204)

@@ -17,18 +17,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import msgspec
 from sqlalchemy import Connection
 
+from cascade.apis import kinds
 from cascade.components import links
 from cascade.components.topology import Remote
 from cascade.fulfilment.cancellation import report_up
 from cascade.fulfilment.cease import ORIGIN
 from cascade.fulfilment.layers import SERVICE, Layer
 from cascade.fulfilment.orders import add_note
-from cascade.tmf.service import ResourceService
+from cascade.repositories import Repositories, Repository, WriteHook
+from cascade.tmf.declarations import Kind
 
 # What a create body never carries: the server sets them (the item states too).
 SERVER_SET = ("id", "href", "state", "completionDate", "startDate", "effectiveCancellationDate")
@@ -41,30 +42,22 @@ class NotReadyError(Exception):
 class Mirrors:
     """The mirrored kinds of one component (the next layer's orders and cancel tasks)."""
 
-    def __init__(self, remote: Remote, services: Mapping[str, ResourceService]) -> None:
+    def __init__(self, remote: Remote, repositories: Repositories) -> None:
         self.remote = remote
         self.layer: Layer = remote.layer
-        self.orders = services[remote.layer.order_kind]
-        self.tasks = services[remote.layer.task_kind]
-        self.services = services
+        self.orders = repositories[remote.layer.order_kind]
+        self.tasks = repositories[remote.layer.task_kind]
+        self.repositories = repositories
         # COM keeps the services that realize its products (SOM needs no resources of ROM).
-        self.replicas = services["tmf638.service"] if remote.layer is SERVICE else None
+        self.replicas = repositories[kinds.SERVICE] if remote.layer is SERVICE else None
 
-    def attach(self) -> None:
-        """Every mirror created from now on is also recorded for forwarding."""
-        for service in (self.orders, self.tasks):
-            service.hooks.on_write.append(self._forward_hook(service))
+    def service_of(self, kind: str) -> Repository:
+        return self.orders if kind == self.orders.kind.name else self.tasks
 
-    def _forward_hook(self, service: ResourceService) -> Any:
-        collection = self.remote.base_url + urlsplit(service.collection_url).path
-
-        def forward(connection: Connection, document: dict[str, Any]) -> None:
-            links.record_intent(connection, service.kind, str(document["id"]), collection)
-
-        return forward
-
-    def service_of(self, kind: str) -> ResourceService:
-        return self.orders if kind == self.orders.kind else self.tasks
+    def idempotency_key(self, kind: str, local_id: str) -> str:
+        """The key a mirror is POSTed with: the same for every retry, after a restart too."""
+        resource = self.remote.resource(self.service_of(kind).kind)
+        return f"cascade-{self.remote.api.route_prefix(resource)}-{local_id}"
 
     # --- outgoing ---------------------------------------------------------------------------
 
@@ -73,12 +66,12 @@ class Mirrors:
 
         None when the mirror is gone; NotReadyError when a mirror it names is not created yet.
         """
-        service = self.service_of(kind)
-        document = service.peek(connection, local_id)
+        mirrors = self.service_of(kind)
+        document = mirrors.peek(connection, local_id)
         if document is None:
             return None
-        body = _without_server_set(document, service)
-        if kind == self.tasks.kind:
+        body = _without_server_set(document, mirrors.kind)
+        if kind == self.tasks.kind.name:
             reference = body.get(self.layer.reference) or {}
             body[self.layer.reference] = self._remote_reference(connection, reference)
         else:
@@ -88,7 +81,7 @@ class Mirrors:
         return msgspec.json.encode(body)
 
     def _remote_reference(self, connection: Connection, ref: Mapping[str, Any]) -> dict[str, Any]:
-        link = links.link_of(connection, self.orders.kind, str(ref.get("id")))
+        link = links.link_of(connection, self.orders.kind.name, str(ref.get("id")))
         if link is None or link.remote_id is None:
             raise NotReadyError(f"{self.layer.referred_type} {ref.get('id')} is not forwarded yet")
         return {
@@ -107,20 +100,20 @@ class Mirrors:
 
         The layer above is woken as the child layer's controllers would wake it.
         """
-        service = self.service_of(kind)
-        loaded = service.load(connection, local_id)
+        mirrors = self.service_of(kind)
+        loaded = mirrors.load(connection, local_id)
         if loaded is None:
             return False
         document = {**remote, "id": local_id}
         if document == loaded.document:
             return False
-        service.replace_as_is(connection, loaded.stored, document)
+        mirrors.replace(connection, loaded.stored, document)
         self.wake_parent(connection, kind, document)
         return True
 
     def replica_hrefs(self, kind: str, remote: Mapping[str, Any]) -> list[str]:
         """The services an ended order made or changed, to read before it is applied."""
-        if self.replicas is None or kind != self.orders.kind:
+        if self.replicas is None or kind != self.orders.kind.name:
             return []
         hrefs = []
         for item in remote.get(self.layer.items) or ():
@@ -138,39 +131,48 @@ class Mirrors:
             if loaded is None:
                 self.replicas.insert_as_is(connection, document)
             elif loaded.document != document:
-                self.replicas.replace_as_is(connection, loaded.stored, document)
+                self.replicas.replace(connection, loaded.stored, document)
 
     def refused(self, connection: Connection, kind: str, local_id: str, reason: str) -> None:
         """The next component refused the mirror for good: it ends as it would have there."""
-        service = self.service_of(kind)
-        loaded = service.load(connection, local_id)
+        mirrors = self.service_of(kind)
+        loaded = mirrors.load(connection, local_id)
         if loaded is None:
             return
         document = loaded.document
-        if kind == self.orders.kind:
+        if kind == self.orders.kind.name:
             document["state"] = "rejected"
             for item in document.get(self.layer.items) or ():
                 item["state"] = "rejected"
         else:
             document["state"] = "terminatedWithError"
         add_note(document, reason)
-        service.replace_as_is(connection, loaded.stored, document)
+        mirrors.replace(connection, loaded.stored, document)
         self.wake_parent(connection, kind, document)
 
     def wake_parent(self, connection: Connection, kind: str, document: Mapping[str, Any]) -> None:
-        if kind == self.tasks.kind:  # the order's parent: its cancellation may wait on this
+        if kind == self.tasks.kind.name:  # the order's parent: its cancellation may wait on this
             order = self.orders.peek(connection, self.layer.order_id(document))
             if order is None:
                 return
             document = order
-        report_up(self.services, self.layer, connection, document)
+        report_up(self.repositories, self.layer, connection, document)
 
 
-def _without_server_set(document: Mapping[str, Any], service: ResourceService) -> dict[str, Any]:
-    resource = service.resource
-    dropped = {*SERVER_SET, resource.creation_date, resource.last_update, resource.state}
+def forward_intent(remote: Remote, kind: Kind) -> WriteHook:
+    """What creating a mirror of `kind` also records: the intent to create it remotely."""
+    collection = f"{remote.base_url}{remote.api.base_path}/{remote.resource(kind).name}"
+
+    def forward(connection: Connection, document: dict[str, Any]) -> None:
+        links.record_intent(connection, kind.name, str(document["id"]), collection)
+
+    return forward
+
+
+def _without_server_set(document: Mapping[str, Any], kind: Kind) -> dict[str, Any]:
+    dropped = {*SERVER_SET, kind.creation_date, kind.last_update, kind.state}
     body = {k: v for k, v in document.items() if k not in dropped}
-    for items in resource.item_states:
+    for items in kind.item_states:
         if items.array in body:
             body[items.array] = _strip_states(body[items.array], items.array, items.attribute)
     return body

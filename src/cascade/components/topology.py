@@ -16,16 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cascade.apis import ALL_APIS
 from cascade.fulfilment.layers import PRODUCT, RESOURCE, SERVICE, Layer
 from cascade.settings import Settings
-from cascade.tmf.declarations import ApiSpec
+from cascade.tmf.declarations import ApiSpec, Kind, ResourceSpec
 
 COMPONENTS = ("all", "com", "som", "rom")
-_SERVED = {
-    "com": ("tmf622", "tmf620", "tmf637"),
-    "som": ("tmf641", "tmf633", "tmf638", "tmf640"),
-    "rom": ("tmf652", "tmf634", "tmf639", "tmf702"),
-}
 _OWN_LAYER = {"com": PRODUCT, "som": SERVICE, "rom": RESOURCE}
 _NEXT = {"com": SERVICE, "som": RESOURCE}
 _NEXT_NAME = {"com": "som", "som": "rom"}
@@ -40,6 +36,21 @@ class Remote:
     layer: Layer
 
     @property
+    def api(self) -> ApiSpec:
+        """The next layer's ordering API (TMF641, TMF652), as served there."""
+        return next(api for api in ALL_APIS if api.serves(self.layer.order_kind))
+
+    def resource(self, kind: Kind) -> ResourceSpec:
+        """The resource of that API that serves a mirrored kind."""
+        found = self.api.serves(kind)
+        assert found is not None, f"{kind} is not served by {self.api.code}"
+        return found
+
+    @property
+    def hub_url(self) -> str:
+        return f"{self.base_url}{self.api.base_path}/hub"
+
+    @property
     def followed_events(self) -> str:
         """The hub query: state changes of the orders and cancel tasks (the GET says the rest),
         and TMF641's milestones (SOM's `pointOfNoReturn` is one)."""
@@ -50,7 +61,7 @@ class Remote:
         return "eventType=" + ",".join(types)
 
     @property
-    def kinds(self) -> tuple[str, str]:
+    def kinds(self) -> tuple[Kind, Kind]:
         """The kinds mirrored locally: the layer's orders and cancel tasks."""
         return (self.layer.order_kind, self.layer.task_kind)
 
@@ -65,17 +76,18 @@ class Topology:
         return self.component == "all"
 
     def serves(self, api: ApiSpec) -> bool:
-        return self.all_in_one or api.code in _SERVED[self.component]
+        return self.all_in_one or api.component == self.component
 
     def runs(self, layer: Layer) -> bool:
         """Whether this process runs the controllers of `layer` (orders and cancel tasks)."""
         return self.all_in_one or _OWN_LAYER[self.component] is layer
 
-    def runs_activation(self, api_code: str) -> bool:
-        """Whether clients' TMF640 or TMF702 activations are served and driven here."""
-        return self.all_in_one or api_code in _SERVED[self.component]
+    def serves_kind(self, kind: Kind) -> bool:
+        """Whether an API of this process serves `kind` (clients' activations are driven
+        where TMF640 and TMF702 are served)."""
+        return any(self.serves(api) for api in ALL_APIS if api.serves(kind))
 
-    def mirrored(self, kind: str) -> bool:
+    def mirrored(self, kind: Kind) -> bool:
         return self.remote is not None and kind in self.remote.kinds
 
 

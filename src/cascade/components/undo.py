@@ -28,7 +28,7 @@ from cascade.fulfilment.orders import (
     parent_of,
     parties,
 )
-from cascade.tmf.service import ResourceService
+from cascade.repositories import Repositories
 
 ENDED_BADLY = ("failed", "rejected", "cancelled", "partial")
 
@@ -36,16 +36,18 @@ ENDED_BADLY = ("failed", "rejected", "cancelled", "partial")
 class RemoteUndo:
     """Undo of ended children of the mirrored layer, by `delete` orders."""
 
-    def __init__(self, layer: Layer, services: Mapping[str, ResourceService]) -> None:
+    def __init__(self, layer: Layer, repositories: Repositories) -> None:
         assert layer in (SERVICE, RESOURCE), "only service and resource orders are mirrored"
+        assert layer.parent is not None
         self.layer = layer
-        self.orders = services[layer.order_kind]
-        self.tasks = services[layer.task_kind]
-        self.parents = services[str(layer.parent)]
+        self.orders = repositories[layer.order_kind]
+        self.tasks = repositories[layer.task_kind]
+        self.parents = repositories[layer.parent]
 
     def __call__(self, connection: Connection, child: Mapping[str, Any], why: str) -> bool:
         """True once what `child` delivered is ceased (or there is nothing to cease)."""
-        parent_layer = BY_ORDER_KIND[str(self.layer.parent)]
+        assert self.layer.parent is not None
+        parent_layer = BY_ORDER_KIND[self.layer.parent]
         named = parent_of(child, parent_layer.referred_type)
         parent = self.parents.peek(connection, named[0]) if named else None
         made = [

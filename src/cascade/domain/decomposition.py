@@ -30,22 +30,22 @@ class Catalog(Protocol):
 
 
 class CatalogByKind:
-    """A `Catalog` over one look-up by storage kind (`tmf620.productOffering`) and id."""
+    """A `Catalog` over one look-up by stored kind (`productOffering`) and id."""
 
     def document(self, kind: str, id_: str) -> Mapping[str, Any] | None:
         raise NotImplementedError
 
     def product_offering(self, id_: str) -> Mapping[str, Any] | None:
-        return self.document("tmf620.productOffering", id_)
+        return self.document("productOffering", id_)
 
     def product_specification(self, id_: str) -> Mapping[str, Any] | None:
-        return self.document("tmf620.productSpecification", id_)
+        return self.document("productSpecification", id_)
 
     def service_specification(self, id_: str) -> Mapping[str, Any] | None:
-        return self.document("tmf633.serviceSpecification", id_)
+        return self.document("serviceSpecification", id_)
 
     def resource_specification(self, id_: str) -> Mapping[str, Any] | None:
-        return self.document("tmf634.resourceSpecification", id_)
+        return self.document("resourceSpecification", id_)
 
 
 class Rejected(Exception):  # noqa: N818 - a verdict, not a malfunction

@@ -14,6 +14,7 @@ import ipaddress
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from cascade.tmf.errors import bad_request
@@ -102,3 +103,19 @@ def _in(address: IpAddress, entry: str) -> bool:
         return address in ipaddress.ip_network(entry, strict=False)
     except ValueError:
         return False
+
+
+def check_callback(callback: Any) -> None:
+    """A callback is an absolute http(s) URL with a host and no credentials."""
+    if not isinstance(callback, str):
+        raise bad_request("callback must be a URL", "invalidCallback")
+    try:
+        parts = urlsplit(callback)
+        host = parts.hostname
+    except ValueError:
+        host = None
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        raise bad_request(f"callback '{callback}' is not an http(s) URL", "invalidCallback")
+    if parts.username or parts.password:
+        raise bad_request("callback must not carry credentials", "invalidCallback")

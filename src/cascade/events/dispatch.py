@@ -47,7 +47,9 @@ class Dispatcher:
         batch: int = 500,
     ) -> None:
         self.publishers = publishers  # by API code
-        self.by_kind = {p.kind: p for found in publishers.values() for p in found}
+        self.by_kind = {
+            (api, p.kind): p for api, found in publishers.items() for p in found
+        }  # by the outbox row's API and kind
         self.audience = audience
         self.batch = batch
         self._parsed: dict[tuple[str, str, str | None], SubscriptionQuery | None] = {}
@@ -72,7 +74,7 @@ class Dispatcher:
     def _deliveries(
         self, connection: Connection, event: store.OutboxEvent, wanting: list[Subscription]
     ) -> list[store.NewDelivery]:
-        publisher = self.by_kind.get(event.kind)
+        publisher = self.by_kind.get((event.api, event.kind))
         if publisher is None:
             return []
         envelope = msgspec.json.decode(event.envelope)

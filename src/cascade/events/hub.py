@@ -15,35 +15,28 @@ import msgspec
 from sqlalchemy import Connection
 
 from cascade.events import store
-from cascade.events.callbacks import CallbackPolicy
+from cascade.events.callbacks import CallbackPolicy, check_callback
 from cascade.events.query import Publisher, parse_subscription_query
 from cascade.events.signing import MAX_SECRET_LENGTH, MIN_SECRET_LENGTH, new_secret
+from cascade.repositories import Created, Repository, Saved
 from cascade.tmf.errors import bad_request
-from cascade.tmf.service import ResourceService, Written
 
 SECRET = "secret"
 
 
 class HubSubscriptions:
-    """The create path of one API's `/hub`."""
+    """The create and delete of one API's `/hub` subscriptions (their client behaviour)."""
 
     def __init__(
-        self, service: ResourceService, publishers: Sequence[Publisher], policy: CallbackPolicy
+        self, hub: Repository, publishers: Sequence[Publisher], policy: CallbackPolicy
     ) -> None:
-        self.service = service
+        self.hub = hub
         self.publishers = publishers
         self.policy = policy
 
-    def install(self) -> None:
-        self.service.hooks.before_create.append(self.check)
-        self.service.creator = self.create
-        kind = self.service.kind
-        self.service.hooks.on_delete.append(
-            lambda connection, id_: store.drop_subscription(connection, kind, id_)
-        )
-
     def check(self, body: dict[str, Any]) -> None:
         """What a subscription must be before anything is written (400 otherwise)."""
+        check_callback(body.get("callback"))
         parse_subscription_query(body.get("query"), self.publishers)
         secret = body.get(SECRET)
         if secret is not None and (
@@ -55,15 +48,19 @@ class HubSubscriptions:
             )
         self.policy.check(str(body.get("callback")))
 
-    def create(self, connection: Connection, body: dict[str, Any]) -> Written:
+    def create(self, connection: Connection, body: dict[str, Any]) -> Created:
         given = body.get(SECRET)
         secret = given if isinstance(given, str) else new_secret()
         kept = {name: value for name, value in body.items() if name != SECRET}
-        written = self.service.insert(connection, kept)
-        subscription = (written.location or "").rsplit("/", 1)[-1]
-        store.save_secret(connection, self.service.kind, subscription, secret)
+        saved = self.hub.insert(connection, kept)
+        store.save_secret(connection, self.hub.kind.name, saved.id, secret)
         if given is not None:
-            return written
-        answer = msgspec.json.decode(written.body)
+            return Created(saved)
+        answer = msgspec.json.decode(saved.text)
         answer[SECRET] = secret  # shown once: the client needs it to check signatures
-        return Written(msgspec.json.encode(answer), written.version, 201, written.location)
+        text = msgspec.json.encode(answer)
+        return Created(Saved(text, saved.version, saved.href, saved.id))
+
+    def deleted(self, connection: Connection, subscription: str) -> None:
+        """A deleted subscription's undelivered events and secret go with it."""
+        store.drop_subscription(connection, self.hub.kind.name, subscription)

@@ -18,9 +18,9 @@ from sqlalchemy import Connection
 
 from cascade.fulfilment.drivers import ActivationDriver, ActivationRequest, DriverStatus, Target
 from cascade.fulfilment.ids import child_id
+from cascade.repositories import Loaded, Repository
 from cascade.tmf.errors import error_body
 from cascade.tmf.instants import now_instant
-from cascade.tmf.service import Loaded, ResourceService
 
 AUTHOR = "Cascade activation"
 FAILED_ATTEMPT = "activation attempt failed: "
@@ -76,8 +76,8 @@ class Activator:
     def __init__(
         self,
         target: Target,
-        entities: ResourceService,
-        monitors: ResourceService,
+        entities: Repository,
+        monitors: Repository,
         driver: ActivationDriver,
         *,
         max_attempts: int,
@@ -125,8 +125,8 @@ class Activator:
         monitor: dict[str, Any] = {"sourceHref": self.entities.href_of(activation_id)}
         if status.state == "done":
             done = {**body, **self.states.done, self.states.start_date: now_instant()}
-            written = self.entities.insert(connection, done, id_=activation_id)
-            document: dict[str, Any] = msgspec.json.decode(written.body)
+            document = self.entities.insert(connection, done, id_=activation_id).document
+            assert document is not None  # an insert returns what it stored
             monitor["state"] = "Completed"
             monitor["response"] = _monitor_response(document, self.states, None)
             self.monitors.insert(connection, monitor, id_=self.monitor_id(activation_id))

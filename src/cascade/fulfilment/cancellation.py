@@ -37,10 +37,10 @@ from cascade.fulfilment.layers import BY_ORDER_KIND, PRODUCT, SERVICE, Layer, in
 from cascade.fulfilment.no_return import PointOfNoReturn
 from cascade.fulfilment.orders import add_note, move, parent_of
 from cascade.fulfilment.runtime import StepContext, StepResult
+from cascade.repositories import Created, Loaded, Repositories
 from cascade.storage import work
 from cascade.tmf.errors import TmfError, not_found
 from cascade.tmf.instants import now_instant
-from cascade.tmf.service import Loaded, ResourceService, Written
 
 WAIT_MS = 250  # how often a cancellation waiting on a child looks again (children also wake it)
 FINISHED = StepResult()
@@ -52,21 +52,21 @@ class CancelController:
     def __init__(
         self,
         layer: Layer,
-        services: Mapping[str, ResourceService],
+        repositories: Repositories,
         compensation: Compensation,
         no_return: PointOfNoReturn,
     ) -> None:
         self.layer = layer
         self.kind = layer.task_kind
-        self.services = services
-        self.tasks = services[layer.task_kind]
-        self.orders = services[layer.order_kind]
+        self.repositories = repositories
+        self.tasks = repositories[layer.task_kind]
+        self.orders = repositories[layer.order_kind]
         self.compensation = compensation
         self.no_return = no_return
 
-    # --- create (the task service's `creator`) ----------------------------------------------
+    # --- create (what a client's POST of a cancel task does) ------------------------------
 
-    def create(self, connection: Connection, body: dict[str, Any]) -> Written:
+    def create(self, connection: Connection, body: dict[str, Any]) -> Created:
         """Record a client's cancel request, unless it names no order or repeats one."""
         order_id = self.layer.order_id(body)
         # Locking the order queues concurrent requests for it here, so they see each other.
@@ -84,7 +84,7 @@ class CancelController:
                 f"{self.layer.reference} '{order_id}' already has cancel request"
                 f" '{active[0]['id']}' ({active[0]['state']}); this request was not recorded",
             )
-        return self.tasks.insert(connection, body)
+        return Created(self.tasks.insert(connection, body))
 
     # --- the controller ---------------------------------------------------------------------
 
@@ -135,7 +135,7 @@ class CancelController:
             self._set_states(document, CANCELLED, (PENDING_CANCELLATION,))
             _cancelled(self.layer, document, task)
             self.orders.save(connection, order)
-            report_up(self.services, self.layer, connection, document)
+            report_up(self.repositories, self.layer, connection, document)
         # The order is cancelled (now or by an earlier run of this step): the task is done.
         move(task.document, self.layer.task_machine, DONE)
         task.document["effectiveCancellationDate"] = now_instant()
@@ -170,7 +170,7 @@ class CancelController:
 
 
 def report_up(
-    services: Mapping[str, ResourceService],
+    repositories: Repositories,
     layer: Layer,
     connection: Connection,
     order: Mapping[str, Any],
@@ -182,11 +182,11 @@ def report_up(
     parent = parent_of(order, parent_layer.referred_type)
     if parent is None:
         return
-    work.schedule(connection, parent_layer.order_kind, parent[0])
-    tasks = services[parent_layer.task_kind]
+    work.schedule(connection, parent_layer.order_kind.name, parent[0])
+    tasks = repositories[parent_layer.task_kind]
     params = [(f"{parent_layer.reference}.id", parent[0]), ("state", IN_PROGRESS)]
     for waiting in tasks.find(connection, params):
-        work.schedule(connection, parent_layer.task_kind, str(waiting["id"]))
+        work.schedule(connection, parent_layer.task_kind.name, str(waiting["id"]))
 
 
 def _why(task: Loaded) -> str:

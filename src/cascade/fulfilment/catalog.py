@@ -9,14 +9,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from cascade.domain.decomposition import CatalogByKind
-from cascade.tmf.service import ResourceService
-
-CATALOG_KINDS = (
-    "tmf620.productOffering",
-    "tmf620.productSpecification",
-    "tmf633.serviceSpecification",
-    "tmf634.resourceSpecification",
-)
+from cascade.repositories import Repositories
 
 
 class CatalogCache:
@@ -43,12 +36,8 @@ class CatalogCache:
         return document
 
     def clear(self, *_: object) -> None:
+        """Forget everything (the composition root calls it on every catalog write)."""
         self._entries.clear()
-
-    def watch(self, services: Mapping[str, ResourceService]) -> None:
-        """Clear on every write to a catalog resource of this process."""
-        for kind in CATALOG_KINDS:
-            services[kind].hooks.on_write.append(self.clear)
 
 
 class StoredCatalog(CatalogByKind):
@@ -57,15 +46,15 @@ class StoredCatalog(CatalogByKind):
     def __init__(
         self,
         connection: Connection,
-        services: Mapping[str, ResourceService],
+        repositories: Repositories,
         cache: CatalogCache | None = None,
     ) -> None:
         self._connection = connection
-        self._services = services
+        self._repositories = repositories
         self._cache = cache
 
     def document(self, kind: str, id_: str) -> Mapping[str, Any] | None:
-        service = self._services[kind]
+        entities = self._repositories.named(kind)
         if self._cache is None:
-            return service.peek(self._connection, id_)
-        return self._cache.get(kind, id_, lambda: service.peek(self._connection, id_))
+            return entities.peek(self._connection, id_)
+        return self._cache.get(kind, id_, lambda: entities.peek(self._connection, id_))

@@ -17,11 +17,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from cascade.apis import kinds
 from cascade.fulfilment.drivers import ActivationDriver, Deactivating, DriverStatus
 from cascade.fulfilment.orders import OWNER, external_ids, parties
+from cascade.repositories import Repositories, Repository
 from cascade.storage.allocations import release
 from cascade.tmf.instants import now_instant
-from cascade.tmf.service import ResourceService
 
 AUTHOR = "Cascade"
 ORIGIN = "ResourceOrder"  # the externalReference entityType naming the order that made it
@@ -59,7 +60,7 @@ def origin_order(order: Mapping[str, Any]) -> str | None:
 
 def cease_resource(
     connection: Connection,
-    services: Mapping[str, ResourceService],
+    repositories: Repositories,
     driver: ActivationDriver,
     order: Mapping[str, Any],
     item: Mapping[str, Any],
@@ -75,13 +76,13 @@ def cease_resource(
         return status
     release(connection, f"{origin}/{item['id']}")
     text = f"ceased by resource order {order['id']} item {item['id']}"
-    for kind in ("tmf702.resource", "tmf639.resource"):
-        end(services[kind], connection, resource_id, ENDED_RESOURCE, "endOperatingDate", text)
+    for kind in (kinds.RESOURCE_ACTIVATION, kinds.RESOURCE):
+        end(repositories[kind], connection, resource_id, ENDED_RESOURCE, "endOperatingDate", text)
     return status
 
 
 def end(
-    entities: ResourceService,
+    entities: Repository,
     connection: Connection,
     entity_id: str,
     states: Mapping[str, Any],

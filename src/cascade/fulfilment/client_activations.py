@@ -23,43 +23,43 @@ from sqlalchemy import Connection
 from cascade.domain.characteristics import as_values
 from cascade.fulfilment.activations import ActivationOutcome, Activator
 from cascade.fulfilment.runtime import DONE, StepContext, StepResult, working_on
+from cascade.repositories import Created, Repository, Saved
 from cascade.storage import work
 from cascade.tmf.documents import new_id
-from cascade.tmf.service import ResourceService, Written
 
 
 class ClientActivations:
-    """The create of one activation resource (`tmf640.service`, `tmf702.resource`) and the
+    """The create of one activation kind (`serviceActivation`, `resourceActivation`) and the
     controller that follows the activations it started."""
 
     def __init__(self, activator: Activator) -> None:
         self.activator = activator
-        self.entities: ResourceService = activator.entities
-        self.monitors: ResourceService = activator.monitors
+        self.entities: Repository = activator.entities
+        self.monitors: Repository = activator.monitors
         self.kind = self.entities.kind  # the controller's work kind
         prefix = "service" if activator.target == "service" else "resource"
         self._specification = f"{prefix}Specification"
         self._characteristic = f"{prefix}Characteristic"
 
-    # --- create (the service's `creator`) ---------------------------------------------------
+    # --- create (what a client's POST does) -----------------------------------------------
 
-    def create(self, connection: Connection, body: dict[str, Any]) -> Written:
-        """Store the entity and its monitor, take the first step; 201 if done, else 202."""
+    def create(self, connection: Connection, body: dict[str, Any]) -> Created:
+        """Store the entity and its monitor, take the first step; the entity if that ended
+        the activation (201), else the monitor that follows it (202)."""
         activation_id = new_id()
-        with working_on(self.kind, activation_id):
+        with working_on(self.kind.name, activation_id):
             outcome = self._advance(connection, activation_id, body, work.now_ms())
+        entity = self.entities.get(connection, activation_id)
+        assert entity is not None
+        saved = Saved.of(entity, self.entities.href_of(activation_id))
         if outcome.state == "done":
-            entity = self.entities.table.get(connection, activation_id)
-            assert entity is not None
-            location = self.entities.href_of(activation_id)
-            return Written(entity.doc.encode(), entity.version, 201, location)
+            return Created(saved)
         if outcome.state == "pending":
-            work.schedule(connection, self.kind, activation_id, outcome.again_at_ms)
+            work.schedule(connection, self.kind.name, activation_id, outcome.again_at_ms)
         monitor_id = self.activator.monitor_id(activation_id)
-        monitor = self.monitors.table.get(connection, monitor_id)
+        monitor = self.monitors.get(connection, monitor_id)
         assert monitor is not None
-        location = self.monitors.href_of(monitor_id)
-        return Written(monitor.doc.encode(), monitor.version, 202, location, activation_id)
+        return Created(saved, Saved.of(monitor, self.monitors.href_of(monitor_id)))
 
     # --- the controller ---------------------------------------------------------------------
 

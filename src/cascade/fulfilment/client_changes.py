@@ -9,7 +9,7 @@ re-configures by PATCHing the entities it activated here. In the PATCH's transac
   values (other drivers are not re-configured from here).
 
 Such a PATCH of an entity still being activated (`reserved`) is refused (409): the activation
-would configure it again afterwards. Only client PATCHes run this (`Hooks.on_patch`); the
+would configure it again afterwards. Only client PATCHes run this (`ClientBehaviour.on_patch`); the
 order controllers' own writes do not.
 """
 
@@ -23,7 +23,6 @@ from sqlalchemy import Connection
 from cascade.domain.characteristics import as_values
 from cascade.fulfilment.drivers import ActivationDriver, Deactivating, SimulatedNetwork, Target
 from cascade.tmf.errors import TmfError
-from cascade.tmf.service import ResourceService
 
 # Per target: attribute -> the values that take the entity out of service.
 OUT_OF_SERVICE: dict[Target, dict[str, tuple[str, ...]]] = {
@@ -37,15 +36,12 @@ IN_PROGRESS = "the activation is still in progress: change it on the network onc
 
 
 class ClientChanges:
-    """The `on_patch` hook of one activation resource (`tmf640.service`, `tmf702.resource`)."""
+    """What a client's PATCH of one activation kind does on the network (its `on_patch`)."""
 
     def __init__(self, target: Target, driver: ActivationDriver) -> None:
         self.target = target
         self.driver = driver
         self._characteristic = f"{target}Characteristic"
-
-    def attach(self, entities: ResourceService) -> None:
-        entities.hooks.on_patch.append(self.patched)
 
     def patched(
         self, connection: Connection, before: Mapping[str, Any], after: Mapping[str, Any]

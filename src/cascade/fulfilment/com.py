@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from cascade.apis import kinds
 from cascade.domain.change_order import cease_after, plan_order
 from cascade.domain.changes import plan_item
 from cascade.domain.characteristics import as_characteristics, as_values
@@ -45,25 +46,22 @@ from cascade.fulfilment.orders import (
 from cascade.fulfilment.product_changes import complete_change, relied_on
 from cascade.fulfilment.runtime import DONE, StepContext, StepResult
 from cascade.fulfilment.waiting import RELEASED, WAITING, defer_start, settle_manual_steps
-from cascade.tmf.service import ResourceService
+from cascade.repositories import Repositories
 
-KIND = "tmf622.productOrder"
 ENDED_BADLY = ("failed", "rejected", "cancelled", "partial")
 PRODUCT_REF = {"@referredType": "Product"}
 
 
 class ProductOrderController(OrderController):
-    kind = KIND
+    kind = kinds.PRODUCT_ORDER
     machine = PRODUCT_ORDER
 
     def __init__(
-        self,
-        services: Mapping[str, ResourceService],
-        catalog_cache: CatalogCache | None = None,
+        self, repositories: Repositories, catalog_cache: CatalogCache | None = None
     ) -> None:
-        super().__init__(services, catalog_cache)
-        self.service_orders = services["tmf641.serviceOrder"]
-        self.inventory = services["tmf637.product"]
+        super().__init__(repositories, catalog_cache)
+        self.service_orders = repositories[kinds.SERVICE_ORDER]
+        self.inventory = repositories[kinds.PRODUCT]
 
     def step(self, connection: Connection, entity_id: str, context: StepContext) -> StepResult:
         opened = self.open(connection, entity_id)
@@ -75,7 +73,7 @@ class ProductOrderController(OrderController):
         items = order.get("productOrderItem") or []
         changed = False
         if state == "acknowledged":
-            installed = installed_products(connection, self.services, items)
+            installed = installed_products(connection, self.repositories, items)
             busy = busy_products(connection, self.orders, order)
             dependents = dependent_products(connection, self.inventory, items)
             try:
@@ -128,7 +126,7 @@ class ProductOrderController(OrderController):
             )
         if any(n.get("state") != "completed" for n in needs):
             return False
-        installed = installed_products(connection, self.services, [item])
+        installed = installed_products(connection, self.repositories, [item])
         try:
             plan = plan_item(item, catalog, installed)
         except Rejected as rejected:  # the catalog or inventory changed since acceptance
@@ -163,7 +161,7 @@ class ProductOrderController(OrderController):
         if item.get("action") != "delete":
             return ()
         ceases = [other for other in by_id.values() if other.get("action") == "delete"]
-        return cease_after(item, ceases, installed_products(connection, self.services, ceases))
+        return cease_after(item, ceases, installed_products(connection, self.repositories, ceases))
 
     def _complete_item(
         self,

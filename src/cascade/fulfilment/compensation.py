@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from cascade.apis import kinds
 from cascade.domain.compensation import CANCELLING, undo_order
 from cascade.domain.decomposition import DEPENDS_ON, item_dependencies
 from cascade.domain.states import CANCELLED, RUNNING
@@ -28,10 +29,11 @@ from cascade.fulfilment.drivers import Deactivating
 from cascade.fulfilment.ids import child_id
 from cascade.fulfilment.layers import PRODUCT, RESOURCE, SERVICE, Layer, internal_task_id
 from cascade.fulfilment.orders import add_note
+from cascade.repositories import Repositories
 from cascade.storage import work
 from cascade.storage.allocations import release
+from cascade.tmf.declarations import Kind
 from cascade.tmf.instants import now_instant
-from cascade.tmf.service import ResourceService
 
 Retired = Callable[[], dict[str, Any]]
 # How an ended child of another component's layer is undone (components/undo.py).
@@ -70,11 +72,11 @@ class Compensation:
 
     def __init__(
         self,
-        services: Mapping[str, ResourceService],
+        repositories: Repositories,
         driver: object,
         remote: tuple[Layer, UndoEnded] | None = None,
     ) -> None:
-        self.services = services
+        self.repositories = repositories
         self.driver = driver if isinstance(driver, Deactivating) else None
         self.remote = remote  # the layer that is another component, and how its undo is asked
 
@@ -92,7 +94,7 @@ class Compensation:
             item_id = str(item["id"])
             product_id = child_id(order["id"], item_id, "product")
             # TMF637 products carry no note: terminationDate and the order say why.
-            self._retire("tmf637.product", connection, product_id, _product_retired, None)
+            self._retire(kinds.PRODUCT, connection, product_id, _product_retired, None)
             if not self.undo_child(SERVICE, connection, child_id(order["id"], item_id), why):
                 return False
         return True
@@ -103,9 +105,9 @@ class Compensation:
             item_id = str(item["id"])
             service_id = child_id(order["id"], item_id, "service")
             retired = _service_retired
-            if not self._deactivate("tmf640.service", connection, service_id, retired, why):
+            if not self._deactivate(kinds.SERVICE_ACTIVATION, connection, service_id, retired, why):
                 return False
-            self._retire("tmf638.service", connection, service_id, _service_retired, why)
+            self._retire(kinds.SERVICE, connection, service_id, _service_retired, why)
             if not self.undo_child(RESOURCE, connection, child_id(order["id"], item_id), why):
                 return False
         return True
@@ -116,16 +118,16 @@ class Compensation:
             resource = item.get("resource") or {}
             activation_id = str(resource.get("id") or child_id(order["id"], item_id))
             if not self._deactivate(
-                "tmf702.resource", connection, activation_id, _resource_retired, why
+                kinds.RESOURCE_ACTIVATION, connection, activation_id, _resource_retired, why
             ):
                 return False
-            self._retire("tmf639.resource", connection, activation_id, _resource_retired, why)
+            self._retire(kinds.RESOURCE, connection, activation_id, _resource_retired, why)
             release(connection, f"{order['id']}/{item_id}")
         return True
 
     def undo_child(self, layer: Layer, connection: Connection, order_id: str, why: str) -> bool:
         """Cancel a running child through its cancel task, or undo an ended one in place."""
-        orders = self.services[layer.order_kind]
+        orders = self.repositories[layer.order_kind]
         child = orders.peek(connection, order_id)
         if child is None:
             return True
@@ -150,20 +152,20 @@ class Compensation:
     def _ask_cancel(
         self, layer: Layer, connection: Connection, child: Mapping[str, Any], why: str
     ) -> None:
-        tasks = self.services[layer.task_kind]
+        tasks = self.repositories[layer.task_kind]
         task_id = internal_task_id(str(child["id"]))
         if tasks.peek(connection, task_id) is not None:
             return
         reference = {"id": child["id"], "href": child["href"], "@referredType": layer.referred_type}
         body = {layer.reference: reference, "cancellationReason": why}
         tasks.insert(connection, body, id_=task_id)
-        work.schedule(connection, layer.task_kind, task_id)
+        work.schedule(connection, layer.task_kind.name, task_id)
 
     def _deactivate(
-        self, kind: str, connection: Connection, activation_id: str, retired: Retired, why: str
+        self, kind: Kind, connection: Connection, activation_id: str, retired: Retired, why: str
     ) -> bool:
         """Deactivate and retire the activation entity; False while the driver is at it."""
-        entities = self.services[kind]
+        entities = self.repositories[kind]
         if entities.peek(connection, activation_id) is None:
             return True
         note = f"deactivated: {why}"
@@ -179,10 +181,10 @@ class Compensation:
         return True
 
     def _retire(
-        self, kind: str, connection: Connection, id_: str, retired: Retired, why: str | None
+        self, kind: Kind, connection: Connection, id_: str, retired: Retired, why: str | None
     ) -> None:
-        service = self.services[kind]
-        loaded = service.load(connection, id_)
+        records = self.repositories[kind]
+        loaded = records.load(connection, id_)
         if loaded is None:
             return
         values = retired()
@@ -192,7 +194,7 @@ class Compensation:
         loaded.document.update(values)
         if why is not None:
             _noted(loaded.document, why)
-        service.save(connection, loaded)
+        records.save(connection, loaded)
 
 
 def _id(item: Mapping[str, Any]) -> str:

@@ -1,33 +1,32 @@
-"""What the three order controllers share: their services, the catalog, opening an order."""
+"""What the three order controllers share: their repositories, the catalog, opening an order."""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 from sqlalchemy import Connection
 
 from cascade.domain.states import StateMachine
 from cascade.fulfilment.catalog import CatalogCache, StoredCatalog
 from cascade.fulfilment.orders import open_order
-from cascade.tmf.service import Loaded, ResourceService
+from cascade.repositories import Loaded, Repositories
+from cascade.tmf.declarations import Kind
 
 
 class OrderController:
     """Base of COM, SOM and ROM: `kind` names the orders, `machine` their state machine."""
 
-    kind: str
+    kind: Kind
     machine: StateMachine
 
     def __init__(
-        self, services: Mapping[str, ResourceService], catalog_cache: CatalogCache | None = None
+        self, repositories: Repositories, catalog_cache: CatalogCache | None = None
     ) -> None:
-        self.services = services
+        self.repositories = repositories
         self.catalog_cache = catalog_cache
-        self.orders = services[self.kind]
+        self.orders = repositories[self.kind]
 
     def open(self, connection: Connection, entity_id: str) -> tuple[Loaded, StoredCatalog] | None:
         """The order to advance (locked) and the catalog; None when there is nothing to do."""
         loaded = open_order(self.orders, connection, entity_id, self.machine)
         if loaded is None:
             return None
-        return loaded, StoredCatalog(connection, self.services, self.catalog_cache)
+        return loaded, StoredCatalog(connection, self.repositories, self.catalog_cache)

@@ -12,19 +12,18 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from cascade.apis import kinds
 from cascade.domain.changes import InstalledProduct, InstalledService, product_id_of
 from cascade.domain.characteristics import as_values
-from cascade.tmf.service import ResourceService
+from cascade.repositories import Repositories, Repository
 
-PRODUCTS = "tmf637.product"
-SERVICES = "tmf638.service"
 # Product order states in which an order may still change what it names.
 RUNNING = ("inProgress", "held", "pending", "assessingCancellation", "pendingCancellation")
 
 
 def installed_products(
     connection: Connection,
-    services: Mapping[str, ResourceService],
+    repositories: Repositories,
     items: Iterable[Mapping[str, Any]],
 ) -> dict[str, InstalledProduct]:
     """The installed products the change items (modify, delete, noChange) name, by id."""
@@ -33,19 +32,19 @@ def installed_products(
         product_id = product_id_of(item)
         if item.get("action") == "add" or product_id is None or product_id in found:
             continue
-        product = installed_product(connection, services, product_id)
+        product = installed_product(connection, repositories, product_id)
         if product is not None:
             found[product_id] = product
     return found
 
 
 def installed_product(
-    connection: Connection, services: Mapping[str, ResourceService], product_id: str
+    connection: Connection, repositories: Repositories, product_id: str
 ) -> InstalledProduct | None:
-    record = services[PRODUCTS].peek(connection, product_id)
+    record = repositories[kinds.PRODUCT].peek(connection, product_id)
     if record is None:
         return None
-    inventory = services[SERVICES]
+    inventory = repositories[kinds.SERVICE]
     walked: dict[str, InstalledService] = {}
     for ref in record.get("realizingService") or ():
         _walk(connection, inventory, str(ref.get("id")), walked)
@@ -66,7 +65,7 @@ def installed_product(
 
 def _walk(
     connection: Connection,
-    inventory: ResourceService,
+    inventory: Repository,
     service_id: str,
     walked: dict[str, InstalledService],
 ) -> None:
@@ -94,7 +93,7 @@ def as_installed(record: Mapping[str, Any], supporting: tuple[str, ...]) -> Inst
 
 
 def busy_products(
-    connection: Connection, orders: ResourceService, order: Mapping[str, Any]
+    connection: Connection, orders: Repository, order: Mapping[str, Any]
 ) -> dict[str, str]:
     """Products the order's change items name that another running product order changes."""
     busy: dict[str, str] = {}
@@ -110,7 +109,7 @@ def busy_products(
 
 
 def dependent_products(
-    connection: Connection, products: ResourceService, items: Iterable[Mapping[str, Any]]
+    connection: Connection, products: Repository, items: Iterable[Mapping[str, Any]]
 ) -> dict[str, list[str]]:
     """For each product the order ceases, the live products that rely on it."""
     found: dict[str, list[str]] = {}

@@ -11,27 +11,27 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import msgspec
 from sqlalchemy import Connection
 
 from cascade.domain.characteristics import as_characteristics
+from cascade.repositories import Repository
 from cascade.tmf.instants import now_instant
-from cascade.tmf.service import ResourceService
 
 
 def _store(
-    connection: Connection, service: ResourceService, id_: str, body: dict[str, Any]
+    connection: Connection, records: Repository, id_: str, body: dict[str, Any]
 ) -> dict[str, Any]:
-    existing = service.peek(connection, id_)
+    existing = records.peek(connection, id_)
     if existing is not None:
         return existing
-    stored: dict[str, Any] = msgspec.json.decode(service.insert(connection, body, id_=id_).body)
-    return stored
+    document = records.insert(connection, body, id_=id_).document
+    assert document is not None  # an insert returns what it stored
+    return document
 
 
 def record_resource(
     connection: Connection,
-    resources: ResourceService,
+    resources: Repository,
     id_: str,
     *,
     specification: Mapping[str, Any],
@@ -57,7 +57,7 @@ def record_resource(
 
 def record_service(
     connection: Connection,
-    services: ResourceService,
+    services: Repository,
     id_: str,
     *,
     specification: Mapping[str, Any],
@@ -90,7 +90,7 @@ def record_service(
 
 def record_product(
     connection: Connection,
-    products: ResourceService,
+    products: Repository,
     id_: str,
     *,
     offering: Mapping[str, Any],

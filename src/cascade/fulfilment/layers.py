@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cascade.apis import kinds
 from cascade.domain.states import (
     CANCEL_PRODUCT_ORDER,
     CANCEL_RESOURCE_ORDER,
@@ -23,27 +24,28 @@ from cascade.domain.states import (
     StateMachine,
 )
 from cascade.fulfilment.ids import child_id
+from cascade.tmf.declarations import Kind
 
 
 @dataclass(frozen=True)
 class Layer:
-    order_kind: str  # tmf622.productOrder
-    task_kind: str  # tmf622.cancelProductOrder
+    order_kind: Kind  # productOrder
+    task_kind: Kind  # cancelProductOrder
     reference: str  # the task's attribute naming the order: productOrder
     referred_type: str  # ProductOrder (also the externalReference type children name it by)
     items: str  # the order's item array: productOrderItem
     machine: StateMachine
     item_machine: StateMachine
     task_machine: StateMachine
-    parent: str | None  # the layer above, by order kind
+    parent: Kind | None  # the layer above, by order kind
 
     def order_id(self, task: Mapping[str, Any]) -> str:
         return str((task.get(self.reference) or {}).get("id"))
 
 
 PRODUCT = Layer(
-    "tmf622.productOrder",
-    "tmf622.cancelProductOrder",
+    kinds.PRODUCT_ORDER,
+    kinds.CANCEL_PRODUCT_ORDER,
     "productOrder",
     "ProductOrder",
     "productOrderItem",
@@ -53,8 +55,8 @@ PRODUCT = Layer(
     None,
 )
 SERVICE = Layer(
-    "tmf641.serviceOrder",
-    "tmf641.cancelServiceOrder",
+    kinds.SERVICE_ORDER,
+    kinds.CANCEL_SERVICE_ORDER,
     "serviceOrder",
     "ServiceOrder",
     "serviceOrderItem",
@@ -64,8 +66,8 @@ SERVICE = Layer(
     PRODUCT.order_kind,
 )
 RESOURCE = Layer(
-    "tmf652.resourceOrder",
-    "tmf652.cancelResourceOrder",
+    kinds.RESOURCE_ORDER,
+    kinds.CANCEL_RESOURCE_ORDER,
     "resourceOrder",
     "ResourceOrder",
     "orderItem",
@@ -76,6 +78,7 @@ RESOURCE = Layer(
 )
 LAYERS = (PRODUCT, SERVICE, RESOURCE)
 BY_ORDER_KIND = {layer.order_kind: layer for layer in LAYERS}
+LAYER_OF = {kind: layer for layer in LAYERS for kind in (layer.order_kind, layer.task_kind)}
 
 
 def internal_task_id(order_id: str) -> str:

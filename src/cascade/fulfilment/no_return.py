@@ -18,25 +18,24 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from cascade.apis import kinds
 from cascade.domain.compensation import marks_point_of_no_return
 from cascade.fulfilment.catalog import CatalogCache, StoredCatalog
 from cascade.fulfilment.ids import child_id
 from cascade.fulfilment.layers import PRODUCT, SERVICE, Layer
-from cascade.tmf.service import ResourceService
+from cascade.repositories import Repositories
 
 MILESTONE = "pointOfNoReturn"  # a TMF641 milestone: SOM says its order passed one
 
 
 class PointOfNoReturn:
-    def __init__(
-        self, services: Mapping[str, ResourceService], cache: CatalogCache | None = None
-    ) -> None:
-        self.services = services
+    def __init__(self, repositories: Repositories, cache: CatalogCache | None = None) -> None:
+        self.repositories = repositories
         self.cache = cache
 
     def passed(self, layer: Layer, connection: Connection, order: Mapping[str, Any]) -> str | None:
         """Why the order can no longer be cancelled, or None."""
-        catalog = StoredCatalog(connection, self.services, self.cache)
+        catalog = StoredCatalog(connection, self.repositories, self.cache)
         if layer is PRODUCT:
             return self._product(connection, catalog, order)
         if layer is SERVICE:
@@ -46,7 +45,7 @@ class PointOfNoReturn:
     def marked(self, connection: Connection, order: Mapping[str, Any]) -> bool:
         """Whether a service order's catalog marks any point of no return (no reads of the
         order's children: worth asking `passed` only when this is True)."""
-        catalog = StoredCatalog(connection, self.services, self.cache)
+        catalog = StoredCatalog(connection, self.repositories, self.cache)
         for item in order.get("serviceOrderItem") or ():
             _, specification = _service_specification(catalog, item)
             if marks_point_of_no_return(specification, "specCharacteristic"):
@@ -61,7 +60,7 @@ class PointOfNoReturn:
         self, connection: Connection, catalog: StoredCatalog, order: Mapping[str, Any]
     ) -> str | None:
         for item in order.get("productOrderItem") or ():
-            child = self.services[SERVICE.order_kind].peek(
+            child = self.repositories[SERVICE.order_kind].peek(
                 connection, child_id(order["id"], str(item.get("id")))
             )
             if child is None:
@@ -80,10 +79,12 @@ class PointOfNoReturn:
             spec_ref, specification = _service_specification(catalog, item)
             if marks_point_of_no_return(specification, "specCharacteristic"):
                 service_id = child_id(order["id"], item_id, "service")
-                activation = self.services["tmf640.service"].peek(connection, service_id)
+                activation = self.repositories[kinds.SERVICE_ACTIVATION].peek(
+                    connection, service_id
+                )
                 if _activated(activation, item, "state", "active"):
                     return _passed("service", service_id, spec_ref)
-            child = self.services["tmf652.resourceOrder"].peek(
+            child = self.repositories[kinds.RESOURCE_ORDER].peek(
                 connection, child_id(order["id"], item_id)
             )
             found = None if child is None else self._resource(connection, catalog, child)
@@ -101,7 +102,9 @@ class PointOfNoReturn:
             if not marks_point_of_no_return(specification, "resourceSpecCharacteristic"):
                 continue
             activation_id = str(resource.get("id") or child_id(order["id"], str(item.get("id"))))
-            activation = self.services["tmf702.resource"].peek(connection, activation_id)
+            activation = self.repositories[kinds.RESOURCE_ACTIVATION].peek(
+                connection, activation_id
+            )
             if _activated(activation, item, "resourceStatus", "available"):
                 return _passed("resource", activation_id, spec_ref)
         return None

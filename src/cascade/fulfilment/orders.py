@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from cascade.domain.states import StateMachine, roll_up
+from cascade.repositories import Loaded, Repository
 from cascade.tmf.instants import now_instant
-from cascade.tmf.service import Loaded, ResourceService
 
 AUTHOR = "Cascade"
 # States in which a controller leaves an order alone: an operator or a cancellation has it.
@@ -18,7 +18,7 @@ OWNER = "Cascade"  # the system that owns the parent order, in TMF652 ExternalId
 
 
 def open_order(
-    orders: ResourceService, connection: Connection, entity_id: str, machine: StateMachine
+    orders: Repository, connection: Connection, entity_id: str, machine: StateMachine
 ) -> Loaded | None:
     """The order a controller is to advance, locked; None when it is gone, ended or waiting."""
     loaded = orders.load(connection, entity_id)

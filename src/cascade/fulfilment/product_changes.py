@@ -15,13 +15,13 @@ from sqlalchemy import Connection
 from cascade.domain.changes import product_id_of
 from cascade.domain.characteristics import as_characteristics, as_values
 from cascade.domain.decomposition import CFS, ProductItemPlan
+from cascade.repositories import Repository
 from cascade.tmf.instants import now_instant
-from cascade.tmf.service import ResourceService
 
 
 def complete_change(
     connection: Connection,
-    products: ResourceService,
+    products: Repository,
     order: Mapping[str, Any],
     item: dict[str, Any],
     plan: ProductItemPlan,

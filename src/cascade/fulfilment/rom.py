@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from cascade.apis import kinds
 from cascade.domain.characteristics import as_characteristics, as_values
 from cascade.domain.pools import MissingScope, pool_for
 from cascade.domain.states import RESOURCE_ORDER, RESOURCE_ORDER_ITEM
@@ -31,27 +32,24 @@ from cascade.fulfilment.orders import (
     settle_order,
 )
 from cascade.fulfilment.runtime import DONE, StepContext, StepResult
+from cascade.repositories import Repositories
 from cascade.storage import work
 from cascade.storage.allocations import PoolExhausted, allocate, allocation_of, release
 from cascade.tmf.instants import now_instant
-from cascade.tmf.service import ResourceService
-
-KIND = "tmf652.resourceOrder"
-PARENT_KIND = "tmf641.serviceOrder"
 
 
 class ResourceOrderController(OrderController):
-    kind = KIND
+    kind = kinds.RESOURCE_ORDER
     machine = RESOURCE_ORDER
 
     def __init__(
         self,
-        services: Mapping[str, ResourceService],
+        repositories: Repositories,
         activator: Activator,
         catalog_cache: CatalogCache | None = None,
     ) -> None:
-        super().__init__(services, catalog_cache)
-        self.inventory = services["tmf639.resource"]
+        super().__init__(repositories, catalog_cache)
+        self.inventory = repositories[kinds.RESOURCE]
         self.activator = activator
 
     def step(self, connection: Connection, entity_id: str, context: StepContext) -> StepResult:
@@ -106,7 +104,9 @@ class ResourceOrderController(OrderController):
             values_so_far.update(given)
             return False, None
         if item.get("action") == "delete":
-            status = cease_resource(connection, self.services, self.activator.driver, order, item)
+            status = cease_resource(
+                connection, self.repositories, self.activator.driver, order, item
+            )
             if status.state == "failed":
                 return self._fail_item(order, item, status.reason or "deactivation failed"), None
             changed = move(item, RESOURCE_ORDER_ITEM, "inProgress")
@@ -213,4 +213,4 @@ class ResourceOrderController(OrderController):
     def _finish(connection: Connection, order: Mapping[str, Any]) -> None:
         parent = parent_of(order, "ServiceOrder")
         if parent is not None:
-            work.schedule(connection, PARENT_KIND, parent[0])
+            work.schedule(connection, kinds.SERVICE_ORDER.name, parent[0])

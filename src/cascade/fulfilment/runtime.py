@@ -24,6 +24,7 @@ from cascade.storage import work
 from cascade.storage.allocations import lock_conflict
 from cascade.storage.database import Database
 from cascade.storage.work import Claim
+from cascade.tmf.declarations import Kind
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,10 @@ class RetryLater(Exception):  # noqa: N818 - a request to the runtime, not a mal
 
 
 class Controller(Protocol):
-    kind: str
+    @property
+    def kind(self) -> Kind:
+        """The kind of the entities it advances (work items name it)."""
+        ...
 
     def step(self, connection: Connection, entity_id: str, context: StepContext) -> StepResult:
         """Advance one entity by as much as can be done now."""
@@ -104,7 +108,7 @@ class Runtime:
         settings: RuntimeSettings | None = None,
     ) -> None:
         self.database = database
-        self.controllers = {controller.kind: controller for controller in controllers}
+        self.controllers = {controller.kind.name: controller for controller in controllers}
         self.settings = settings or RuntimeSettings()
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
         self._wake = asyncio.Event()

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection
 
+from cascade.apis import kinds
 from cascade.domain.characteristics import as_characteristics, as_values
 from cascade.domain.decomposition import RFS
 from cascade.fulfilment.activations import Activator
@@ -28,8 +29,8 @@ from cascade.fulfilment.cease import cease_order, deactivate, end, note, unable
 from cascade.fulfilment.drivers import ActivationDriver, ActivationRequest, DriverStatus
 from cascade.fulfilment.ids import child_id
 from cascade.fulfilment.orders import notes_text
+from cascade.repositories import Loaded, Repositories, Repository
 from cascade.tmf.instants import now_instant
-from cascade.tmf.service import Loaded, ResourceService
 
 ENDED_SERVICE = {"state": "terminated", "isServiceEnabled": False}
 ACTIONS = ("add", "modify", "delete", "noChange")
@@ -44,10 +45,9 @@ class Change:
 
 
 class ServiceChanges:
-    def __init__(self, services: Mapping[str, ResourceService], activator: Activator) -> None:
-        self.services = services
-        self.inventory = services["tmf638.service"]
-        self.resource_orders = services["tmf652.resourceOrder"]
+    def __init__(self, repositories: Repositories, activator: Activator) -> None:
+        self.inventory = repositories[kinds.SERVICE]
+        self.resource_orders = repositories[kinds.RESOURCE_ORDER]
         self.activator = activator
 
     def advance(
@@ -250,7 +250,7 @@ def _reference(service: Mapping[str, Any]) -> dict[str, Any]:
 
 def change_problems(
     connection: Connection,
-    inventory: ResourceService,
+    inventory: Repository,
     items: Sequence[Mapping[str, Any]],
     driver: ActivationDriver,
 ) -> list[str]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from cascade.apis import kinds
 from cascade.domain.characteristics import as_characteristics, as_values, resolve, rules_of
 from cascade.domain.decomposition import CFS, DEPENDS_ON, RFS
 from cascade.domain.states import SERVICE_ORDER, SERVICE_ORDER_ITEM
@@ -43,32 +44,31 @@ from cascade.fulfilment.waiting import (
     defer_start,
     settle_manual_steps,
 )
+from cascade.repositories import Repositories
 from cascade.storage import work
 from cascade.tmf.instants import now_instant
-from cascade.tmf.service import ResourceService
 
-KIND = "tmf641.serviceOrder"
-PARENT_KIND = "tmf622.productOrder"
 ENDED_BADLY = ("failed", "rejected", "cancelled", "partial")
 
 
 class ServiceOrderController(OrderController):
-    kind = KIND
+    kind = kinds.SERVICE_ORDER
     machine = SERVICE_ORDER
 
     def __init__(
         self,
-        services: Mapping[str, ResourceService],
+        repositories: Repositories,
         activator: Activator,
         catalog_cache: CatalogCache | None = None,
         no_return: PointOfNoReturn | None = None,
     ) -> None:
-        super().__init__(services, catalog_cache)
+        super().__init__(repositories, catalog_cache)
         self.no_return = no_return
-        self.resource_orders = services["tmf652.resourceOrder"]
-        self.inventory = services["tmf638.service"]
+        self.resource_orders = repositories[kinds.RESOURCE_ORDER]
+        self.inventory = repositories[kinds.SERVICE]
+        self.resources = repositories[kinds.RESOURCE]
         self.activator = activator
-        self.changes = ServiceChanges(services, activator)
+        self.changes = ServiceChanges(repositories, activator)
 
     def step(self, connection: Connection, entity_id: str, context: StepContext) -> StepResult:
         opened = self.open(connection, entity_id)
@@ -287,7 +287,7 @@ class ServiceOrderController(OrderController):
             resource_id = child_id(resource_order_id, str(position))
             resource: dict[str, Any] = {
                 "id": resource_id,
-                "href": self.services["tmf639.resource"].href_of(resource_id),
+                "href": self.resources.href_of(resource_id),
                 "resourceSpecification": dict(ref),
                 "@referredType": "Resource",
             }
@@ -415,4 +415,4 @@ def _milestone_named(order: Mapping[str, Any], name: str) -> Mapping[str, Any] |
 def _tell_parent(connection: Connection, order: Mapping[str, Any]) -> None:
     parent = parent_of(order, "ProductOrder")
     if parent is not None:
-        work.schedule(connection, PARENT_KIND, parent[0])
+        work.schedule(connection, kinds.PRODUCT_ORDER.name, parent[0])

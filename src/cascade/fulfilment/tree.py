@@ -13,19 +13,20 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from cascade.apis import kinds
 from cascade.fulfilment.ids import child_id
-from cascade.tmf.service import ResourceService
+from cascade.repositories import Repositories
 
 
 def order_tree(
-    connection: Connection, services: Mapping[str, ResourceService], order_id: str
+    connection: Connection, repositories: Repositories, order_id: str
 ) -> dict[str, Any] | None:
-    order = services["tmf622.productOrder"].peek(connection, order_id)
+    order = repositories[kinds.PRODUCT_ORDER].peek(connection, order_id)
     if order is None:
         return None
     items = []
     for item in order.get("productOrderItem") or ():
-        service_order = services["tmf641.serviceOrder"].peek(
+        service_order = repositories[kinds.SERVICE_ORDER].peek(
             connection, child_id(order["id"], str(item.get("id")))
         )
         product = item.get("product") or {}
@@ -36,7 +37,7 @@ def order_tree(
                 "state": item.get("state"),
                 "productOffering": (item.get("productOffering") or {}).get("id"),
                 "product": _ref(product) if product.get("id") else None,
-                "serviceOrder": _service_order(connection, services, service_order)
+                "serviceOrder": _service_order(connection, repositories, service_order)
                 if service_order
                 else None,
             }
@@ -45,7 +46,7 @@ def order_tree(
 
 
 def _service_order(
-    connection: Connection, services: Mapping[str, ResourceService], order: Mapping[str, Any]
+    connection: Connection, repositories: Repositories, order: Mapping[str, Any]
 ) -> dict[str, Any]:
     items = []
     for item in order.get("serviceOrderItem") or ():
@@ -55,8 +56,8 @@ def _service_order(
         activation_id = (
             str(service.get("id")) if changed else child_id(order["id"], item_id, "service")
         )
-        activation = services["tmf640.service"].peek(connection, activation_id)
-        resource_order = services["tmf652.resourceOrder"].peek(
+        activation = repositories[kinds.SERVICE_ACTIVATION].peek(connection, activation_id)
+        resource_order = repositories[kinds.RESOURCE_ORDER].peek(
             connection, child_id(order["id"], item_id)
         )
         items.append(
@@ -71,7 +72,7 @@ def _service_order(
                     "href": service.get("href"),
                 },
                 "activation": _activation(activation, "state") if activation else None,
-                "resourceOrder": _resource_order(connection, services, resource_order)
+                "resourceOrder": _resource_order(connection, repositories, resource_order)
                 if resource_order
                 else None,
             }
@@ -80,13 +81,13 @@ def _service_order(
 
 
 def _resource_order(
-    connection: Connection, services: Mapping[str, ResourceService], order: Mapping[str, Any]
+    connection: Connection, repositories: Repositories, order: Mapping[str, Any]
 ) -> dict[str, Any]:
     items = []
     for item in order.get("orderItem") or ():
         resource = item.get("resource") or {}
         activation = (
-            services["tmf702.resource"].peek(connection, str(resource["id"]))
+            repositories[kinds.RESOURCE_ACTIVATION].peek(connection, str(resource["id"]))
             if resource.get("id")
             else None
         )

@@ -1,43 +1,48 @@
-"""The Access each resource service gets: its party rule and the audit trail together."""
+"""The Access each TMF resource gets: its party rule and the audit trail together."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
 
+from cascade.frontend.types import Caller
+from cascade.repositories import Repository
 from cascade.security import audit
-from cascade.security.parties import (
-    CancelRule,
-    Narrowed,
-    OwnerRule,
-    PartyRule,
-    RelatedPartyRule,
-    SharedRule,
-)
-from cascade.tmf.declarations import HUB
+from cascade.security.parties import Narrowed, PartyRule
 from cascade.tmf.query import ListQuery
-from cascade.tmf.service import Caller, ResourceService
 
-CATALOG_APIS = frozenset({"tmf620", "tmf633", "tmf634"})
-# Cancel task -> (attribute naming the target order, the order's resource name).
-CANCEL_TARGETS = {
-    "cancelProductOrder": ("productOrder", "productOrder"),
-    "cancelServiceOrder": ("serviceOrder", "serviceOrder"),
-    "cancelResourceOrder": ("resourceOrder", "resourceOrder"),
-}
+
+@dataclass(frozen=True)
+class CancelTarget:
+    """What a cancel task names: the attribute with the order, and how audits name orders."""
+
+    attribute: str  # productOrder
+    label: str  # tmf622.productOrder
 
 
 class ResourceAccess:
-    """Party checks for party-bound callers, and an audit entry for every client write."""
+    """Party checks for party-bound callers, and an audit entry for every client write.
 
-    def __init__(self, service: ResourceService, rule: PartyRule, audited: bool) -> None:
-        self.kind = service.kind
-        self.service = service
+    `label` names the resource in the audit trail (`tmf622.productOrder`); a new cancel task is
+    audited as a `cancel` of the order it names.
+    """
+
+    def __init__(
+        self,
+        label: str,
+        entities: Repository,
+        rule: PartyRule,
+        *,
+        audited: bool,
+        cancels: CancelTarget | None = None,
+    ) -> None:
+        self.label = label
+        self.entities = entities
         self.rule = rule
         self.audited = audited
-        self.cancel_target = CANCEL_TARGETS.get(service.resource.name, (None,))[0]
+        self.cancels = cancels
 
     def narrow(self, connection: Connection, query: ListQuery, caller: Caller) -> Narrowed:
         if not caller.party:
@@ -62,35 +67,15 @@ class ResourceAccess:
             self.rule.written(connection, caller.party, action, id_)
         if not self.audited:
             return
-        if action == "create" and self.cancel_target is not None:
+        if action == "create" and self.cancels is not None:
             action, detail = "cancel", self._cancelled_order(connection, id_)
-        audit.record(connection, caller, action, self.kind, id_, detail)
+        audit.record(connection, caller, action, self.label, id_, detail)
 
     def _cancelled_order(self, connection: Connection, id_: str) -> str | None:
-        """`<kind> <id>` of the order a new cancel task targets, for the audit entry."""
-        document = self.service.peek(connection, id_)
-        reference = (document or {}).get(self.cancel_target or "")
+        """`<resource> <id>` of the order a new cancel task targets, for the audit entry."""
+        assert self.cancels is not None
+        document = self.entities.peek(connection, id_)
+        reference = (document or {}).get(self.cancels.attribute)
         if not isinstance(reference, dict):
             return None
-        target = CANCEL_TARGETS[self.service.resource.name][1]
-        return f"{self.service.api.code}.{target} {reference.get('id')}"
-
-
-def rule_for(service: ResourceService, services: Mapping[str, ResourceService]) -> PartyRule:
-    name = service.resource.name
-    if service.api.code in CATALOG_APIS and name != HUB:
-        return SharedRule()
-    if name == HUB:
-        return OwnerRule(service)
-    if name in CANCEL_TARGETS:
-        attribute, orders = CANCEL_TARGETS[name]
-        return CancelRule(service, attribute, services[f"{service.api.code}.{orders}"])
-    if "relatedParty" in service.shape.properties:
-        return RelatedPartyRule(service)
-    return PartyRule()
-
-
-def install_access(services: Mapping[str, ResourceService], *, audited: bool) -> None:
-    """Give every resource service its Access (party rule and audit)."""
-    for service in services.values():
-        service.access = ResourceAccess(service, rule_for(service, services), audited)
+        return f"{self.cancels.label} {reference.get('id')}"

@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
+from cascade.frontend.types import Caller
 from cascade.storage.tables import audit_entry
 from cascade.tmf.errors import bad_request
 from cascade.tmf.instants import normalize_instant, now_instant
-from cascade.tmf.service import Caller
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100

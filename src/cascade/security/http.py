@@ -8,9 +8,9 @@ import msgspec
 from litestar import Request, Response, get
 from litestar.handlers import HTTPRouteHandler
 
+from cascade.frontend.types import CALLER
 from cascade.security.audit import parse_audit_query, read_entries
 from cascade.storage.database import Database
-from cascade.tmf.service import CALLER
 
 JSON = "application/json;charset=utf-8"
 

@@ -19,13 +19,14 @@ import msgspec
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from cascade.frontend.resource import TmfResource
+from cascade.frontend.types import CALLER
 from cascade.security.authn import Authenticator, UnauthenticatedError
 from cascade.security.logs import request_id
 from cascade.security.principal import ANONYMOUS, Principal
 from cascade.security.ratelimit import RateLimiter, retry_after
 from cascade.security.scopes import missing_scopes, required_scopes
 from cascade.tmf.errors import TmfError
-from cascade.tmf.service import CALLER, ResourceService
 
 REQUEST_ID = "cascade.request_id"
 REQUEST_ID_HEADER = b"x-request-id"
@@ -117,12 +118,12 @@ class SecurityMiddleware:
         *,
         authenticator: Authenticator | None,
         limiter: RateLimiter | None,
-        services: Mapping[str, ResourceService],
+        resources: Mapping[str, TmfResource],
     ) -> None:
         self.app = app
         self.authenticator = authenticator
         self.limiter = limiter
-        self.services = services
+        self.resources = resources  # by route prefix (tmf622.productOrder)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -181,10 +182,10 @@ class SecurityMiddleware:
             )
 
     async def _check_extension(self, scope: Scope, principal: Principal, route: str) -> None:
-        kind, parameter = PARTY_CHECKED_EXTENSIONS[route]
+        resource, parameter = PARTY_CHECKED_EXTENSIONS[route]
         entity_id = str(scope.get("path_params", {}).get(parameter, ""))
         caller = principal.caller(None)
-        await self.services[kind].retrieve(entity_id, None, caller)  # 404 when not theirs
+        await self.resources[resource].retrieve(entity_id, None, caller)  # 404 when not theirs
 
 
 def security_middleware(**options: Any) -> Any:

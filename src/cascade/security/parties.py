@@ -16,16 +16,18 @@ Another party's entity answers 404, as if it did not exist.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
 from sqlalchemy import Connection, delete, insert, select
 
+from cascade.repositories import Repositories, Repository
 from cascade.storage.tables import entity, entity_owner, entity_term
+from cascade.tmf.declarations import Kind
 from cascade.tmf.errors import TmfError, not_found
 from cascade.tmf.query import Condition, ListQuery
 from cascade.tmf.schema import resolve_path
-from cascade.tmf.service import ResourceService
 
 Narrowed = tuple[ListQuery, tuple[Any, ...]] | None
 RELATED_PARTY = "relatedParty.id"
@@ -74,10 +76,10 @@ class SharedRule(PartyRule):
 class RelatedPartyRule(PartyRule):
     """Entities whose relatedParty holds the party (through the `relatedParty.id` term)."""
 
-    def __init__(self, service: ResourceService) -> None:
-        resolved = resolve_path(service.shape, RELATED_PARTY)
+    def __init__(self, entities: Repository) -> None:
+        resolved = resolve_path(entities.shape, RELATED_PARTY)
         if resolved is None:
-            raise ValueError(f"{service.kind} has no relatedParty")
+            raise ValueError(f"{entities.kind} has no relatedParty")
         self.path = resolved
 
     def narrow(self, connection: Connection, query: ListQuery, party: str) -> Narrowed:
@@ -100,8 +102,8 @@ class RelatedPartyRule(PartyRule):
 class CancelRule(PartyRule):
     """Cancel tasks: visible when their target order (`<target>.id`) is the party's."""
 
-    def __init__(self, service: ResourceService, target: str, orders: ResourceService) -> None:
-        self.kind = service.kind
+    def __init__(self, tasks: Repository, target: str, orders: Repository) -> None:
+        self.kind = tasks.kind.name
         self.target = target
         self.orders = orders
 
@@ -114,10 +116,10 @@ class CancelRule(PartyRule):
         order = entity.alias("party_order")
         order_term = entity_term.alias("party_order_term")
         return select(order.c.id).where(
-            order.c.kind == self.orders.kind,
+            order.c.kind == self.orders.kind.name,
             order.c.pk.in_(
                 select(order_term.c.entity_pk).where(
-                    order_term.c.kind == self.orders.kind,
+                    order_term.c.kind == self.orders.kind.name,
                     order_term.c.path == RELATED_PARTY,
                     order_term.c.value == party,
                 )
@@ -144,15 +146,15 @@ class CancelRule(PartyRule):
 
     def check_create(self, connection: Connection, body: dict[str, Any], party: str) -> None:
         if not self.sees(connection, body, party):
-            entity_name = self.orders.resource.entity
+            entity_name = self.orders.kind.entity
             raise not_found(f"{entity_name} '{self._target_id(body)}'")
 
 
 class OwnerRule(PartyRule):
     """Hub subscriptions: those the party created, as recorded in `entity_owner`."""
 
-    def __init__(self, service: ResourceService) -> None:
-        self.kind = service.kind
+    def __init__(self, subscriptions: Repository) -> None:
+        self.kind = subscriptions.kind.name
 
     def narrow(self, connection: Connection, query: ListQuery, party: str) -> Narrowed:
         owned = select(entity_owner.c.entity_id).where(
@@ -190,3 +192,36 @@ def owner_of(connection: Connection, kind: str, id_: str) -> str | None:
         )
     ).scalar()
     return found
+
+
+# How a kind's party rule is made: the composition root's table of kinds names one per kind.
+RuleFactory = Callable[[Repositories, Kind], PartyRule]
+
+
+def shared(repositories: Repositories, kind: Kind) -> PartyRule:
+    """Catalogs: every party sees every entity."""
+    return SharedRule()
+
+
+def related_party(repositories: Repositories, kind: Kind) -> PartyRule:
+    """Orders, inventory records, activations: the party must be in `relatedParty`."""
+    return RelatedPartyRule(repositories[kind])
+
+
+def owner(repositories: Repositories, kind: Kind) -> PartyRule:
+    """Hub subscriptions: the party that created one."""
+    return OwnerRule(repositories[kind])
+
+
+def nobody(repositories: Repositories, kind: Kind) -> PartyRule:
+    """Entities no party-bound client may see (activation monitors)."""
+    return PartyRule()
+
+
+def cancel_of(orders: Kind, attribute: str) -> RuleFactory:
+    """Cancel tasks: visible when the order they name in `attribute` is the party's."""
+
+    def rule(repositories: Repositories, kind: Kind) -> PartyRule:
+        return CancelRule(repositories[kind], attribute, repositories[orders])
+
+    return rule

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cascade.tmf.service import Caller
+from cascade.frontend.types import Caller
 
 ADMIN = "admin"
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from cascade.security.access import install_access
+from cascade.frontend.resource import TmfResource
 from cascade.security.apikeys import ApiKeyVerifier
 from cascade.security.authn import ApiKeyAuthenticator, Authenticator, TokenAuthenticator
 from cascade.security.http import audit_handlers
@@ -22,7 +22,6 @@ from cascade.security.ratelimit import RateLimiter
 from cascade.security.settings import SecuritySettings
 from cascade.security.tokens import Fetch, KeySet, TokenVerifier
 from cascade.storage.database import Database
-from cascade.tmf.service import ResourceService
 
 
 @dataclass
@@ -47,15 +46,25 @@ def build_authenticator(
     return None
 
 
+def enforced(settings: SecuritySettings, host: str) -> bool:
+    """Whether requests are checked at all: authentication, rate limits or the audit trail.
+
+    When they are, every resource gets an Access (party rule and audit), and the security
+    middleware runs.
+    """
+    return settings.auth_mode != "none" or settings.rate_for(host) > 0 or settings.audited
+
+
 def build_security(
     settings: SecuritySettings,
     host: str,
-    services: Mapping[str, ResourceService],
+    resources: Mapping[str, TmfResource],
     database: Database,
     *,
     fetch: Fetch | None = None,
 ) -> SecurityParts:
-    """Middleware, party rules and audit on the services, as far as the settings ask.
+    """Middleware and the audit endpoint, as far as the settings ask (`resources` by route
+    prefix, for the party checks of extension routes).
 
     Every response carries `X-Request-ID` (a `before_send` hook, about 2 us). The request-id
     context for log lines (about 3 us more) is installed when logs are JSON, access logs are on
@@ -72,12 +81,11 @@ def build_security(
     authenticator = build_authenticator(settings, database, fetch)
     rate = settings.rate_for(host)
     limiter = RateLimiter(rate, settings.burst_for(host)) if rate > 0 else None
-    secured = authenticator is not None or limiter is not None or settings.audited
+    secured = enforced(settings, host)
     if secured or settings.log_format == "json" or settings.access_log:
         parts.middleware.append(request_context_middleware(settings.access_log))
     if secured:
-        install_access(services, audited=settings.audited)
         parts.middleware.append(
-            security_middleware(authenticator=authenticator, limiter=limiter, services=services)
+            security_middleware(authenticator=authenticator, limiter=limiter, resources=resources)
         )
     return parts

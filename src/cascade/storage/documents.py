@@ -86,7 +86,7 @@ class IndexedValues:
 
 
 class DocumentTable:
-    """The documents of one kind (`tmf622.productOrder`) and their indexed attributes."""
+    """The documents of one kind (`productOrder`) and their indexed attributes."""
 
     def __init__(
         self,

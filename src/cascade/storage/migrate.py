@@ -27,3 +27,8 @@ def current(database_url: str) -> str | None:
             return MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
+
+
+def downgrade(database_url: str, revision: str) -> None:
+    """Back to an earlier revision (every revision can be undone)."""
+    command.downgrade(alembic_config(database_url), revision)

@@ -1,6 +1,6 @@
 """The schema: TMF documents in one table, with the filtered attributes copied into columns.
 
-`entity` holds every resource of every API, told apart by `kind` (`tmf622.productOrder`).
+`entity` holds every resource of every API, told apart by `kind` (`productOrder`, `tmf622.hub`).
 The whole TMF document is kept as JSON text in `doc` (byte for byte what clients get back);
 `state`, `date` and `lookup` copy the first-level attributes a resource declares as filtered
 most (for example state, orderDate, externalId) so those filters and their counts use indexes.

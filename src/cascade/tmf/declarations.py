@@ -1,7 +1,16 @@
-"""Declarations: what an API and each of its resources are. The generic layer does the rest."""
+"""Declarations: the kinds of stored entity, and the APIs that serve them. The generic layer
+does the rest.
+
+A `Kind` is what is stored (`productOrder`): the same rows whichever API version reads them.
+An `ApiSpec` is one version of one TMF API (TMF622 v4): its swagger, its resources (each a
+view of a kind under a path name) and its identity (scope prefix, catalog or not, the
+component that serves it). Every identity field is required: a declaration that forgets
+one fails when it is made, at start-up, never as a silently different API.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -11,6 +20,9 @@ from cascade.tmf.spec import SchemaOverlay, SpecDocument
 OPERATIONS = ("list", "create", "retrieve", "patch", "delete")
 
 HUB = "hub"
+COMPONENTS = ("com", "som", "rom")
+_NAME = re.compile(r"^[a-z][A-Za-z0-9]*$")
+_HUB_KIND = re.compile(r"^[a-z][A-Za-z0-9]*\.hub$")
 
 
 @dataclass(frozen=True)
@@ -22,14 +34,14 @@ class ItemState:
     attribute: str = "state"
 
 
-@dataclass(frozen=True)
-class ResourceSpec:
-    """One TMF resource (`productOrder`), by the names its swagger uses.
+@dataclass(frozen=True, eq=False)
+class Kind:
+    """A kind of stored TMF entity (`productOrder`), independent of any API version.
 
     `state`, `date` and `key` name the first-level attributes copied into indexed columns;
-    `terms` the dotted paths (often into arrays) indexed in the side table.
-    `state_machine` and `item_state_machine` (for the arrays in `item_states`) decide which
-    state changes a client's PATCH may make (see tmf/transitions.py).
+    `terms` the dotted paths (often into arrays) indexed in the side table. `state_machine`
+    and `item_state_machine` (for the arrays in `item_states`) decide which state changes a
+    client's PATCH may make (see tmf/transitions.py).
     """
 
     name: str
@@ -42,9 +54,34 @@ class ResourceSpec:
     last_update: str | None = None
     key: str | None = None
     terms: tuple[str, ...] = ()
-    create_definition: str | None = None
     state_machine: StateMachine | None = None
     item_state_machine: StateMachine | None = None
+
+    def __post_init__(self) -> None:
+        if not (_NAME.match(self.name) or _HUB_KIND.match(self.name)):
+            raise ValueError(f"kind name {self.name!r} is not a lowerCamelCase name")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Kind) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    """One TMF resource of an API (`productOrder`): a view of a kind under a path name."""
+
+    name: str
+    kind: Kind
+    create_definition: str | None = None
+
+    @property
+    def entity(self) -> str:
+        return self.kind.entity
 
     @property
     def create_schema(self) -> str:
@@ -55,15 +92,37 @@ class ResourceSpec:
         return f"{self.entity}_Update"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ApiSpec:
-    """One TMF API: its number, swagger file, resources and conformance overlay."""
+    """One TMF API in one version: its swagger file, its resources and its identity.
+
+    `code` names the API in route names, docs pages and event rows (`tmf622`);
+    `scope_prefix` its scopes (`productOrdering:read`); `catalog` APIs are shared by every
+    party; `component` is the layer that serves it when the layers run as components.
+    """
 
     code: str
     title: str
     spec_file: str
     resources: tuple[ResourceSpec, ...]
+    scope_prefix: str
+    catalog: bool
+    component: str
     overlay: SchemaOverlay = field(default_factory=SchemaOverlay)
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not _NAME.match(self.code):
+            problems.append(f"code {self.code!r} is not a lower-case name")
+        if not _NAME.match(self.scope_prefix):
+            problems.append(f"scope_prefix {self.scope_prefix!r} is not a lowerCamelCase name")
+        if self.component not in COMPONENTS:
+            problems.append(f"component must be one of {', '.join(COMPONENTS)}")
+        names = [resource.name for resource in self.resources]
+        if len(set(names)) != len(names) or HUB in names:
+            problems.append("resource names must be unique and not 'hub'")
+        if problems:
+            raise ValueError(f"API {self.code}: " + "; ".join(problems))
 
     @cached_property
     def spec(self) -> SpecDocument:
@@ -73,8 +132,8 @@ class ApiSpec:
     def base_path(self) -> str:
         return self.spec.base_path
 
-    def kind(self, resource: ResourceSpec) -> str:
-        """The storage kind of a resource: unique across APIs (`tmf640.service`)."""
+    def route_prefix(self, resource: ResourceSpec) -> str:
+        """How route names and audit details name the resource here (`tmf622.productOrder`)."""
         return f"{self.code}.{resource.name}"
 
     def operations(self, resource: ResourceSpec) -> frozenset[str]:
@@ -94,18 +153,27 @@ class ApiSpec:
                 found.add(operation)
         return frozenset(found)
 
-    @property
+    @cached_property
     def hub(self) -> ResourceSpec:
-        """`/hub`: event subscriptions, stored like any resource (list, retrieve: extensions)."""
-        return ResourceSpec(
-            name=HUB,
-            entity="EventSubscription",
-            create_definition="EventSubscriptionInput",
-            key="callback",
-        )
+        """`/hub`: event subscriptions, stored like any resource (list, retrieve: extensions).
+
+        Subscriptions belong to one API version (its events' shapes), so the hub's kind is
+        the API's own (`tmf622.hub`).
+        """
+        kind = Kind(f"{self.code}.{HUB}", "EventSubscription", key="callback")
+        return ResourceSpec(name=HUB, kind=kind, create_definition="EventSubscriptionInput")
+
+    @property
+    def all_resources(self) -> tuple[ResourceSpec, ...]:
+        """The declared resources and the hub."""
+        return (*self.resources, self.hub)
 
     def resource(self, name: str) -> ResourceSpec:
-        for resource in self.resources:
+        for resource in self.all_resources:
             if resource.name == name:
                 return resource
         raise KeyError(name)
+
+    def serves(self, kind: Kind) -> ResourceSpec | None:
+        """The resource that is this API's view of `kind`, if it has one."""
+        return next((r for r in self.all_resources if r.kind == kind), None)

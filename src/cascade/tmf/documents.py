@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from cascade.tmf.declarations import ResourceSpec
+from cascade.tmf.declarations import Kind
 from cascade.tmf.errors import bad_request
 from cascade.tmf.instants import normalize_instant
 from cascade.tmf.schema import Shape
@@ -18,29 +18,29 @@ def new_id() -> str:
 
 
 def prepare_new(
-    resource: ResourceSpec, body: dict[str, Any], *, id_: str, href: str, now: str, shape: Shape
+    kind: Kind, body: dict[str, Any], *, id_: str, href: str, now: str, shape: Shape
 ) -> dict[str, Any]:
     """The stored document for a create: server-set id, href, @type, dates and states."""
     document: dict[str, Any] = {"id": id_, "href": href}
     document.update((k, v) for k, v in body.items() if k not in SERVER_FIRST)
-    document.setdefault("@type", resource.entity)
-    if resource.creation_date:
-        document[resource.creation_date] = now
-    if resource.last_update:
-        document[resource.last_update] = now
-    if resource.state and resource.initial_state:
-        document[resource.state] = resource.initial_state
-    for items in resource.item_states:
+    document.setdefault("@type", kind.entity)
+    if kind.creation_date:
+        document[kind.creation_date] = now
+    if kind.last_update:
+        document[kind.last_update] = now
+    if kind.state and kind.initial_state:
+        document[kind.state] = kind.initial_state
+    for items in kind.item_states:
         _set_item_states(document.get(items.array), items.array, items.attribute, items.initial)
     normalize_dates(document, shape)
     return document
 
 
 def prepare_update(
-    resource: ResourceSpec, document: dict[str, Any], *, now: str, shape: Shape
+    kind: Kind, document: dict[str, Any], *, now: str, shape: Shape
 ) -> dict[str, Any]:
-    if resource.last_update:
-        document[resource.last_update] = now
+    if kind.last_update:
+        document[kind.last_update] = now
     normalize_dates(document, shape)
     return document
 

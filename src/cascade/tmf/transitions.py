@@ -1,4 +1,4 @@
-"""State changes a client makes by PATCH, checked against the resource's state machines.
+"""State changes a client makes by PATCH, checked against the kind's state machines.
 
 Clients may make only a machine's `manual` transitions (an operator holding or releasing an
 order or an item); the controllers make the rest and check them themselves. An order's items,
@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from cascade.domain.states import IllegalTransition, StateMachine
-from cascade.tmf.declarations import ItemState, ResourceSpec
+from cascade.tmf.declarations import ItemState, Kind
 from cascade.tmf.errors import TmfError
 
 ABSENT = "(absent)"
@@ -42,20 +42,20 @@ class StateTransitionError(TmfError):
         return {**super().body(), "reason": self.reason}
 
 
-def check_client_change(resource: ResourceSpec, stored: str, patched: Mapping[str, Any]) -> None:
+def check_client_change(kind: Kind, stored: str, patched: Mapping[str, Any]) -> None:
     """Refuse a PATCH whose result changes a state (of the entity or an item) illegally.
 
     `stored` is the stored document's JSON text; `patched` the document after the patch.
     """
-    machine, item_machine = resource.state_machine, resource.item_state_machine
+    machine, item_machine = kind.state_machine, kind.item_state_machine
     if machine is None and item_machine is None:
         return
     before: dict[str, Any] = msgspec.json.decode(stored)
-    if machine is not None and resource.state is not None:
-        _check(machine, machine.name, before.get(resource.state), patched.get(resource.state))
+    if machine is not None and kind.state is not None:
+        _check(machine, machine.name, before.get(kind.state), patched.get(kind.state))
     if item_machine is None:
         return
-    for items in resource.item_states:
+    for items in kind.item_states:
         old = dict(_item_states(before, items, ()))
         for path, state in _item_states(patched, items, ()):
             where = f"{item_machine.name} {'/'.join(path)}"

@@ -48,9 +48,7 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text),
     )
     op.create_index("ix_event_delivery_due", "event_delivery", ["status", "due_ms"])
-    op.create_index(
-        "ix_event_delivery_order", "event_delivery", ["subscription", "entity", "pk"]
-    )
+    op.create_index("ix_event_delivery_order", "event_delivery", ["subscription", "entity", "pk"])
     op.create_table(
         "subscription_secret",
         sa.Column("hub_kind", sa.String(64), primary_key=True),

@@ -1,14 +1,15 @@
-"""What ResourceService works with: written results, callers, the access port, write hooks."""
+"""What the TMF front end works with: answers, callers, the access port and a client
+request's behaviours (which the composition root attaches per kind)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
-from cascade.storage.documents import StoredDocument
+from cascade.repositories import Created
 from cascade.tmf.documents import etag
 from cascade.tmf.query import ListQuery
 
@@ -27,10 +28,13 @@ class Written:
     def etag(self) -> str:
         return etag(self.version)
 
-
-WriteHook = Callable[[Connection, dict[str, Any]], None]
-# What a client's create does instead of a plain insert (TMF640/TMF702 activate on create).
-Creator = Callable[[Connection, dict[str, Any]], Written]
+    @classmethod
+    def of(cls, created: Created) -> Written:
+        """A create's answer: 201 with the entity, or 202 with the monitor that follows it."""
+        entity, monitor = created.entity, created.monitor
+        if monitor is None:
+            return cls(entity.text, entity.version, 201, entity.href)
+        return cls(monitor.text, monitor.version, 202, monitor.href, entity.id)
 
 
 # The ASGI scope key under which security (cascade.security) leaves the request's Caller.
@@ -73,43 +77,30 @@ class Access(Protocol):
     ) -> None: ...
 
 
-@dataclass
-class Hooks:
-    """What else happens when an entity of this resource is written.
-
-    `on_write` runs inside the writing transaction with the new document (controllers use it to
-    schedule themselves); `after_commit` runs once the change is committed (wake-ups).
-    """
-
-    on_write: list[WriteHook] = field(default_factory=list)
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
-    on_delete: list[Callable[[Connection, str], None]] = field(default_factory=list)
-    # A client's PATCH, in its transaction, with the documents before and after it.
-    on_patch: list[Callable[[Connection, dict[str, Any], dict[str, Any]], None]] = field(
-        default_factory=list
-    )
-    # Checks of a client's create body that need no database (run before the write job).
-    before_create: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
-
-    def written(self, connection: Connection, document: dict[str, Any]) -> None:
-        for hook in self.on_write:
-            hook(connection, document)
-
-    def deleted(self, connection: Connection, id_: str) -> None:
-        for hook in self.on_delete:
-            hook(connection, id_)
-
-    def committed(self) -> None:
-        for listener in self.after_commit:
-            listener()
+# What a client's create does instead of a plain insert (a cancel task, an activation, a hub
+# subscription), in the create's transaction.
+Creator = Callable[[Connection, dict[str, Any]], Created]
+BodyCheck = Callable[[dict[str, Any]], None]  # refuses a body before anything is written
+PatchHook = Callable[[Connection, dict[str, Any], dict[str, Any]], None]  # before, after
+DeleteHook = Callable[[Connection, str], None]
 
 
 @dataclass(frozen=True)
-class Loaded:
-    """A stored entity read for change: its row and its decoded document."""
+class ClientBehaviour:
+    """What a client's request on one resource does beyond the TMF630 operation itself.
 
-    stored: StoredDocument
-    document: dict[str, Any]
+    The composition root's table of kinds (cascade.bootstrap.kinds) fills it in: `create`
+    replaces the plain insert, `check_create` runs before the write job, `on_patch` and
+    `on_delete` in the writing transaction, `committed` after the commit (wake-ups), and
+    `access` (security's party rule and audit) for requests that carry a Caller.
+    """
+
+    create: Creator | None = None
+    check_create: tuple[BodyCheck, ...] = ()
+    on_patch: tuple[PatchHook, ...] = ()
+    on_delete: tuple[DeleteHook, ...] = ()
+    committed: tuple[Callable[[], None], ...] = ()
+    access: Access | None = None
 
 
 @dataclass(frozen=True)

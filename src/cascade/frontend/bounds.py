@@ -1,6 +1,6 @@
 """Bounds on JSON request bodies beyond size and depth: array, object and string lengths.
 
-The body size (413) and nesting depth are checked first (tmf/http.py); this walk refuses
+The body size (413) and nesting depth are checked first (frontend/http.py); this walk refuses
 arrays or objects with more than MAX_ITEMS members and strings (values or names) longer than
 MAX_STRING, so no request can make Cascade index a hundred thousand terms or keep a megabyte
 in one attribute. It visits each value once, iteratively (no recursion to exhaust), and only

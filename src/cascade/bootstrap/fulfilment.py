@@ -1,16 +1,14 @@
-"""The order chain assembled: controllers, activation drivers and the hooks that wake them."""
+"""The order chain assembled: controllers, activation drivers, the runtime and its companions."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection
-
+from cascade.apis import kinds
 from cascade.components.follower import Follower, FollowerSettings
 from cascade.components.mirror import Mirrors
-from cascade.components.topology import topology_of
+from cascade.components.topology import Topology
 from cascade.components.undo import RemoteUndo
 from cascade.fulfilment.activations import Activator
 from cascade.fulfilment.cancellation import CancelController
@@ -32,10 +30,10 @@ from cascade.fulfilment.no_return import PointOfNoReturn
 from cascade.fulfilment.rom import ResourceOrderController
 from cascade.fulfilment.runtime import Controller, Runtime, RuntimeSettings
 from cascade.fulfilment.som import ServiceOrderController
+from cascade.repositories import Repositories
 from cascade.settings import Settings
-from cascade.storage import work
 from cascade.storage.database import Database
-from cascade.tmf.service import ResourceService
+from cascade.tmf.declarations import Kind
 
 
 @dataclass
@@ -48,10 +46,18 @@ class Chain:
     driver: ActivationDriver
     sender: HttpSender | None = None  # with the HTTP driver: the task that makes its calls
     follower: Follower | None = None  # in a component: forwards and follows the next layer
+    # What clients' requests use: cancel requests by task kind, activations by kind.
+    cancels: dict[Kind, CancelController] = field(default_factory=dict)
+    activations: dict[Kind, ClientActivations] = field(default_factory=dict)
+    network_changes: dict[Kind, ClientChanges] = field(default_factory=dict)
 
 
 def build_chain(
-    services: Mapping[str, ResourceService], database: Database, settings: Settings
+    repositories: Repositories,
+    database: Database,
+    settings: Settings,
+    topology: Topology,
+    catalog_cache: CatalogCache,
 ) -> Chain:
     network = SimulatedNetwork(
         default=SimulatedBehaviour(settings.simulator_latency_ms, settings.simulator_failure_rate),
@@ -62,45 +68,49 @@ def build_chain(
     if http_driver is not None:
         driver = http_driver
 
-    def activator(target: Any, api: str) -> Activator:
+    def activator(target: Any, entities: Kind, monitors: Kind) -> Activator:
         return Activator(
             target,
-            services[f"{api}.{target}"],
-            services[f"{api}.monitor"],
+            repositories[entities],
+            repositories[monitors],
             driver,
             max_attempts=settings.activation_attempts,
             backoff_ms=settings.activation_backoff_ms,
         )
 
-    service_activator = activator("service", "tmf640")
-    resource_activator = activator("resource", "tmf702")
-    catalog_cache = CatalogCache()
-    catalog_cache.watch(services)
-    topology = topology_of(settings)
-    no_return = PointOfNoReturn(services, catalog_cache)
+    service_activator = activator(
+        "service", kinds.SERVICE_ACTIVATION, kinds.SERVICE_ACTIVATION_MONITOR
+    )
+    resource_activator = activator(
+        "resource", kinds.RESOURCE_ACTIVATION, kinds.RESOURCE_ACTIVATION_MONITOR
+    )
+    no_return = PointOfNoReturn(repositories, catalog_cache)
     every_layer: tuple[Controller, ...] = (
-        ProductOrderController(services, catalog_cache),
-        ServiceOrderController(services, service_activator, catalog_cache, no_return),
-        ResourceOrderController(services, resource_activator, catalog_cache),
+        ProductOrderController(repositories, catalog_cache),
+        ServiceOrderController(repositories, service_activator, catalog_cache, no_return),
+        ResourceOrderController(repositories, resource_activator, catalog_cache),
     )
     orders = tuple(c for c in every_layer if topology.runs(BY_ORDER_KIND[c.kind]))
     # Client POSTs to TMF640 /service and TMF702 /resource activate, and are followed to the end.
-    client_activations = tuple(
-        ClientActivations(activator)
-        for activator, api in ((service_activator, "tmf640"), (resource_activator, "tmf702"))
-        if topology.runs_activation(api)
-    )
-    mirrors = Mirrors(topology.remote, services) if topology.remote is not None else None
+    activations = {
+        activator.entities.kind: ClientActivations(activator)
+        for activator in (service_activator, resource_activator)
+        if topology.serves_kind(activator.entities.kind)
+    }
+    network_changes = {
+        kind: ClientChanges(client.activator.target, driver) for kind, client in activations.items()
+    }
+    mirrors = Mirrors(topology.remote, repositories) if topology.remote is not None else None
     remote_undo = None
     if topology.remote is not None:
-        remote_undo = (topology.remote.layer, RemoteUndo(topology.remote.layer, services))
-    compensation = Compensation(services, driver, remote_undo)
-    cancels = tuple(
-        CancelController(layer, services, compensation, no_return)
+        remote_undo = (topology.remote.layer, RemoteUndo(topology.remote.layer, repositories))
+    compensation = Compensation(repositories, driver, remote_undo)
+    cancels = {
+        layer.task_kind: CancelController(layer, repositories, compensation, no_return)
         for layer in LAYERS
         if topology.runs(layer)
-    )
-    controllers = (*orders, *client_activations, *cancels)
+    }
+    controllers = (*orders, *activations.values(), *cancels.values())
     runtime = Runtime(
         database,
         controllers,
@@ -109,17 +119,6 @@ def build_chain(
             poll_interval_s=settings.poll_interval_s,
         ),
     )
-    for controller in orders:
-        _wake_on_writes(services[controller.kind], controller.kind, runtime)
-    for cancel in cancels:  # a client's cancel request is checked for duplicates, then run
-        services[cancel.kind].creator = cancel.create
-        _wake_on_writes(services[cancel.kind], cancel.kind, runtime)
-    for client in client_activations:
-        # Not woken by writes: the order controllers write these entities too, and drive them.
-        services[client.kind].creator = client.create
-        services[client.kind].hooks.after_commit.append(runtime.wake)
-        # A client's PATCH that deactivates or re-configures is applied to the network.
-        ClientChanges(client.activator.target, driver).attach(services[client.kind])
     sender = None
     if http_driver is not None:
         sender = HttpSender(database, _sender_settings(settings), on_outcome=runtime.wake)
@@ -127,11 +126,20 @@ def build_chain(
         runtime.companions.append(sender)
     follower = None
     if mirrors is not None:
-        mirrors.attach()
         follower = Follower(database, mirrors, _follower_settings(settings), runtime.wake)
         runtime.companions.append(follower)
         runtime.after_step.append(follower.wake)  # a step may have made mirrors to forward
-    return Chain(runtime, network, controllers, driver, sender, follower)
+    return Chain(
+        runtime,
+        network,
+        controllers,
+        driver,
+        sender,
+        follower,
+        cancels,
+        activations,
+        network_changes,
+    )
 
 
 def _follower_settings(settings: Settings) -> FollowerSettings:
@@ -172,13 +180,3 @@ def _sender_settings(settings: Settings) -> SenderSettings:
         poll_interval_s=settings.poll_interval_s,
         authorization=settings.activation_http_authorization,
     )
-
-
-def _wake_on_writes(service: ResourceService, kind: str, runtime: Runtime) -> None:
-    """A created order, or one a client changed, is scheduled for its controller."""
-
-    def schedule(connection: Connection, document: dict[str, Any]) -> None:
-        work.schedule(connection, kind, str(document["id"]))
-
-    service.hooks.on_write.append(schedule)
-    service.hooks.after_commit.append(runtime.wake)

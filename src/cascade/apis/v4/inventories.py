@@ -1,0 +1,37 @@
+"""TMF637 product, TMF638 service and TMF639 resource inventories (v4)."""
+
+from cascade.apis import kinds
+from cascade.tmf.declarations import ApiSpec, ResourceSpec
+from cascade.tmf.spec import SchemaOverlay
+
+TMF637 = ApiSpec(
+    code="tmf637",
+    title="TMF637 Product Inventory",
+    spec_file="TMF637-ProductInventory-v4.0.0.swagger.json",
+    resources=(ResourceSpec("product", kinds.PRODUCT),),
+    scope_prefix="inventory",
+    catalog=False,
+    component="com",
+)
+
+TMF638 = ApiSpec(
+    code="tmf638",
+    title="TMF638 Service Inventory",
+    spec_file="TMF638-ServiceInventory-v4.0.0.swagger.json",
+    resources=(ResourceSpec("service", kinds.SERVICE),),
+    scope_prefix="inventory",
+    catalog=False,
+    component="som",
+)
+
+TMF639 = ApiSpec(
+    code="tmf639",
+    title="TMF639 Resource Inventory",
+    spec_file="TMF639-ResourceInventory-v4.0.0.swagger.json",
+    resources=(ResourceSpec("resource", kinds.RESOURCE),),
+    scope_prefix="inventory",
+    catalog=False,
+    component="rom",
+    # Erratum: Resource_Create lists the server-set href and id as required.
+    overlay=SchemaOverlay(optional={"Resource_Create": ["href", "id"]}),
+)

@@ -1,0 +1,140 @@
+"""The composition root: builds the database, repositories, fulfilment and the application.
+
+`build(settings)` is the one place where the parts meet. The behaviours attached to each
+kind are in one table (bootstrap/kinds.py); fulfilment is assembled in bootstrap/fulfilment.py
+and event delivery in bootstrap/events.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from litestar import Litestar
+
+from cascade.apis import ALL_APIS
+from cascade.app import create_app
+from cascade.bootstrap import events as event_parts
+from cascade.bootstrap.fulfilment import Chain, build_chain
+from cascade.bootstrap.kinds import Early, Late, Row, client_behaviour, rows, written_hooks
+from cascade.catalog_files import CatalogLoader
+from cascade.components.inbox import inbox_handlers
+from cascade.components.topology import topology_of
+from cascade.events.http import event_handlers
+from cascade.events.sender import EventSender
+from cascade.frontend.resource import TmfResource
+from cascade.fulfilment.catalog import CatalogCache
+from cascade.fulfilment.http import extension_handlers
+from cascade.fulfilment.layers import LAYER_OF
+from cascade.repositories import Repositories
+from cascade.security.access import CancelTarget, ResourceAccess
+from cascade.security.parties import PartyRule
+from cascade.security.wiring import build_security, enforced
+from cascade.settings import Settings
+from cascade.storage.database import Database
+from cascade.tmf.declarations import ApiSpec, Kind, ResourceSpec
+
+
+@dataclass
+class Cascade:
+    """Everything a running Cascade holds; `close()` releases it."""
+
+    settings: Settings
+    database: Database
+    repositories: Repositories
+    resources: dict[str, TmfResource]  # by route prefix: tmf622.productOrder
+    app: Litestar
+    chain: Chain
+    events: EventSender
+    catalogs: CatalogLoader
+
+    def close(self) -> None:
+        self.database.close()
+
+
+def build(settings: Settings) -> Cascade:
+    database = Database(settings.database_url, readers=settings.readers)
+    topology = topology_of(settings)
+    table = rows(ALL_APIS)
+    early = Early(topology, CatalogCache())
+    repositories = Repositories.of_apis(ALL_APIS, settings.base_url, written_hooks(table, early))
+    chain = build_chain(repositories, database, settings, topology, early.catalog_cache)
+    runtime = chain.runtime
+    rules = {kind.name: row.party(repositories, kind) for kind, row in table.items()}
+    publishers = event_parts.publishers_by_api(ALL_APIS)
+    policy = event_parts.callback_policy(settings)
+    events = event_parts.event_sender(database, settings, publishers, rules, policy)
+    runtime.companions.append(events)
+    runtime.after_step.append(events.wake)  # a step's changes have events to send
+    hubs = event_parts.hub_subscriptions(ALL_APIS, repositories, publishers, policy)
+    late = Late(repositories, chain, hubs, events.wake)
+    resources = _resources(settings, database, table, late, rules)
+    security = build_security(settings.security, settings.host, resources, database)
+    served = tuple(api for api in ALL_APIS if topology.serves(api))
+    inbox = inbox_handlers(database, chain.follower) if chain.follower is not None else []
+    app = create_app(
+        served,
+        resources,
+        public_url=settings.base_url,
+        max_body_bytes=settings.max_body_bytes,
+        on_startup=[*security.on_startup, *([runtime.start] if settings.controllers else [])],
+        on_shutdown=[runtime.stop],
+        extensions=[
+            *extension_handlers(repositories, database),
+            *event_handlers(database),
+            *security.extensions,
+            *inbox,
+        ],
+        middleware=security.middleware,
+        before_send=security.before_send,
+        describe=security.describe,
+    )
+    catalogs = CatalogLoader(ALL_APIS, repositories, database, settings.base_url)
+    return Cascade(settings, database, repositories, resources, app, chain, events, catalogs)
+
+
+def _resources(
+    settings: Settings,
+    database: Database,
+    table: Mapping[Kind, Row],
+    late: Late,
+    rules: Mapping[str, PartyRule],
+) -> dict[str, TmfResource]:
+    """Every API resource, with its kind's client behaviour (and access, when enforced)."""
+    secured = enforced(settings.security, settings.host)
+    found: dict[str, TmfResource] = {}
+    for api in ALL_APIS:
+        for resource in api.all_resources:
+            kind = resource.kind
+            access = None
+            if secured:
+                access = _access(api, resource, late.repositories, rules[kind.name], settings)
+            behaviour = client_behaviour(table[kind], late, kind, access)
+            repository = late.repositories[kind]
+            found[api.route_prefix(resource)] = TmfResource(
+                api, resource, repository, database, behaviour
+            )
+    return found
+
+
+def _access(
+    api: ApiSpec,
+    resource: ResourceSpec,
+    repositories: Repositories,
+    rule: PartyRule,
+    settings: Settings,
+) -> ResourceAccess:
+    """Security's party rule and audit trail for one resource."""
+    cancels = None
+    layer = LAYER_OF.get(resource.kind)
+    if layer is not None and layer.task_kind == resource.kind:
+        orders = api.serves(layer.order_kind)
+        assert orders is not None, f"{api.code} serves cancel tasks without their orders"
+        cancels = CancelTarget(layer.reference, api.route_prefix(orders))
+    return ResourceAccess(
+        api.route_prefix(resource),
+        repositories[resource.kind],
+        rule,
+        audited=settings.security.audited,
+        cancels=cancels,
+    )

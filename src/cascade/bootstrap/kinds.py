@@ -1,0 +1,248 @@
+"""What happens to each kind of entity besides being stored: the one table.
+
+A row per kind; its columns say:
+
+- `written`: what runs in the transaction that creates an entity of the kind (a client's
+  create or a controller's), or in which a client changes one;
+- `create`: what a client's POST does instead of a plain insert;
+- `checked`: what checks a client's POST body before anything is written;
+- `patched`, `deleted`: what a client's PATCH or DELETE also does, in its transaction;
+- `committed`: what is woken once a client's write has committed;
+- `party`: which entities a client bound to a party sees (security/parties.py).
+
+Every write of every kind also records its TMF events in the same transaction
+(repositories/events.py), and a client's write wakes the event sender once committed.
+
+Read a row to know what a request does: a product order created by a client, or by nobody
+but COM, is scheduled for COM's controller, and a client bound to a party must name itself
+in its `relatedParty`. A cancel task is checked for another running cancellation of the same
+order before it is stored, then scheduled for its layer's cancellation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from cascade.apis import kinds
+from cascade.bootstrap.fulfilment import Chain
+from cascade.components.mirror import forward_intent
+from cascade.components.topology import Topology
+from cascade.events.hub import HubSubscriptions
+from cascade.frontend.types import (
+    Access,
+    BodyCheck,
+    ClientBehaviour,
+    Creator,
+    DeleteHook,
+    PatchHook,
+)
+from cascade.fulfilment.catalog import CatalogCache
+from cascade.fulfilment.layers import LAYER_OF
+from cascade.repositories import Repositories, WriteHook
+from cascade.security import parties
+from cascade.security.parties import RuleFactory
+from cascade.storage import work
+from cascade.tmf.declarations import ApiSpec, Kind
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Early:
+    """What the `written` column may use: it is resolved before the repositories exist."""
+
+    topology: Topology
+    catalog_cache: CatalogCache
+
+
+@dataclass(frozen=True)
+class Late:
+    """What the client columns may use: resolved once fulfilment and events are built."""
+
+    repositories: Repositories
+    chain: Chain
+    hubs: Mapping[Kind, HubSubscriptions]
+    wake_events: Callable[[], None]
+
+
+@dataclass(frozen=True)
+class Row:
+    written: tuple[Callable[[Early, Kind], WriteHook | None], ...] = ()
+    create: Callable[[Late, Kind], Creator | None] | None = None
+    checked: tuple[Callable[[Late, Kind], BodyCheck | None], ...] = ()
+    patched: tuple[Callable[[Late, Kind], PatchHook | None], ...] = ()
+    deleted: tuple[Callable[[Late, Kind], DeleteHook | None], ...] = ()
+    committed: tuple[Callable[[Late, Kind], Callable[[], None] | None], ...] = ()
+    party: RuleFactory = parties.nobody
+
+
+# --- what the columns hold ---------------------------------------------------------------------
+
+
+def schedule_or_forward(early: Early, kind: Kind) -> WriteHook | None:
+    """An order or cancel task goes to its layer's controller; in a component, the next
+    layer's ones (mirrors) are also recorded for forwarding to the next component."""
+    topology = early.topology
+    if topology.remote is not None and topology.mirrored(kind):
+        return forward_intent(topology.remote, kind)
+    if not topology.runs(LAYER_OF[kind]):
+        return None
+
+    def schedule(connection: Any, document: dict[str, Any]) -> None:
+        work.schedule(connection, kind.name, str(document["id"]))
+
+    return schedule
+
+
+def clear_catalog_cache(early: Early, kind: Kind) -> WriteHook:
+    """Decomposition caches catalog entities a short while: a write here forgets them."""
+    return early.catalog_cache.clear
+
+
+def wake_controllers(late: Late, kind: Kind) -> Callable[[], None]:
+    return late.chain.runtime.wake
+
+
+def cancel_request(late: Late, kind: Kind) -> Creator | None:
+    """Refused when the order has a running cancellation already (409), else stored."""
+    controller = late.chain.cancels.get(kind)
+    return None if controller is None else controller.create
+
+
+def activation_request(late: Late, kind: Kind) -> Creator | None:
+    """The activation's first step taken with the driver: 201 when done, else 202 and a
+    Monitor, and the activation scheduled to be followed to its end."""
+    activations = late.chain.activations.get(kind)
+    return None if activations is None else activations.create
+
+
+def network_change(late: Late, kind: Kind) -> PatchHook | None:
+    """A client taking the entity out of service, or changing its characteristics, changes
+    the network too (fulfilment/client_changes.py)."""
+    changes = late.chain.network_changes.get(kind)
+    return None if changes is None else changes.patched
+
+
+def hub_check(late: Late, kind: Kind) -> BodyCheck:
+    return late.hubs[kind].check
+
+
+def hub_create(late: Late, kind: Kind) -> Creator:
+    return late.hubs[kind].create
+
+
+def hub_deleted(late: Late, kind: Kind) -> DeleteHook:
+    return late.hubs[kind].deleted
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+TABLE: dict[Kind, Row] = {
+    # Orders and cancel tasks: to their layer's controller (in a component, the next layer's
+    # are mirrors, forwarded to the next component instead).
+    kinds.PRODUCT_ORDER: Row(
+        written=(schedule_or_forward,),
+        committed=(wake_controllers,),
+        party=parties.related_party,
+    ),
+    kinds.SERVICE_ORDER: Row(
+        written=(schedule_or_forward,),
+        committed=(wake_controllers,),
+        party=parties.related_party,
+    ),
+    kinds.RESOURCE_ORDER: Row(
+        written=(schedule_or_forward,),
+        committed=(wake_controllers,),
+        party=parties.related_party,
+    ),
+    kinds.CANCEL_PRODUCT_ORDER: Row(
+        written=(schedule_or_forward,),
+        create=cancel_request,
+        committed=(wake_controllers,),
+        party=parties.cancel_of(kinds.PRODUCT_ORDER, "productOrder"),
+    ),
+    kinds.CANCEL_SERVICE_ORDER: Row(
+        written=(schedule_or_forward,),
+        create=cancel_request,
+        committed=(wake_controllers,),
+        party=parties.cancel_of(kinds.SERVICE_ORDER, "serviceOrder"),
+    ),
+    kinds.CANCEL_RESOURCE_ORDER: Row(
+        written=(schedule_or_forward,),
+        create=cancel_request,
+        committed=(wake_controllers,),
+        party=parties.cancel_of(kinds.RESOURCE_ORDER, "resourceOrder"),
+    ),
+    # Activations: a client's POST activates; its PATCH may change the network.
+    kinds.SERVICE_ACTIVATION: Row(
+        create=activation_request,
+        patched=(network_change,),
+        committed=(wake_controllers,),
+        party=parties.related_party,
+    ),
+    kinds.RESOURCE_ACTIVATION: Row(
+        create=activation_request,
+        patched=(network_change,),
+        committed=(wake_controllers,),
+        party=parties.related_party,
+    ),
+    kinds.SERVICE_ACTIVATION_MONITOR: Row(party=parties.nobody),
+    kinds.RESOURCE_ACTIVATION_MONITOR: Row(party=parties.nobody),
+    # Inventories: written by the controllers as orders complete.
+    kinds.PRODUCT: Row(party=parties.related_party),
+    kinds.SERVICE: Row(party=parties.related_party),
+    kinds.RESOURCE: Row(party=parties.related_party),
+    # The catalog entities decomposition reads: a write forgets the cached ones.
+    **{
+        kind: Row(written=(clear_catalog_cache,), party=parties.shared)
+        for kind in kinds.DECOMPOSITION_CATALOG
+    },
+}
+# The other entities of a catalog API: shared by every party.
+CATALOG = Row(party=parties.shared)
+# Every API's `/hub`: the subscription checked and its secret kept; seen by its creator only.
+HUB = Row(checked=(hub_check,), create=hub_create, deleted=(hub_deleted,), party=parties.owner)
+
+
+def row_of(api: ApiSpec, kind: Kind) -> Row:
+    """A kind's row: the table's, a hub's, or, for the rest of a catalog API, a catalog's."""
+    if kind == api.hub.kind:
+        return HUB
+    if kind in TABLE:
+        return TABLE[kind]
+    if api.catalog:
+        return CATALOG
+    raise ValueError(f"{kind} has no row in the table of kinds (cascade/bootstrap/kinds.py)")
+
+
+def rows(apis: Sequence[ApiSpec]) -> dict[Kind, Row]:
+    """Every served kind's row; a kind without one is a start-up error."""
+    return {r.kind: row_of(api, r.kind) for api in apis for r in api.all_resources}
+
+
+# --- resolving the table -----------------------------------------------------------------------
+
+
+def written_hooks(table: Mapping[Kind, Row], early: Early) -> dict[Kind, tuple[WriteHook, ...]]:
+    """The `written` column, for the repositories."""
+    return {
+        kind: _present(hook(early, kind) for hook in row.written) for kind, row in table.items()
+    }
+
+
+def client_behaviour(row: Row, late: Late, kind: Kind, access: Access | None) -> ClientBehaviour:
+    """The client columns of one row, for a TMF resource serving the kind."""
+    return ClientBehaviour(
+        create=None if row.create is None else row.create(late, kind),
+        check_create=_present(check(late, kind) for check in row.checked),
+        on_patch=_present(hook(late, kind) for hook in row.patched),
+        on_delete=_present(hook(late, kind) for hook in row.deleted),
+        committed=(*_present(wake(late, kind) for wake in row.committed), late.wake_events),
+        access=access,
+    )
+
+
+def _present(found: Iterable[_T | None]) -> tuple[_T, ...]:
+    return tuple(each for each in found if each is not None)
