@@ -89,9 +89,7 @@ def test_an_acknowledged_order_is_just_cancelled(tmp_path: Path) -> None:
         assert answer.status_code == 201, answer.text
         task = answer.json()
     # COM has not looked at the order yet: only the cancel is waiting for a controller.
-    run_sql(
-        url, lambda c: c.execute(delete(work_item).where(work_item.c.kind == "productOrder"))
-    )
+    run_sql(url, lambda c: c.execute(delete(work_item).where(work_item.c.kind == "productOrder")))
     with running_server(url, port, "--no-migrate"):
         (ended,) = wait_tasks(base, [task["id"]], timeout=30).values()
         assert ended["state"] == "done" and ended["effectiveCancellationDate"]

@@ -162,6 +162,11 @@ def test_a_refusal_by_som_fails_the_item_with_soms_answer(com: Chain, som: Scrip
     assert len(som.posts) == 1  # a refusal is not retried
 
 
+def stored_link(com: Chain) -> Any:
+    """COM's record of its subscription to SOM's hub."""
+    return com.cascade.database.read_sync(lambda c: c.execute(select(component_link)).one())
+
+
 def test_com_subscribes_to_soms_hub_once_with_a_secret_it_keeps(
     com: Chain, som: ScriptedSom
 ) -> None:
@@ -169,7 +174,8 @@ def test_com_subscribes_to_soms_hub_once_with_a_secret_it_keeps(
     [subscription] = som.subscriptions
     assert subscription["callback"] == f"{PUBLIC_URL}/cascade/inbox/som"
     assert len(subscription["secret"]) >= 16
-    stored = com.cascade.database.read_sync(lambda c: c.execute(select(component_link)).one())
+    com.until(lambda: stored_link(com).subscription_id is not None)  # once SOM's answer is back
+    stored = stored_link(com)
     assert stored.secret == subscription["secret"] and stored.subscription_id == "sub-1"
 
 
@@ -181,5 +187,8 @@ def test_a_refused_subscription_is_tried_again_and_polling_follows_meanwhile(
     assert com.wait_for(placed["id"])["state"] == "completed"  # followed by polling alone
     com.until(lambda: len(som.subscriptions) == 2, timeout=10)
     [secret] = {each["secret"] for each in som.subscriptions}  # the same secret, kept
-    stored = com.cascade.database.read_sync(lambda c: c.execute(select(component_link)).one())
+
+    # SOM has answered; COM records the subscription once the answer is back.
+    com.until(lambda: stored_link(com).subscription_id is not None, timeout=10)
+    stored = stored_link(com)
     assert stored.subscription_id == "sub-1" and stored.secret == secret

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select, update
 
 from cascade.domain.characteristics import as_values
+from cascade.fulfilment.activation.http.driver import HttpDriver
 from cascade.settings import Settings
 from cascade.storage.tables import remote_activation
 from tests.e2e.server import free_port, running_server
@@ -124,8 +125,9 @@ def test_a_post_whose_answer_was_lost_is_answered_from_the_first(
                 .values(phase="post", remote_href=None)
             )
         )
-        assert chain.cascade.chain.sender is not None
-        chain.cascade.chain.sender.wake()
+        driver = chain.cascade.chain.driver
+        assert isinstance(driver, HttpDriver)
+        driver.notify()  # the sender's wake: as when an activation is recorded
         chain.until(lambda: {r.activation: r for r in _remote_rows(chain)}[lost].phase == "done")
         row = {r.activation: r for r in _remote_rows(chain)}[lost]
         assert row.remote_href  # the same remote entity, replayed for the same Idempotency-Key

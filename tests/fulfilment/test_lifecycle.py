@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from cascade.apis import ALL_APIS
-from cascade.fulfilment.drivers import SimulatedBehaviour
+from cascade.fulfilment.activation.simulated import SimulatedBehaviour, SimulatedNetwork
 from cascade.storage.tables import allocation, simulated_network
 from tests.api.official_schemas import OfficialSchemas
 from tests.fulfilment.conftest import RO, SO, Chain, broadband, offering_item
@@ -319,7 +319,8 @@ def test_a_refused_reconfiguration_is_retried_then_fails_and_leaves_the_product(
 ) -> None:
     product_id = product_of(fulfilled(chain, broadband(speed=500)))
     qos_id = service_tree(chain, product_id)["rfs-qos-profile"]["id"]
-    network = chain.cascade.chain.network
+    network = chain.cascade.chain.driver
+    assert isinstance(network, SimulatedNetwork)
     network.by_specification = {"rfs-qos-profile": SimulatedBehaviour(failure_rate=1.0)}
     order = chain.wait_for(chain.place(change("1", "modify", product_id, downloadSpeed=1000))["id"])
     assert order["state"] == "failed"

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from cascade.fulfilment.ids import child_id
+from cascade.fulfilment.layers.ids import child_id
 from cascade.storage.tables import allocation, simulated_network
 
 PO = "/tmf-api/productOrderingManagement/v4/productOrder"

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import Connection, select, update
 
 from cascade.bootstrap import Cascade
-from cascade.fulfilment.drivers import ActivationRequest
-from cascade.fulfilment.http_changes import NOTHING_SENT, deactivation_id
-from cascade.fulfilment.http_driver import Endpoints, HttpDriver
-from cascade.fulfilment.http_sender import HttpSender, SenderSettings
-from cascade.fulfilment.remote_answers import Next
+from cascade.fulfilment.activation.http.answers import Next
+from cascade.fulfilment.activation.http.changes import NOTHING_SENT, deactivation_id
+from cascade.fulfilment.activation.http.driver import Endpoints, HttpDriver
+from cascade.fulfilment.activation.http.sender import HttpSender, SenderSettings
+from cascade.fulfilment.activation.port import ActivationRequest, Reconfiguration
 from cascade.fulfilment.runtime import working_on
 from cascade.storage.tables import remote_activation, work_item
 
@@ -28,8 +28,8 @@ def driver() -> HttpDriver:
     return HttpDriver(Endpoints(BASE, BASE.replace("Service", "Resource")))
 
 
-def request(target: str = "service", **extra: Any) -> ActivationRequest:
-    return ActivationRequest("act-1", target, "rfs-qos", {"downloadSpeed": 500}, **extra)  # type: ignore[arg-type]
+def request(target: str = "service") -> ActivationRequest:
+    return ActivationRequest("act-1", target, "rfs-qos", {"downloadSpeed": 500})  # type: ignore[arg-type]
 
 
 def row(connection: Connection, row_id: str) -> Any:
@@ -121,14 +121,14 @@ def test_a_done_resource_activation_is_locked_by_a_patch_at_its_href(
 def test_a_reconfiguration_patches_the_characteristics_of_a_done_activation(
     cascade: Cascade, driver: HttpDriver
 ) -> None:
-    change = ActivationRequest(
-        "so-1/2/modify", "service", "rfs-qos", {"downloadSpeed": 1000}, "modify", changes="act-1"
+    change = Reconfiguration(
+        "so-1/2/modify", "act-1", "service", "rfs-qos", {"downloadSpeed": 1000}
     )
     activated(cascade, driver)
-    early = cascade.database.write_sync(lambda c: driver.activate(c, change))
+    early = cascade.database.write_sync(lambda c: driver.reconfigure(c, change))
     assert (early.state, early.retriable) == ("failed", False)  # nothing there to change yet
     sent_and_done(cascade)
-    assert cascade.database.write_sync(lambda c: driver.activate(c, change)).state == "pending"
+    assert cascade.database.write_sync(lambda c: driver.reconfigure(c, change)).state == "pending"
     patch = cascade.database.read_sync(lambda c: row(c, "so-1/2/modify"))
     assert (patch.operation, patch.phase, patch.url) == ("modify", "patch", REMOTE)
     body = json.loads(patch.body)

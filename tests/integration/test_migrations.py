@@ -71,9 +71,8 @@ def test_kinds_are_renamed_version_neutral_and_back(backend: str, tmp_path: Path
             _old_rows(connection)
         upgrade(url)
         with engine.connect() as connection:
-            kinds: dict[str, str] = dict(
-                connection.execute(text("SELECT id, kind FROM entity")).tuples().all()
-            )
+            rows = connection.execute(text("SELECT id, kind FROM entity")).all()
+            kinds = {str(id_): str(kind) for id_, kind in rows}
             assert kinds == {
                 "po-1": "productOrder",
                 "act-1": "serviceActivation",
@@ -89,7 +88,8 @@ def test_kinds_are_renamed_version_neutral_and_back(backend: str, tmp_path: Path
             assert line == "productOrder/po-1"
         downgrade(url, "0007")
         with engine.connect() as connection:
-            kinds = dict(connection.execute(text("SELECT id, kind FROM entity")).tuples().all())
+            rows = connection.execute(text("SELECT id, kind FROM entity")).all()
+            kinds = {str(id_): str(kind) for id_, kind in rows}
             assert kinds["po-1"] == "tmf622.productOrder" and kinds["act-1"] == "tmf640.service"
             line = connection.execute(text("SELECT entity FROM event_delivery")).scalar_one()
             assert line == "tmf622.productOrder/po-1"

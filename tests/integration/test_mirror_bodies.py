@@ -13,7 +13,7 @@ from cascade.bootstrap import Cascade
 from cascade.components import links
 from cascade.components.mirror import Mirrors, NotReadyError
 from cascade.components.topology import Remote, Topology, topology_of
-from cascade.fulfilment.layers import RESOURCE, SERVICE
+from cascade.fulfilment.layers.registry import RESOURCE, SERVICE
 from cascade.settings import Settings
 
 SOM = "http://som.test"

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cascade.cli import app
-from cascade.security.cli import serve_security
+from cascade.cli.security import serve_security
 from cascade.security.settings import exposure_problem, is_loopback, security_from_environment
 from cascade.storage.migrate import upgrade
 from tests.conftest import fresh_database_url

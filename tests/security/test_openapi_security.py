@@ -17,11 +17,11 @@ from schemathesis.specs.openapi.definitions import SWAGGER_20
 
 from cascade.apis import ALL_APIS
 from cascade.bootstrap import Cascade
-from cascade.extension_api import extension_description
 from cascade.security.openapi import METHODS, route_name
 from cascade.security.scopes import required_scopes
 from cascade.security.settings import SecuritySettings
 from cascade.tmf.openapi import served_description
+from cascade.web.description import extension_description
 from tests.conftest import PUBLIC_URL
 from tests.security.conftest import AUDIENCE, ISSUER, Client, Signer, secured_cascade
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from cascade.fulfilment.catalog import CatalogCache
+from cascade.fulfilment.layers.catalog import CatalogCache
 
 
 def test_reads_once_until_it_expires_or_is_cleared() -> None:

@@ -6,7 +6,13 @@ from typing import Any
 
 import msgspec
 
-from cascade.fulfilment.remote_answers import Answer, Retry, after_follow, after_patch, after_post
+from cascade.fulfilment.activation.http.answers import (
+    Answer,
+    Retry,
+    after_follow,
+    after_patch,
+    after_post,
+)
 
 URL = "http://remote/tmf-api/ServiceActivationAndConfiguration/v4/service"
 MONITOR = "http://remote/tmf-api/ServiceActivationAndConfiguration/v4/monitor/m1"

@@ -13,19 +13,15 @@ from dataclasses import dataclass
 from litestar import Litestar
 
 from cascade.apis import ALL_APIS
-from cascade.app import create_app
 from cascade.bootstrap import events as event_parts
 from cascade.bootstrap.fulfilment import Chain, build_chain
 from cascade.bootstrap.kinds import Early, Late, Row, client_behaviour, rows, written_hooks
 from cascade.catalog_files import CatalogLoader
-from cascade.components.inbox import inbox_handlers
 from cascade.components.topology import topology_of
-from cascade.events.http import event_handlers
 from cascade.events.sender import EventSender
 from cascade.frontend.resource import TmfResource
-from cascade.fulfilment.catalog import CatalogCache
-from cascade.fulfilment.http import extension_handlers
-from cascade.fulfilment.layers import LAYER_OF
+from cascade.fulfilment.layers.catalog import CatalogCache
+from cascade.fulfilment.layers.registry import LAYER_OF
 from cascade.repositories import Repositories
 from cascade.security.access import CancelTarget, ResourceAccess
 from cascade.security.parties import PartyRule
@@ -33,6 +29,11 @@ from cascade.security.wiring import build_security, enforced
 from cascade.settings import Settings
 from cascade.storage.database import Database
 from cascade.tmf.declarations import ApiSpec, Kind, ResourceSpec
+from cascade.web.app import create_app
+from cascade.web.audit import audit_handlers
+from cascade.web.inbox import inbox_handlers
+from cascade.web.parked import event_handlers
+from cascade.web.tree import extension_handlers
 
 
 @dataclass
@@ -81,6 +82,7 @@ def build(settings: Settings) -> Cascade:
         on_shutdown=[runtime.stop],
         extensions=[
             *extension_handlers(repositories, database),
+            *audit_handlers(database),
             *event_handlers(database),
             *security.extensions,
             *inbox,

@@ -1,35 +1,32 @@
-"""The order chain assembled: controllers, activation drivers, the runtime and its companions."""
+"""The order chain assembled: controllers, the activation driver, the runtime, its companions.
+
+Which layers run here, and how each reaches the layer below (in this process, or as mirrors
+of another component's orders), comes from the topology (components/topology.py).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from cascade.apis import kinds
+from cascade.bootstrap.drivers import driver_parts
 from cascade.components.follower import Follower, FollowerSettings
-from cascade.components.mirror import Mirrors
+from cascade.components.mirror import MirroredChildren, Mirrors
 from cascade.components.topology import Topology
-from cascade.components.undo import RemoteUndo
-from cascade.fulfilment.activations import Activator
-from cascade.fulfilment.cancellation import CancelController
-from cascade.fulfilment.catalog import CatalogCache
-from cascade.fulfilment.client_activations import ClientActivations
-from cascade.fulfilment.client_changes import ClientChanges
-from cascade.fulfilment.com import ProductOrderController
-from cascade.fulfilment.compensation import Compensation
-from cascade.fulfilment.drivers import (
-    ActivationDriver,
-    SimulatedBehaviour,
-    SimulatedNetwork,
-    parse_behaviours,
-)
-from cascade.fulfilment.http_driver import RECHECK_MS, Endpoints, HttpDriver
-from cascade.fulfilment.http_sender import HttpSender, SenderSettings
-from cascade.fulfilment.layers import BY_ORDER_KIND, LAYERS
-from cascade.fulfilment.no_return import PointOfNoReturn
-from cascade.fulfilment.rom import ResourceOrderController
+from cascade.fulfilment.activation.activator import Activator
+from cascade.fulfilment.activation.client_changes import ClientChanges
+from cascade.fulfilment.activation.clients import ClientActivations
+from cascade.fulfilment.activation.port import ActivationDriver, Target
+from cascade.fulfilment.cancellation.compensation import Compensation
+from cascade.fulfilment.cancellation.controller import CancelController
+from cascade.fulfilment.cancellation.no_return import PointOfNoReturn
+from cascade.fulfilment.layers.catalog import CatalogCache
+from cascade.fulfilment.layers.children import ChildOrders, LocalChildren
+from cascade.fulfilment.layers.registry import LAYERS, RESOURCE, SERVICE, Layer
+from cascade.fulfilment.product.controller import ProductOrderController
+from cascade.fulfilment.resource.controller import ResourceOrderController
 from cascade.fulfilment.runtime import Controller, Runtime, RuntimeSettings
-from cascade.fulfilment.som import ServiceOrderController
+from cascade.fulfilment.service.controller import ServiceOrderController
 from cascade.repositories import Repositories
 from cascade.settings import Settings
 from cascade.storage.database import Database
@@ -41,10 +38,8 @@ class Chain:
     """Everything fulfilment needs at run time."""
 
     runtime: Runtime
-    network: SimulatedNetwork
     controllers: tuple[Controller, ...]
     driver: ActivationDriver
-    sender: HttpSender | None = None  # with the HTTP driver: the task that makes its calls
     follower: Follower | None = None  # in a component: forwards and follows the next layer
     # What clients' requests use: cancel requests by task kind, activations by kind.
     cancels: dict[Kind, CancelController] = field(default_factory=dict)
@@ -59,16 +54,14 @@ def build_chain(
     topology: Topology,
     catalog_cache: CatalogCache,
 ) -> Chain:
-    network = SimulatedNetwork(
-        default=SimulatedBehaviour(settings.simulator_latency_ms, settings.simulator_failure_rate),
-        by_specification=parse_behaviours(settings.simulator_specifications),
-    )
-    driver: ActivationDriver = network
-    http_driver = _http_driver(settings)
-    if http_driver is not None:
-        driver = http_driver
 
-    def activator(target: Any, entities: Kind, monitors: Kind) -> Activator:
+    def wake() -> None:  # an outcome the driver recorded: the controllers look (late bound)
+        runtime.wake()
+
+    parts = driver_parts(settings, database, wake)
+    driver = parts.driver
+
+    def activator(target: Target, entities: Kind, monitors: Kind) -> Activator:
         return Activator(
             target,
             repositories[entities],
@@ -78,105 +71,89 @@ def build_chain(
             backoff_ms=settings.activation_backoff_ms,
         )
 
-    service_activator = activator(
-        "service", kinds.SERVICE_ACTIVATION, kinds.SERVICE_ACTIVATION_MONITOR
-    )
-    resource_activator = activator(
-        "resource", kinds.RESOURCE_ACTIVATION, kinds.RESOURCE_ACTIVATION_MONITOR
-    )
+    services = activator("service", kinds.SERVICE_ACTIVATION, kinds.SERVICE_ACTIVATION_MONITOR)
+    resources = activator("resource", kinds.RESOURCE_ACTIVATION, kinds.RESOURCE_ACTIVATION_MONITOR)
+    children = _children(repositories, topology)
     no_return = PointOfNoReturn(repositories, catalog_cache)
-    every_layer: tuple[Controller, ...] = (
-        ProductOrderController(repositories, catalog_cache),
-        ServiceOrderController(repositories, service_activator, catalog_cache, no_return),
-        ResourceOrderController(repositories, resource_activator, catalog_cache),
-    )
-    orders = tuple(c for c in every_layer if topology.runs(BY_ORDER_KIND[c.kind]))
+    every_layer: dict[str, Controller] = {
+        "product": ProductOrderController(repositories, catalog_cache, children["service"]),
+        "service": ServiceOrderController(
+            repositories, services, catalog_cache, no_return, children["resource"]
+        ),
+        "resource": ResourceOrderController(repositories, resources, catalog_cache),
+    }
+    running = [layer for layer in LAYERS if topology.runs(layer)]
     # Client POSTs to TMF640 /service and TMF702 /resource activate, and are followed to the end.
     activations = {
-        activator.entities.kind: ClientActivations(activator)
-        for activator in (service_activator, resource_activator)
-        if topology.serves_kind(activator.entities.kind)
+        each.entities.kind: ClientActivations(each)
+        for each in (services, resources)
+        if topology.serves_kind(each.entities.kind)
     }
-    network_changes = {
-        kind: ClientChanges(client.activator.target, driver) for kind, client in activations.items()
-    }
-    mirrors = Mirrors(topology.remote, repositories) if topology.remote is not None else None
-    remote_undo = None
-    if topology.remote is not None:
-        remote_undo = (topology.remote.layer, RemoteUndo(topology.remote.layer, repositories))
-    compensation = Compensation(repositories, driver, remote_undo)
+    compensation = Compensation(repositories, driver, children)
     cancels = {
         layer.task_kind: CancelController(layer, repositories, compensation, no_return)
-        for layer in LAYERS
-        if topology.runs(layer)
+        for layer in running
     }
-    controllers = (*orders, *activations.values(), *cancels.values())
+    controllers = (
+        *(every_layer[layer.name] for layer in running),
+        *activations.values(),
+        *cancels.values(),
+    )
     runtime = Runtime(
         database,
         controllers,
-        RuntimeSettings(
-            lease_ms=settings.lease_ms,
-            poll_interval_s=settings.poll_interval_s,
-        ),
+        RuntimeSettings(lease_ms=settings.lease_ms, poll_interval_s=settings.poll_interval_s),
     )
-    sender = None
-    if http_driver is not None:
-        sender = HttpSender(database, _sender_settings(settings), on_outcome=runtime.wake)
-        http_driver.notify = sender.wake
-        runtime.companions.append(sender)
-    follower = None
-    if mirrors is not None:
-        follower = Follower(database, mirrors, _follower_settings(settings), runtime.wake)
-        runtime.companions.append(follower)
-        runtime.after_step.append(follower.wake)  # a step may have made mirrors to forward
+    runtime.companions.extend(parts.companions)
+    follower = _follower(repositories, database, settings, topology, runtime)
     return Chain(
         runtime,
-        network,
         controllers,
         driver,
-        sender,
         follower,
         cancels,
         activations,
-        network_changes,
+        {kind: ClientChanges(a.activator.target, driver) for kind, a in activations.items()},
     )
 
 
-def _follower_settings(settings: Settings) -> FollowerSettings:
-    return FollowerSettings(
-        callback_base=settings.base_url,
-        follow_interval_s=settings.component_poll_interval_s,
-        poll_interval_s=settings.poll_interval_s,
-        timeout_s=settings.component_timeout_s,
-        authorization=settings.component_authorization,
-    )
+def _children(repositories: Repositories, topology: Topology) -> dict[str, ChildOrders]:
+    """How each layer with a parent is reached from above: here, or mirrored."""
+    found: dict[str, ChildOrders] = {}
+    for layer in (SERVICE, RESOURCE):
+        found[layer.name] = _port(layer, repositories, topology)
+    return found
 
 
-def _http_driver(settings: Settings) -> HttpDriver | None:
-    """The HTTP driver when the settings choose it (both endpoints are then required)."""
-    if settings.activation_driver == "simulated":
+def _port(layer: Layer, repositories: Repositories, topology: Topology) -> ChildOrders:
+    remote = topology.remote
+    if remote is not None and remote.layer is layer:
+        return MirroredChildren(remote, repositories)
+    return LocalChildren(layer, repositories)
+
+
+def _follower(
+    repositories: Repositories,
+    database: Database,
+    settings: Settings,
+    topology: Topology,
+    runtime: Runtime,
+) -> Follower | None:
+    """In a component: the task that forwards mirrors to the next one and follows them."""
+    if topology.remote is None:
         return None
-    if settings.activation_driver != "http":
-        raise ValueError(
-            f"activation_driver must be 'simulated' or 'http', not {settings.activation_driver!r}"
-        )
-    if not settings.activation_service_url or not settings.activation_resource_url:
-        raise ValueError(
-            "activation_driver 'http' needs activation_service_url (TMF640) and "
-            "activation_resource_url (TMF702)"
-        )
-    return HttpDriver(
-        Endpoints(settings.activation_service_url, settings.activation_resource_url),
-        recheck_ms=max(RECHECK_MS, int(settings.activation_http_timeout_s * 1000)),
+    follower = Follower(
+        database,
+        Mirrors(topology.remote, repositories),
+        FollowerSettings(
+            callback_base=settings.base_url,
+            follow_interval_s=settings.component_poll_interval_s,
+            poll_interval_s=settings.poll_interval_s,
+            timeout_s=settings.component_timeout_s,
+            authorization=settings.component_authorization,
+        ),
+        runtime.wake,
     )
-
-
-def _sender_settings(settings: Settings) -> SenderSettings:
-    return SenderSettings(
-        timeout_s=settings.activation_http_timeout_s,
-        retries=settings.activation_http_retries,
-        backoff_ms=settings.activation_backoff_ms,
-        follow_ms=settings.activation_follow_ms,
-        poll_interval_s=settings.poll_interval_s,
-        authorization=settings.activation_http_authorization,
-    )
+    runtime.companions.append(follower)
+    runtime.after_step.append(follower.wake)  # a step may have made mirrors to forward
+    return follower

@@ -27,7 +27,6 @@ from typing import Any, TypeVar
 
 from cascade.apis import kinds
 from cascade.bootstrap.fulfilment import Chain
-from cascade.components.mirror import forward_intent
 from cascade.components.topology import Topology
 from cascade.events.hub import HubSubscriptions
 from cascade.frontend.types import (
@@ -38,8 +37,8 @@ from cascade.frontend.types import (
     DeleteHook,
     PatchHook,
 )
-from cascade.fulfilment.catalog import CatalogCache
-from cascade.fulfilment.layers import LAYER_OF
+from cascade.fulfilment.layers.catalog import CatalogCache
+from cascade.fulfilment.layers.registry import LAYER_OF
 from cascade.repositories import Repositories, WriteHook
 from cascade.security import parties
 from cascade.security.parties import RuleFactory
@@ -81,24 +80,26 @@ class Row:
 # --- what the columns hold ---------------------------------------------------------------------
 
 
-def schedule_or_forward(early: Early, kind: Kind) -> WriteHook | None:
-    """An order or cancel task goes to its layer's controller; in a component, the next
-    layer's ones (mirrors) are also recorded for forwarding to the next component."""
-    topology = early.topology
-    if topology.remote is not None and topology.mirrored(kind):
-        return forward_intent(topology.remote, kind)
-    if not topology.runs(LAYER_OF[kind]):
+def schedule(early: Early, kind: Kind) -> WriteHook | None:
+    """An order or cancel task goes to its layer's controller, if the layer runs here (in a
+    component, the next layer's are mirrors: the child orders port forwards them)."""
+    if not early.topology.runs(LAYER_OF[kind]):
         return None
 
-    def schedule(connection: Any, document: dict[str, Any]) -> None:
+    def scheduled(connection: Any, document: dict[str, Any]) -> None:
         work.schedule(connection, kind.name, str(document["id"]))
 
-    return schedule
+    return scheduled
 
 
 def clear_catalog_cache(early: Early, kind: Kind) -> WriteHook:
     """Decomposition caches catalog entities a short while: a write here forgets them."""
-    return early.catalog_cache.clear
+    cache = early.catalog_cache
+
+    def forget(connection: Any, document: dict[str, Any]) -> None:
+        cache.clear()
+
+    return forget
 
 
 def wake_controllers(late: Late, kind: Kind) -> Callable[[], None]:
@@ -140,37 +141,36 @@ def hub_deleted(late: Late, kind: Kind) -> DeleteHook:
 # --- the table ---------------------------------------------------------------------------------
 
 TABLE: dict[Kind, Row] = {
-    # Orders and cancel tasks: to their layer's controller (in a component, the next layer's
-    # are mirrors, forwarded to the next component instead).
+    # Orders and cancel tasks: to their layer's controller.
     kinds.PRODUCT_ORDER: Row(
-        written=(schedule_or_forward,),
+        written=(schedule,),
         committed=(wake_controllers,),
         party=parties.related_party,
     ),
     kinds.SERVICE_ORDER: Row(
-        written=(schedule_or_forward,),
+        written=(schedule,),
         committed=(wake_controllers,),
         party=parties.related_party,
     ),
     kinds.RESOURCE_ORDER: Row(
-        written=(schedule_or_forward,),
+        written=(schedule,),
         committed=(wake_controllers,),
         party=parties.related_party,
     ),
     kinds.CANCEL_PRODUCT_ORDER: Row(
-        written=(schedule_or_forward,),
+        written=(schedule,),
         create=cancel_request,
         committed=(wake_controllers,),
         party=parties.cancel_of(kinds.PRODUCT_ORDER, "productOrder"),
     ),
     kinds.CANCEL_SERVICE_ORDER: Row(
-        written=(schedule_or_forward,),
+        written=(schedule,),
         create=cancel_request,
         committed=(wake_controllers,),
         party=parties.cancel_of(kinds.SERVICE_ORDER, "serviceOrder"),
     ),
     kinds.CANCEL_RESOURCE_ORDER: Row(
-        written=(schedule_or_forward,),
+        written=(schedule,),
         create=cancel_request,
         committed=(wake_controllers,),
         party=parties.cancel_of(kinds.RESOURCE_ORDER, "resourceOrder"),

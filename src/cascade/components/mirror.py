@@ -5,12 +5,13 @@ Replicas: COM plans modify and delete against the TMF638 services that realize a
 order made or changed are read from SOM when it ends, and kept in COM's own TMF638 table (not
 served) before the order's mirror shows it ended: a product is never completed ahead of them.
 
-A controller creates a child order or cancel task exactly as in the all-in-one process (an
-insert with a derived id); in a component that kind is mirrored, so the insert also records
-the intent to create it at the next component (`remote_order`, same transaction). What the next
-component answers, and every later state of it, replaces the mirror's document, keeping the
-local id and taking the remote `href`: the controllers read the child as before, and are
-woken as the child layer's own controllers would have woken them.
+A controller creates a child order or cancel task exactly as in the all-in-one process,
+through its child orders port (fulfilment/layers/children.py); in a component the port is
+`MirroredChildren`, whose insert also records the intent to create it at the next component
+(`remote_order`, same transaction). What the next component answers, and every later state
+of it, replaces the mirror's document, keeping the local id and taking the remote `href`: the
+controllers read the child as before, and are woken as the child layer's own controllers
+would have woken them.
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ from sqlalchemy import Connection
 from cascade.apis import kinds
 from cascade.components import links
 from cascade.components.topology import Remote
-from cascade.fulfilment.cancellation import report_up
-from cascade.fulfilment.cease import ORIGIN
-from cascade.fulfilment.layers import SERVICE, Layer
-from cascade.fulfilment.orders import add_note
-from cascade.repositories import Repositories, Repository, WriteHook
+from cascade.components.undo import RemoteUndo
+from cascade.fulfilment.changes.cease import ORIGIN
+from cascade.fulfilment.layers.documents import add_note
+from cascade.fulfilment.layers.registry import SERVICE, Layer
+from cascade.fulfilment.layers.reporting import report_up
+from cascade.repositories import Repositories, Repository
 from cascade.tmf.declarations import Kind
 
 # What a create body never carries: the server sets them (the item states too).
@@ -156,17 +158,38 @@ class Mirrors:
             if order is None:
                 return
             document = order
-        report_up(self.repositories, self.layer, connection, document)
+        report_up(connection, self.layer, document)
 
 
-def forward_intent(remote: Remote, kind: Kind) -> WriteHook:
-    """What creating a mirror of `kind` also records: the intent to create it remotely."""
-    collection = f"{remote.base_url}{remote.api.base_path}/{remote.resource(kind).name}"
+class MirroredChildren:
+    """The child orders port when the next layer is another component: a child order or
+    cancel task is a mirror here, forwarded there, and an ended child is undone by a `delete`
+    order there (undo.py)."""
 
-    def forward(connection: Connection, document: dict[str, Any]) -> None:
-        links.record_intent(connection, kind.name, str(document["id"]), collection)
+    def __init__(self, remote: Remote, repositories: Repositories) -> None:
+        self.remote = remote
+        self.layer: Layer = remote.layer
+        self.orders = repositories[remote.layer.order_kind]
+        self.tasks = repositories[remote.layer.task_kind]
+        self._undo = RemoteUndo(self, repositories)
 
-    return forward
+    def place(self, connection: Connection, body: dict[str, Any], id_: str) -> None:
+        self._mirror(self.orders, connection, body, id_)
+
+    def ask_cancel(self, connection: Connection, body: dict[str, Any], id_: str) -> None:
+        self._mirror(self.tasks, connection, body, id_)
+
+    def undo_ended(self, connection: Connection, child: Mapping[str, Any], why: str) -> bool:
+        return self._undo(connection, child, why)
+
+    def _mirror(
+        self, mirrors: Repository, connection: Connection, body: dict[str, Any], id_: str
+    ) -> None:
+        """Store the mirror and, in the same transaction, the intent to create it there."""
+        mirrors.insert(connection, body, id_=id_)
+        remote = self.remote
+        collection = f"{remote.base_url}{remote.api.base_path}/{remote.resource(mirrors.kind).name}"
+        links.record_intent(connection, mirrors.kind.name, id_, collection)
 
 
 def _without_server_set(document: Mapping[str, Any], kind: Kind) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cascade.apis import ALL_APIS
-from cascade.fulfilment.layers import PRODUCT, RESOURCE, SERVICE, Layer
+from cascade.fulfilment.layers.registry import PRODUCT, RESOURCE, SERVICE, Layer
 from cascade.settings import Settings
 from cascade.tmf.declarations import ApiSpec, Kind, ResourceSpec
 

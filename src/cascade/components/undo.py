@@ -18,37 +18,42 @@ from typing import Any
 from sqlalchemy import Connection
 
 from cascade.domain.decomposition import DEPENDS_ON
-from cascade.fulfilment.cease import cease_order
-from cascade.fulfilment.ids import child_id
-from cascade.fulfilment.layers import BY_ORDER_KIND, RESOURCE, SERVICE, Layer, internal_task_id
-from cascade.fulfilment.orders import (
+from cascade.fulfilment.changes.cease import cease_order
+from cascade.fulfilment.layers.children import ChildOrders
+from cascade.fulfilment.layers.documents import (
     add_note,
     external_reference,
     notes_text,
-    parent_of,
+    parent_named,
     parties,
 )
+from cascade.fulfilment.layers.ids import child_id
+from cascade.fulfilment.layers.registry import (
+    ENDED_BADLY,
+    RESOURCE,
+    SERVICE,
+    internal_task_id,
+    parent_of,
+)
 from cascade.repositories import Repositories
-
-ENDED_BADLY = ("failed", "rejected", "cancelled", "partial")
 
 
 class RemoteUndo:
     """Undo of ended children of the mirrored layer, by `delete` orders."""
 
-    def __init__(self, layer: Layer, repositories: Repositories) -> None:
+    def __init__(self, children: ChildOrders, repositories: Repositories) -> None:
+        layer = children.layer
+        parent_layer = parent_of(layer)
         assert layer in (SERVICE, RESOURCE), "only service and resource orders are mirrored"
-        assert layer.parent is not None
+        assert parent_layer is not None
         self.layer = layer
-        self.orders = repositories[layer.order_kind]
-        self.tasks = repositories[layer.task_kind]
-        self.parents = repositories[layer.parent]
+        self.parent_layer = parent_layer
+        self.children = children  # where the undo order is placed (forwarded like any mirror)
+        self.parents = repositories[parent_layer.order_kind]
 
     def __call__(self, connection: Connection, child: Mapping[str, Any], why: str) -> bool:
         """True once what `child` delivered is ceased (or there is nothing to cease)."""
-        assert self.layer.parent is not None
-        parent_layer = BY_ORDER_KIND[self.layer.parent]
-        named = parent_of(child, parent_layer.referred_type)
+        named = parent_named(child, self.parent_layer.referred_type)
         parent = self.parents.peek(connection, named[0]) if named else None
         made = [
             item
@@ -62,10 +67,10 @@ class RemoteUndo:
             self._note(connection, parent, f"{self.layer.referred_type} {child['id']} {refusal}")
             return True
         undo_id = child_id(str(child["id"]), "undo")
-        placed = self.orders.peek(connection, undo_id)
+        placed = self.children.orders.peek(connection, undo_id)
         if placed is None:
             body = self._cease(parent, named[1], child, made, why)
-            self.orders.insert(connection, body, id_=undo_id)
+            self.children.place(connection, body, undo_id)
             return False
         state = str(placed.get("state"))
         if state == "completed":
@@ -78,7 +83,7 @@ class RemoteUndo:
 
     def _refused_cancel(self, connection: Connection, child: Mapping[str, Any]) -> str | None:
         """Why the next component refused to cancel `child` while it ran, if it did."""
-        task = self.tasks.peek(connection, internal_task_id(str(child["id"])))
+        task = self.children.tasks.peek(connection, internal_task_id(str(child["id"])))
         if task is None or task.get("state") != "terminatedWithError":
             return None
         why = task.get("completionMessage") or notes_text(task)

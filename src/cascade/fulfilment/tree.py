@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from cascade.apis import kinds
-from cascade.fulfilment.ids import child_id
+from cascade.fulfilment.layers.ids import child_id
 from cascade.repositories import Repositories
 
 

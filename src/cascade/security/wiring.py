@@ -10,7 +10,6 @@ from typing import Any
 from cascade.frontend.resource import TmfResource
 from cascade.security.apikeys import ApiKeyVerifier
 from cascade.security.authn import ApiKeyAuthenticator, Authenticator, TokenAuthenticator
-from cascade.security.http import audit_handlers
 from cascade.security.logs import use_log_format
 from cascade.security.middleware import (
     echo_request_id,
@@ -71,11 +70,7 @@ def build_security(
     or security is; with authentication, audit and rate limits off (mode none on loopback,
     the default) no security middleware runs at all.
     """
-    parts = SecurityParts(
-        before_send=[echo_request_id],
-        extensions=audit_handlers(database),
-        describe=describer(settings),
-    )
+    parts = SecurityParts(before_send=[echo_request_id], describe=describer(settings))
     if settings.log_format == "json":
         parts.on_startup.append(partial(use_log_format, "json"))
     authenticator = build_authenticator(settings, database, fetch)

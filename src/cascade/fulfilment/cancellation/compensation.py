@@ -1,0 +1,217 @@
+"""Undoing what an order did, layer by layer, each call idempotent and inside one transaction.
+
+- A resource order: for its items in reverse order, the TMF702 activation is deactivated (on
+  the network, waiting for a remote driver to confirm, and in the entity), the TMF639 record
+  retired, the allocation released.
+- A service order: for its items in reverse dependency order, the TMF640 activation is
+  deactivated and the TMF638 record retired, then the item's resource order is undone.
+- A product order: for its items in reverse dependency order, the TMF637 product is retired,
+  then the item's service order is undone.
+
+A child order still running is cancelled through its own layer's cancel task (a derived id,
+so asking again finds it) and waited for; a child that has ended is undone in place, with a
+note (or, when its layer is another component, as the child orders port says: a `delete`
+order there, components/undo.py).
+Each `undo_*` returns True once everything is undone, False while it waits on a child.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection
+
+from cascade.apis import kinds
+from cascade.domain.compensation import CANCELLING, undo_order
+from cascade.domain.decomposition import DEPENDS_ON, item_dependencies
+from cascade.domain.states import CANCELLED, RUNNING
+from cascade.fulfilment.activation.port import ActivationDriver, Capability
+from cascade.fulfilment.layers.children import ChildOrders
+from cascade.fulfilment.layers.documents import add_note
+from cascade.fulfilment.layers.ids import child_id
+from cascade.fulfilment.layers.registry import PRODUCT, RESOURCE, SERVICE, Layer, internal_task_id
+from cascade.repositories import Repositories
+from cascade.storage.allocations import release
+from cascade.tmf.declarations import Kind
+from cascade.tmf.instants import now_instant
+
+Retired = Callable[[], dict[str, Any]]
+
+
+def _service_retired() -> dict[str, Any]:
+    return {"state": "terminated", "isServiceEnabled": False, "endDate": now_instant()}
+
+
+def _resource_retired() -> dict[str, Any]:
+    return {
+        "resourceStatus": "standby",
+        "administrativeState": "locked",
+        "operationalState": "disable",
+        "usageState": "idle",
+        "endOperatingDate": now_instant(),
+    }
+
+
+def _product_retired() -> dict[str, Any]:
+    return {"status": "terminated", "terminationDate": now_instant()}
+
+
+# Per kind: the attribute that says it is retired, and the states it is left alone in (already
+# retired, or an activation that failed and so configured nothing).
+_LEFT_ALONE = {
+    "state": ("terminated", "inactive"),
+    "resourceStatus": ("standby", "alarm"),
+    "status": ("terminated",),
+}
+
+
+class Compensation:
+    """Undo of orders over the TMF resources (`services`), deactivating through `driver`."""
+
+    def __init__(
+        self,
+        repositories: Repositories,
+        driver: ActivationDriver,
+        children: Mapping[str, ChildOrders],
+    ) -> None:
+        self.repositories = repositories
+        self.driver = driver if Capability.DEACTIVATE in driver.capabilities else None
+        self.children = children  # by layer name: how each layer's orders are reached
+
+    def undo(self, layer: Layer, connection: Connection, order: dict[str, Any], why: str) -> bool:
+        undo = {
+            PRODUCT.order_kind: self.undo_product_order,
+            SERVICE.order_kind: self.undo_service_order,
+            RESOURCE.order_kind: self.undo_resource_order,
+        }[layer.order_kind]
+        return undo(connection, order, why)
+
+    def undo_product_order(self, connection: Connection, order: dict[str, Any], why: str) -> bool:
+        items = order.get("productOrderItem") or []
+        for item in undo_order(items, _id, item_dependencies):
+            item_id = str(item["id"])
+            product_id = child_id(order["id"], item_id, "product")
+            # TMF637 products carry no note: terminationDate and the order say why.
+            self._retire(kinds.PRODUCT, connection, product_id, _product_retired, None)
+            if not self.undo_child(SERVICE, connection, child_id(order["id"], item_id), why):
+                return False
+        return True
+
+    def undo_service_order(self, connection: Connection, order: dict[str, Any], why: str) -> bool:
+        items = order.get("serviceOrderItem") or []
+        for item in undo_order(items, _id, _service_needs):
+            item_id = str(item["id"])
+            service_id = child_id(order["id"], item_id, "service")
+            retired = _service_retired
+            if not self._deactivate(kinds.SERVICE_ACTIVATION, connection, service_id, retired, why):
+                return False
+            self._retire(kinds.SERVICE, connection, service_id, _service_retired, why)
+            if not self.undo_child(RESOURCE, connection, child_id(order["id"], item_id), why):
+                return False
+        return True
+
+    def undo_resource_order(self, connection: Connection, order: dict[str, Any], why: str) -> bool:
+        for item in reversed(order.get("orderItem") or []):
+            item_id = str(item.get("id"))
+            resource = item.get("resource") or {}
+            activation_id = str(resource.get("id") or child_id(order["id"], item_id))
+            if not self._deactivate(
+                kinds.RESOURCE_ACTIVATION, connection, activation_id, _resource_retired, why
+            ):
+                return False
+            self._retire(kinds.RESOURCE, connection, activation_id, _resource_retired, why)
+            release(connection, f"{order['id']}/{item_id}")
+        return True
+
+    def undo_child(self, layer: Layer, connection: Connection, order_id: str, why: str) -> bool:
+        """Cancel a running child through its cancel task, or undo an ended one in place."""
+        children = self.children[layer.name]
+        orders = children.orders
+        child = orders.peek(connection, order_id)
+        if child is None:
+            return True
+        state = str(child.get("state"))
+        if state == CANCELLED:
+            return True
+        if state in CANCELLING:
+            return False  # its cancellation runs and will wake us when it ends
+        if state in RUNNING:
+            _ask_cancel(children, connection, child, why)
+            return False
+        elsewhere = children.undo_ended(connection, child, why)
+        if elsewhere is not None:
+            return elsewhere
+        loaded = orders.load(connection, order_id)
+        assert loaded is not None
+        if not self.undo(layer, connection, loaded.document, why):
+            return False
+        if _noted(loaded.document, f"undone ({state} when undone): {why}"):
+            orders.save(connection, loaded)
+        return True
+
+    def _deactivate(
+        self, kind: Kind, connection: Connection, activation_id: str, retired: Retired, why: str
+    ) -> bool:
+        """Deactivate and retire the activation entity; False while the driver is at it."""
+        entities = self.repositories[kind]
+        if entities.peek(connection, activation_id) is None:
+            return True
+        note = f"deactivated: {why}"
+        if self.driver is None:
+            note = f"retired: {why}; the activation driver cannot deactivate, undo it by hand"
+        else:
+            status = self.driver.deactivate(connection, activation_id)
+            if status.state == "pending":
+                return False  # the driver's outcome wakes the cancellation
+            if status.state == "failed":
+                note = f"retired: {why}; deactivation failed ({status.reason}), undo it by hand"
+        self._retire(kind, connection, activation_id, retired, note)
+        return True
+
+    def _retire(
+        self, kind: Kind, connection: Connection, id_: str, retired: Retired, why: str | None
+    ) -> None:
+        records = self.repositories[kind]
+        loaded = records.load(connection, id_)
+        if loaded is None:
+            return
+        values = retired()
+        attribute = next(key for key in values if key in _LEFT_ALONE)
+        if loaded.document.get(attribute) in _LEFT_ALONE[attribute]:
+            return
+        loaded.document.update(values)
+        if why is not None:
+            _noted(loaded.document, why)
+        records.save(connection, loaded)
+
+
+def _id(item: Mapping[str, Any]) -> str:
+    return str(item.get("id"))
+
+
+def _service_needs(item: Mapping[str, Any]) -> Iterable[str]:
+    for relation in item.get("serviceOrderItemRelationship") or ():
+        if relation.get("relationshipType") in DEPENDS_ON:
+            target = relation.get("orderItem") or {}
+            yield str(target.get("itemId") or target.get("id"))
+
+
+def _noted(document: dict[str, Any], text: str) -> bool:
+    """Add a note unless it is there already; True when added."""
+    before = len(document.get("note") or ())
+    add_note(document, text)
+    return len(document["note"]) > before
+
+
+def _ask_cancel(
+    children: ChildOrders, connection: Connection, child: Mapping[str, Any], why: str
+) -> None:
+    """The cancel task of a running child (asked once: its id derives from the child's)."""
+    task_id = internal_task_id(str(child["id"]))
+    if children.tasks.peek(connection, task_id) is not None:
+        return
+    layer = children.layer
+    reference = {"id": child["id"], "href": child["href"], "@referredType": layer.referred_type}
+    body = {layer.reference: reference, "cancellationReason": why}
+    children.ask_cancel(connection, body, task_id)

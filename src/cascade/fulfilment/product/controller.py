@@ -1,0 +1,200 @@
+"""COM: the TMF622 product order controller.
+
+An acknowledged order is checked against the catalogs as a whole (decomposition): if anything
+is wrong it is rejected with a note per reason and nothing is created downstream. Otherwise each
+item gets its own TMF641 service order once the items it relies on have completed (independent
+items run in parallel), and completes when that service order does, with its product recorded
+in TMF637.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cascade.apis import kinds
+from cascade.domain.change_order import cease_after, plan_order
+from cascade.domain.changes import plan_item
+from cascade.domain.characteristics import as_characteristics, as_values
+from cascade.domain.decomposition import (
+    CFS,
+    Catalog,
+    ProductItemPlan,
+    Rejected,
+    item_dependencies,
+)
+from cascade.domain.states import COMPLETED, IN_PROGRESS
+from cascade.fulfilment.changes.installed import (
+    busy_products,
+    dependent_products,
+    installed_products,
+)
+from cascade.fulfilment.changes.product import complete_change, relied_on
+from cascade.fulfilment.layers.catalog import CatalogCache
+from cascade.fulfilment.layers.children import ChildOrders
+from cascade.fulfilment.layers.documents import external_reference, move, notes_text, parties
+from cascade.fulfilment.layers.ids import child_id
+from cascade.fulfilment.layers.inventory import record_product
+from cascade.fulfilment.layers.registry import PRODUCT
+from cascade.fulfilment.layers.skeleton import OrderController, OrderStep
+from cascade.repositories import Repositories
+
+PRODUCT_REF = {"@referredType": "Product"}
+
+
+class ProductOrderController(OrderController):
+    layer = PRODUCT
+
+    def __init__(
+        self,
+        repositories: Repositories,
+        catalog_cache: CatalogCache | None,
+        service_orders: ChildOrders,
+    ) -> None:
+        super().__init__(repositories, catalog_cache)
+        self.service_orders = service_orders
+        self.inventory = repositories[kinds.PRODUCT]
+
+    def problems(self, step: OrderStep) -> list[str]:
+        """The order planned as a whole against the catalogs and what is installed."""
+        order, connection = step.order, step.connection
+        items = self.items(order)
+        installed = installed_products(connection, self.repositories, items)
+        busy = busy_products(connection, self.orders, order)
+        dependents = dependent_products(connection, self.inventory, items)
+        try:
+            plan_order(order, step.catalog, installed, busy, dependents)
+        except Rejected as rejected:
+            return list(rejected.reasons)
+        return []
+
+    def specification(self, item: Mapping[str, Any], catalog: Catalog) -> Mapping[str, Any] | None:
+        offering = catalog.product_offering(str((item.get("productOffering") or {}).get("id")))
+        spec_id = ((offering or {}).get("productSpecification") or {}).get("id")
+        return catalog.product_specification(str(spec_id)) if spec_id else None
+
+    def relies_on(
+        self, step: OrderStep, item: Mapping[str, Any], by_id: Mapping[str, Any]
+    ) -> Sequence[str]:
+        """What the item's relationships name; a cease also waits for the ceases, in this
+        order, of the products relying on its own."""
+        if item.get("action") != "delete":
+            return tuple(item_dependencies(item))
+        ceases = [other for other in by_id.values() if other.get("action") == "delete"]
+        installed = installed_products(step.connection, self.repositories, ceases)
+        return (*item_dependencies(item), *cease_after(item, ceases, installed))
+
+    def advance_item(
+        self,
+        step: OrderStep,
+        item: dict[str, Any],
+        needs: Sequence[dict[str, Any]],
+        context: dict[str, Any],
+    ) -> bool:
+        order, connection = step.order, step.connection
+        installed = installed_products(connection, self.repositories, [item])
+        try:
+            plan = plan_item(item, step.catalog, installed)
+        except Rejected as rejected:  # the catalog or inventory changed since acceptance
+            return self.fail_item(order, item, "; ".join(rejected.reasons))
+        if plan.action == "noChange":  # context for the other items: nothing to do
+            product = item.setdefault("product", {})
+            product.update(href=self.inventory.href_of(str(product["id"])), **PRODUCT_REF)
+            move(item, PRODUCT.item_machine, IN_PROGRESS)
+            return move(item, PRODUCT.item_machine, COMPLETED)
+        service_order_id = child_id(order["id"], str(item["id"]))
+        service_order = self.service_orders.orders.peek(connection, service_order_id)
+        if service_order is None:
+            body = _service_order(order, item, plan)
+            self.service_orders.place(connection, body, service_order_id)
+            return move(item, PRODUCT.item_machine, IN_PROGRESS)
+        state = str(service_order.get("state"))
+        if state in PRODUCT.ended_badly:
+            reason = f"service order {service_order_id} {state}: {notes_text(service_order)}"
+            return self.fail_item(order, item, reason)
+        if state != COMPLETED:
+            return move(item, PRODUCT.item_machine, IN_PROGRESS)
+        if plan.action != "add":
+            complete_change(connection, self.inventory, order, item, plan, service_order)
+            return move(item, PRODUCT.item_machine, COMPLETED)
+        self._complete_item(step, item, plan, service_order, relied_on(needs))
+        return True
+
+    def _complete_item(
+        self,
+        step: OrderStep,
+        item: dict[str, Any],
+        plan: ProductItemPlan,
+        service_order: Mapping[str, Any],
+        relies_on: list[dict[str, Any]],
+    ) -> None:
+        order, connection = step.order, step.connection
+        values = dict(plan.characteristics)
+        realizing = []
+        for service_item in service_order.get("serviceOrderItem") or ():
+            service = service_item.get("service") or {}
+            if service.get("category") != CFS:
+                continue
+            realizing.append(
+                {"id": service["id"], "href": service["href"], "@referredType": "Service"}
+            )
+            for name, value in as_values(service.get("serviceCharacteristic")).items():
+                values.setdefault(name, value)
+        product_id = child_id(order["id"], str(item["id"]), "product")
+        record = record_product(
+            connection,
+            self.inventory,
+            product_id,
+            offering=plan.offering,
+            specification=plan.specification,
+            values={k: v for k, v in values.items() if k in plan.declared},
+            realizing_services=realizing,
+            order_item={
+                "orderItemId": str(item["id"]),
+                "productOrderId": order["id"],
+                "productOrderHref": order["href"],
+                "orderItemAction": item.get("action"),
+                "@referredType": "ProductOrderItem",
+            },
+            related_party=parties(order),
+            relationships=relies_on,
+        )
+        product = item.setdefault("product", {})
+        product.update({"id": record["id"], "href": record["href"], "@referredType": "Product"})
+        product["productCharacteristic"] = record.get("productCharacteristic", [])
+        move(item, PRODUCT.item_machine, COMPLETED)
+
+
+def _service_order(
+    order: Mapping[str, Any], item: Mapping[str, Any], plan: ProductItemPlan
+) -> dict[str, Any]:
+    service_items = []
+    for service in plan.services:
+        service_item: dict[str, Any] = {
+            "id": service.id,
+            "action": service.action,
+            "service": {
+                **(service.existing or {}),
+                "name": str(service.specification.get("name", "service")),
+                "category": service.category,
+                "serviceSpecification": service.specification,
+                "serviceCharacteristic": as_characteristics(service.characteristics),
+            },
+        }
+        if service.relies_on:
+            service_item["serviceOrderItemRelationship"] = [
+                {"relationshipType": "reliesOn", "orderItem": {"id": other, "itemId": other}}
+                for other in service.relies_on
+            ]
+        service_items.append(service_item)
+    body: dict[str, Any] = {
+        "description": f"Services for product order {order['id']} item {item['id']}",
+        "externalReference": external_reference(order, str(item["id"]), "ProductOrder"),
+        "serviceOrderItem": service_items,
+    }
+    if order.get("relatedParty"):
+        body["relatedParty"] = parties(order)
+    for key in ("priority", "requestedStartDate", "requestedCompletionDate"):
+        if order.get(key):
+            body[key] = order[key]
+    return body
