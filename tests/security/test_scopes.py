@@ -5,15 +5,53 @@ from __future__ import annotations
 import pytest
 
 from cascade.apis import ALL_APIS
-from cascade.security.scopes import API_PREFIXES, grants, missing_scopes, required_scopes
+from cascade.apis.kinds import PRODUCT_ORDER
+from cascade.frontend.extensions import ExtensionRoute
+from cascade.security.scopes import Scopes, grants
+from cascade.tmf.declarations import ApiSpec, ResourceSpec
+from cascade.web.routes import COMPONENT_EXTENSIONS, EXTENSIONS
+from cascade.web.tree import tree
 from tests.security.conftest import PO, PO_HUB, Client, NewKey, assert_error, order_body
 
 SI = "/tmf-api/serviceInventory/v4/service"
 CATALOG = "/tmf-api/productCatalogManagement/v4/productOffering"
 
 
-def test_every_api_has_a_scope_prefix() -> None:
-    assert {api.code for api in ALL_APIS} == set(API_PREFIXES)
+SCOPES = Scopes(ALL_APIS, (*EXTENSIONS, *COMPONENT_EXTENSIONS))
+
+
+def test_an_api_without_its_identity_is_a_start_up_error() -> None:
+    """Scope prefix, catalog or not, and component: a declaration cannot leave one out."""
+    resources = (ResourceSpec("productOrder", PRODUCT_ORDER),)
+    with pytest.raises(TypeError, match="scope_prefix"):
+        ApiSpec(  # type: ignore[call-arg]
+            code="tmf999",
+            title="x",
+            spec_file="x",
+            resources=resources,
+            catalog=False,
+            component="com",
+        )
+    with pytest.raises(ValueError, match="component"):
+        ApiSpec(
+            code="tmf999",
+            title="x",
+            spec_file="x",
+            resources=resources,
+            scope_prefix="x",
+            catalog=False,
+            component="xom",
+        )
+
+
+def test_an_extension_route_declares_its_scopes_and_party_rule() -> None:
+    with pytest.raises(TypeError, match="scopes"):
+        ExtensionRoute(handler=tree, operation={}, definitions={}, party=None)  # type: ignore[call-arg]
+    unknown = ExtensionRoute(
+        handler=tree, operation={}, definitions={}, scopes=("orders:read",), party=None
+    )
+    with pytest.raises(ValueError, match="orders:read"):
+        Scopes(ALL_APIS, (unknown,))
 
 
 @pytest.mark.parametrize(
@@ -33,6 +71,9 @@ def test_every_api_has_a_scope_prefix() -> None:
         ("tmf622.hub.list", ("productOrdering:read",)),
         ("cascade.audit", ("admin",)),
         ("cascade.tree", ("productOrdering:read",)),
+        ("cascade.parked", ("admin",)),
+        ("cascade.redeliver", ("admin",)),
+        ("cascade.inbox", ()),
         ("cascade.somethingNew", ("admin",)),
         ("tmf622.openapi", ()),
         ("tmf622.docs", ()),
@@ -40,7 +81,7 @@ def test_every_api_has_a_scope_prefix() -> None:
     ],
 )
 def test_route_scopes(route: str, needed: tuple[str, ...]) -> None:
-    assert required_scopes(route) == needed
+    assert SCOPES.required(route) == needed
 
 
 def test_bare_prefix_and_admin_grant_more() -> None:
@@ -48,7 +89,7 @@ def test_bare_prefix_and_admin_grant_more() -> None:
     assert grants(frozenset({"admin"}), "catalog:write")
     assert not grants(frozenset({"productOrdering:read"}), "productOrdering:write")
     assert not grants(frozenset({"serviceOrdering"}), "productOrdering:read")
-    assert missing_scopes(frozenset({"hub:write"}), "tmf622.hub.create") == ["productOrdering:read"]
+    assert SCOPES.missing(frozenset({"hub:write"}), "tmf622.hub.create") == ["productOrdering:read"]
 
 
 def test_a_missing_scope_is_403(apikey_client: Client, new_key: NewKey) -> None:

@@ -30,10 +30,7 @@ from cascade.settings import Settings
 from cascade.storage.database import Database
 from cascade.tmf.declarations import ApiSpec, Kind, ResourceSpec
 from cascade.web.app import create_app
-from cascade.web.audit import audit_handlers
-from cascade.web.inbox import inbox_handlers
-from cascade.web.parked import event_handlers
-from cascade.web.tree import extension_handlers
+from cascade.web.routes import COMPONENT_EXTENSIONS, EXTENSIONS
 
 
 @dataclass
@@ -70,23 +67,19 @@ def build(settings: Settings) -> Cascade:
     hubs = event_parts.hub_subscriptions(ALL_APIS, repositories, publishers, policy)
     late = Late(repositories, chain, hubs, events.wake)
     resources = _resources(settings, database, table, late, rules)
-    security = build_security(settings.security, settings.host, resources, database)
+    follower = chain.follower
+    extensions = (*EXTENSIONS, *(COMPONENT_EXTENSIONS if follower is not None else ()))
+    security = build_security(settings.security, settings.host, resources, extensions, database)
     served = tuple(api for api in ALL_APIS if topology.serves(api))
-    inbox = inbox_handlers(database, chain.follower) if chain.follower is not None else []
     app = create_app(
         served,
         resources,
         public_url=settings.base_url,
         max_body_bytes=settings.max_body_bytes,
+        extensions=extensions,
+        dependencies={"database": database, "repositories": repositories, "follower": follower},
         on_startup=[*security.on_startup, *([runtime.start] if settings.controllers else [])],
         on_shutdown=[runtime.stop],
-        extensions=[
-            *extension_handlers(repositories, database),
-            *audit_handlers(database),
-            *event_handlers(database),
-            *security.extensions,
-            *inbox,
-        ],
         middleware=security.middleware,
         before_send=security.before_send,
         describe=security.describe,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, insert, select, update
 
 from cascade.security.principal import Principal
-from cascade.security.scopes import ALL_SCOPES, API_PREFIXES, parse_scopes
+from cascade.security.scopes import ALL_SCOPES, KNOWN_SCOPES, parse_scopes
 from cascade.storage.database import Database
 from cascade.storage.tables import api_key
 from cascade.tmf.instants import now_instant
@@ -25,7 +25,6 @@ from cascade.tmf.instants import now_instant
 PREFIX = "csk"
 MAX_NAME = 128
 MAX_PARTY = 128
-KNOWN_SCOPES = frozenset({*ALL_SCOPES, *API_PREFIXES.values(), "hub"})
 
 
 @dataclass(frozen=True)

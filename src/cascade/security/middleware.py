@@ -19,21 +19,20 @@ import msgspec
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from cascade.frontend.extensions import PartyCheck
 from cascade.frontend.resource import TmfResource
 from cascade.frontend.types import CALLER
 from cascade.security.authn import Authenticator, UnauthenticatedError
 from cascade.security.logs import request_id
 from cascade.security.principal import ANONYMOUS, Principal
 from cascade.security.ratelimit import RateLimiter, retry_after
-from cascade.security.scopes import missing_scopes, required_scopes
+from cascade.security.scopes import Scopes
 from cascade.tmf.errors import TmfError
 
 REQUEST_ID = "cascade.request_id"
 REQUEST_ID_HEADER = b"x-request-id"
 _VALID_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,64}$")
 JSON = b"application/json;charset=utf-8"
-# Extension routes whose path names an entity a party-bound client must be allowed to see.
-PARTY_CHECKED_EXTENSIONS = {"cascade.tree": ("tmf622.productOrder", "order_id")}
 access_log = logging.getLogger("cascade.access")
 
 
@@ -119,11 +118,15 @@ class SecurityMiddleware:
         authenticator: Authenticator | None,
         limiter: RateLimiter | None,
         resources: Mapping[str, TmfResource],
+        scopes: Scopes,
+        party_checks: Mapping[str, PartyCheck],
     ) -> None:
         self.app = app
         self.authenticator = authenticator
         self.limiter = limiter
         self.resources = resources  # by route prefix (tmf622.productOrder)
+        self.scopes = scopes
+        self.party_checks = party_checks  # by extension route name
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -141,7 +144,7 @@ class SecurityMiddleware:
         handler = scope.get("route_handler")
         route = getattr(handler, "name", None)
         principal = ANONYMOUS
-        if self.authenticator is not None and required_scopes(route):
+        if self.authenticator is not None and self.scopes.required(route):
             headers = dict(scope.get("headers", ()))
             try:
                 principal = await self.authenticator.authenticate(headers)
@@ -149,7 +152,7 @@ class SecurityMiddleware:
                 raise TmfError(
                     401, "unauthorized", exc.message, headers={"WWW-Authenticate": exc.challenge}
                 ) from None
-        missing = missing_scopes(principal.scopes, route)
+        missing = self.scopes.missing(principal.scopes, route)
         if missing:
             raise TmfError(
                 403,
@@ -161,8 +164,9 @@ class SecurityMiddleware:
                 },
             )
         self._limit(scope, principal)
-        if principal.party and route in PARTY_CHECKED_EXTENSIONS:
-            await self._check_extension(scope, principal, route)
+        check = self.party_checks.get(route or "")
+        if principal.party and check is not None:
+            await self._check_extension(scope, principal, check)
         return principal
 
     def _limit(self, scope: Scope, principal: Principal) -> None:
@@ -181,11 +185,11 @@ class SecurityMiddleware:
                 headers={"Retry-After": retry_after(wait)},
             )
 
-    async def _check_extension(self, scope: Scope, principal: Principal, route: str) -> None:
-        resource, parameter = PARTY_CHECKED_EXTENSIONS[route]
-        entity_id = str(scope.get("path_params", {}).get(parameter, ""))
+    async def _check_extension(self, scope: Scope, principal: Principal, check: PartyCheck) -> None:
+        """The entity the extension's path names must be one the caller's party sees."""
+        entity_id = str(scope.get("path_params", {}).get(check.parameter, ""))
         caller = principal.caller(None)
-        await self.resources[resource].retrieve(entity_id, None, caller)  # 404 when not theirs
+        await self.resources[check.resource].retrieve(entity_id, None, caller)  # 404 otherwise
 
 
 def security_middleware(**options: Any) -> Any:

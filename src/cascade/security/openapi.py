@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from cascade.security.principal import ADMIN
-from cascade.security.scopes import HUB_WRITE, required_scopes
+from cascade.security.scopes import HUB_WRITE, Scopes
 from cascade.security.settings import SecuritySettings
 from cascade.tmf.errors import REASONS
 
@@ -41,11 +41,11 @@ _RETRY = {"Retry-After": {"type": "integer", "description": "Seconds to wait bef
 _ANSWERS = (("401", _CHALLENGE), ("403", _CHALLENGE), ("429", _RETRY))
 
 
-def describer(settings: SecuritySettings) -> Describe:
+def describer(settings: SecuritySettings, scopes: Scopes) -> Describe:
     """What to add to each served description for these settings (nothing in mode `none`)."""
     if settings.auth_mode == "none":
         return unchanged
-    return partial(secure_description, settings=settings)
+    return partial(secure_description, settings=settings, scopes=scopes)
 
 
 def unchanged(document: dict[str, Any], code: str) -> dict[str, Any]:
@@ -53,28 +53,29 @@ def unchanged(document: dict[str, Any], code: str) -> dict[str, Any]:
 
 
 def route_name(code: str, path: str, method: str) -> str | None:
-    """The name of the route serving `method path` in API `code` (see security/scopes.py).
-
-    TMF paths are `/<resource>` and `/<resource>/{id}`; Cascade's extensions are named after
-    the last fixed segment of their path (`/audit` -> `cascade.audit`).
-    """
+    """The name of the route serving `method path` in TMF API `code` (see security/scopes.py):
+    TMF paths are `/<resource>` and `/<resource>/{id}`."""
     segments = path.strip("/").split("/")
-    if code == "cascade":
-        fixed = [segment for segment in segments if not segment.startswith("{")]
-        return f"cascade.{fixed[-1]}" if fixed else None
     operation = _OPERATIONS.get((len(segments), method))
     return f"{code}.{segments[0]}.{operation}" if operation else None
 
 
+def operation_scopes(scopes: Scopes, code: str, path: str, method: str) -> tuple[str, ...]:
+    """What an operation of a served description needs (`cascade`: a declared extension)."""
+    if code == "cascade":
+        return scopes.of_extension(path, method)
+    return scopes.required(route_name(code, path, method))
+
+
 def secure_description(
-    document: dict[str, Any], code: str, *, settings: SecuritySettings
+    document: dict[str, Any], code: str, *, settings: SecuritySettings, scopes: Scopes
 ) -> dict[str, Any]:
     """`document` (changed in place) with its security schemes, scopes and refusals."""
     needed_by_api: set[str] = set()
     for path, operations in document["paths"].items():
         for method in METHODS:
             operation = operations.get(method)
-            needed = required_scopes(route_name(code, path, method)) if operation else ()
+            needed = operation_scopes(scopes, code, path, method) if operation else ()
             if not needed:
                 continue
             needed_by_api.update(needed)

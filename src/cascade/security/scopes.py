@@ -1,7 +1,8 @@
-"""Scopes: which scope each route needs, from the route's name.
+"""Scopes: which scopes each route needs, from the declarations.
 
-Each API has a scope prefix; reads (GET) need `<prefix>:read`, writes (POST, PATCH, DELETE)
-`<prefix>:write`. A bare `<prefix>` grants both, and `admin` grants everything.
+Each API declares its scope prefix (`ApiSpec.scope_prefix`); reads (GET) need
+`<prefix>:read`, writes (POST, PATCH, DELETE) `<prefix>:write`. A bare `<prefix>` grants
+both, and `admin` grants everything.
 
 | APIs | prefix |
 |---|---|
@@ -14,72 +15,86 @@ Each API has a scope prefix; reads (GET) need `<prefix>:read`, writes (POST, PAT
 | TMF637, TMF638, TMF639 inventories | inventory |
 
 Subscribing to events (POST, DELETE `/hub`) needs `hub:write` and the API's `:read` scope (the
-events carry its resources). Cascade's own extensions: `/cascade/productOrder/{id}/tree` needs
-`productOrdering:read`, `/cascade/audit` needs `admin`, and any other extension `admin` too
-until it says otherwise. Docs, OpenAPI descriptions (`/cascade/openapi.json` too) and `/health`
-need nothing.
+events carry its resources). Cascade's own extensions declare their scopes
+(frontend/extensions.py): `/cascade/productOrder/{id}/tree` needs `productOrdering:read`,
+`/cascade/audit` and the parked events `admin`; a component's inbox none (its deliveries are
+signed). A route nobody declared needs `admin`. Docs, OpenAPI descriptions and `/health` need
+nothing.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Sequence
 
+from cascade.apis import ALL_APIS
+from cascade.frontend.extensions import ExtensionRoute
 from cascade.security.principal import ADMIN
+from cascade.tmf.declarations import ApiSpec
 
-API_PREFIXES: dict[str, str] = {
-    "tmf622": "productOrdering",
-    "tmf641": "serviceOrdering",
-    "tmf652": "resourceOrdering",
-    "tmf640": "serviceActivation",
-    "tmf702": "resourceActivation",
-    "tmf620": "catalog",
-    "tmf633": "catalog",
-    "tmf634": "catalog",
-    "tmf637": "inventory",
-    "tmf638": "inventory",
-    "tmf639": "inventory",
-}
+API_PREFIXES: dict[str, str] = {api.code: api.scope_prefix for api in ALL_APIS}
 HUB_WRITE = "hub:write"
 READ_OPERATIONS = frozenset({"list", "retrieve"})
 PUBLIC_ROUTES = frozenset(
-    # The inbox of a component: deliveries are authenticated by their HMAC signature.
-    {"health", "docs.index", "docs.assets", "cascade.openapi", "cascade.docs", "cascade.inbox"}
+    {"health", "docs.index", "docs.assets", "cascade.openapi", "cascade.docs"}
 )
-EXTENSION_SCOPES: dict[str, tuple[str, ...]] = {
-    "cascade.tree": ("productOrdering:read",),
-    "cascade.audit": (ADMIN,),
-}
 ALL_SCOPES: tuple[str, ...] = (
     *sorted({f"{prefix}:{kind}" for prefix in API_PREFIXES.values() for kind in ("read", "write")}),
     HUB_WRITE,
     ADMIN,
 )
+KNOWN_SCOPES = frozenset({*ALL_SCOPES, *API_PREFIXES.values(), "hub"})
 
 
-@lru_cache(maxsize=1024)
-def required_scopes(route_name: str | None) -> tuple[str, ...]:
-    """The scopes a route needs, all of them; () for public routes.
+class Scopes:
+    """The scopes of every route: TMF routes by their API's prefix, extensions as declared."""
 
-    Route names are `<api>.<resource>.<operation>` (`tmf622.productOrder.list`),
-    `<api>.openapi`, `<api>.docs`, or `cascade.<name>` for extensions.
-    """
-    if route_name is None:
-        return (ADMIN,)
-    if route_name in PUBLIC_ROUTES:
-        return ()
-    parts = route_name.split(".")
-    if len(parts) == 2 and parts[0] in API_PREFIXES and parts[1] in ("openapi", "docs"):
-        return ()
-    if route_name in EXTENSION_SCOPES:
-        return EXTENSION_SCOPES[route_name]
-    if len(parts) != 3 or parts[0] not in API_PREFIXES:
-        return (ADMIN,)  # an extension nobody classified: administrators only
-    api, resource, operation = parts
-    prefix = API_PREFIXES[api]
-    access = "read" if operation in READ_OPERATIONS else "write"
-    if resource == "hub" and access == "write":
-        return (HUB_WRITE, f"{prefix}:read")
-    return (f"{prefix}:{access}",)
+    def __init__(self, apis: Sequence[ApiSpec], extensions: Sequence[ExtensionRoute]) -> None:
+        self.prefixes = {api.code: api.scope_prefix for api in apis}
+        self.extensions = {route.name: route.scopes for route in extensions}
+        self.operations = {
+            (route.path, method): route.scopes for route in extensions for method in route.methods
+        }
+        unknown = sorted({s for route in extensions for s in route.scopes} - KNOWN_SCOPES)
+        if unknown:
+            raise ValueError(f"extension routes need unknown scopes: {', '.join(unknown)}")
+        self._required: dict[str | None, tuple[str, ...]] = {}
+
+    def required(self, route_name: str | None) -> tuple[str, ...]:
+        """The scopes a route needs, all of them; () for public routes.
+
+        Route names are `<api>.<resource>.<operation>` (`tmf622.productOrder.list`),
+        `<api>.openapi`, `<api>.docs`, or the name an extension declares (`cascade.tree`).
+        """
+        found = self._required.get(route_name)
+        if found is None:
+            found = self._required[route_name] = self._find(route_name)
+        return found
+
+    def _find(self, route_name: str | None) -> tuple[str, ...]:
+        if route_name is None:
+            return (ADMIN,)
+        if route_name in PUBLIC_ROUTES:
+            return ()
+        if route_name in self.extensions:
+            return self.extensions[route_name]
+        parts = route_name.split(".")
+        if len(parts) == 2 and parts[0] in self.prefixes and parts[1] in ("openapi", "docs"):
+            return ()
+        if len(parts) != 3 or parts[0] not in self.prefixes:
+            return (ADMIN,)  # a route nobody declared: administrators only
+        api, resource, operation = parts
+        prefix = self.prefixes[api]
+        access = "read" if operation in READ_OPERATIONS else "write"
+        if resource == "hub" and access == "write":
+            return (HUB_WRITE, f"{prefix}:read")
+        return (f"{prefix}:{access}",)
+
+    def of_extension(self, path: str, method: str) -> tuple[str, ...]:
+        """What a declared extension operation needs (its path under `/cascade`)."""
+        return self.operations.get((path, method), (ADMIN,))
+
+    def missing(self, scopes: frozenset[str], route_name: str | None) -> list[str]:
+        return [needed for needed in self.required(route_name) if not grants(scopes, needed)]
 
 
 def grants(scopes: frozenset[str], needed: str) -> bool:
@@ -88,10 +103,6 @@ def grants(scopes: frozenset[str], needed: str) -> bool:
         return True
     prefix, _, _ = needed.partition(":")
     return prefix != needed and prefix in scopes
-
-
-def missing_scopes(scopes: frozenset[str], route_name: str | None) -> list[str]:
-    return [needed for needed in required_scopes(route_name) if not grants(scopes, needed)]
 
 
 def parse_scopes(value: object) -> frozenset[str]:

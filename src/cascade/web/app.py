@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import msgspec
 from litestar import Litestar, MediaType, Request, Response, get
+from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
 
+from cascade.frontend.extensions import BASE_PATH, ExtensionRoute
 from cascade.frontend.http import JSON, api_router
 from cascade.frontend.resource import TmfResource
 from cascade.tmf.declarations import ApiSpec
@@ -35,9 +37,10 @@ def create_app(
     *,
     public_url: str,
     max_body_bytes: int,
+    extensions: Sequence[ExtensionRoute] = (),
+    dependencies: Mapping[str, Any] | None = None,
     on_startup: list[Any] | None = None,
     on_shutdown: list[Any] | None = None,
-    extensions: list[Any] | None = None,
     middleware: list[Any] | None = None,
     before_send: list[Any] | None = None,
     describe: Describe = _as_is,
@@ -67,16 +70,22 @@ def create_app(
     return Litestar(
         route_handlers=[
             *routers,
-            *_extension_description(apis[0].spec.definitions["Error"], public_url, describe),
+            *_extension_description(
+                apis[0].spec.definitions["Error"], public_url, describe, extensions
+            ),
             *(_docs_page_handler(api.code, api.title, api.base_path) for api in apis),
             docs,
             health,
             assets,
-            *(extensions or []),
+            *(route.handler for route in extensions),
         ],
         exception_handlers={Exception: handle_exception},
         openapi_config=None,
         request_max_body_size=max_body_bytes,
+        dependencies={
+            name: Provide(_value(value), sync_to_thread=False)
+            for name, value in (dependencies or {}).items()
+        },
         on_startup=on_startup or [],
         on_shutdown=on_shutdown or [],
         middleware=middleware or [],
@@ -98,10 +107,15 @@ def _described(api: ApiSpec, public_url: str, describe: Describe) -> dict[str, A
     return describe(served_description(api, public_url), api.code)
 
 
-def _extension_description(error: dict[str, Any], public_url: str, describe: Describe) -> list[Any]:
+def _extension_description(
+    error: dict[str, Any],
+    public_url: str,
+    describe: Describe,
+    routes: Sequence[ExtensionRoute],
+) -> list[Any]:
     """`/cascade/openapi.json` and `/docs/cascade`: Cascade's own extensions, described."""
-    code, base = extension_api.CODE, extension_api.BASE_PATH
-    document = describe(extension_api.extension_description(public_url, error), code)
+    code, base = extension_api.CODE, BASE_PATH
+    document = describe(extension_api.extension_description(public_url, error, routes), code)
     return [
         *_description_handlers(code, document, base),
         _docs_page_handler(code, extension_api.TITLE, base),
@@ -142,3 +156,12 @@ def _code_for(status: int) -> str:
         413: "payloadTooLarge",
         415: "unsupportedMediaType",
     }.get(status, "error")
+
+
+def _value(value: Any) -> Callable[[], Any]:
+    """A dependency provider: the extension handlers' `database`, `repositories`..."""
+
+    def provide() -> Any:
+        return value
+
+    return provide

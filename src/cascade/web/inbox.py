@@ -13,43 +13,72 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, post
-from litestar.handlers import HTTPRouteHandler
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from sqlalchemy import Connection
 
 from cascade.components import links
 from cascade.components.follower import INBOX_PATH, Follower
 from cascade.events.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from cascade.frontend.extensions import ExtensionRoute
 from cascade.storage.database import Database
 from cascade.tmf.errors import TmfError, bad_request, not_found
+from cascade.web.swagger import ERROR, operation, path_parameter
 
 
-def inbox_handlers(database: Database, follower: Follower) -> list[HTTPRouteHandler]:
+@post(f"{INBOX_PATH}/{{component:str}}", name="cascade.inbox", status_code=204)
+async def inbox(
+    request: Request[Any, Any, Any],
+    component: FromPath[str],
+    database: NamedDependency[Database],
+    follower: NamedDependency[Follower],
+) -> Response[None]:
     remote = follower.mirrors.remote
+    if component != remote.name:
+        raise not_found(f"inbox '{component}'")
+    body = await request.body()
+    subscription = follower.subscription
+    secret = subscription.secret or await database.read(partial(_secret, subscription.hub_url))
+    signature = request.headers.get(SIGNATURE_HEADER, "")
+    timestamp = request.headers.get(TIMESTAMP_HEADER, "")
+    if secret is None or not verify(secret, timestamp, body, signature):
+        raise TmfError(
+            401,
+            "invalidSignature",
+            f"the delivery is not signed with this component's {remote.name} secret",
+        )
+    entity_id = _entity_id(body)
+    kinds = [kind.name for kind in remote.kinds]
+    nudged = await database.write(lambda c: links.nudge(c, kinds, entity_id))
+    if nudged:
+        follower.wake()
+    return Response(None, status_code=204)
 
-    @post(f"{INBOX_PATH}/{{component:str}}", name="cascade.inbox", status_code=204)
-    async def inbox(request: Request[Any, Any, Any], component: FromPath[str]) -> Response[None]:
-        if component != remote.name:
-            raise not_found(f"inbox '{component}'")
-        body = await request.body()
-        subscription = follower.subscription
-        secret = subscription.secret or await database.read(partial(_secret, subscription.hub_url))
-        signature = request.headers.get(SIGNATURE_HEADER, "")
-        timestamp = request.headers.get(TIMESTAMP_HEADER, "")
-        if secret is None or not verify(secret, timestamp, body, signature):
-            raise TmfError(
-                401,
-                "invalidSignature",
-                f"the delivery is not signed with this component's {remote.name} secret",
-            )
-        entity_id = _entity_id(body)
-        kinds = [kind.name for kind in remote.kinds]
-        nudged = await database.write(lambda c: links.nudge(c, kinds, entity_id))
-        if nudged:
-            follower.wake()
-        return Response(None, status_code=204)
 
-    return [inbox]
+INBOX = ExtensionRoute(
+    handler=inbox,
+    operation=operation(
+        operationId="deliverToInbox",
+        summary="Receives the next component's hub events (Cascade extension, components only)",
+        description="No credentials: a delivery must carry the HMAC-SHA256 signature made "
+        "with the secret this component chose when it subscribed (docs/events.md); any "
+        "other is refused with 401 and changes nothing.",
+        tags=["components"],
+        parameters=[
+            path_parameter("component", "The next component's name: som or rom"),
+            {"name": "event", "in": "body", "required": True, "schema": {"type": "object"}},
+        ],
+        responses={
+            "204": {"description": "Taken: the mirror it names is read back at once"},
+            "400": {"description": "Not an event", "schema": ERROR},
+            "401": {"description": "Not signed with this component's secret", "schema": ERROR},
+            "404": {"description": "No such inbox", "schema": ERROR},
+        },
+    ),
+    definitions={},
+    scopes=(),  # deliveries are authenticated by their signature
+    party=None,
+)
 
 
 def _secret(hub_url: str, connection: Connection) -> str | None:
