@@ -13,7 +13,7 @@ import yaml
 from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
-from cascade.catalog_files import demo_catalog
+from cascade.catalogs import demo_catalog
 from cascade.cli import app
 from cascade.storage.migrate import alembic_config
 from tests.conftest import fresh_database_url

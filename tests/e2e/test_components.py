@@ -26,7 +26,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from cascade.catalog_files import demo_catalog
+from cascade.catalogs import demo_catalog
 from cascade.security.apikeys import create_key
 from cascade.security.scopes import parse_scopes
 from cascade.storage.database import Database

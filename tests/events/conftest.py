@@ -20,7 +20,7 @@ from litestar.testing import TestClient
 from sqlalchemy import Connection, Engine, func, select
 
 from cascade.bootstrap import Cascade, build
-from cascade.catalog_files import demo_catalog
+from cascade.catalogs import demo_catalog
 from cascade.settings import Settings
 from cascade.storage.tables import event_delivery, event_outbox
 from tests.api.official_schemas import OfficialSchemas

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from cascade.bootstrap import build
-from cascade.catalog_files import demo_catalog
+from cascade.catalogs import demo_catalog
 from cascade.security.apikeys import create_key
 from cascade.security.scopes import parse_scopes
 from cascade.security.settings import SecuritySettings

@@ -12,7 +12,7 @@ import pytest
 from litestar.testing import TestClient
 
 from cascade.bootstrap import Cascade, build
-from cascade.catalog_files import demo_catalog
+from cascade.catalogs import demo_catalog
 from cascade.settings import Settings
 from tests.api.official_schemas import OfficialSchemas
 from tests.conftest import PUBLIC_URL, _empty_tables

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Connection, delete, select
 
 from cascade.bootstrap import Cascade
-from cascade.catalog_files import demo_catalog
+from cascade.catalogs import demo_catalog
 from cascade.domain.pools import MissingScope, PoolDefinition, pool_for
 from cascade.storage.allocations import (
     Allocation,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cascade.apis import ALL_APIS
-from cascade.catalog_files import demo_catalog
+from cascade.catalogs import demo_catalog
 from cascade.domain.decomposition import CatalogByKind
 
 APIS = {api.code: api for api in ALL_APIS}

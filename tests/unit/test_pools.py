@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cascade.catalog_files import demo_catalog
+from cascade.catalogs import demo_catalog
 from cascade.domain.pools import (
     IPV4_PREFIX,
     MissingScope,

@@ -16,7 +16,7 @@ from cascade.apis import ALL_APIS
 from cascade.bootstrap import events as event_parts
 from cascade.bootstrap.fulfilment import Chain, build_chain
 from cascade.bootstrap.kinds import Early, Late, Row, client_behaviour, rows, written_hooks
-from cascade.catalog_files import CatalogLoader
+from cascade.catalogs import CatalogLoader
 from cascade.components.topology import topology_of
 from cascade.events.sender import EventSender
 from cascade.frontend.resource import TmfResource

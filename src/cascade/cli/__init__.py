@@ -95,7 +95,7 @@ def serve(
 ) -> None:
     """Run Cascade: every API (the default), or one layer as a component (--component)."""
     from cascade.storage.migrate import upgrade
-    from cascade.web.serving import serve_app, serve_workers
+    from cascade.cli.serving import serve_app, serve_workers
 
     security = serve_security(auth, host)  # refuses mode none on a non-loopback address
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -127,7 +127,7 @@ def serve(
 
 def _load_demo_catalog(settings: Settings) -> None:
     from cascade.bootstrap import build
-    from cascade.catalog_files import demo_catalog
+    from cascade.catalogs import demo_catalog
 
     cascade = build(settings)
     try:
@@ -172,7 +172,7 @@ def catalog_load(
 ) -> None:
     """Load catalog entities (TMF620/633/634 shapes) into the database, replacing same ids."""
     from cascade.bootstrap import build
-    from cascade.catalog_files import demo_catalog, read_catalog_file
+    from cascade.catalogs import demo_catalog, read_catalog_file
 
     cascade = build(Settings(database_url=database))
     try:
