@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Connection, select, update
 
 from cascade.bootstrap import Cascade
+from cascade.events import store
 from cascade.storage import leases, work
-from cascade.storage.tables import work_item
+from cascade.storage.tables import event_delivery, work_item
 
 KIND = "tmf622.productOrder"
 OTHER = "tmf641.serviceOrder"
@@ -85,5 +86,80 @@ def test_a_row_is_free_from_its_due_time_or_its_lease_end_whichever_is_later(
         assert leases.next_free(connection, work_item) == 7_000  # b's lease ends first
         assert leases.next_free(connection, work_item, work_item.c.kind == KIND) == 8_000
         assert work.next_due(connection) == 7_000
+
+    cascade.database.write_sync(scenario)
+
+
+# --- event deliveries: one at a time per line (subscription and entity) ------------------------
+
+
+def delivery(subscription: str, entity: str, seq: int) -> store.NewDelivery:
+    return store.NewDelivery(
+        "tmf620.hub", subscription, entity, seq, f"ev-{seq}", "Created", "http://x.test/cb", "{}"
+    )
+
+
+def queue(connection: Connection) -> None:
+    """Two lines of subscription s1 (e1: events 1 and 2; e2: event 3) and one of s2 (event 4)."""
+    news = [delivery("s1", "e1", 1), delivery("s1", "e1", 2), delivery("s1", "e2", 3)]
+    store.add_deliveries(connection, [*news, delivery("s2", "e1", 4)], due=0)
+    store.save_secret(connection, "tmf620.hub", "s1", "secret-1")
+
+
+def claimed(connection: Connection, owner: str, limit: int = 10, **more: list[str]) -> list[int]:
+    deliveries = store.claim(connection, owner, lease_ms=60_000, limit=limit, **more)
+    return [d.event_seq for d in deliveries]
+
+
+def test_deliveries_are_claimed_in_order_with_their_secrets(cascade: Cascade) -> None:
+    def scenario(connection: Connection) -> None:
+        queue(connection)
+        deliveries = store.claim(connection, "o", lease_ms=60_000, limit=10)
+        assert [(d.event_seq, d.secret) for d in deliveries] == [
+            (1, "secret-1"),
+            (2, "secret-1"),
+            (3, "secret-1"),
+            (4, None),
+        ]
+        owners = connection.execute(select(event_delivery.c.lease_owner)).scalars().all()
+        assert owners == ["o"] * 4
+        assert claimed(connection, "p") == []
+
+    cascade.database.write_sync(scenario)
+
+
+def test_a_line_waits_while_its_earlier_delivery_is_leased_waiting_or_parked(
+    cascade: Cascade,
+) -> None:
+    def scenario(connection: Connection) -> None:
+        queue(connection)
+        assert claimed(connection, "o", limit=1) == [1]
+        assert claimed(connection, "p", exclude=["s2"]) == [3]  # 2 waits behind leased 1
+        assert claimed(connection, "q") == [4]
+        one = event_delivery.c.event_seq == 1
+        connection.execute(  # 1 failed: it comes back later, and 2 still waits for it
+            update(event_delivery)
+            .where(one)
+            .values(lease_owner=None, lease_until_ms=None, due_ms=store.now_ms() + 60_000)
+        )
+        assert claimed(connection, "p") == []
+        connection.execute(  # 1 parked: 2 waits until it is redelivered
+            update(event_delivery).where(one).values(status=store.PARKED, due_ms=0)
+        )
+        assert claimed(connection, "p") == []
+        assert store.redeliver(connection, "s1") == 1
+        assert claimed(connection, "p") == [1, 2]
+
+    cascade.database.write_sync(scenario)
+
+
+def test_next_due_delivery_counts_a_lease_from_its_end(cascade: Cascade) -> None:
+    def scenario(connection: Connection) -> None:
+        assert store.next_due(connection) is None
+        queue(connection)
+        assert store.next_due(connection) == 0
+        moment = store.now_ms()
+        assert len(claimed(connection, "o")) == 4
+        assert moment + 60_000 <= (store.next_due(connection) or 0) <= store.now_ms() + 60_000
 
     cascade.database.write_sync(scenario)
