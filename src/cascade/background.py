@@ -1,10 +1,12 @@
-"""A background asyncio task with a wake-up: what the HTTP activation sender and the event
-sender share (start, stop, a thread-safe `wake`, and waiting for it or a timeout)."""
+"""A background asyncio task with a wake-up: what the controllers' runtime, the HTTP activation
+sender and the event sender share (start, stop, a thread-safe `wake`, and waiting for it or a
+timeout)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 
 
 class BackgroundLoop:
@@ -15,6 +17,7 @@ class BackgroundLoop:
     def __init__(self) -> None:
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: int | None = None  # the thread that runs `_loop`
         self._wake = asyncio.Event()
         self._stopping = False
 
@@ -22,6 +25,7 @@ class BackgroundLoop:
         if self._task is not None:
             return
         self._loop = asyncio.get_running_loop()
+        self._thread = threading.get_ident()
         self._wake = asyncio.Event()
         self._stopping = False
         await self._starting()
@@ -38,9 +42,19 @@ class BackgroundLoop:
         self._loop = None
 
     def wake(self) -> None:
-        """Look for work now; safe to call from any thread (the writer's, say)."""
+        """Look for work now; safe to call from any thread.
+
+        On the loop's own thread (the API after each committed write, a finished step or
+        exchange) the event is set at once: that is cheap. From another thread (the writer's,
+        inside a transaction) it is set through `call_soon_threadsafe`, which writes to the
+        loop's self-pipe. Before `start` and after `stop` a wake-up has nothing to wake.
+        """
         loop = self._loop
-        if loop is not None and not loop.is_closed():
+        if loop is None or loop.is_closed():
+            return
+        if threading.get_ident() == self._thread:
+            self._wake.set()
+        else:
             loop.call_soon_threadsafe(self._wake.set)
 
     async def _wait(self, timeout: float) -> None:

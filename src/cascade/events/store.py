@@ -8,12 +8,12 @@ waiting (backing off), held by a sender, or parked.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, delete, exists, func, insert, select, true, update
+from sqlalchemy import Connection, and_, delete, exists, insert, select, true, update
 
+from cascade.storage import leases
 from cascade.storage.tables import event_delivery, event_outbox, subscription_secret
 
 PENDING = "pending"
@@ -32,8 +32,7 @@ def try_transaction_lock(connection: Connection, key: int) -> bool:
     return bool(connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({key})").scalar())
 
 
-def now_ms() -> int:
-    return int(time.time() * 1000)
+now_ms = leases.now_ms
 
 
 @dataclass(frozen=True)
@@ -74,6 +73,26 @@ class Delivery:
     attempts: int
     first_failure_ms: int | None
     secret: str | None
+
+
+_D, _S = event_delivery.c, subscription_secret.c
+_CLAIMED = (  # a Delivery's fields, in order; the secret (if any) by a look-up of its own
+    _D.pk,
+    _D.hub_kind,
+    _D.subscription,
+    _D.entity,
+    _D.event_seq,
+    _D.event_id,
+    _D.event_type,
+    _D.callback,
+    _D.body,
+    _D.attempts,
+    _D.first_failure_ms,
+    select(_S.secret)
+    .where(_S.hub_kind == _D.hub_kind, _S.subscription == _D.subscription)
+    .scalar_subquery()
+    .label("secret"),
+)
 
 
 # --- the outbox --------------------------------------------------------------------------------
@@ -142,20 +161,15 @@ def work_now(connection: Connection, moment: int) -> Work:
     d = event_delivery.c
     outbox = connection.execute(select(event_outbox.c.seq).limit(1)).first()
     due = connection.execute(
-        select(d.pk)
-        .where(d.status == PENDING, d.due_ms <= moment)
-        .where((d.lease_until_ms.is_(None)) | (d.lease_until_ms < moment))
-        .limit(1)
+        select(d.pk).where(d.status == PENDING, leases.free(event_delivery, moment)).limit(1)
     ).first()
     return Work(outbox is not None, due is not None)
 
 
 def next_due(connection: Connection) -> int | None:
-    d = event_delivery.c
-    value = connection.execute(
-        select(func.min(func.coalesce(d.lease_until_ms, d.due_ms))).where(d.status == PENDING)
-    ).scalar()
-    return None if value is None else int(value)
+    """When the next pending delivery can be claimed, its line permitting (a leased one: when
+    its lease ends)."""
+    return leases.next_free(connection, event_delivery, event_delivery.c.status == PENDING)
 
 
 # --- sending -----------------------------------------------------------------------------------
@@ -169,7 +183,11 @@ def claim(
     limit: int,
     exclude: Sequence[str] = (),
 ) -> list[Delivery]:
-    """Take up to `limit` sendable deliveries, oldest first, under a lease for `owner`."""
+    """Take up to `limit` sendable deliveries, oldest first, under a lease for `owner`.
+
+    Claims are one at a time (an advisory lock on PostgreSQL) and take no row locks: skipping
+    a row another transaction holds could let a later delivery of its line overtake it.
+    """
     if not try_transaction_lock(connection, CLAIM_LOCK):
         return []  # another process is claiming; one at a time keeps the lines in order
     moment = now_ms()
@@ -182,40 +200,24 @@ def claim(
         e.pk < d.pk,
         (e.status == PARKED) | (e.due_ms > moment) | (e.lease_until_ms >= moment),
     )
-    s = subscription_secret.c
-    query = (
-        select(
-            d.pk,
-            d.hub_kind,
-            d.subscription,
-            d.entity,
-            d.event_seq,
-            d.event_id,
-            d.event_type,
-            d.callback,
-            d.body,
-            d.attempts,
-            d.first_failure_ms,
-            s.secret,
-        )
-        .outerjoin(
-            subscription_secret,
-            and_(s.hub_kind == d.hub_kind, s.subscription == d.subscription),
-        )
-        .where(d.status == PENDING, d.due_ms <= moment)
-        .where((d.lease_until_ms.is_(None)) | (d.lease_until_ms < moment))
-        .where(~blocked)
-        .where(d.subscription.not_in(list(exclude)) if exclude else true())
-        .order_by(d.pk)
-        .limit(limit)
+    sendable = and_(
+        d.status == PENDING,
+        ~blocked,
+        d.subscription.not_in(list(exclude)) if exclude else true(),
     )
-    rows = connection.execute(query).all()
-    if rows:
-        connection.execute(
-            update(event_delivery)
-            .where(d.pk.in_([row.pk for row in rows]))
-            .values(lease_owner=owner, lease_until_ms=moment + lease_ms)
-        )
+    rows = leases.claim_due(
+        connection,
+        event_delivery,
+        (d.pk,),
+        sendable,
+        owner,
+        lease_ms,
+        limit,
+        columns=_CLAIMED,
+        order_by=(d.pk,),
+        now=moment,
+        skip_locked=False,
+    )
     return [Delivery(*row) for row in rows]  # type: ignore[call-arg]
 
 

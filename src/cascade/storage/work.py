@@ -9,11 +9,11 @@ transaction, so a step's effects and its rescheduling commit together.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, case, func, or_, select, update
+from sqlalchemy import Connection, and_, case, func, select, update
 
+from cascade.storage import leases
 from cascade.storage.tables import work_item
 
 
@@ -27,8 +27,9 @@ class Claim:
     attempts: int
 
 
-def now_ms() -> int:
-    return int(time.time() * 1000)
+now_ms = leases.now_ms  # the clock of due times and leases (epoch milliseconds)
+_KEY = (work_item.c.kind, work_item.c.entity_id)
+_CLAIMED = (*_KEY, work_item.c.seq, work_item.c.attempts)
 
 
 _SCHEDULE = (
@@ -63,27 +64,11 @@ def schedule(connection: Connection, kind: str, entity_id: str, due_ms: int | No
 def claim(
     connection: Connection, owner: str, *, lease_ms: int, limit: int, now: int | None = None
 ) -> list[Claim]:
-    """Take up to `limit` due, unleased items for `owner` until now + `lease_ms`."""
-    moment = now_ms() if now is None else now
-    available = and_(
-        work_item.c.due_ms <= moment,
-        or_(work_item.c.lease_until_ms.is_(None), work_item.c.lease_until_ms < moment),
+    """Take up to `limit` due, unleased items for `owner` until now + `lease_ms`, oldest due
+    first (SKIP LOCKED on PostgreSQL)."""
+    rows = leases.claim_due(
+        connection, work_item, _KEY, None, owner, lease_ms, limit, columns=_CLAIMED, now=now
     )
-    query = (
-        select(work_item.c.kind, work_item.c.entity_id, work_item.c.seq, work_item.c.attempts)
-        .where(available)
-        .order_by(work_item.c.due_ms)
-        .limit(limit)
-    )
-    if connection.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    rows = connection.execute(query).all()
-    for row in rows:
-        connection.execute(
-            update(work_item)
-            .where(work_item.c.kind == row.kind, work_item.c.entity_id == row.entity_id)
-            .values(lease_owner=owner, lease_until_ms=moment + lease_ms)
-        )
     return [Claim(row.kind, row.entity_id, row.seq, row.attempts) for row in rows]
 
 
@@ -125,18 +110,7 @@ def fail(connection: Connection, item: Claim, error: str, retry_at_ms: int) -> N
 
 def next_due(connection: Connection) -> int | None:
     """When the earliest item falls due (leased items count from their lease's end)."""
-    start = case(
-        (
-            and_(
-                work_item.c.lease_until_ms.is_not(None),
-                work_item.c.lease_until_ms > work_item.c.due_ms,
-            ),
-            work_item.c.lease_until_ms,
-        ),
-        else_=work_item.c.due_ms,
-    )
-    value = connection.execute(select(func.min(start))).scalar()
-    return None if value is None else int(value)
+    return leases.next_free(connection, work_item)
 
 
 def pending(connection: Connection) -> int:

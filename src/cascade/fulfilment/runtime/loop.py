@@ -20,6 +20,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
+from cascade.background import BackgroundLoop
 from cascade.storage import work
 from cascade.storage.allocations import lock_conflict
 from cascade.storage.database import Database
@@ -98,8 +99,14 @@ class RuntimeSettings:
     backoff_max_ms: int = 60_000
 
 
-class Runtime:
-    """Runs the controllers of this process until stopped."""
+class Runtime(BackgroundLoop):
+    """Runs the controllers of this process until stopped.
+
+    `wake()` (look for due work now) is called after every commit that scheduled some, on the
+    API's hot path: from the loop's own thread it only sets an event (see BackgroundLoop.wake).
+    """
+
+    task_name = "cascade-controllers"
 
     def __init__(
         self,
@@ -107,13 +114,11 @@ class Runtime:
         controllers: Iterable[Controller],
         settings: RuntimeSettings | None = None,
     ) -> None:
+        super().__init__()
         self.database = database
         self.controllers = {controller.kind.name: controller for controller in controllers}
         self.settings = settings or RuntimeSettings()
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
-        self._wake = asyncio.Event()
-        self._stopping = False
-        self._task: asyncio.Task[None] | None = None
         self._running: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(self.settings.concurrency)
         self.steps_done = 0  # steps this process ran and committed (for logs and tests)
@@ -124,32 +129,24 @@ class Runtime:
 
     async def start(self) -> None:
         if self._task is None:
-            self._stopping = False
-            self._wake = asyncio.Event()
-            self._task = asyncio.create_task(self._loop(), name="cascade-controllers")
+            await super().start()
             for companion in self.companions:
                 await companion.start()
 
     async def stop(self) -> None:
-        self._stopping = True
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        if self._running:
-            await asyncio.gather(*self._running, return_exceptions=True)
-        if task is not None:
+        started = self._task is not None
+        await super().stop()
+        if started:
             for companion in self.companions:
                 await companion.stop()
 
-    def wake(self) -> None:
-        """Look for due work now (called after a commit that scheduled some)."""
-        self._wake.set()
+    async def _stopped(self) -> None:
+        if self._running:  # the steps under way finish (and commit) before stop returns
+            await asyncio.gather(*self._running, return_exceptions=True)
 
     # --- the loop ---------------------------------------------------------------------------
 
-    async def _loop(self) -> None:
+    async def _run(self) -> None:
         while True:
             try:
                 claimed = await self._claim()
@@ -158,7 +155,7 @@ class Runtime:
                 claimed = []
             for item in claimed:
                 await self._slots.acquire()
-                task = asyncio.create_task(self._run(item))
+                task = asyncio.create_task(self._step(item))
                 self._running.add(task)
                 task.add_done_callback(self._running.discard)
             if claimed:
@@ -173,6 +170,8 @@ class Runtime:
         )
 
     async def _idle(self) -> None:
+        """Until the next item falls due, a wake-up, or the poll interval."""
+        self._clear_wake()
         timeout = self.settings.poll_interval_s
         try:
             due = await self.database.read(work.next_due)
@@ -181,18 +180,14 @@ class Runtime:
             due = None
         if due is not None:
             timeout = min(timeout, max(0.0, (due - work.now_ms()) / 1000))
-        self._wake.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout)
-        if self._stopping:  # wait_for (3.11) can swallow the cancellation of stop()
-            raise asyncio.CancelledError
+        await self._wait(timeout)  # ends the loop when stopping (wait_for can swallow that)
 
-    async def _run(self, item: Claim) -> None:
+    async def _step(self, item: Claim) -> None:
         try:
             await self.run_step(item)
         finally:
             self._slots.release()
-            self._wake.set()
+            self._wake.set()  # on the loop's own thread: a slot is free
 
     async def run_step(self, item: Claim) -> None:
         """Run one claimed step, and record its outcome on the work item."""
