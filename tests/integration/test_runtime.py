@@ -12,8 +12,9 @@ from sqlalchemy import Connection
 from cascade.bootstrap import Cascade
 from cascade.fulfilment.runtime import DONE, Runtime, RuntimeSettings, StepContext, StepResult
 from cascade.storage import work
+from cascade.tmf.declarations import Kind
 
-KIND = "test.kind"
+KIND = Kind("testKind", "Test")
 WAIT_S = 10.0  # only reached when something is broken
 SLOW = RuntimeSettings(poll_interval_s=60.0)  # without a wake-up, nothing is looked at in time
 
@@ -58,7 +59,7 @@ async def woken_by(cascade: Cascade, wake: Callable[[Watched], None]) -> list[st
     await runtime.start()
     try:
         await asyncio.wait_for(runtime.idle.wait(), WAIT_S)
-        await cascade.database.write(lambda c: work.schedule(c, KIND, "a"))
+        await cascade.database.write(lambda c: work.schedule(c, KIND.name, "a"))
         wake(runtime)
         await asyncio.wait_for(runtime.stepped.wait(), WAIT_S)
     finally:
@@ -82,7 +83,7 @@ async def test_a_wake_up_from_another_thread_runs_due_work_at_once(cascade: Casc
 async def test_stop_lets_the_steps_under_way_commit(cascade: Cascade) -> None:
     steps = Steps(hold=True)
     runtime = Runtime(cascade.database, [steps], SLOW)
-    await cascade.database.write(lambda c: work.schedule(c, KIND, "a"))
+    await cascade.database.write(lambda c: work.schedule(c, KIND.name, "a"))
     await runtime.start()
     assert await asyncio.to_thread(steps.entered.wait, WAIT_S)
     stopping = asyncio.create_task(runtime.stop())

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cascade.background import BackgroundLoop
+from cascade.background.loop import BackgroundLoop
 
 
 class Idle(BackgroundLoop):

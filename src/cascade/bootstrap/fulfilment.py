@@ -37,14 +37,14 @@ from cascade.tmf.declarations import Kind
 class Chain:
     """Everything fulfilment needs at run time."""
 
-    runtime: Runtime
     controllers: tuple[Controller, ...]
     driver: ActivationDriver
-    follower: Follower | None = None  # in a component: forwards and follows the next layer
     # What clients' requests use: cancel requests by task kind, activations by kind.
-    cancels: dict[Kind, CancelController] = field(default_factory=dict)
-    activations: dict[Kind, ClientActivations] = field(default_factory=dict)
-    network_changes: dict[Kind, ClientChanges] = field(default_factory=dict)
+    cancels: dict[Kind, CancelController]
+    activations: dict[Kind, ClientActivations]
+    network_changes: dict[Kind, ClientChanges]
+    runtime: Runtime = field(init=False)
+    follower: Follower | None = None  # in a component: forwards and follows the next layer
 
 
 def build_chain(
@@ -54,12 +54,29 @@ def build_chain(
     topology: Topology,
     catalog_cache: CatalogCache,
 ) -> Chain:
-
     def wake() -> None:  # an outcome the driver recorded: the controllers look (late bound)
         runtime.wake()
 
     parts = driver_parts(settings, database, wake)
-    driver = parts.driver
+    chain = _controllers(repositories, settings, topology, catalog_cache, parts.driver)
+    runtime = chain.runtime = Runtime(
+        database,
+        chain.controllers,
+        RuntimeSettings(lease_ms=settings.lease_ms, poll_interval_s=settings.poll_interval_s),
+    )
+    runtime.companions.extend(parts.companions)
+    chain.follower = _follower(repositories, database, settings, topology, runtime)
+    return chain
+
+
+def _controllers(
+    repositories: Repositories,
+    settings: Settings,
+    topology: Topology,
+    catalog_cache: CatalogCache,
+    driver: ActivationDriver,
+) -> Chain:
+    """The controllers of the layers this process runs, and what clients' requests use."""
 
     def activator(target: Target, entities: Kind, monitors: Kind) -> Activator:
         return Activator(
@@ -99,22 +116,8 @@ def build_chain(
         *activations.values(),
         *cancels.values(),
     )
-    runtime = Runtime(
-        database,
-        controllers,
-        RuntimeSettings(lease_ms=settings.lease_ms, poll_interval_s=settings.poll_interval_s),
-    )
-    runtime.companions.extend(parts.companions)
-    follower = _follower(repositories, database, settings, topology, runtime)
-    return Chain(
-        runtime,
-        controllers,
-        driver,
-        follower,
-        cancels,
-        activations,
-        {kind: ClientChanges(a.activator.target, driver) for kind, a in activations.items()},
-    )
+    changes = {kind: ClientChanges(a.activator.target, driver) for kind, a in activations.items()}
+    return Chain(controllers, driver, cancels, activations, changes)
 
 
 def _children(repositories: Repositories, topology: Topology) -> dict[str, ChildOrders]:

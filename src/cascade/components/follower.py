@@ -29,12 +29,12 @@ from urllib.parse import urlencode
 import httpx
 from sqlalchemy import Connection
 
+from cascade.background.http_rows import HttpWorkLoop
 from cascade.components import links
 from cascade.components.exchange import Answer, ok, said, transient
 from cascade.components.links import ENDED, FAILED, LINKED, Claimed
 from cascade.components.mirror import Mirrors, NotReadyError
 from cascade.components.subscription import HubSubscription
-from cascade.http_loop import HttpWorkLoop
 from cascade.storage.database import Database
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import aiohttp
 from sqlalchemy import Connection
 
-from cascade.background import BackgroundLoop
+from cascade.background.loop import BackgroundLoop
 from cascade.events import store
 from cascade.events.callbacks import CallbackPolicy
 from cascade.events.dispatch import Dispatcher

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Connection, and_, update
 
+from cascade.background.http_rows import HttpWorkLoop
 from cascade.fulfilment.activation.http.answers import (
     Answer,
     Next,
@@ -27,7 +28,6 @@ from cascade.fulfilment.activation.http.answers import (
     after_post,
 )
 from cascade.fulfilment.activation.http.changes import release_waiting
-from cascade.http_loop import HttpWorkLoop
 from cascade.storage import work
 from cascade.storage.database import Database
 from cascade.storage.leases import claim_due, next_free

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import httpx
 from sqlalchemy import Connection
 
-from cascade.background import BackgroundLoop
+from cascade.background.loop import BackgroundLoop
 from cascade.storage import work
 from cascade.storage.database import Database
 
