@@ -121,7 +121,7 @@ def activation_request(late: Late, kind: Kind) -> Creator | None:
 
 def network_change(late: Late, kind: Kind) -> PatchHook | None:
     """A client taking the entity out of service, or changing its characteristics, changes
-    the network too (fulfilment/client_changes.py)."""
+    the network too (fulfilment/activation/client_changes.py)."""
     changes = late.chain.network_changes.get(kind)
     return None if changes is None else changes.patched
 

@@ -1,7 +1,7 @@
 """Mirrors: the next component's orders and cancel tasks, as this component's controllers see them.
 
 Replicas: COM plans modify and delete against the TMF638 services that realize a product
-(fulfilment/installed.py). In a COM component those live in SOM, so the services a service
+(fulfilment/changes/installed.py). In a COM component those live in SOM, so the services a service
 order made or changed are read from SOM when it ends, and kept in COM's own TMF638 table (not
 served) before the order's mirror shows it ended: a product is never completed ahead of them.
 

@@ -1,6 +1,6 @@
 """Undoing a child order that already ended, when its layer is another component.
 
-In one process a cancellation undoes an ended child in place (fulfilment/compensation.py). A
+In one process a cancellation undoes an ended child in place (cancellation/compensation.py). A
 component cannot reach into the next one's tables, so it orders the undo through the next
 layer's API instead: a `delete` order for what the child delivered (a cease), which that
 layer carries out with its own controllers, inventory and pools. Its id derives from the

@@ -1,1 +1,1 @@
-"""Storage: SQLAlchemy Core tables, the group-commit writer, and the document repository."""
+"""Storage: SQLAlchemy Core tables, the group-commit writer, documents of one kind, leases."""

@@ -1,1 +1,1 @@
-"""The generic TMF630 layer: resource declarations, schemas, queries, patches, routes."""
+"""The generic TMF630 layer: declarations, schemas, queries, patches, documents, events."""

@@ -19,7 +19,7 @@ from cascade.frontend.resource import TmfResource
 from cascade.tmf.declarations import ApiSpec
 from cascade.tmf.errors import TmfError, error_body
 from cascade.tmf.openapi import docs_index, docs_page, served_description
-from cascade.web import description as extension_api
+from cascade.web import description
 
 log = logging.getLogger(__name__)
 DOCS_ASSETS = "/docs/assets"
@@ -54,7 +54,7 @@ def create_app(
         for api in apis
     ]
     titles = [(api.code, api.title) for api in apis]
-    index = docs_index([*titles, (extension_api.CODE, extension_api.TITLE)])
+    index = docs_index([*titles, (description.CODE, description.TITLE)])
 
     @get("/docs", media_type=MediaType.HTML, sync_to_thread=False, name="docs.index")
     def docs() -> str:
@@ -114,11 +114,11 @@ def _extension_description(
     routes: Sequence[ExtensionRoute],
 ) -> list[Any]:
     """`/cascade/openapi.json` and `/docs/cascade`: Cascade's own extensions, described."""
-    code, base = extension_api.CODE, BASE_PATH
-    document = describe(extension_api.extension_description(public_url, error, routes), code)
+    code, base = description.CODE, BASE_PATH
+    document = describe(description.extension_description(public_url, error, routes), code)
     return [
         *_description_handlers(code, document, base),
-        _docs_page_handler(code, extension_api.TITLE, base),
+        _docs_page_handler(code, description.TITLE, base),
     ]
 
 

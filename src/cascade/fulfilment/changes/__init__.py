@@ -1,1 +1,1 @@
-
+"""Changes to what exists: modify, delete and noChange, at each layer."""

@@ -2,7 +2,7 @@
 
 Drivers run inside the controller's database transaction, so this one never calls out from
 there: `activate` records the intent in `remote_activation` and answers "pending"; the sender
-(`http_sender.HttpSender`, an asyncio task next to the controllers) POSTs it, follows the 201
+(`sender.HttpSender`, an asyncio task next to the controllers) POSTs it, follows the 201
 or the 202 and its monitor, records the outcome and schedules the step that asked (the work
 item running when the intent was recorded), which then reads the outcome here.
 

@@ -3,7 +3,7 @@
 It claims due `remote_activation` rows under a lease (several processes may run one: on
 PostgreSQL rows are claimed with SKIP LOCKED), makes one HTTP exchange per row (the POST, or a
 GET of the monitor or entity it follows), and records what the answer means (see
-remote_answers): the next exchange and when, or the outcome. An outcome schedules the work item
+answers.py): the next exchange and when, or the outcome. An outcome schedules the work item
 whose step asked for the activation, in the same transaction, and wakes the controllers.
 """
 
