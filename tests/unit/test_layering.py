@@ -80,17 +80,20 @@ def package_of(path: Path) -> str:
     return parts[0]
 
 
-def cascade_imports(path: Path) -> set[str]:
-    """The Cascade packages a module imports (functions' imports included)."""
+def imported_modules(path: Path) -> set[str]:
+    """Every module a module imports (functions' imports included)."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
-        names: list[str] = []
         if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
+            found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module]
-        found.update(name.split(".")[1] for name in names if name.startswith("cascade."))
+            found.add(node.module)
     return found
+
+
+def cascade_imports(path: Path) -> set[str]:
+    """The Cascade packages a module imports."""
+    return {name.split(".")[1] for name in imported_modules(path) if name.startswith("cascade.")}
 
 
 def modules() -> list[Path]:
@@ -123,18 +126,12 @@ def test_the_rules_have_no_cycle() -> None:
 def test_domain_imports_only_the_standard_library_and_itself() -> None:
     offenders = []
     for path in sorted((ROOT / "domain").glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text())):
-            names: list[str] = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module]
-            for module in names:
-                top = module.split(".")[0]
-                if top == "cascade" and not module.startswith("cascade.domain"):
-                    offenders.append(f"{path.name}: {module}")
-                if top != "cascade" and top not in sys.stdlib_module_names:
-                    offenders.append(f"{path.name}: {module}")
+        for module in imported_modules(path):
+            top = module.split(".")[0]
+            if top == "cascade" and not module.startswith("cascade.domain"):
+                offenders.append(f"{path.name}: {module}")
+            if top != "cascade" and top not in sys.stdlib_module_names:
+                offenders.append(f"{path.name}: {module}")
     assert offenders == []
 
 

@@ -17,7 +17,6 @@ import httpx
 from sqlalchemy import Connection
 
 from cascade.background.loop import BackgroundLoop
-from cascade.storage import work
 from cascade.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -114,13 +113,4 @@ class HttpWorkLoop(BackgroundLoop):
                 await self._idle()
 
     async def _idle(self) -> None:
-        self._clear_wake()
-        timeout = self._longest_wait_s()
-        try:
-            due = await self.database.read(self._next_due)
-        except Exception:
-            log.exception("%s: reading the next due row failed", self.task_name)
-            due = None
-        if due is not None:
-            timeout = min(timeout, max(0.0, (due - work.now_ms()) / 1000))
-        await self._wait(timeout)
+        await self._idle_until_due(self.database, self._next_due, self._longest_wait_s())

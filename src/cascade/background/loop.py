@@ -6,7 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import threading
+from collections.abc import Callable
+
+from sqlalchemy import Connection
+
+from cascade.storage.database import Database
+from cascade.storage.leases import now_ms
+
+log = logging.getLogger(__name__)
 
 
 class BackgroundLoop:
@@ -67,6 +76,25 @@ class BackgroundLoop:
             await asyncio.wait_for(self._wake.wait(), timeout)
         if self._stopping:
             raise asyncio.CancelledError
+
+    async def _idle_until_due(
+        self,
+        database: Database,
+        next_due: Callable[[Connection], int | None],
+        longest_s: float,
+    ) -> None:
+        """Until the next row falls due (epoch ms, as `next_due` reads it), a wake-up, or
+        `longest_s` seconds; a failed read waits the longest."""
+        self._clear_wake()
+        timeout = longest_s
+        try:
+            due = await database.read(next_due)
+        except Exception:
+            log.exception("%s: reading the next due time failed", self.task_name)
+            due = None
+        if due is not None:
+            timeout = min(timeout, max(0.0, (due - now_ms()) / 1000))
+        await self._wait(timeout)  # ends the loop when stopping (wait_for can swallow that)
 
     def _clear_wake(self) -> None:
         """Call before looking for work: a wake-up from then on is not lost."""

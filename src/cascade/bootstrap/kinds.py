@@ -13,10 +13,10 @@ A row per kind; its columns say:
 Every write of every kind also records its TMF events in the same transaction
 (repositories/events.py), and a client's write wakes the event sender once committed.
 
-Read a row to know what a request does: a product order created by a client, or by nobody
-but COM, is scheduled for COM's controller, and a client bound to a party must name itself
-in its `relatedParty`. A cancel task is checked for another running cancellation of the same
-order before it is stored, then scheduled for its layer's cancellation.
+Read a row to know what a request does: a product order, once created, is scheduled for
+COM's controller, and a client bound to a party must name itself in its `relatedParty`. A
+cancel task is refused while another cancellation of the same order runs, else stored and
+scheduled for its layer's cancellation.
 """
 
 from __future__ import annotations

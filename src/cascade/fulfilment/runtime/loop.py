@@ -115,16 +115,7 @@ class Runtime(BackgroundLoop):
 
     async def _idle(self) -> None:
         """Until the next item falls due, a wake-up, or the poll interval."""
-        self._clear_wake()
-        timeout = self.settings.poll_interval_s
-        try:
-            due = await self.database.read(work.next_due)
-        except Exception:
-            log.exception("reading the next due time failed")
-            due = None
-        if due is not None:
-            timeout = min(timeout, max(0.0, (due - work.now_ms()) / 1000))
-        await self._wait(timeout)  # ends the loop when stopping (wait_for can swallow that)
+        await self._idle_until_due(self.database, work.next_due, self.settings.poll_interval_s)
 
     async def _step(self, item: Claim) -> None:
         try:
