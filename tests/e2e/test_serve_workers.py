@@ -20,12 +20,12 @@ ORDERS = "/tmf-api/productOrderingManagement/v4/productOrder"
 
 
 def workers_of(supervisor: int) -> list[int]:
-    """The pids of the supervisor's `cascade.cli.serving worker` children."""
+    """The pids of the supervisor's `cascade.serving worker` children."""
     found = []
     for task in Path(f"/proc/{supervisor}/task").glob("*"):
         for child in (task / "children").read_text().split():
             command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
-            if b"cascade.cli.serving" in command and b"worker" in command:
+            if b"cascade.serving" in command and b"worker" in command:
                 found.append(int(child))
     return found
 

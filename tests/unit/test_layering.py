@@ -59,6 +59,9 @@ ALLOWED: dict[str, set[str]] = {
         "components",
         "web",
     },
+    # Serving processes (uvicorn, a supervisor and its workers): the CLI's, kept apart from
+    # it so that a worker process does not load the command line's libraries.
+    "serving": {"settings", "bootstrap"},
     "cli": {
         *LOWEST,
         "catalogs",
@@ -68,6 +71,7 @@ ALLOWED: dict[str, set[str]] = {
         "components",
         "bootstrap",
         "web",
+        "serving",
     },
     "migrations": {"storage"},
     "demo": set(),

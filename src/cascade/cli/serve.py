@@ -77,7 +77,7 @@ def serve(
     rom_url: RomUrlOption = None,
 ) -> None:
     """Run Cascade: every API (the default), or one layer as a component (--component)."""
-    from cascade.cli.serving import serve_app, serve_workers
+    from cascade.serving import serve_app, serve_workers
     from cascade.storage.migrate import upgrade
 
     security = serve_security(auth, host)  # refuses mode none on a non-loopback address

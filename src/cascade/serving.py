@@ -9,8 +9,8 @@ writer and the write lock file queues their transactions; on PostgreSQL row lock
 supervisor restarts a worker that dies; a worker whose supervisor died (even by SIGKILL)
 stops itself.
 
-    python -m cascade.cli.serving supervise N   # the supervisor (settings in the environment)
-    python -m cascade.cli.serving worker FD PID  # one worker: the socket's fd, the supervisor's pid
+    python -m cascade.serving supervise N   # the supervisor (settings in the environment)
+    python -m cascade.serving worker FD PID  # one worker: the socket's fd, the supervisor's pid
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def serve_workers(settings: Settings, workers: int) -> NoReturn:
     env = {**os.environ, SETTINGS_ENV: _encode(settings)}
     sys.stdout.flush()
     sys.stderr.flush()
-    command = [sys.executable, "-m", "cascade.cli.serving", "supervise", str(workers)]
+    command = [sys.executable, "-m", "cascade.serving", "supervise", str(workers)]
     os.execve(sys.executable, command, env)
 
 
@@ -91,7 +91,7 @@ def supervise(settings: Settings, workers: int) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda _signum, _frame: stopping.set())
     env = {**os.environ, SETTINGS_ENV: _encode(settings)}
-    command = [sys.executable, "-m", "cascade.cli.serving", "worker", str(sock.fileno())]
+    command = [sys.executable, "-m", "cascade.serving", "worker", str(sock.fileno())]
     command.append(str(os.getpid()))
 
     def start() -> subprocess.Popen[bytes]:
@@ -187,7 +187,7 @@ def main(argv: list[str]) -> None:
     elif argv[:1] == ["worker"] and len(argv) == 3:
         work(settings, int(argv[1]), int(argv[2]))
     else:
-        raise SystemExit("usage: python -m cascade.cli.serving (supervise N | worker FD PID)")
+        raise SystemExit("usage: python -m cascade.serving (supervise N | worker FD PID)")
 
 
 if __name__ == "__main__":
