@@ -1,5 +1,5 @@
 """Kinds are version-neutral: `tmf622.productOrder` is stored as `productOrder`, so another
-version of an API can serve the same rows (docs/adr/0012-one-repository-per-kind.md).
+version of an API can serve the same rows (ADR 0012).
 
 Where two APIs name different things alike, the kind says which: TMF640's `service` is
 `serviceActivation`, TMF638's is `service`. Hub subscriptions keep their API's kind
