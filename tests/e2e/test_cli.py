@@ -91,3 +91,53 @@ def test_environment_variables_configure_serve(tmp_path: Path) -> None:
         )
         names = httpx.get(f"{base}/productOffering", params={"fields": "name"}).json()
         assert len(names) == 5
+
+
+def error_lines(stderr: str) -> list[str]:
+    """What the command printed, once log records are set aside (an app built by an earlier
+    test leaves Litestar's root log handler writing to a stream that CliRunner has closed).
+    An exception escaping the command would show as its traceback's last line."""
+    lines = stderr.strip().splitlines()
+    assert not any(line.startswith(("sqlalchemy.", "OperationalError")) for line in lines), stderr
+    return [line for line in lines if line.startswith("error:")]
+
+
+DATABASE_COMMANDS = [
+    ["catalog", "load"],
+    ["worker"],
+    ["serve", "--no-migrate"],
+    ["apikey", "list"],
+    ["audit", "list"],
+    ["events", "parked"],
+    ["events", "redeliver"],
+    ["component", "status"],
+]
+
+
+@pytest.mark.parametrize("command", DATABASE_COMMANDS, ids=" ".join)
+def test_an_unmigrated_database_is_one_line_naming_the_fix(
+    tmp_path: Path, command: list[str]
+) -> None:
+    url = fresh_database_url("sqlite", tmp_path)
+    result = runner.invoke(app, [*command, "--database", url])
+    assert result.exit_code == 1, result.output
+    assert error_lines(result.stderr) == [
+        f"error: the database at {url} is empty, this Cascade needs "
+        f"{ScriptDirectory.from_config(alembic_config(url)).get_current_head()}: "
+        f"run `cascade db upgrade --database {url}` first"
+    ]
+
+
+@pytest.mark.parametrize("command", [*DATABASE_COMMANDS, ["db", "upgrade"], ["db", "current"]])
+def test_a_database_that_does_not_answer_is_one_line_without_its_password(
+    command: list[str],
+) -> None:
+    url = f"postgresql+psycopg://cascade:s3cret@127.0.0.1:{free_port()}/cascade"
+    result = runner.invoke(app, [*command, "--database", url])
+    assert result.exit_code == 1, result.output
+    lines = error_lines(result.stderr)
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(
+        "error: cannot open the database at postgresql+psycopg://cascade:***@"
+    )
+    assert "s3cret" not in result.output + result.stderr

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 
+from cascade.cli.options import DatabaseOption, open_database
 from cascade.settings import DEFAULT_DATABASE
 
 component_app = typer.Typer(
@@ -15,16 +14,12 @@ component_app = typer.Typer(
 
 @component_app.command("status")
 def component_status(
-    database: Annotated[
-        str,
-        typer.Option("--database", envvar="CASCADE_DATABASE", help="SQLAlchemy URL."),
-    ] = DEFAULT_DATABASE,
+    database: DatabaseOption = DEFAULT_DATABASE,
 ) -> None:
     """The subscription, the mirrors by phase, and those being retried or failed."""
     from cascade.components import links
-    from cascade.storage.database import Database
 
-    db = Database(database, readers=1)
+    db = open_database(database)
     try:
         subscriptions = db.read_sync(links.links)
         counts = db.read_sync(links.counts)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cascade.cli.options import DatabaseOption
+from cascade.cli.options import DatabaseOption, database_errors, require_schema
 from cascade.settings import DEFAULT_DATABASE, Settings
 
 db_app = typer.Typer(help="Database schema management.", no_args_is_help=True)
@@ -22,8 +22,9 @@ def db_upgrade(
     """Create or upgrade the database schema (Alembic migrations)."""
     from cascade.storage.migrate import current, upgrade
 
-    upgrade(database, revision)
-    typer.echo(f"database at revision {current(database)}")
+    with database_errors(database):
+        upgrade(database, revision)
+        typer.echo(f"database at revision {current(database)}")
 
 
 @db_app.command("current")
@@ -31,7 +32,8 @@ def db_current(database: DatabaseOption = DEFAULT_DATABASE) -> None:
     """Print the schema revision of the database."""
     from cascade.storage.migrate import current
 
-    typer.echo(current(database) or "empty")
+    with database_errors(database):
+        typer.echo(current(database) or "empty")
 
 
 @catalog_app.command("load")
@@ -45,6 +47,7 @@ def catalog_load(
     from cascade.bootstrap import build
     from cascade.catalogs import demo_catalog, read_catalog_file
 
+    require_schema(database)
     cascade = build(Settings(database_url=database))
     try:
         catalog = read_catalog_file(file) if file else demo_catalog()

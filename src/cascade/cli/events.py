@@ -7,14 +7,11 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from cascade.cli.options import DatabaseOption, open_database
 from cascade.settings import DEFAULT_DATABASE
 
 events_app = typer.Typer(help="Event delivery to /hub subscribers.", no_args_is_help=True)
 
-DatabaseOption = Annotated[
-    str,
-    typer.Option("--database", envvar="CASCADE_DATABASE", help="SQLAlchemy URL of the database."),
-]
 SubscriptionOption = Annotated[
     str | None, typer.Option("--subscription", help="Only this subscription's (its hub id).")
 ]
@@ -25,9 +22,7 @@ T = TypeVar("T")
 
 def _on_database(url: str, job: Callable[[Any], T], *, write: bool = False) -> T:
     """Run one job on the database at `url` (a write in the writer's transaction)."""
-    from cascade.storage.database import Database
-
-    db = Database(url, readers=1)
+    db = open_database(url)
     try:
         return db.write_sync(job) if write else db.read_sync(job)
     finally:

@@ -7,21 +7,11 @@ from typing import Annotated
 
 import typer
 
+from cascade.cli.options import DatabaseOption, open_database
 from cascade.settings import DEFAULT_DATABASE
 
 apikey_app = typer.Typer(help="API keys (for --auth apikey).", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail (read only).", no_args_is_help=True)
-
-DatabaseOption = Annotated[
-    str,
-    typer.Option("--database", envvar="CASCADE_DATABASE", help="SQLAlchemy URL of the database."),
-]
-
-
-def _database(url: str):  # type: ignore[no-untyped-def]
-    from cascade.storage.database import Database
-
-    return Database(url, readers=1)
 
 
 @apikey_app.command("create")
@@ -41,7 +31,7 @@ def apikey_create(
     from cascade.security.apikeys import create_key
     from cascade.security.scopes import parse_scopes
 
-    db = _database(database)
+    db = open_database(database)
     try:
         stored, key = db.write_sync(lambda c: create_key(c, name, parse_scopes(scopes), party))
     except ValueError as exc:
@@ -60,7 +50,7 @@ def apikey_list(database: DatabaseOption = DEFAULT_DATABASE) -> None:
     """List the keys (never their secrets)."""
     from cascade.security.apikeys import list_keys
 
-    db = _database(database)
+    db = open_database(database)
     try:
         keys = db.read_sync(list_keys)
     finally:
@@ -82,7 +72,7 @@ def apikey_revoke(
     """Revoke a key for good (running servers stop accepting it within seconds)."""
     from cascade.security.apikeys import revoke_key
 
-    db = _database(database)
+    db = open_database(database)
     try:
         revoked = db.write_sync(lambda c: revoke_key(c, key_id))
     finally:
@@ -115,7 +105,7 @@ def audit_list(
     except TmfError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from None
-    db = _database(database)
+    db = open_database(database)
     try:
         entries, _ = db.read_sync(lambda c: read_entries(c, query))
     finally:

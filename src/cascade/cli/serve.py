@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cascade.cli.options import DatabaseOption
+from cascade.cli.options import DatabaseOption, database_errors, require_schema
 from cascade.cli.security import AuthOption, serve_security
 from cascade.components.topology import topology_of
 from cascade.settings import (
@@ -81,9 +81,12 @@ def serve(
     from cascade.storage.migrate import upgrade
 
     security = serve_security(auth, host)  # refuses mode none on a non-loopback address
+    if not migrate:
+        require_schema(database)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if migrate:
-        upgrade(database)
+        with database_errors(database):
+            upgrade(database)
     settings = Settings(
         database_url=database,
         host=host,

@@ -9,7 +9,7 @@ import signal
 
 import typer
 
-from cascade.cli.options import DatabaseOption
+from cascade.cli.options import DatabaseOption, require_schema
 from cascade.settings import (
     DEFAULT_DATABASE,
     DEFAULT_HOST,
@@ -23,6 +23,7 @@ def worker(database: DatabaseOption = DEFAULT_DATABASE) -> None:
     """Run the fulfilment controllers without serving HTTP (several may run on PostgreSQL)."""
     from cascade.bootstrap import build
 
+    require_schema(database)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # The serving processes' address (CASCADE_HOST, CASCADE_PORT, CASCADE_PUBLIC_URL): a worker
     # delivering events checks callback hosts as they do (loopback callbacks only beside a

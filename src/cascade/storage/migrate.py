@@ -32,3 +32,10 @@ def current(database_url: str) -> str | None:
 def downgrade(database_url: str, revision: str) -> None:
     """Back to an earlier revision (every revision can be undone)."""
     command.downgrade(alembic_config(database_url), revision)
+
+
+def head() -> str | None:
+    """The newest revision this version of Cascade knows."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
