@@ -29,6 +29,7 @@ from tests.api.chain_records import (
     resource,
     resource_order,
     service_order,
+    store,
 )
 from tests.api.test_resources import SPEC_REF
 
@@ -137,3 +138,12 @@ def test_an_ended_order_without_children_is_deleted(client: Client, cascade: Cas
     for path, make, _ in ORDERS.values():
         order = make(cascade, "cancelled")
         assert client.delete(f"{path}/{order['id']}").status_code == 204
+
+
+def test_an_order_a_cease_names_is_not_deleted_before_the_cease(
+    client: Client, cascade: Cascade
+) -> None:
+    made = resource_order(cascade, "completed")
+    origin = {"entityType": "ResourceOrder", "id": made["id"], "owner": "Cascade"}
+    cease = store(cascade, kinds.RESOURCE_ORDER, {"orderItem": [], "externalReference": [origin]})
+    assert cease["id"] in refused(client, f"{RO}/{made['id']}", "orderNamedByOrders")["message"]
