@@ -13,6 +13,7 @@ from litestar.testing import TestClient
 
 from cascade.apis import kinds
 from cascade.bootstrap import Cascade
+from cascade.storage.allocations import release
 from tests.api.chain_records import (
     CEASED_RESOURCE,
     LIVE_RESOURCE,
@@ -29,6 +30,8 @@ from tests.api.chain_records import (
     service,
     store,
 )
+from tests.api.test_resources import SPEC_REF
+from tests.integration.test_allocations import numbers, take
 
 Client = TestClient[Any]
 
@@ -169,3 +172,33 @@ def test_an_ended_record_can_be_patched_and_a_live_one_ended_when_nothing_is_lef
         f"{SERVICES}/{rfs['id']}", json={"supportingResource": []}, headers=MERGE
     )
     assert rewired.status_code == 200, rewired.text
+
+
+def test_a_resource_holding_a_pool_value_is_not_deleted(client: Client, cascade: Cascade) -> None:
+    """Deleting it would keep the value taken for good: a cease releases it."""
+    made_by = "resource order ro-1 item 1"  # the note ROM leaves on what it records
+    port = store(
+        cascade,
+        kinds.RESOURCE,
+        {"name": "port", "note": [{"text": made_by}]},
+        **CEASED_RESOURCE,
+    )
+    take(cascade, numbers(1, 10), "ro-1/1")
+    assert "rs-numbers" in delete(client, f"{RESOURCES}/{port['id']}", "allocationHeld")["message"]
+    cascade.database.write_sync(lambda c: release(c, "ro-1/1"))
+    assert client.delete(f"{RESOURCES}/{port['id']}").status_code == 204
+
+
+def test_a_record_naming_records_that_do_not_exist_is_a_bad_request(client: Client) -> None:
+    ghost = {"id": "no-such-service", "href": "http://x/no-such-service"}
+    body = {"name": "Fibre", "status": "active", "realizingService": [ghost]}
+    refused = client.post(PRODUCTS, json=body)
+    assert error_of(refused, 400, "unknownReference")["message"].count("no-such-service") == 1
+    supported = {"state": "active", "serviceSpecification": SPEC_REF}
+    supported["supportingResource"] = [{"id": "no-such-port", "href": "http://x/no-such-port"}]
+    error_of(client.post(SERVICES, json=supported), 400, "unknownReference")
+    assert client.get(PRODUCTS).json() == [] and client.get(SERVICES).json() == []
+    made = client.post(SERVICES, json={"state": "active", "serviceSpecification": SPEC_REF})
+    assert made.status_code == 201, made.text
+    body["realizingService"] = [ref(made.json(), "Service")]
+    assert client.post(PRODUCTS, json=body).status_code == 201

@@ -142,6 +142,11 @@ def chain_owner_kept(late: Late, kind: Kind) -> DeleteCheck | None:
     return late.chain.integrity.deletes.get(kind)
 
 
+def chain_started(late: Late, kind: Kind) -> Creator | None:
+    """A client's POST of an inventory record names only records that exist (else 400)."""
+    return late.chain.integrity.creates.get(kind)
+
+
 def hub_check(late: Late, kind: Kind) -> BodyCheck:
     return late.hubs[kind].check
 
@@ -217,7 +222,12 @@ TABLE: dict[Kind, Row] = {
     # Inventories: written by the controllers as orders complete; clients' writes keep the
     # chain whole.
     **{
-        kind: Row(patched=(chain_kept,), guarded=(chain_owner_kept,), party=parties.related_party)
+        kind: Row(
+            create=chain_started,
+            patched=(chain_kept,),
+            guarded=(chain_owner_kept,),
+            party=parties.related_party,
+        )
         for kind in (kinds.PRODUCT, kinds.SERVICE, kinds.RESOURCE)
     },
     # The catalog entities decomposition reads: a write forgets the cached ones.

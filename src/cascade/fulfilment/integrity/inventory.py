@@ -7,7 +7,8 @@ would stay on the network with nothing left to cease it. A PATCH that ends a rec
 what it is built from is still live, or while live records rely on it, and one that rewires
 a live record's realizing or supporting references, is refused the same way: ceasing and
 changing go through orders, which end the chain bottom up. Ended records nothing names stay
-deletable.
+deletable. A client's POST naming a record that does not exist in those references is a bad
+request (400): the chain would start from nothing.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from cascade.apis import kinds
 from cascade.fulfilment.integrity.live import is_live, state_of
 from cascade.fulfilment.integrity.references import ids, referring, running_orders
 from cascade.fulfilment.layers.registry import PRODUCT, RESOURCE, SERVICE, Layer
-from cascade.repositories import Repositories
+from cascade.repositories import Created, Repositories
 from cascade.storage.allocations import allocation_of
 from cascade.tmf.declarations import Kind
-from cascade.tmf.errors import TmfError
+from cascade.tmf.errors import TmfError, bad_request
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,19 @@ class InventoryIntegrity:
         self.kind = kind
         self.links = LINKS[kind]
         self.repositories = repositories
+
+    def create(self, connection: Connection, body: dict[str, Any]) -> Created:
+        """A client's POST: stored once every record its references name exists (else 400)."""
+        for attribute, kind in self.links.below:
+            missing = [
+                i for i in _ids_at(body, attribute) if self._peek(connection, kind, i) is None
+            ]
+            if missing:
+                raise bad_request(
+                    f"{attribute} names {kind.name} {', '.join(missing)}, which does not exist",
+                    "unknownReference",
+                )
+        return Created(self.repositories[self.kind].insert(connection, body))
 
     def check_delete(self, connection: Connection, record: dict[str, Any]) -> None:
         name = f"{self.links.name} {record.get('id')}"
