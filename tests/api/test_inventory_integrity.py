@@ -194,7 +194,7 @@ def test_a_record_naming_records_that_do_not_exist_is_a_bad_request(client: Clie
     body = {"name": "Fibre", "status": "active", "realizingService": [ghost]}
     refused = client.post(PRODUCTS, json=body)
     assert error_of(refused, 400, "unknownReference")["message"].count("no-such-service") == 1
-    supported = {"state": "active", "serviceSpecification": SPEC_REF}
+    supported: dict[str, Any] = {"state": "active", "serviceSpecification": SPEC_REF}
     supported["supportingResource"] = [{"id": "no-such-port", "href": "http://x/no-such-port"}]
     error_of(client.post(SERVICES, json=supported), 400, "unknownReference")
     assert client.get(PRODUCTS).json() == [] and client.get(SERVICES).json() == []
