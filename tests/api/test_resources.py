@@ -59,6 +59,7 @@ class TestProductOrder(ResourceContract):
     dotted = ("relatedParty.id", "party-42")
     wrong_type = {"productOrderItem": [{"id": "1", "action": "explode"}]}
     server_set = {"state": "acknowledged"}
+    ended: ClassVar[dict[str, Any]] = {"state": "completed"}
     non_patchable = ("id", "href", "orderDate")
 
 
@@ -86,6 +87,7 @@ class TestServiceOrder(ResourceContract):
     dotted = ("serviceOrderItem.service.serviceSpecification.id", "spec-1")
     wrong_type = {"serviceOrderItem": [{"id": "1", "action": "add"}]}
     server_set = {"state": "acknowledged"}
+    ended: ClassVar[dict[str, Any]] = {"state": "completed"}
     non_patchable = ("id", "href", "orderDate", "startDate")
 
 
@@ -118,6 +120,7 @@ class TestResourceOrder(ResourceContract):
     dotted = ("orderItem.resourceSpecification.id", "spec-1")
     wrong_type = {"orderItem": [{"id": "1", "action": "no_change", "resource": {}}]}
     server_set = {"state": "acknowledged"}
+    ended: ClassVar[dict[str, Any]] = {"state": "completed"}
     non_patchable = ("id", "href", "orderDate", "completionDate")
 
 
@@ -139,6 +142,7 @@ class TestActivationService(ResourceContract):
     text_attribute = "description"
     dotted = ("serviceSpecification.id", "spec-1")
     wrong_type = {"state": "switchedOn"}
+    ended: ClassVar[dict[str, Any]] = {"state": "terminated"}
     non_patchable = ("id", "href", "serviceDate")
 
 
@@ -164,6 +168,7 @@ class TestActivationResource(ResourceContract):
     text_attribute = "description"
     dotted = ("resourceSpecification.id", "spec-1")
     wrong_type = {"resourceStatus": "exploded"}
+    ended: ClassVar[dict[str, Any]] = {"resourceStatus": "standby", "administrativeState": "locked"}
 
 
 class TestResourceActivationMonitor(TestServiceActivationMonitor):
@@ -272,6 +277,7 @@ class TestProductInventory(ResourceContract):
     text_attribute = "description"
     dotted = ("productOffering.id", "po-1")
     wrong_type = {"status": "sleeping"}
+    ended: ClassVar[dict[str, Any]] = {"status": "terminated"}
 
 
 class TestServiceInventory(ResourceContract):
@@ -280,6 +286,7 @@ class TestServiceInventory(ResourceContract):
     text_attribute = "description"
     dotted = ("relatedParty.id", "party-42")
     wrong_type = {"isStateful": "yes"}
+    ended: ClassVar[dict[str, Any]] = {"state": "terminated"}
     non_patchable = ("id", "href")
 
 

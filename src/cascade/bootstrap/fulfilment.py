@@ -20,6 +20,7 @@ from cascade.fulfilment.activation.port import ActivationDriver, Target
 from cascade.fulfilment.cancellation.compensation import Compensation
 from cascade.fulfilment.cancellation.controller import CancelController
 from cascade.fulfilment.cancellation.no_return import PointOfNoReturn
+from cascade.fulfilment.integrity.guards import Integrity
 from cascade.fulfilment.layers.catalog import CatalogCache
 from cascade.fulfilment.layers.children import ChildOrders, LocalChildren
 from cascade.fulfilment.layers.registry import LAYERS, RESOURCE, SERVICE, Layer
@@ -43,6 +44,7 @@ class Chain:
     cancels: dict[Kind, CancelController]
     activations: dict[Kind, ClientActivations]
     network_changes: dict[Kind, ClientChanges]
+    integrity: Integrity  # clients' DELETEs and PATCHes that would break the chain, refused
     runtime: Runtime = field(init=False)
     follower: Follower | None = None  # in a component: forwards and follows the next layer
 
@@ -117,7 +119,8 @@ def _controllers(
         *cancels.values(),
     )
     changes = {kind: ClientChanges(a.activator.target, driver) for kind, a in activations.items()}
-    return Chain(controllers, driver, cancels, activations, changes)
+    integrity = Integrity(repositories, topology.runs)
+    return Chain(controllers, driver, cancels, activations, changes, integrity)
 
 
 def _children(repositories: Repositories, topology: Topology) -> dict[str, ChildOrders]:

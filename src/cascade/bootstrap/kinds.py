@@ -7,6 +7,7 @@ A row per kind; its columns say:
 - `create`: what a client's POST does instead of a plain insert;
 - `checked`: what checks a client's POST body before anything is written;
 - `patched`, `deleted`: what a client's PATCH or DELETE also does, in its transaction;
+- `guarded`: what checks a client's DELETE of the stored entity before it is deleted;
 - `committed`: what is woken once a client's write has committed;
 - `party`: which entities a client bound to a party sees (security/parties.py).
 
@@ -34,6 +35,7 @@ from cascade.frontend.types import (
     BodyCheck,
     ClientBehaviour,
     Creator,
+    DeleteCheck,
     DeleteHook,
     PatchHook,
 )
@@ -73,6 +75,7 @@ class Row:
     checked: tuple[Callable[[Late, Kind], BodyCheck | None], ...] = ()
     patched: tuple[Callable[[Late, Kind], PatchHook | None], ...] = ()
     deleted: tuple[Callable[[Late, Kind], DeleteHook | None], ...] = ()
+    guarded: tuple[Callable[[Late, Kind], DeleteCheck | None], ...] = ()
     committed: tuple[Callable[[Late, Kind], Callable[[], None] | None], ...] = ()
     party: RuleFactory = parties.nobody
 
@@ -126,6 +129,24 @@ def network_change(late: Late, kind: Kind) -> PatchHook | None:
     return None if changes is None else changes.patched
 
 
+def chain_kept(late: Late, kind: Kind) -> PatchHook | None:
+    """A client's PATCH keeps the chain whole: an order's hold and release reach the orders
+    below it; an inventory record is not ended or rewired under live state
+    (fulfilment/integrity/)."""
+    return late.chain.integrity.patches.get(kind)
+
+
+def chain_owner_kept(late: Late, kind: Kind) -> DeleteCheck | None:
+    """A client's DELETE leaves no live state without an owner: refused (409) for an order
+    that runs or that others hang from, a live or depended-on record, a live activation."""
+    return late.chain.integrity.deletes.get(kind)
+
+
+def chain_started(late: Late, kind: Kind) -> Creator | None:
+    """A client's POST of an inventory record names only records that exist (else 400)."""
+    return late.chain.integrity.creates.get(kind)
+
+
 def hub_check(late: Late, kind: Kind) -> BodyCheck:
     return late.hubs[kind].check
 
@@ -144,16 +165,22 @@ TABLE: dict[Kind, Row] = {
     # Orders and cancel tasks: to their layer's controller.
     kinds.PRODUCT_ORDER: Row(
         written=(schedule,),
+        patched=(chain_kept,),
+        guarded=(chain_owner_kept,),
         committed=(wake_controllers,),
         party=parties.related_party,
     ),
     kinds.SERVICE_ORDER: Row(
         written=(schedule,),
+        patched=(chain_kept,),
+        guarded=(chain_owner_kept,),
         committed=(wake_controllers,),
         party=parties.related_party,
     ),
     kinds.RESOURCE_ORDER: Row(
         written=(schedule,),
+        patched=(chain_kept,),
+        guarded=(chain_owner_kept,),
         committed=(wake_controllers,),
         party=parties.related_party,
     ),
@@ -179,21 +206,30 @@ TABLE: dict[Kind, Row] = {
     kinds.SERVICE_ACTIVATION: Row(
         create=activation_request,
         patched=(network_change,),
+        guarded=(chain_owner_kept,),
         committed=(wake_controllers,),
         party=parties.related_party,
     ),
     kinds.RESOURCE_ACTIVATION: Row(
         create=activation_request,
         patched=(network_change,),
+        guarded=(chain_owner_kept,),
         committed=(wake_controllers,),
         party=parties.related_party,
     ),
     kinds.SERVICE_ACTIVATION_MONITOR: Row(party=parties.nobody),
     kinds.RESOURCE_ACTIVATION_MONITOR: Row(party=parties.nobody),
-    # Inventories: written by the controllers as orders complete.
-    kinds.PRODUCT: Row(party=parties.related_party),
-    kinds.SERVICE: Row(party=parties.related_party),
-    kinds.RESOURCE: Row(party=parties.related_party),
+    # Inventories: written by the controllers as orders complete; clients' writes keep the
+    # chain whole.
+    **{
+        kind: Row(
+            create=chain_started,
+            patched=(chain_kept,),
+            guarded=(chain_owner_kept,),
+            party=parties.related_party,
+        )
+        for kind in (kinds.PRODUCT, kinds.SERVICE, kinds.RESOURCE)
+    },
     # The catalog entities decomposition reads: a write forgets the cached ones.
     **{
         kind: Row(written=(clear_catalog_cache,), party=parties.shared)
@@ -239,6 +275,7 @@ def client_behaviour(row: Row, late: Late, kind: Kind, access: Access | None) ->
         check_create=_present(check(late, kind) for check in row.checked),
         on_patch=_present(hook(late, kind) for hook in row.patched),
         on_delete=_present(hook(late, kind) for hook in row.deleted),
+        check_delete=_present(check(late, kind) for check in row.guarded),
         committed=(*_present(wake(late, kind) for wake in row.committed), late.wake_events),
         access=access,
     )

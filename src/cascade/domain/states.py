@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from cascade.domain.chain_page import CHAIN_SECTION
+
 ACKNOWLEDGED = "acknowledged"
 ACCEPTED = "accepted"  # TMF641's initial state of a cancel task
 REJECTED = "rejected"
@@ -265,6 +267,7 @@ def document() -> str:
     for machine in ALL:
         parts += ["", f"## {machine.name}", "", "```mermaid", machine.mermaid(), "```", ""]
         parts += _rows(machine)
+    parts += ["", *CHAIN_SECTION]
     return "\n".join(parts) + "\n"
 
 

@@ -210,6 +210,10 @@ class TmfResource:
     ) -> None:
         def job(connection: Connection) -> None:
             stored = self._existing(connection, id_, if_match, caller)
+            if self.behaviour.check_delete:
+                document = msgspec.json.decode(stored.doc)
+                for check in self.behaviour.check_delete:
+                    check(connection, document)
             self.repository.delete(connection, stored)
             for hook in self.behaviour.on_delete:
                 hook(connection, id_)

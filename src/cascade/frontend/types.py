@@ -83,6 +83,8 @@ Creator = Callable[[Connection, dict[str, Any]], Created]
 BodyCheck = Callable[[dict[str, Any]], None]  # refuses a body before anything is written
 PatchHook = Callable[[Connection, dict[str, Any], dict[str, Any]], None]  # before, after
 DeleteHook = Callable[[Connection, str], None]
+# Refuses a client's DELETE of the stored document (a TmfError) before anything is deleted.
+DeleteCheck = Callable[[Connection, dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -91,14 +93,16 @@ class ClientBehaviour:
 
     The composition root's table of kinds (cascade.bootstrap.kinds) fills it in: `create`
     replaces the plain insert, `check_create` runs before the write job, `on_patch` and
-    `on_delete` in the writing transaction, `committed` after the commit (wake-ups), and
-    `access` (security's party rule and audit) for requests that carry a Caller.
+    `on_delete` in the writing transaction (`check_delete` first, on the stored document),
+    `committed` after the commit (wake-ups), and `access` (security's party rule and audit)
+    for requests that carry a Caller.
     """
 
     create: Creator | None = None
     check_create: tuple[BodyCheck, ...] = ()
     on_patch: tuple[PatchHook, ...] = ()
     on_delete: tuple[DeleteHook, ...] = ()
+    check_delete: tuple[DeleteCheck, ...] = ()
     committed: tuple[Callable[[], None], ...] = ()
     access: Access | None = None
 

@@ -3,7 +3,8 @@
 Every step runs in one writer transaction, on the order locked for it:
 
 1. open: an order that has ended is left; one an operator holds or a cancellation has is left
-   too (a cancellation is passed the nudge: it may be waiting on this order's children);
+   too (a cancellation is passed the nudge: it may be waiting on this order's children), and
+   so is one not yet started whose parent order is held (its release schedules it);
 2. an `acknowledged` order is checked as a whole: refused (`rejected`, each reason recorded)
    or deferred to its requested start date, else it goes `inProgress`;
 3. orders of layers that wait for people stop at their items' manual steps;
@@ -34,8 +35,14 @@ from cascade.domain.states import (
     PENDING_CANCELLATION,
 )
 from cascade.fulfilment.layers.catalog import CatalogCache, StoredCatalog
-from cascade.fulfilment.layers.documents import add_note, move, reject, settle_order
-from cascade.fulfilment.layers.registry import Layer
+from cascade.fulfilment.layers.documents import (
+    add_note,
+    move,
+    parent_named,
+    reject,
+    settle_order,
+)
+from cascade.fulfilment.layers.registry import Layer, parent_of
 from cascade.fulfilment.layers.reporting import report_up
 from cascade.fulfilment.layers.waiting import Waits, defer_start, settle_manual_steps
 from cascade.fulfilment.runtime import DONE, StepContext, StepResult
@@ -126,7 +133,18 @@ class OrderController:
             self._nudge_cancellation(connection, entity_id)
         if self.layer.machine.is_terminal(state) or state in (*HELD_BY_OPERATOR, *CANCELLING):
             return None
+        if state == ACKNOWLEDGED and self._parent_held(connection, loaded.document):
+            return None
         return loaded
+
+    def _parent_held(self, connection: Connection, order: Mapping[str, Any]) -> bool:
+        """Whether the order that placed this one (when stored here) is held by an operator."""
+        parent_layer = parent_of(self.layer)
+        named = None if parent_layer is None else parent_named(order, parent_layer.referred_type)
+        if parent_layer is None or named is None:
+            return False
+        parent = self.repositories[parent_layer.order_kind].peek(connection, named[0])
+        return parent is not None and parent.get("state") in HELD_BY_OPERATOR
 
     def _nudge_cancellation(self, connection: Connection, order_id: str) -> None:
         """Pass a wake-up on to the cancellation that has the order (it may wait on this)."""
