@@ -1,17 +1,42 @@
 """TMF622 product, TMF641 service and TMF652 resource ordering (v4)."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from cascade.apis import kinds
-from cascade.tmf.declarations import ApiSpec, ResourceSpec
+from cascade.domain.order_items import ItemNames, item_problems
+from cascade.tmf.declarations import ApiSpec, DocumentCheck, ResourceSpec
+from cascade.tmf.errors import bad_request
 from cascade.tmf.spec import SchemaOverlay
 
 ORDER_ACTIONS = ("add", "modify", "delete", "noChange")
+
+# How each v4 order names its items and their relationships (domain/order_items.py).
+PRODUCT_ITEMS = ItemNames("productOrderItem", "productOrderItemRelationship")
+SERVICE_ITEMS = ItemNames(
+    "serviceOrderItem", "serviceOrderItemRelationship", "orderItem", "serviceOrderId"
+)
+RESOURCE_ITEMS = ItemNames("orderItem", "orderItemRelationship", "orderItem", "resourceOrderId")
+
+
+def sound_items(names: ItemNames) -> DocumentCheck:
+    """Refuses (400 `invalidOrderItem`) an order whose items break a rule of
+    domain/order_items.py, naming every problem found."""
+
+    def check(order: Mapping[str, Any]) -> None:
+        problems = item_problems(order, names)
+        if problems:
+            raise bad_request("; ".join(problems), "invalidOrderItem")
+
+    return check
+
 
 TMF622 = ApiSpec(
     code="tmf622",
     title="TMF622 Product Ordering",
     spec_file="TMF622-ProductOrdering-v4.0.0.swagger.json",
     resources=(
-        ResourceSpec("productOrder", kinds.PRODUCT_ORDER),
+        ResourceSpec("productOrder", kinds.PRODUCT_ORDER, checks=(sound_items(PRODUCT_ITEMS),)),
         ResourceSpec("cancelProductOrder", kinds.CANCEL_PRODUCT_ORDER),
     ),
     scope_prefix="productOrdering",
@@ -24,7 +49,7 @@ TMF641 = ApiSpec(
     title="TMF641 Service Ordering",
     spec_file="TMF641-ServiceOrdering-v4.1.0.swagger.json",
     resources=(
-        ResourceSpec("serviceOrder", kinds.SERVICE_ORDER),
+        ResourceSpec("serviceOrder", kinds.SERVICE_ORDER, checks=(sound_items(SERVICE_ITEMS),)),
         ResourceSpec("cancelServiceOrder", kinds.CANCEL_SERVICE_ORDER),
     ),
     scope_prefix="serviceOrdering",
@@ -37,7 +62,7 @@ TMF652 = ApiSpec(
     title="TMF652 Resource Ordering",
     spec_file="TMF652-ResourceOrdering-v4.0.0.swagger.json",
     resources=(
-        ResourceSpec("resourceOrder", kinds.RESOURCE_ORDER),
+        ResourceSpec("resourceOrder", kinds.RESOURCE_ORDER, checks=(sound_items(RESOURCE_ITEMS),)),
         ResourceSpec("cancelResourceOrder", kinds.CANCEL_RESOURCE_ORDER),
     ),
     scope_prefix="resourceOrdering",
