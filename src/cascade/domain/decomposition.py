@@ -141,6 +141,13 @@ def plan_product_item(item: Mapping[str, Any], catalog: Catalog) -> ProductItemP
         raise Rejected([f"{label}: productOffering '{offering_id}' is not in the catalog"])
     if offering.get("isSellable") is False:
         raise Rejected([f"{label}: productOffering '{offering_id}' is not sellable"])
+    if offering.get("isBundle") or offering.get("bundledProductOffering"):
+        raise Rejected(
+            [
+                f"{label}: productOffering '{offering_id}' is a bundle, and bundles are not "
+                "supported: order each offering it bundles as an item of its own"
+            ]
+        )
     spec_id = (offering.get("productSpecification") or {}).get("id")
     specification = catalog.product_specification(str(spec_id)) if spec_id else None
     if specification is None:

@@ -23,9 +23,11 @@ from cascade.domain.decomposition import (
     Rejected,
     item_dependencies,
 )
+from cascade.domain.offering_rules import offering_problems
 from cascade.domain.states import COMPLETED, IN_PROGRESS
 from cascade.fulfilment.changes.installed import (
     busy_products,
+    customer_products,
     dependent_products,
     installed_products,
 )
@@ -62,11 +64,15 @@ class ProductOrderController(OrderController):
         installed = installed_products(connection, self.repositories, items)
         busy = busy_products(connection, self.orders, order)
         dependents = dependent_products(connection, self.inventory, items)
+        owned = customer_products(connection, self.inventory, order)
+        named = {pid: str(product.offering.get("id")) for pid, product in installed.items()}
+        catalog = step.catalog
+        problems = offering_problems(items, owned, named, catalog.product_offering)
         try:
-            plan_order(order, step.catalog, installed, busy, dependents)
+            plan_order(order, catalog, installed, busy, dependents)
         except Rejected as rejected:
-            return list(rejected.reasons)
-        return []
+            return [*rejected.reasons, *problems]
+        return problems
 
     def specification(self, item: Mapping[str, Any], catalog: Catalog) -> Mapping[str, Any] | None:
         offering = catalog.product_offering(str((item.get("productOffering") or {}).get("id")))
