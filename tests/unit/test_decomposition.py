@@ -129,3 +129,22 @@ def test_a_bundle_offering_is_refused_with_its_reason() -> None:
         "item 1: productOffering 'po-bundle' is a bundle, and bundles are not supported: "
         "order each offering it bundles as an item of its own",
     )
+
+
+@pytest.mark.parametrize(
+    ("product", "reason"),
+    [
+        ({"product": [{"id": "x"}]}, "item 1: product.product (sub-products) is not supported"),
+        (
+            {"productSpecification": {"id": "ps-iptv"}},
+            "item 1: product.productSpecification 'ps-iptv' is not the offering's "
+            "specification 'ps-fibre-broadband'",
+        ),
+    ],
+)
+def test_what_an_add_would_not_heed_is_refused(product: dict[str, Any], reason: str) -> None:
+    with pytest.raises(Rejected) as refused:
+        plan_product_item({**item("po-fibre-broadband"), "product": product}, FakeCatalog())
+    assert refused.value.reasons == (reason,)
+    same = {"productSpecification": {"id": "ps-fibre-broadband"}}
+    plan_product_item({**item("po-fibre-broadband"), "product": same}, FakeCatalog())

@@ -152,6 +152,7 @@ def plan_product_item(item: Mapping[str, Any], catalog: Catalog) -> ProductItemP
     specification = catalog.product_specification(str(spec_id)) if spec_id else None
     if specification is None:
         raise Rejected([f"{label}: productSpecification '{spec_id}' is not in the catalog"])
+    _refuse_unheeded(item.get("product") or {}, str(spec_id), label)
     given = as_values((item.get("product") or {}).get("productCharacteristic"))
     rules = rules_of(specification.get("productSpecCharacteristic"))
     values, problems = resolve(given, rules, label)
@@ -170,6 +171,21 @@ def plan_product_item(item: Mapping[str, Any], catalog: Catalog) -> ProductItemP
         services=tuple(services),
         declared=frozenset(rules),
     )
+
+
+def _refuse_unheeded(product: Mapping[str, Any], spec_id: str, label: str) -> None:
+    """What an `add` item's product asks that decomposition would not heed: sub-products,
+    and a specification other than the offering's."""
+    if product.get("product"):
+        raise Rejected([f"{label}: product.product (sub-products) is not supported"])
+    asked = (product.get("productSpecification") or {}).get("id")
+    if asked is not None and str(asked) != spec_id:
+        raise Rejected(
+            [
+                f"{label}: product.productSpecification '{asked}' is not the offering's "
+                f"specification '{spec_id}'"
+            ]
+        )
 
 
 def _plan_cfs(

@@ -164,6 +164,7 @@ class ProductOrderController(OrderController):
             },
             related_party=parties(order),
             relationships=relies_on,
+            place=(item.get("product") or {}).get("place") or (),
         )
         product = item.setdefault("product", {})
         product.update({"id": record["id"], "href": record["href"], "@referredType": "Product"})
@@ -175,6 +176,7 @@ def _service_order(
     order: Mapping[str, Any], item: Mapping[str, Any], plan: ProductItemPlan
 ) -> dict[str, Any]:
     service_items = []
+    place = (item.get("product") or {}).get("place")  # where it is delivered: every service
     for service in plan.services:
         service_item: dict[str, Any] = {
             "id": service.id,
@@ -187,6 +189,8 @@ def _service_order(
                 "serviceCharacteristic": as_characteristics(service.characteristics),
             },
         }
+        if place and service.action == "add":
+            service_item["service"]["place"] = place
         if service.relies_on:
             service_item["serviceOrderItemRelationship"] = [
                 {"relationshipType": "reliesOn", "orderItem": {"id": other, "itemId": other}}

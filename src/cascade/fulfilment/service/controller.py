@@ -177,6 +177,9 @@ class ServiceOrderController(OrderController):
             body["supportingResource"] = resources
         if order.get("relatedParty"):
             body["relatedParty"] = parties(order)
+        place = (item.get("service") or {}).get("place")
+        if place:  # where the service is delivered: the driver is told
+            body["place"] = place
         service_id = child_id(order["id"], str(item["id"]), "service")
         outcome = self.activator.advance(
             step.connection, service_id, body, str(spec_ref.get("id")), values, step.context.now_ms
@@ -211,6 +214,7 @@ class ServiceOrderController(OrderController):
             supporting_services=supporting,
             order_item=_order_item(order, item),
             related_party=parties(order),
+            place=service.get("place") or (),
         )
         item["service"] = {
             **service,
