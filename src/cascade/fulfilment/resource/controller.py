@@ -1,6 +1,7 @@
 """ROM: the TMF652 resource order controller.
 
-For each order item, in order: allocate the resource's values from its pool (the values of the
+For each order item, in order (an item that relies on another, by `orderItemRelationship`,
+waits for it): allocate the resource's values from its pool (the values of the
 items before it are the context, so a VLAN is taken on the OLT of the port allocated just
 before), activate it through TMF702, and record it in TMF639. The order's state rolls up from
 its items; when it ends, the service order that asked for it is told.
@@ -14,7 +15,9 @@ from typing import Any
 from sqlalchemy import Connection
 
 from cascade.apis import kinds
+from cascade.apis.v4.ordering import RESOURCE_ITEMS
 from cascade.domain.characteristics import as_characteristics, as_values
+from cascade.domain.order_items import related
 from cascade.domain.pools import MissingScope, pool_for
 from cascade.domain.states import COMPLETED, IN_PROGRESS
 from cascade.fulfilment.activation.activator import Activator
@@ -48,6 +51,20 @@ class ResourceOrderController(OrderController):
 
     def problems(self, step: OrderStep) -> list[str]:
         return self._problems(step.connection, step.order, step.catalog)
+
+    def relies_on(
+        self, step: OrderStep, item: Mapping[str, Any], by_id: Mapping[str, Any]
+    ) -> Sequence[str]:
+        """The items its `orderItemRelationship` says it waits for (dependency types)."""
+        found = (related(r, RESOURCE_ITEMS) for r in item.get("orderItemRelationship") or ())
+        return [each.item_id for each in found if each.waits and each.item_id is not None]
+
+    def after_items(self, step: OrderStep) -> bool:
+        """One pass goes in order; an item that waited for one later in the order is looked
+        at again at once when the pass changed something (what it waited for may be done)."""
+        if step.changed and any(self.relies_on(step, item, {}) for item in self.items(step.order)):
+            step.look_again_at(step.context.now_ms)
+        return False
 
     def item_context(self) -> dict[str, Any]:
         return {VALUES_SO_FAR: {}}
