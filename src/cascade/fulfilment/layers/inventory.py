@@ -38,6 +38,7 @@ def record_resource(
     values: Mapping[str, Any],
     related_party: Sequence[Mapping[str, Any]],
     origin: str,
+    place: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "name": f"{specification.get('name', 'resource')} {_summary(values)}".strip(),
@@ -52,6 +53,8 @@ def record_resource(
     }
     if related_party:
         body["relatedParty"] = [dict(party) for party in related_party]
+    if place:
+        body["place"] = dict(place)
     return _store(connection, resources, id_, body)
 
 

@@ -100,6 +100,8 @@ class ResourceOrderController(OrderController):
         }
         if order.get("relatedParty"):
             body["relatedParty"] = parties(order)
+        if resource.get("place"):  # where the resource is: the driver is told
+            body["place"] = resource["place"]
         outcome = self.activator.advance(
             step.connection,
             activation_id,
@@ -173,6 +175,7 @@ class ResourceOrderController(OrderController):
             values=values,
             related_party=parties(order),
             origin=f"resource order {order['id']} item {item['id']}",
+            place=item["resource"].get("place"),
         )
         item["resource"] = {
             **item["resource"],

@@ -237,6 +237,7 @@ class ServiceOrderController(OrderController):
         if existing is not None:
             return existing
         resource_items = []
+        places: list[Any] = (item.get("service") or {}).get("place") or []
         for position, ref in enumerate(specification.get("resourceSpecification") or (), 1):
             resource_id = child_id(resource_order_id, str(position))
             resource: dict[str, Any] = {
@@ -245,6 +246,8 @@ class ServiceOrderController(OrderController):
                 "resourceSpecification": dict(ref),
                 "@referredType": "Resource",
             }
+            if len(places) == 1:  # a TMF652 resource has one place: the service's only one
+                resource["place"] = places[0]
             resource_items.append({"id": str(position), "action": "add", "resource": resource})
         body: dict[str, Any] = {
             "description": f"Resources for service order {order['id']} item {item['id']}",
