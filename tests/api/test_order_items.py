@@ -144,3 +144,75 @@ def test_a_patch_cannot_make_the_items_unsound(client: TestClient[Any]) -> None:
     assert response.json()["code"] == "invalidOrderItem"
     after = client.get(f"{PO}/{order['id']}").json()
     assert [item["id"] for item in after["productOrderItem"]] == ["1", "2"]
+
+
+PLACE = [{"id": "addr-2", "role": "installationAddress"}]
+MOVE = {"id": "1", "action": "modify", "product": {"id": "p-1", "place": PLACE}}
+
+# What an order may carry that Cascade would not act on: (path, body, message).
+UNHEEDED = [
+    (
+        PO,
+        {"productOrderItem": [product_item("1", product={"product": [{"id": "p-9"}]})]},
+        "item 1: product.product is not supported: order each product as an item",
+    ),
+    (
+        PO,
+        {"productOrderItem": [MOVE]},
+        "item 1: product.place on a 'modify' item is not supported: a product is not moved",
+    ),
+    (
+        SO,
+        {
+            "serviceOrderItem": [service_item("1")],
+            "orderRelationship": [{"id": "so-1", "relationshipType": "dependency"}],
+        },
+        "orderRelationship is not supported: Cascade does not wait for other service orders",
+    ),
+    (
+        SO,
+        {
+            "serviceOrderItem": [
+                {
+                    **service_item("1"),
+                    "service": {
+                        **SERVICE,
+                        "feature": [
+                            {
+                                "name": "multicast",
+                                "featureCharacteristic": [{"name": "groups", "value": 4}],
+                            }
+                        ],
+                    },
+                }
+            ]
+        },
+        "item 1: service.feature is not supported",
+    ),
+    (
+        SO,
+        {
+            "serviceOrderItem": [
+                {**service_item("1"), "service": {**SERVICE, "supportingResource": [{"id": "r-1"}]}}
+            ]
+        },
+        "item 1: service.supportingResource on a 'add' item is not supported",
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "message"), UNHEEDED)
+def test_what_cascade_would_not_act_on_is_refused(
+    client: TestClient[Any], path: str, body: dict[str, Any], message: str
+) -> None:
+    response = client.post(path, json=body)
+    assert response.status_code == 400, response.text
+    error = response.json()
+    assert error["code"] == "unsupportedAttribute"
+    assert message in error["message"], error["message"]
+    assert stored(client, path) == 0
+
+
+def test_a_place_on_an_add_is_accepted(client: TestClient[Any]) -> None:
+    item = product_item("1", product={"place": PLACE})
+    assert client.post(PO, json={"productOrderItem": [item]}).status_code == 201

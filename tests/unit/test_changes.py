@@ -222,14 +222,3 @@ def test_a_cease_waits_for_the_cease_of_what_relies_on_it_and_is_refused_without
         {"productOrderItem": [first, second]}, FakeCatalog(), installed, {}, {"p1": ["p2"]}
     )
     assert [plan.action for plan in plans] == ["delete", "delete"]
-
-
-def test_a_modify_that_moves_the_product_is_refused() -> None:
-    item = change("modify", downloadSpeed=1000)
-    item["product"]["place"] = [{"id": "addr-2", "role": "installationAddress"}]
-    with pytest.raises(Rejected) as refused:
-        plan_item(item, FakeCatalog(), {"p1": broadband()})
-    assert refused.value.reasons == (
-        "item 1: product.place on a modify (moving a product) is not supported; cease the "
-        "product and add it at the new place",
-    )

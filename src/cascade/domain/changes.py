@@ -76,13 +76,6 @@ def plan_item(
     if action not in CHANGES:
         raise Rejected([f"{label}: action '{action}' is not one of add, {', '.join(CHANGES)}"])
     product = _existing(item, installed, label)
-    if action == "modify" and (item.get("product") or {}).get("place"):
-        raise Rejected(
-            [
-                f"{label}: product.place on a modify (moving a product) is not supported; "
-                "cease the product and add it at the new place"
-            ]
-        )
     if action == "delete":
         return plan_cease(item, product)
     if action == "noChange":

@@ -174,10 +174,8 @@ def plan_product_item(item: Mapping[str, Any], catalog: Catalog) -> ProductItemP
 
 
 def _refuse_unheeded(product: Mapping[str, Any], spec_id: str, label: str) -> None:
-    """What an `add` item's product asks that decomposition would not heed: sub-products,
-    and a specification other than the offering's."""
-    if product.get("product"):
-        raise Rejected([f"{label}: product.product (sub-products) is not supported"])
+    """A product specification other than the offering's: decomposition would not heed it
+    (what the request alone shows is refused at POST: apis/v4/ordering.py)."""
     asked = (product.get("productSpecification") or {}).get("id")
     if asked is not None and str(asked) != spec_id:
         raise Rejected(
