@@ -201,6 +201,19 @@ UNHEEDED = [
 ]
 
 
+UNHEEDED.append(
+    (
+        SO,
+        {
+            "serviceOrderItem": [
+                {**service_item("1"), "service": {**SERVICE, "isServiceEnabled": False}}
+            ]
+        },
+        "item 1: service.isServiceEnabled False on a 'add' item is not supported",
+    )
+)
+
+
 @pytest.mark.parametrize(("path", "body", "message"), UNHEEDED)
 def test_what_cascade_would_not_act_on_is_refused(
     client: TestClient[Any], path: str, body: dict[str, Any], message: str
@@ -213,6 +226,8 @@ def test_what_cascade_would_not_act_on_is_refused(
     assert stored(client, path) == 0
 
 
-def test_a_place_on_an_add_is_accepted(client: TestClient[Any]) -> None:
+def test_what_cascade_acts_on_is_accepted(client: TestClient[Any]) -> None:
     item = product_item("1", product={"place": PLACE})
     assert client.post(PO, json={"productOrderItem": [item]}).status_code == 201
+    enabled = {**service_item("1"), "service": {**SERVICE, "isServiceEnabled": True}}
+    assert client.post(SO, json={"serviceOrderItem": [enabled]}).status_code == 201

@@ -14,12 +14,14 @@ from typing import Any
 @dataclass(frozen=True)
 class Unheeded:
     """An attribute, at `path` in the order or (with `items`) in each of its items, that
-    refuses the order when it has a value; `actions` narrows it to items of those actions."""
+    refuses the order when it has a value (with `value`: that value); `actions` narrows it
+    to items of those actions."""
 
     path: tuple[str, ...]
     reason: str
     items: str | None = None
     actions: tuple[str, ...] = ()
+    value: Any = None
 
     @property
     def name(self) -> str:
@@ -31,7 +33,7 @@ def unheeded_problems(order: Mapping[str, Any], rules: Sequence[Unheeded]) -> li
     problems = []
     for rule in rules:
         if rule.items is None:
-            if _given(order, rule.path):
+            if _given(order, rule):
                 problems.append(f"{rule.name} is not supported: {rule.reason}")
             continue
         for item in order.get(rule.items) or ():
@@ -39,18 +41,21 @@ def unheeded_problems(order: Mapping[str, Any], rules: Sequence[Unheeded]) -> li
                 continue
             if rule.actions and item.get("action") not in rule.actions:
                 continue
-            if _given(item, rule.path):
+            if _given(item, rule):
+                what = rule.name + (f" {rule.value!r}" if rule.value is not None else "")
                 action = f" on a '{item.get('action')}' item" if rule.actions else ""
                 problems.append(
-                    f"item {item.get('id')}: {rule.name}{action} is not supported: {rule.reason}"
+                    f"item {item.get('id')}: {what}{action} is not supported: {rule.reason}"
                 )
     return problems
 
 
-def _given(document: Mapping[str, Any], path: tuple[str, ...]) -> bool:
+def _given(document: Mapping[str, Any], rule: Unheeded) -> bool:
     value: Any = document
-    for key in path:
+    for key in rule.path:
         if not isinstance(value, Mapping):
             return False
         value = value.get(key)
+    if rule.value is not None:
+        return type(value) is type(rule.value) and bool(value == rule.value)
     return value not in (None, [], {}, "")

@@ -68,6 +68,13 @@ SERVICE_UNHEEDED = (
         "give what the service is to do as serviceCharacteristic of its specification",
         items="serviceOrderItem",
     ),
+    Unheeded(
+        ("service", "isServiceEnabled"),
+        "a new service is enabled when it is activated",
+        items="serviceOrderItem",
+        actions=("add",),
+        value=False,
+    ),
     *(
         Unheeded(
             ("service", name),
