@@ -87,3 +87,16 @@ def test_a_resource_order_waits_for_its_requested_start_date(chain: Chain) -> No
     assert moved.status_code == 200, moved.text
     assert chain.wait_for(placed["id"], RO)["state"] == "completed"
     assert activated(chain, "r-rs-msisdn-1")
+
+
+def test_a_value_the_pool_would_replace_rejects_the_order(chain: Chain) -> None:
+    chosen = item("1", "rs-msisdn")
+    chosen["resource"]["resourceCharacteristic"] = [{"name": "msisdn", "value": "447700900123"}]
+    order = chain.wait_for(place(chain, chosen)["id"], RO)
+    assert order["state"] == "rejected"
+    (note,) = order["note"]
+    assert note["text"] == (
+        "item 1: resourceCharacteristic 'msisdn' is allocated from the pool of 'rs-msisdn'; "
+        "choosing a value is not supported"
+    )
+    assert not activated(chain, "r-rs-msisdn-1")

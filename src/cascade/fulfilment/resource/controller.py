@@ -201,10 +201,14 @@ class ResourceOrderController(OrderController):
             ref = resource.get("resourceSpecification") or item.get("resourceSpecification")
             if not ref or not ref.get("id"):
                 problems.append(f"{label} names no resourceSpecification")
-            elif catalog.resource_specification(str(ref["id"])) is None:
+                continue
+            specification = catalog.resource_specification(str(ref["id"]))
+            if specification is None:
                 problems.append(
                     f"{label}: resourceSpecification '{ref['id']}' is not in the catalog"
                 )
+                continue
+            problems.extend(_chosen_values(label, resource, specification))
         return problems
 
     def _delete_problems(
@@ -223,6 +227,31 @@ class ResourceOrderController(OrderController):
             return [f"{label}: the order's externalReference names no {ORIGIN} that made it"]
         cannot = unable(self.activator.driver)
         return [f"{label}: {cannot}"] if cannot else []
+
+
+def _chosen_values(
+    label: str, resource: Mapping[str, Any], specification: Mapping[str, Any]
+) -> list[str]:
+    """Values an item gives for what its pool sets: the pool's would replace them."""
+    try:
+        pool = pool_for(specification)
+    except ValueError:
+        return []  # an unreadable pool declaration fails the step that allocates
+    if pool is None:
+        return []
+    given = as_values(resource.get("resourceCharacteristic"))
+    fixed = dict(pool.fixed)
+    return [
+        f"{label}: resourceCharacteristic '{name}' is allocated from the pool of "
+        f"'{pool.specification_id}'; choosing a value is not supported"
+        for name in [each.name for each in pool.allocated]
+        if name in given
+    ] + [
+        f"{label}: resourceCharacteristic '{name}' of '{pool.specification_id}' is always "
+        f"{fixed[name]!r}"
+        for name in fixed
+        if name in given and given[name] != fixed[name]
+    ]
 
 
 def _owner(order: Mapping[str, Any], item: Mapping[str, Any]) -> str:
