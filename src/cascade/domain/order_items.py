@@ -15,6 +15,7 @@ Each problem is one line naming the item; an order with any is refused whole (40
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -102,9 +103,10 @@ def _duplicates(ids: Sequence[str | None]) -> list[str]:
     problems = []
     if None in ids:
         problems.append("every item needs an id")
-    for each in sorted({i for i in ids if i is not None and ids.count(i) > 1}):
+    counted = Counter(i for i in ids if i is not None)
+    for each in sorted(i for i, count in counted.items() if count > 1):
         problems.append(
-            f"item id {each} is used by {ids.count(each)} items; item ids must be unique "
+            f"item id {each} is used by {counted[each]} items; item ids must be unique "
             "within an order"
         )
     return problems
