@@ -240,29 +240,28 @@ def test_items_are_matched_by_id_not_position(client: Client, cascade: Cascade, 
     assert_refused(client.patch(url, json={kind.items: [*swapped, new]}), "'acknowledged'")
 
 
-def test_nested_product_order_items_are_checked(client: Client, cascade: Cascade) -> None:
+def test_nested_product_order_items_are_refused(client: Client) -> None:
+    """Cascade fulfils an order's own items only, so nested items are refused (issue 15,
+    ADR 0016-items) rather than stored with states no controller would ever move."""
     body = copy.deepcopy(PRODUCT.body)
     body["productOrderItem"][0]["productOrderItem"] = [
         {"id": "1.1", "action": "add", "productOffering": {"id": "po-router"}}
     ]
-    order = create(client, PRODUCT, body)
-    assert order["productOrderItem"][0]["productOrderItem"][0]["state"] == "acknowledged"
+    refused = client.post(PRODUCT.url, json=body)
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["code"] == "invalidOrderItem"
+    order = create(client, PRODUCT)
     url = f"{PRODUCT.url}/{order['id']}"
-    path = "/productOrderItem/0/productOrderItem/0/state"
-    refused = client.patch(
-        url, json=[{"op": "replace", "path": path, "value": "completed"}], headers=JSON_PATCH
-    )
-    assert "ProductOrderItem 1/1.1" in assert_refused(refused, "'acknowledged'")["reason"]
-
-    def start_nested(document: dict[str, Any]) -> None:
-        document["productOrderItem"][0]["productOrderItem"][0]["state"] = "inProgress"
-
-    as_controller(cascade, PRODUCT, order["id"], start_nested)
-    held = client.patch(
-        url, json=[{"op": "replace", "path": path, "value": "held"}], headers=JSON_PATCH
-    )
-    assert held.status_code == 200, held.text
-    assert held.json()["productOrderItem"][0]["productOrderItem"][0]["state"] == "held"
+    nested = [
+        {
+            "op": "add",
+            "path": "/productOrderItem/0/productOrderItem",
+            "value": [{"id": "1.1", "action": "add", "productOffering": {"id": "po-router"}}],
+        }
+    ]
+    patched = client.patch(url, json=nested, headers=JSON_PATCH)
+    assert patched.status_code == 400, patched.text
+    assert "productOrderItem" not in client.get(url).json()["productOrderItem"][0]
 
 
 def test_free_text_resource_order_states_are_checked_too(client: Client) -> None:

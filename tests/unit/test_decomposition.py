@@ -113,3 +113,31 @@ def test_dependencies_come_from_relies_on_relationships_only() -> None:
     order = {"productOrderItem": [item("po-fibre-broadband", "1"), iptv]}
     plans = plan_product_order(order, FakeCatalog())
     assert [p.item_id for p in plans] == ["1", "2"]
+
+
+def test_a_bundle_offering_is_refused_with_its_reason() -> None:
+    catalog = FakeCatalog()
+    catalog.by_kind["productOffering"]["po-bundle"] = {
+        "id": "po-bundle",
+        "name": "Triple play",
+        "isBundle": True,
+        "bundledProductOffering": [{"id": "po-fibre-broadband"}, {"id": "po-iptv"}],
+    }
+    with pytest.raises(Rejected) as refused:
+        plan_product_item(item("po-bundle"), catalog)
+    assert refused.value.reasons == (
+        "item 1: productOffering 'po-bundle' is a bundle, and bundles are not supported: "
+        "order each offering it bundles as an item of its own",
+    )
+
+
+def test_a_product_specification_other_than_the_offerings_is_refused() -> None:
+    product = {"productSpecification": {"id": "ps-iptv"}}
+    with pytest.raises(Rejected) as refused:
+        plan_product_item({**item("po-fibre-broadband"), "product": product}, FakeCatalog())
+    assert refused.value.reasons == (
+        "item 1: product.productSpecification 'ps-iptv' is not the offering's "
+        "specification 'ps-fibre-broadband'",
+    )
+    same = {"productSpecification": {"id": "ps-fibre-broadband"}}
+    plan_product_item({**item("po-fibre-broadband"), "product": same}, FakeCatalog())

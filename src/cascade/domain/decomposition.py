@@ -141,10 +141,18 @@ def plan_product_item(item: Mapping[str, Any], catalog: Catalog) -> ProductItemP
         raise Rejected([f"{label}: productOffering '{offering_id}' is not in the catalog"])
     if offering.get("isSellable") is False:
         raise Rejected([f"{label}: productOffering '{offering_id}' is not sellable"])
+    if offering.get("isBundle") or offering.get("bundledProductOffering"):
+        raise Rejected(
+            [
+                f"{label}: productOffering '{offering_id}' is a bundle, and bundles are not "
+                "supported: order each offering it bundles as an item of its own"
+            ]
+        )
     spec_id = (offering.get("productSpecification") or {}).get("id")
     specification = catalog.product_specification(str(spec_id)) if spec_id else None
     if specification is None:
         raise Rejected([f"{label}: productSpecification '{spec_id}' is not in the catalog"])
+    _refuse_unheeded(item.get("product") or {}, str(spec_id), label)
     given = as_values((item.get("product") or {}).get("productCharacteristic"))
     rules = rules_of(specification.get("productSpecCharacteristic"))
     values, problems = resolve(given, rules, label)
@@ -163,6 +171,19 @@ def plan_product_item(item: Mapping[str, Any], catalog: Catalog) -> ProductItemP
         services=tuple(services),
         declared=frozenset(rules),
     )
+
+
+def _refuse_unheeded(product: Mapping[str, Any], spec_id: str, label: str) -> None:
+    """A product specification other than the offering's: decomposition would not heed it
+    (what the request alone shows is refused at POST: apis/v4/ordering.py)."""
+    asked = (product.get("productSpecification") or {}).get("id")
+    if asked is not None and str(asked) != spec_id:
+        raise Rejected(
+            [
+                f"{label}: product.productSpecification '{asked}' is not the offering's "
+                f"specification '{spec_id}'"
+            ]
+        )
 
 
 def _plan_cfs(

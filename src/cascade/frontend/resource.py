@@ -78,6 +78,8 @@ class TmfResource:
         if not isinstance(body, dict):
             raise bad_request("The request body must be a JSON object", "invalidBody")
         self.api.spec.validate(self.resource.create_schema, body)
+        for declared in self.resource.checks:
+            declared(body)
         for check in self.behaviour.check_create:
             check(body)
         request_hash = "" if idempotency_key is None else _request_hash(body)
@@ -189,6 +191,8 @@ class TmfResource:
             repository = self.repository
             prepare_update(repository.kind, document, now=now_instant(), shape=repository.shape)
             self.api.spec.validate(self.resource.entity, document)
+            for declared in self.resource.checks:
+                declared(document)
             check_client_change(repository.kind, stored.doc, document)
             if access is not None and caller is not None:
                 access.check_kept(connection, document, caller)

@@ -11,8 +11,10 @@ one fails when it is made, at start-up, never as a silently different API.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from cascade.domain.states import StateMachine
 from cascade.tmf.spec import SchemaOverlay, SpecDocument
@@ -71,13 +73,22 @@ class Kind:
         return hash(self.name)
 
 
+# What a document must satisfy beyond its schema; raises a TmfError (400) naming why.
+DocumentCheck = Callable[[Mapping[str, Any]], None]
+
+
 @dataclass(frozen=True)
 class ResourceSpec:
-    """One TMF resource of an API (`productOrder`): a view of a kind under a path name."""
+    """One TMF resource of an API (`productOrder`): a view of a kind under a path name.
+
+    `checks` run on a client's POST body after the schema, and on the document a client's
+    PATCH makes (an order's items: unique ids, relationships that name items of the order).
+    """
 
     name: str
     kind: Kind
     create_definition: str | None = None
+    checks: tuple[DocumentCheck, ...] = ()
 
     @property
     def entity(self) -> str:

@@ -1,17 +1,102 @@
 """TMF622 product, TMF641 service and TMF652 resource ordering (v4)."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from cascade.apis import kinds
-from cascade.tmf.declarations import ApiSpec, ResourceSpec
+from cascade.domain.order_items import ItemNames, item_problems
+from cascade.domain.unheeded import Unheeded, unheeded_problems
+from cascade.tmf.declarations import ApiSpec, DocumentCheck, ResourceSpec
+from cascade.tmf.errors import bad_request
 from cascade.tmf.spec import SchemaOverlay
 
 ORDER_ACTIONS = ("add", "modify", "delete", "noChange")
+
+# How each v4 order names its items and their relationships (domain/order_items.py).
+PRODUCT_ITEMS = ItemNames("productOrderItem", "productOrderItemRelationship")
+SERVICE_ITEMS = ItemNames(
+    "serviceOrderItem", "serviceOrderItemRelationship", "orderItem", "serviceOrderId"
+)
+RESOURCE_ITEMS = ItemNames("orderItem", "orderItemRelationship", "orderItem", "resourceOrderId")
+
+
+def sound_items(names: ItemNames) -> DocumentCheck:
+    """Refuses (400 `invalidOrderItem`) an order whose items break a rule of
+    domain/order_items.py, naming every problem found."""
+
+    def check(order: Mapping[str, Any]) -> None:
+        problems = item_problems(order, names)
+        if problems:
+            raise bad_request("; ".join(problems), "invalidOrderItem")
+
+    return check
+
+
+def heeded(rules: tuple[Unheeded, ...]) -> DocumentCheck:
+    """Refuses (400 `unsupportedAttribute`) an order giving an attribute Cascade would not act
+    on although it changes what is delivered (domain/unheeded.py)."""
+
+    def check(order: Mapping[str, Any]) -> None:
+        problems = unheeded_problems(order, rules)
+        if problems:
+            raise bad_request("; ".join(problems), "unsupportedAttribute")
+
+    return check
+
+
+# What each order may carry that Cascade would not act on; docs/fulfilment.md says why.
+PRODUCT_UNHEEDED = (
+    Unheeded(
+        ("product", "product"),
+        "order each product as an item of the order",
+        items="productOrderItem",
+    ),
+    Unheeded(
+        ("product", "place"),
+        "a product is not moved; cease it and add it at the new place",
+        items="productOrderItem",
+        actions=("modify",),
+    ),
+)
+SERVICE_UNHEEDED = (
+    Unheeded(
+        ("orderRelationship",),
+        "Cascade does not wait for other service orders; place this one once they completed",
+    ),
+    Unheeded(
+        ("service", "feature"),
+        "give what the service is to do as serviceCharacteristic of its specification",
+        items="serviceOrderItem",
+    ),
+    Unheeded(
+        ("service", "isServiceEnabled"),
+        "a new service is enabled when it is activated",
+        items="serviceOrderItem",
+        actions=("add",),
+        value=False,
+    ),
+    *(
+        Unheeded(
+            ("service", name),
+            "what supports a new service follows from its specification in the catalog",
+            items="serviceOrderItem",
+            actions=("add",),
+        )
+        for name in ("supportingService", "supportingResource")
+    ),
+)
+
 
 TMF622 = ApiSpec(
     code="tmf622",
     title="TMF622 Product Ordering",
     spec_file="TMF622-ProductOrdering-v4.0.0.swagger.json",
     resources=(
-        ResourceSpec("productOrder", kinds.PRODUCT_ORDER),
+        ResourceSpec(
+            "productOrder",
+            kinds.PRODUCT_ORDER,
+            checks=(sound_items(PRODUCT_ITEMS), heeded(PRODUCT_UNHEEDED)),
+        ),
         ResourceSpec("cancelProductOrder", kinds.CANCEL_PRODUCT_ORDER),
     ),
     scope_prefix="productOrdering",
@@ -24,7 +109,11 @@ TMF641 = ApiSpec(
     title="TMF641 Service Ordering",
     spec_file="TMF641-ServiceOrdering-v4.1.0.swagger.json",
     resources=(
-        ResourceSpec("serviceOrder", kinds.SERVICE_ORDER),
+        ResourceSpec(
+            "serviceOrder",
+            kinds.SERVICE_ORDER,
+            checks=(sound_items(SERVICE_ITEMS), heeded(SERVICE_UNHEEDED)),
+        ),
         ResourceSpec("cancelServiceOrder", kinds.CANCEL_SERVICE_ORDER),
     ),
     scope_prefix="serviceOrdering",
@@ -37,7 +126,7 @@ TMF652 = ApiSpec(
     title="TMF652 Resource Ordering",
     spec_file="TMF652-ResourceOrdering-v4.0.0.swagger.json",
     resources=(
-        ResourceSpec("resourceOrder", kinds.RESOURCE_ORDER),
+        ResourceSpec("resourceOrder", kinds.RESOURCE_ORDER, checks=(sound_items(RESOURCE_ITEMS),)),
         ResourceSpec("cancelResourceOrder", kinds.CANCEL_RESOURCE_ORDER),
     ),
     scope_prefix="resourceOrdering",

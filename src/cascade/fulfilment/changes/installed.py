@@ -16,6 +16,7 @@ from cascade.apis import kinds
 from cascade.domain.changes import InstalledProduct, InstalledService, product_id_of
 from cascade.domain.characteristics import as_values
 from cascade.repositories import Repositories, Repository
+from cascade.tmf.query import MAX_LIMIT
 
 # Product order states in which an order may still change what it names.
 RUNNING = ("inProgress", "held", "pending", "assessingCancellation", "pendingCancellation")
@@ -119,4 +120,27 @@ def dependent_products(
             continue
         query = [("productRelationship.product.id", f'"{product_id}"'), ("status", "active")]
         found[product_id] = [str(p["id"]) for p in products.find(connection, query)]
+    return found
+
+
+def customer_products(
+    connection: Connection, products: Repository, order: Mapping[str, Any]
+) -> dict[str, str]:
+    """The active TMF637 products of the order's customer, by id, with their offering's id.
+
+    The customer is the `relatedParty` whose role is `customer` (any case); an order naming
+    no such role counts every related party as its customer. An order with no related party
+    has no customer, and so owns nothing.
+    """
+    named = [p for p in order.get("relatedParty") or () if isinstance(p, Mapping) and p.get("id")]
+    customers = [p for p in named if str(p.get("role", "")).lower() == "customer"] or named
+    found: dict[str, str] = {}
+    for party in customers:
+        query = [
+            ("relatedParty.id", f'"{party["id"]}"'),
+            ("status", "active"),
+            ("limit", str(MAX_LIMIT)),
+        ]
+        for product in products.find(connection, query):
+            found[str(product["id"])] = str((product.get("productOffering") or {}).get("id"))
     return found

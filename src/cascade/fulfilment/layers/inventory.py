@@ -38,6 +38,7 @@ def record_resource(
     values: Mapping[str, Any],
     related_party: Sequence[Mapping[str, Any]],
     origin: str,
+    place: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "name": f"{specification.get('name', 'resource')} {_summary(values)}".strip(),
@@ -52,6 +53,8 @@ def record_resource(
     }
     if related_party:
         body["relatedParty"] = [dict(party) for party in related_party]
+    if place:
+        body["place"] = dict(place)
     return _store(connection, resources, id_, body)
 
 
@@ -67,6 +70,7 @@ def record_service(
     supporting_services: Sequence[Mapping[str, Any]] = (),
     order_item: Mapping[str, Any],
     related_party: Sequence[Mapping[str, Any]] = (),
+    place: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "name": str(specification.get("name", "service")),
@@ -85,6 +89,8 @@ def record_service(
         body["supportingService"] = [dict(ref) for ref in supporting_services]
     if related_party:
         body["relatedParty"] = [dict(party) for party in related_party]
+    if place:
+        body["place"] = [dict(each) for each in place]
     return _store(connection, services, id_, body)
 
 
@@ -100,6 +106,7 @@ def record_product(
     order_item: Mapping[str, Any],
     related_party: Sequence[Mapping[str, Any]],
     relationships: Sequence[Mapping[str, Any]] = (),
+    place: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "name": str(offering.get("name", "product")),
@@ -116,6 +123,8 @@ def record_product(
         body["productRelationship"] = [dict(relation) for relation in relationships]
     if related_party:
         body["relatedParty"] = [dict(party) for party in related_party]
+    if place:
+        body["place"] = [dict(each) for each in place]
     return _store(connection, products, id_, body)
 
 

@@ -105,6 +105,7 @@ RESOURCE = Layer(
     CANCEL_RESOURCE_ORDER,
     parent="service",
     child=None,
+    waits=True,  # a requested start date; TMF634 declares no manual steps
 )
 LAYERS = (PRODUCT, SERVICE, RESOURCE)
 BY_NAME = {layer.name: layer for layer in LAYERS}

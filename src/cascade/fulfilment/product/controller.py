@@ -23,9 +23,11 @@ from cascade.domain.decomposition import (
     Rejected,
     item_dependencies,
 )
+from cascade.domain.offering_rules import offering_problems
 from cascade.domain.states import COMPLETED, IN_PROGRESS
 from cascade.fulfilment.changes.installed import (
     busy_products,
+    customer_products,
     dependent_products,
     installed_products,
 )
@@ -62,11 +64,15 @@ class ProductOrderController(OrderController):
         installed = installed_products(connection, self.repositories, items)
         busy = busy_products(connection, self.orders, order)
         dependents = dependent_products(connection, self.inventory, items)
+        owned = customer_products(connection, self.inventory, order)
+        named = {pid: str(product.offering.get("id")) for pid, product in installed.items()}
+        catalog = step.catalog
+        problems = offering_problems(items, owned, named, catalog.product_offering)
         try:
-            plan_order(order, step.catalog, installed, busy, dependents)
+            plan_order(order, catalog, installed, busy, dependents)
         except Rejected as rejected:
-            return list(rejected.reasons)
-        return []
+            return [*rejected.reasons, *problems]
+        return problems
 
     def specification(self, item: Mapping[str, Any], catalog: Catalog) -> Mapping[str, Any] | None:
         offering = catalog.product_offering(str((item.get("productOffering") or {}).get("id")))
@@ -158,6 +164,7 @@ class ProductOrderController(OrderController):
             },
             related_party=parties(order),
             relationships=relies_on,
+            place=(item.get("product") or {}).get("place") or (),
         )
         product = item.setdefault("product", {})
         product.update({"id": record["id"], "href": record["href"], "@referredType": "Product"})
@@ -169,6 +176,7 @@ def _service_order(
     order: Mapping[str, Any], item: Mapping[str, Any], plan: ProductItemPlan
 ) -> dict[str, Any]:
     service_items = []
+    place = (item.get("product") or {}).get("place")  # where it is delivered: every service
     for service in plan.services:
         service_item: dict[str, Any] = {
             "id": service.id,
@@ -181,6 +189,8 @@ def _service_order(
                 "serviceCharacteristic": as_characteristics(service.characteristics),
             },
         }
+        if place and service.action == "add":
+            service_item["service"]["place"] = place
         if service.relies_on:
             service_item["serviceOrderItemRelationship"] = [
                 {"relationshipType": "reliesOn", "orderItem": {"id": other, "itemId": other}}

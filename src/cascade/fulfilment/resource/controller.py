@@ -1,6 +1,7 @@
 """ROM: the TMF652 resource order controller.
 
-For each order item, in order: allocate the resource's values from its pool (the values of the
+For each order item, in order (an item that relies on another, by `orderItemRelationship`,
+waits for it): allocate the resource's values from its pool (the values of the
 items before it are the context, so a VLAN is taken on the OLT of the port allocated just
 before), activate it through TMF702, and record it in TMF639. The order's state rolls up from
 its items; when it ends, the service order that asked for it is told.
@@ -14,7 +15,9 @@ from typing import Any
 from sqlalchemy import Connection
 
 from cascade.apis import kinds
+from cascade.apis.v4.ordering import RESOURCE_ITEMS
 from cascade.domain.characteristics import as_characteristics, as_values
+from cascade.domain.order_items import related
 from cascade.domain.pools import MissingScope, pool_for
 from cascade.domain.states import COMPLETED, IN_PROGRESS
 from cascade.fulfilment.activation.activator import Activator
@@ -48,6 +51,20 @@ class ResourceOrderController(OrderController):
 
     def problems(self, step: OrderStep) -> list[str]:
         return self._problems(step.connection, step.order, step.catalog)
+
+    def relies_on(
+        self, step: OrderStep, item: Mapping[str, Any], by_id: Mapping[str, Any]
+    ) -> Sequence[str]:
+        """The items its `orderItemRelationship` says it waits for (dependency types)."""
+        found = (related(r, RESOURCE_ITEMS) for r in item.get("orderItemRelationship") or ())
+        return [each.item_id for each in found if each.waits and each.item_id is not None]
+
+    def after_items(self, step: OrderStep) -> bool:
+        """One pass goes in order; an item that waited for one later in the order is looked
+        at again at once when the pass changed something (what it waited for may be done)."""
+        if step.changed and any(self.relies_on(step, item, {}) for item in self.items(step.order)):
+            step.look_again_at(step.context.now_ms)
+        return False
 
     def item_context(self) -> dict[str, Any]:
         return {VALUES_SO_FAR: {}}
@@ -83,6 +100,8 @@ class ResourceOrderController(OrderController):
         }
         if order.get("relatedParty"):
             body["relatedParty"] = parties(order)
+        if resource.get("place"):  # where the resource is: the driver is told
+            body["place"] = resource["place"]
         outcome = self.activator.advance(
             step.connection,
             activation_id,
@@ -156,6 +175,7 @@ class ResourceOrderController(OrderController):
             values=values,
             related_party=parties(order),
             origin=f"resource order {order['id']} item {item['id']}",
+            place=item["resource"].get("place"),
         )
         item["resource"] = {
             **item["resource"],
@@ -181,10 +201,14 @@ class ResourceOrderController(OrderController):
             ref = resource.get("resourceSpecification") or item.get("resourceSpecification")
             if not ref or not ref.get("id"):
                 problems.append(f"{label} names no resourceSpecification")
-            elif catalog.resource_specification(str(ref["id"])) is None:
+                continue
+            specification = catalog.resource_specification(str(ref["id"]))
+            if specification is None:
                 problems.append(
                     f"{label}: resourceSpecification '{ref['id']}' is not in the catalog"
                 )
+                continue
+            problems.extend(_chosen_values(label, resource, specification))
         return problems
 
     def _delete_problems(
@@ -203,6 +227,31 @@ class ResourceOrderController(OrderController):
             return [f"{label}: the order's externalReference names no {ORIGIN} that made it"]
         cannot = unable(self.activator.driver)
         return [f"{label}: {cannot}"] if cannot else []
+
+
+def _chosen_values(
+    label: str, resource: Mapping[str, Any], specification: Mapping[str, Any]
+) -> list[str]:
+    """Values an item gives for what its pool sets: the pool's would replace them."""
+    try:
+        pool = pool_for(specification)
+    except ValueError:
+        return []  # an unreadable pool declaration fails the step that allocates
+    if pool is None:
+        return []
+    given = as_values(resource.get("resourceCharacteristic"))
+    fixed = dict(pool.fixed)
+    return [
+        f"{label}: resourceCharacteristic '{name}' is allocated from the pool of "
+        f"'{pool.specification_id}'; choosing a value is not supported"
+        for name in [each.name for each in pool.allocated]
+        if name in given
+    ] + [
+        f"{label}: resourceCharacteristic '{name}' of '{pool.specification_id}' is always "
+        f"{fixed[name]!r}"
+        for name in fixed
+        if name in given and given[name] != fixed[name]
+    ]
 
 
 def _owner(order: Mapping[str, Any], item: Mapping[str, Any]) -> str:

@@ -177,6 +177,9 @@ class ServiceOrderController(OrderController):
             body["supportingResource"] = resources
         if order.get("relatedParty"):
             body["relatedParty"] = parties(order)
+        place = (item.get("service") or {}).get("place")
+        if place:  # where the service is delivered: the driver is told
+            body["place"] = place
         service_id = child_id(order["id"], str(item["id"]), "service")
         outcome = self.activator.advance(
             step.connection, service_id, body, str(spec_ref.get("id")), values, step.context.now_ms
@@ -211,6 +214,7 @@ class ServiceOrderController(OrderController):
             supporting_services=supporting,
             order_item=_order_item(order, item),
             related_party=parties(order),
+            place=service.get("place") or (),
         )
         item["service"] = {
             **service,
@@ -233,6 +237,7 @@ class ServiceOrderController(OrderController):
         if existing is not None:
             return existing
         resource_items = []
+        places: list[Any] = (item.get("service") or {}).get("place") or []
         for position, ref in enumerate(specification.get("resourceSpecification") or (), 1):
             resource_id = child_id(resource_order_id, str(position))
             resource: dict[str, Any] = {
@@ -241,6 +246,8 @@ class ServiceOrderController(OrderController):
                 "resourceSpecification": dict(ref),
                 "@referredType": "Resource",
             }
+            if len(places) == 1:  # a TMF652 resource has one place: the service's only one
+                resource["place"] = places[0]
             resource_items.append({"id": str(position), "action": "add", "resource": resource})
         body: dict[str, Any] = {
             "description": f"Resources for service order {order['id']} item {item['id']}",
