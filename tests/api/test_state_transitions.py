@@ -242,7 +242,7 @@ def test_items_are_matched_by_id_not_position(client: Client, cascade: Cascade, 
 
 def test_nested_product_order_items_are_refused(client: Client) -> None:
     """Cascade fulfils an order's own items only, so nested items are refused (issue 15,
-    ADR 0016-items) rather than stored with states no controller would ever move."""
+    ADR 0017) rather than stored with states no controller would ever move."""
     body = copy.deepcopy(PRODUCT.body)
     body["productOrderItem"][0]["productOrderItem"] = [
         {"id": "1.1", "action": "add", "productOffering": {"id": "po-router"}}

@@ -1,5 +1,5 @@
 """The section of docs/states.md on clients' deletes and state PATCHes that would break the
-order chain (issue 15; the checks are in cascade/fulfilment/integrity/, ADR 0016-chain)."""
+order chain (issue 15; the checks are in cascade/fulfilment/integrity/, ADR 0016)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ CHAIN_SECTION = (
     "TMF652, TMF637, TMF638, TMF639, TMF640 and TMF702 `DELETE` in the v4 swaggers lists",
     "`409 Conflict` among its answers; Cascade answers it, with a TMF `Error` whose `code` is",
     "below and whose `message` names the state and the way out, and changes nothing. The",
-    "checks run in the request's transaction (`fulfilment/integrity/`, ADR 0016-chain).",
+    "checks run in the request's transaction (`fulfilment/integrity/`, ADR 0016).",
     "",
     "| request | refused (409) when | code | the way out |",
     "| --- | --- | --- | --- |",

@@ -8,7 +8,7 @@ TMF622 product, TMF641 service and TMF652 resource orders, over each one's names
 - Items nested in an item (`productOrderItem` inside a `productOrderItem`: bundles) are
   refused: Cascade fulfils the order's own items only, and would otherwise drop them.
 - `quantity` other than 1 is refused: an item delivers one product, service or resource
-  (ADR 0016-items says why it is refused rather than multiplied).
+  (ADR 0017 says why it is refused rather than multiplied).
 
 Each problem is one line naming the item; an order with any is refused whole (400).
 """

@@ -1,4 +1,4 @@
-"""The chain kept whole against clients' administrative writes (docs/states.md, ADR 0016-chain).
+"""The chain kept whole against clients' administrative writes (docs/states.md, ADR 0016).
 
 A client's DELETE, or its PATCH of an inventory record or an order's state, must never leave
 live network state without an owner: `orders.py` refuses deleting orders that run or that
