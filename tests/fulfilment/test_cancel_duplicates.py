@@ -9,10 +9,14 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from sqlalchemy import Connection
 
-from cascade.fulfilment.cancellation.claim import DUPLICATE
+from cascade.apis import kinds
+from cascade.bootstrap import Cascade
+from cascade.fulfilment.cancellation.claim import DUPLICATE, claim_for_parent
 from cascade.fulfilment.layers.registry import internal_task_id
 from cascade.settings import Settings
+from cascade.storage import claims
 from tests.fulfilment.conftest import FAST, PO, SO, Chain, broadband
 from tests.fulfilment.test_cancellation import CANCEL_PO, CANCEL_SO, cancel, get_or_none, wait_task
 
@@ -85,3 +89,24 @@ def test_the_parents_cancellation_leaves_a_clients_cancel_of_the_child_to_run(
     assert chain.get(f"{SO}/{service_order['id']}")["state"] == "cancelled"
     tasks = chain.get(CANCEL_SO, **{"serviceOrder.id": service_order["id"]})
     assert [t["id"] for t in tasks] == [child_task["id"]]  # the child was cancelled once
+
+
+@pytest.mark.parametrize("state", ["accepted", "inProgress", "done", "terminatedWithError"])
+def test_the_parents_cancel_task_takes_the_claim_only_from_a_refused_request(
+    cascade: Cascade, state: str
+) -> None:
+    """A client's cancel of a child order that runs (or ran) keeps the claim; a refused one
+    gives it to the parent's own cancel task, which the parent decided before it was refused."""
+    tasks = cascade.repositories[kinds.CANCEL_SERVICE_ORDER]
+    internal = internal_task_id("so-1")
+
+    def job(connection: Connection) -> tuple[bool, str | None]:
+        document = {"id": "client-task", "href": tasks.href_of("client-task"), "state": state}
+        tasks.insert_as_is(connection, {**document, "serviceOrder": {"id": "so-1"}})
+        assert claims.take(connection, tasks.kind.name, "so-1", "client-task") == "client-task"
+        placed = claim_for_parent(connection, tasks, "so-1", internal)
+        return placed, claims.holder_of(connection, tasks.kind.name, "so-1")
+
+    placed, holder = cascade.database.write_sync(job)
+    refused = state == "terminatedWithError"
+    assert (placed, holder) == (refused, internal if refused else "client-task")
