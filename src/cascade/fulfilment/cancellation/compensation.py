@@ -9,8 +9,8 @@
   then the item's service order is undone.
 
 A child order still running is cancelled through its own layer's cancel task (a derived id,
-so asking again finds it; one a client asked for first is waited for instead, claim.py) and
-waited for; a child that has ended is undone in place, with a
+so asking again finds it) and waited for; when a client's cancel of the child came first,
+that one is waited for instead (claim.py). A child that has ended is undone in place, with a
 note (or, when its layer is another component, as the child orders port says: a `delete`
 order there, components/undo.py).
 Each `undo_*` returns True once everything is undone, False while it waits on a child.

@@ -3,10 +3,9 @@
 An acknowledged order is checked against the catalogs as a whole (decomposition): if anything
 is wrong it is rejected with a note per reason and nothing is created downstream. The products
 it changes are claimed in the same transaction (changes/claims.py), so two orders changing one
-product are never both accepted. Otherwise each
-item gets its own TMF641 service order once the items it relies on have completed (independent
-items run in parallel), and completes when that service order does, with its product recorded
-in TMF637.
+product are never both accepted. Otherwise each item gets its own TMF641 service order once
+the items it relies on have completed (independent items run in parallel), and completes when
+that service order does, with its product recorded in TMF637.
 """
 
 from __future__ import annotations
