@@ -19,6 +19,7 @@ from cascade.storage.tables import (
     allocation,
     api_key,
     audit_entry,
+    claim,
     component_link,
     entity,
     entity_owner,
@@ -102,6 +103,7 @@ def _empty_tables(connection: Connection) -> None:
         subscription_secret,
         remote_order,
         component_link,
+        claim,
     ):
         connection.execute(delete(table))
 

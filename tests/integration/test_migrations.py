@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, create_engine, text
+from sqlalchemy import Connection, create_engine, inspect, text
 
 from cascade.storage.migrate import downgrade, upgrade
 from cascade.storage.tables import metadata
@@ -93,5 +93,29 @@ def test_kinds_are_renamed_version_neutral_and_back(backend: str, tmp_path: Path
             assert kinds["po-1"] == "tmf622.productOrder" and kinds["act-1"] == "tmf640.service"
             line = connection.execute(text("SELECT entity FROM event_delivery")).scalar_one()
             assert line == "tmf622.productOrder/po-1"
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", _backends())
+def test_claims_come_and_go_with_their_revision(backend: str, tmp_path: Path) -> None:
+    """The claim table (one cancellation per order, one running change per product) is added
+    after 0008 and dropped by its downgrade, leaving the rest as it was."""
+    url = fresh_database_url(backend, tmp_path)
+    upgrade(url, "0008")
+    engine = create_engine(url)
+    try:
+        assert "claim" not in inspect(engine).get_table_names()
+        upgrade(url)
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO claim (scope, subject, holder, created_at) "
+                    "VALUES ('cancelProductOrder', 'po-1', 'task-1', 'now')"
+                )
+            )
+        downgrade(url, "0008")
+        assert "claim" not in inspect(engine).get_table_names()
+        assert "entity" in inspect(engine).get_table_names()
     finally:
         engine.dispose()

@@ -261,8 +261,12 @@ def document() -> str:
         "`assessingCancellation` and `pendingCancellation` to `cancelled`, while the task goes",
         "through `inProgress` to `done`. A refused request ends `terminatedWithError` and leaves",
         "the order where it was; the assessment never sends an order back, so the",
-        "`assessingCancellation -> running` transitions are unused. See the Cancellation section",
-        "of `docs/fulfilment.md` and [ADR 0008](adr/0008-cancellation-and-compensation.md).",
+        "`assessingCancellation -> running` transitions are unused. An order has at most one",
+        "cancel task, ever: a second request is a 409 naming the first, whatever its state, and",
+        "a `terminatedWithError` cancellation is final (a new request cannot be tried; only a",
+        "parent order's own cancellation takes over from it). See the Cancellation section",
+        "of `docs/fulfilment.md`, [ADR 0008](adr/0008-cancellation-and-compensation.md) and",
+        "[ADR 0018](adr/0018-one-cancellation-per-order-and-claims.md).",
     ]
     for machine in ALL:
         parts += ["", f"## {machine.name}", "", "```mermaid", machine.mermaid(), "```", ""]

@@ -109,6 +109,19 @@ pool_cursor = Table(
     Column("next_ordinal", BigInteger, nullable=False),
 )
 
+# Exclusive claims: at most one holder per (scope, subject), whatever the processes. A claim is
+# taken in the transaction that needs it (storage/claims.py): the cancellation of an order
+# (scope: the cancel task kind, subject: the order id, holder: the task id), the change of an
+# installed product (scope `productChange`, subject: the product id, holder: the order id).
+claim = Table(
+    "claim",
+    metadata,
+    Column("scope", String(64), primary_key=True),
+    Column("subject", String(256), primary_key=True),
+    Column("holder", String(256), nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
 # The simulated network: what the in-process activation driver has configured, by activation.
 simulated_network = Table(
     "simulated_network",

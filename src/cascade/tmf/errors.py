@@ -26,7 +26,8 @@ class TmfError(Exception):
     """An error answered with a TMF `Error` body.
 
     `code` is an application code (a short, stable, machine-readable string);
-    `status` the HTTP status; `message` the human explanation.
+    `status` the HTTP status; `message` the human explanation; `reference` a URI that
+    describes the error (`referenceError`: for a conflict, the entity it conflicts with).
     """
 
     def __init__(
@@ -36,15 +37,20 @@ class TmfError(Exception):
         message: str,
         *,
         headers: dict[str, str] | None = None,
+        reference: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers or {}
+        self.reference = reference
 
     def body(self) -> dict[str, Any]:
-        return error_body(self.status, self.code, self.message)
+        body = error_body(self.status, self.code, self.message)
+        if self.reference is not None:
+            body["referenceError"] = self.reference
+        return body
 
 
 def error_body(status: int, code: str, message: str) -> dict[str, Any]:

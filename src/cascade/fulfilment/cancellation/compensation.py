@@ -9,7 +9,8 @@
   then the item's service order is undone.
 
 A child order still running is cancelled through its own layer's cancel task (a derived id,
-so asking again finds it) and waited for; a child that has ended is undone in place, with a
+so asking again finds it) and waited for; when a client's cancel of the child came first,
+that one is waited for instead (claim.py). A child that has ended is undone in place, with a
 note (or, when its layer is another component, as the child orders port says: a `delete`
 order there, components/undo.py).
 Each `undo_*` returns True once everything is undone, False while it waits on a child.
@@ -27,6 +28,7 @@ from cascade.domain.compensation import CANCELLING, undo_order
 from cascade.domain.decomposition import DEPENDS_ON, item_dependencies
 from cascade.domain.states import CANCELLED, RUNNING
 from cascade.fulfilment.activation.port import ActivationDriver, Capability
+from cascade.fulfilment.cancellation.claim import claim_for_parent
 from cascade.fulfilment.layers.children import ChildOrders
 from cascade.fulfilment.layers.documents import add_note
 from cascade.fulfilment.layers.ids import child_id
@@ -211,6 +213,8 @@ def _ask_cancel(
     task_id = internal_task_id(str(child["id"]))
     if children.tasks.peek(connection, task_id) is not None:
         return
+    if not claim_for_parent(connection, children.tasks, str(child["id"]), task_id):
+        return  # a client's cancellation of the child runs: it ends the child either way
     layer = children.layer
     reference = {"id": child["id"], "href": child["href"], "@referredType": layer.referred_type}
     body = {layer.reference: reference, "cancellationReason": why}

@@ -1,5 +1,6 @@
 """The cancel task controllers (TMF622 CancelProductOrder, TMF641 CancelServiceOrder, TMF652
-CancelResourceOrder) and the create that refuses a second cancel of the same order.
+CancelResourceOrder) and the create that refuses a second cancel of the same order (claim.py:
+one cancel task per order, ever, held by the database).
 
 One controller per layer, on the cancel task's work item. Every step runs in one writer
 transaction and loads the task and then its order for update, so a cancel and the order
@@ -7,9 +8,10 @@ controller that would complete the order never both act on the same state:
 
 1. task `acknowledged`/`accepted`: refused (`terminatedWithError`, the reason in a note on the
    order, and in `completionMessage`/`errorMessage` on TMF641) when the order has ended,
-   another cancellation has it, or it passed a point of no return; otherwise the order and its
-   running items go to `assessingCancellation` (the order controllers leave it from now on)
-   and the task to `inProgress`.
+   another cancellation has it (a task recorded before claims, or Cascade's own beside a
+   client's), or it passed a point of no return; otherwise the order and its running items
+   go to `assessingCancellation` (the order controllers leave it from now on) and the task
+   to `inProgress`.
 2. order `assessingCancellation` -> `pendingCancellation` (items likewise); undo starts.
 3. order `pendingCancellation`: undo (compensation.py) until it reports done, then
    items and order `cancelled`, task `done`, and the layer above is woken.
@@ -31,6 +33,7 @@ from cascade.domain.states import (
     RUNNING,
     TERMINATED_WITH_ERROR,
 )
+from cascade.fulfilment.cancellation.claim import claim_for_request
 from cascade.fulfilment.cancellation.compensation import Compensation
 from cascade.fulfilment.cancellation.no_return import PointOfNoReturn
 from cascade.fulfilment.layers.documents import add_note, move
@@ -38,7 +41,7 @@ from cascade.fulfilment.layers.registry import PRODUCT, SERVICE, Layer, internal
 from cascade.fulfilment.layers.reporting import report_up
 from cascade.fulfilment.runtime import StepContext, StepResult
 from cascade.repositories import Created, Loaded, Repositories
-from cascade.tmf.errors import TmfError, not_found
+from cascade.tmf.errors import not_found
 from cascade.tmf.instants import now_instant
 
 WAIT_MS = 250  # how often a cancellation waiting on a child looks again (children also wake it)
@@ -66,24 +69,14 @@ class CancelController:
     # --- create (what a client's POST of a cancel task does) ------------------------------
 
     def create(self, connection: Connection, body: dict[str, Any]) -> Created:
-        """Record a client's cancel request, unless it names no order or repeats one."""
+        """Record a client's cancel request, unless it names no order or the order already
+        has one (409 naming it, whatever its state: claim.py)."""
         order_id = self.layer.order_id(body)
-        # Locking the order queues concurrent requests for it here, so they see each other.
+        # Locking the order queues concurrent requests for it here; the claim decides.
         if self.orders.load(connection, order_id) is None:
             raise not_found(f"{self.layer.referred_type} '{order_id}'")
-        initial = self.layer.task_machine.initial
-        active = self.tasks.find(
-            connection,
-            [(f"{self.layer.reference}.id", order_id), ("state", f"{initial},{IN_PROGRESS}")],
-        )
-        if active:
-            raise TmfError(
-                409,
-                "cancellationInProgress",
-                f"{self.layer.reference} '{order_id}' already has cancel request"
-                f" '{active[0]['id']}' ({active[0]['state']}); this request was not recorded",
-            )
-        return Created(self.tasks.insert(connection, body))
+        task_id = claim_for_request(connection, self.layer, self.tasks, order_id)
+        return Created(self.tasks.insert(connection, body, id_=task_id))
 
     # --- the controller ---------------------------------------------------------------------
 

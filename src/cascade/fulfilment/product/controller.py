@@ -1,10 +1,11 @@
 """COM: the TMF622 product order controller.
 
 An acknowledged order is checked against the catalogs as a whole (decomposition): if anything
-is wrong it is rejected with a note per reason and nothing is created downstream. Otherwise each
-item gets its own TMF641 service order once the items it relies on have completed (independent
-items run in parallel), and completes when that service order does, with its product recorded
-in TMF637.
+is wrong it is rejected with a note per reason and nothing is created downstream. The products
+it changes are claimed in the same transaction (changes/claims.py), so two orders changing one
+product are never both accepted. Otherwise each item gets its own TMF641 service order once
+the items it relies on have completed (independent items run in parallel), and completes when
+that service order does, with its product recorded in TMF637.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from cascade.domain.decomposition import (
 )
 from cascade.domain.offering_rules import offering_problems
 from cascade.domain.states import COMPLETED, IN_PROGRESS
+from cascade.fulfilment.changes.claims import claim_products, release_products
 from cascade.fulfilment.changes.installed import (
     busy_products,
     customer_products,
@@ -62,7 +64,11 @@ class ProductOrderController(OrderController):
         order, connection = step.order, step.connection
         items = self.items(order)
         installed = installed_products(connection, self.repositories, items)
-        busy = busy_products(connection, self.orders, order)
+        # The claims hold under concurrency; the query finds orders accepted before them.
+        busy = {
+            **busy_products(connection, self.orders, order),
+            **claim_products(connection, self.orders, order),
+        }
         dependents = dependent_products(connection, self.inventory, items)
         owned = customer_products(connection, self.inventory, order)
         named = {pid: str(product.offering.get("id")) for pid, product in installed.items()}
@@ -71,7 +77,9 @@ class ProductOrderController(OrderController):
         try:
             plan_order(order, catalog, installed, busy, dependents)
         except Rejected as rejected:
-            return [*rejected.reasons, *problems]
+            problems = [*rejected.reasons, *problems]
+        if problems:
+            release_products(connection, order)  # a refused order gives its claims back
         return problems
 
     def specification(self, item: Mapping[str, Any], catalog: Catalog) -> Mapping[str, Any] | None:
