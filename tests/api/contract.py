@@ -148,6 +148,21 @@ class ResourceContract:
         self.assert_error(client.get(f"{self.url}/does-not-exist"), 404)
         self.assert_error(client.get(f"{self.url}/{created['id']}", params={"fields": "nope"}), 400)
 
+    def test_mandatory_attributes_in_get_and_list(
+        self, client: Client, cascade: Cascade, official: OfficialSchemas
+    ) -> None:
+        """Every attribute the conformance profile makes mandatory is in each answer."""
+        self.create(client, cascade)
+        mandatory = self.api.spec.mandatory(self.resource.entity)
+        assert {"id", "href", "@type"} <= mandatory, mandatory
+        listed = client.get(self.url).json()
+        assert listed
+        for document in listed:
+            assert mandatory <= set(document), mandatory - set(document)
+            one = client.get(f"{self.url}/{document['id']}").json()
+            assert mandatory <= set(one), mandatory - set(one)
+            official.check_profile(self.api.spec_file, self.resource.entity, one)
+
     # --- list -------------------------------------------------------------------------------
 
     def test_list_paging_and_counts(self, client: Client, cascade: Cascade) -> None:

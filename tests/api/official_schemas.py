@@ -1,4 +1,5 @@
-"""Validation of responses against the official (unmodified) swagger definitions."""
+"""Validation of responses against the official (unmodified) swagger definitions, and against
+the mandatory response attributes of the conformance profiles (the APIs' overlays)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ import jsonschema
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from cascade.apis import ALL_APIS
+from cascade.tmf.errors import TmfError
 from cascade.tmf.spec import load_swagger
 
 
 class OfficialSchemas:
-    """`check(spec_file, "ProductOrder", document)` raises if the document breaks the spec."""
+    """`check(spec_file, "ProductOrder", document)` raises if the document breaks the spec, or
+    lacks an attribute the API's conformance profile makes mandatory in responses."""
 
     @functools.cache  # noqa: B019 - one instance per session
     def _validator(self, spec_file: str, definition: str) -> jsonschema.Draft4Validator:
@@ -32,3 +36,14 @@ class OfficialSchemas:
         if errors:
             details = "; ".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
             raise AssertionError(f"{definition} does not match {spec_file}: {details}")
+        self.check_profile(spec_file, definition, document)
+
+    def check_profile(self, spec_file: str, definition: str, document: Any) -> None:
+        """Raise if the answer lacks an attribute the conformance profile makes mandatory."""
+        for api in ALL_APIS:
+            if api.spec_file != spec_file or not api.spec.has(definition):
+                continue
+            try:
+                api.spec.validate_response(definition, document)
+            except TmfError as exc:
+                raise AssertionError(f"{api.code} profile: {exc.message}") from None
