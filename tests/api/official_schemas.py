@@ -1,8 +1,13 @@
-"""Validation of responses against the official (unmodified) swagger definitions, and against
-the mandatory response attributes of the conformance profiles (the APIs' overlays)."""
+"""Validation of responses against the official swagger definitions, and against the mandatory
+response attributes of the conformance profiles (the APIs' overlays).
+
+The swagger is taken as published, but for the requirements an overlay lifts
+(`SchemaOverlay.optional`, docs/conformance.md): an order item's resource given by value has
+no id until the order makes it, in the answer as in the request."""
 
 from __future__ import annotations
 
+import copy
 import functools
 from typing import Any
 
@@ -21,7 +26,7 @@ class OfficialSchemas:
 
     @functools.cache  # noqa: B019 - one instance per session
     def _validator(self, spec_file: str, definition: str) -> jsonschema.Draft4Validator:
-        swagger = load_swagger(spec_file)
+        swagger = _with_lifts(spec_file)
         root: Resource[Any] = DRAFT4.create_resource(swagger)
         registry: Registry[Any] = Registry().with_resource("urn:swagger", root)
         schema = {"$ref": f"urn:swagger#/definitions/{definition}"}
@@ -47,3 +52,18 @@ class OfficialSchemas:
                 api.spec.validate_response(definition, document)
             except TmfError as exc:
                 raise AssertionError(f"{api.code} profile: {exc.message}") from None
+
+
+def _with_lifts(spec_file: str) -> dict[str, Any]:
+    """The published swagger, less the requirements its API's overlay lifts."""
+    swagger = copy.deepcopy(load_swagger(spec_file))
+    definitions = swagger["definitions"]
+    for api in ALL_APIS:
+        if api.spec_file != spec_file:
+            continue
+        for name, lifted in api.overlay.optional.items():
+            target = definitions[name]
+            target["required"] = [r for r in target.get("required", []) if r not in lifted]
+            if not target["required"]:
+                del target["required"]
+    return swagger
