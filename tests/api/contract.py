@@ -277,6 +277,8 @@ class ResourceContract:
             client.patch(url, content=b"{}", headers={"content-type": "text/plain"}), 415
         )
         self.assert_error(client.patch(f"{self.url}/missing", json={self.text_attribute: "x"}), 404)
+        for attribute in sorted(self.api.spec.mandatory(self.resource.entity)):
+            self.assert_error(client.patch(url, json={attribute: None}), 400)
         assert client.get(url).json() == created
 
     def test_etag_and_if_match(self, client: Client, cascade: Cascade) -> None:
