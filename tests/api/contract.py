@@ -372,7 +372,9 @@ class ResourceContract:
         assert len({e["eventId"] for e in envelopes}) == len(envelopes)
         for envelope in envelopes:
             official.check(self.api.spec_file, envelope["eventType"], envelope)
-            assert envelope["event"][types.payload_key]["id"] == created["id"]
+            payload = envelope["event"][types.payload_key]
+            assert payload["id"] == created["id"]
+            official.check_profile(self.api.spec_file, entity, payload)
         if "patch" in self.operations:
             change = envelopes[1]
             assert change["event"][types.payload_key][self.text_attribute] == "changed"
