@@ -166,6 +166,21 @@ class ResourceContract:
         self.assert_error(client.get(f"{self.url}/does-not-exist"), 404)
         self.assert_error(client.get(f"{self.url}/{created['id']}", params={"fields": "nope"}), 400)
 
+    def test_mandatory_attributes_in_get_and_list(
+        self, client: Client, cascade: Cascade, official: OfficialSchemas
+    ) -> None:
+        """Every attribute the conformance profile makes mandatory is in each answer."""
+        self.create(client, cascade)
+        mandatory = self.api.spec.mandatory(self.resource.entity)
+        assert {"id", "href", "@type"} <= mandatory, mandatory
+        listed = client.get(self.url).json()
+        assert listed
+        for document in listed:
+            assert mandatory <= set(document), mandatory - set(document)
+            one = client.get(f"{self.url}/{document['id']}").json()
+            assert mandatory <= set(one), mandatory - set(one)
+            official.check_profile(self.api.spec_file, self.resource.entity, one)
+
     # --- list -------------------------------------------------------------------------------
 
     def test_list_paging_and_counts(self, client: Client, cascade: Cascade) -> None:
@@ -280,6 +295,8 @@ class ResourceContract:
             client.patch(url, content=b"{}", headers={"content-type": "text/plain"}), 415
         )
         self.assert_error(client.patch(f"{self.url}/missing", json={self.text_attribute: "x"}), 404)
+        for attribute in sorted(self.api.spec.mandatory(self.resource.entity)):
+            self.assert_error(client.patch(url, json={attribute: None}), 400)
         assert client.get(url).json() == created
 
     def test_etag_and_if_match(self, client: Client, cascade: Cascade) -> None:
@@ -375,7 +392,9 @@ class ResourceContract:
         assert len({e["eventId"] for e in envelopes}) == len(envelopes)
         for envelope in envelopes:
             official.check(self.api.spec_file, envelope["eventType"], envelope)
-            assert envelope["event"][types.payload_key]["id"] == created["id"]
+            payload = envelope["event"][types.payload_key]
+            assert payload["id"] == created["id"]
+            official.check_profile(self.api.spec_file, entity, payload)
         if "patch" in self.operations:
             change = envelopes[1]
             assert change["event"][types.payload_key][self.text_attribute] == "changed"

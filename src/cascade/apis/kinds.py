@@ -110,6 +110,7 @@ SERVICE_ACTIVATION = Kind(
     "Service",
     state="state",
     date="startDate",
+    creation_date="serviceDate",
     key="name",
     terms=("relatedParty.id", "serviceSpecification.id"),
 )
@@ -143,6 +144,7 @@ SERVICE = Kind(
     "Service",
     state="state",
     date="startDate",
+    creation_date="serviceDate",
     key="name",
     terms=("relatedParty.id", "serviceSpecification.id"),
 )

@@ -23,7 +23,7 @@ from cascade.tmf.declarations import ApiSpec, ResourceSpec
 from cascade.tmf.documents import etag, if_match_allows, prepare_update, project
 from cascade.tmf.errors import TmfError, bad_request, not_found
 from cascade.tmf.instants import now_instant
-from cascade.tmf.patching import Patch, refuse_non_patchable
+from cascade.tmf.patching import Patch, refuse_non_patchable, refuse_removal
 from cascade.tmf.query import ListQuery, parse_fields, parse_list_query
 from cascade.tmf.schema import Shape
 from cascade.tmf.transitions import check_client_change
@@ -182,10 +182,14 @@ class TmfResource:
     ) -> Written:
         refuse_non_patchable(patch.touched_attributes(), self.non_patchable)
         access = self.access if caller is not None else None
+        mandatory = self.api.spec.mandatory(self.resource.entity)
 
         def job(connection: Connection) -> Written:
             stored = self._existing(connection, id_, if_match, caller)
-            document = patch.apply(msgspec.json.decode(stored.doc))
+            original = msgspec.json.decode(stored.doc)
+            present = frozenset(original)
+            document = patch.apply(original)
+            refuse_removal(mandatory, present, document)
             if document.get("id") != id_:
                 raise bad_request("id cannot be changed", "nonPatchableAttribute")
             repository = self.repository

@@ -83,6 +83,17 @@ def refuse_non_patchable(touched: Iterable[str], forbidden: frozenset[str]) -> N
         )
 
 
+def refuse_removal(mandatory: frozenset[str], present: Iterable[str], after: Any) -> None:
+    """A patch may change what a conformance profile makes mandatory in answers, never remove
+    it (`SpecDocument.mandatory`). Only what the entity had is kept to: an entity stored
+    before an attribute became mandatory can still be patched."""
+    removed = sorted(a for a in mandatory.intersection(present) if a not in after)
+    if removed:
+        raise bad_request(
+            f"Mandatory attribute(s) {', '.join(removed)} cannot be removed", "mandatoryAttribute"
+        )
+
+
 def merge_patch(target: Any, patch: Any) -> Any:
     """RFC 7386: objects merge recursively, null removes, anything else replaces."""
     if not isinstance(patch, dict):

@@ -23,13 +23,20 @@ class SchemaOverlay:
     """Conformance-profile rules the swagger leaves out, applied on top of its definitions.
 
     `required` adds mandatory attributes to definitions; `optional` lifts requirements the
-    swagger states by mistake (a `_Create` requiring the server-set `id`); `enums` restricts a
-    property of a definition (`"ResourceOrderItem.action"`) to a list of values.
+    swagger states by mistake (a `_Create` requiring the server-set `id`, a `*RefOrValue`
+    requiring the `id` of what an `add` item creates); `enums` restricts a property of a
+    definition (`"ResourceOrderItem.action"`) to a list of values.
+
+    `responses` names the attributes a profile makes mandatory in every answer (`"Service":
+    ["serviceDate"]`). They bind answers only (`validate_response`), never request bodies: the
+    nested definitions (`ProductOrderItem`) are shared by both, and a client does not send
+    what the server sets.
     """
 
     required: Mapping[str, Sequence[str]] = field(default_factory=dict)
     optional: Mapping[str, Sequence[str]] = field(default_factory=dict)
     enums: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    responses: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 @functools.cache
@@ -46,9 +53,11 @@ class SpecDocument:
     def __init__(self, filename: str, overlay: SchemaOverlay | None = None) -> None:
         self.filename = filename
         self.swagger = load_swagger(filename)
-        self.definitions = _apply_overlay(self.swagger["definitions"], overlay or SchemaOverlay())
+        overlay = overlay or SchemaOverlay()
+        self.definitions = _apply_overlay(self.swagger["definitions"], overlay)
+        self.response_definitions = _add_required(self.definitions, overlay.responses)
         self._shapes = ShapeBuilder(self.definitions)
-        self._validators: dict[tuple[str, bool], Validator] = {}
+        self._validators: dict[tuple[str, bool, bool], Validator] = {}
 
     @property
     def base_path(self) -> str:
@@ -67,12 +76,24 @@ class SpecDocument:
     def properties(self, definition: str) -> frozenset[str]:
         return frozenset(self.definitions[definition].get("properties", {}))
 
+    def mandatory(self, definition: str) -> frozenset[str]:
+        """The attributes every answer carrying `definition` has (swagger and profile)."""
+        return frozenset(self.response_definitions[definition].get("required", ()))
+
     def validate(self, definition: str, document: Any, *, top_required: bool = True) -> None:
         """Raise a 400 `TmfError` naming the first violation of `definition`."""
-        key = (definition, top_required)
+        self._validate((definition, top_required, False), document)
+
+    def validate_response(self, definition: str, document: Any) -> None:
+        """Raise a `TmfError` naming the first way an answer breaks `definition` as the
+        conformance profile has it (its mandatory attributes included)."""
+        self._validate((definition, True, True), document)
+
+    def _validate(self, key: tuple[str, bool, bool], document: Any) -> None:
+        definition = key[0]
         validator = self._validators.get(key)
         if validator is None:
-            validator = self._compile(definition, top_required)
+            validator = self._compile(*key)
             self._validators[key] = validator
         try:
             validator(document)
@@ -81,11 +102,12 @@ class SpecDocument:
             message = exc.message.replace(exc.name or "data", where, 1)
             raise TmfError(400, "invalidBody", message) from None
 
-    def _compile(self, definition: str, top_required: bool) -> Validator:
-        root = dict(self.definitions[definition])
+    def _compile(self, definition: str, top_required: bool, response: bool) -> Validator:
+        definitions = self.response_definitions if response else self.definitions
+        root = dict(definitions[definition])
         if not top_required:
             root.pop("required", None)
-        schema = {**root, "definitions": self.definitions}
+        schema = {**root, "definitions": definitions}
         compiled: Validator = fastjsonschema.compile(schema, use_default=False)
         return compiled
 
@@ -94,9 +116,7 @@ def _apply_overlay(definitions: dict[str, Any], overlay: SchemaOverlay) -> dict[
     if not (overlay.required or overlay.optional or overlay.enums):
         return definitions
     result = copy.deepcopy(definitions)
-    for name, extra in overlay.required.items():
-        target = result[name]
-        target["required"] = sorted(set(target.get("required", [])) | set(extra))
+    _require(result, overlay.required)
     for name, lifted in overlay.optional.items():
         target = result[name]
         remaining = sorted(set(target.get("required", [])) - set(lifted))
@@ -108,3 +128,20 @@ def _apply_overlay(definitions: dict[str, Any], overlay: SchemaOverlay) -> dict[
         name, prop = dotted.split(".", 1)
         result[name]["properties"][prop] = {"type": "string", "enum": list(values)}
     return result
+
+
+def _add_required(
+    definitions: dict[str, Any], required: Mapping[str, Sequence[str]]
+) -> dict[str, Any]:
+    """A copy of `definitions` in which each named definition also requires `required[name]`."""
+    if not required:
+        return definitions
+    result = copy.deepcopy(definitions)
+    _require(result, required)
+    return result
+
+
+def _require(definitions: dict[str, Any], required: Mapping[str, Sequence[str]]) -> None:
+    for name, extra in required.items():
+        target = definitions[name]
+        target["required"] = sorted(set(target.get("required", [])) | set(extra))

@@ -1,7 +1,11 @@
 """TMF640 service and TMF702 resource activation and configuration (v4)."""
 
 from cascade.apis import kinds
+from cascade.apis.v4.mandatory import IDENTITY
 from cascade.tmf.declarations import ApiSpec, ResourceSpec
+from cascade.tmf.spec import SchemaOverlay
+
+MONITOR = {"Monitor": (*IDENTITY, "state")}
 
 TMF640 = ApiSpec(
     code="tmf640",
@@ -14,6 +18,10 @@ TMF640 = ApiSpec(
     scope_prefix="serviceActivation",
     catalog=False,
     component="som",
+    # serviceDate is set when the service is created; state is what Service_Create requires.
+    overlay=SchemaOverlay(
+        responses={"Service": (*IDENTITY, "state", "serviceDate"), **MONITOR},
+    ),
 )
 
 TMF702 = ApiSpec(
@@ -27,4 +35,14 @@ TMF702 = ApiSpec(
     scope_prefix="resourceActivation",
     catalog=False,
     component="rom",
+    # The swagger requires the id and href of values to create (a related resource, a place
+    # given by value) and an href on every specification reference, where TMF630 asks an id.
+    overlay=SchemaOverlay(
+        optional={
+            "ResourceRefOrValue": ["href", "id"],
+            "RelatedPlaceRefOrValue": ["href", "id"],
+            "ResourceSpecificationRef": ["href"],
+        },
+        responses={"Resource": (*IDENTITY, "resourceStatus"), **MONITOR},
+    ),
 )

@@ -1,7 +1,9 @@
 """TMF620 product, TMF633 service and TMF634 resource catalogs (v4)."""
 
 from cascade.apis import kinds
+from cascade.apis.v4.mandatory import catalog_entities
 from cascade.tmf.declarations import ApiSpec, ResourceSpec
+from cascade.tmf.spec import SchemaOverlay
 
 TMF620 = ApiSpec(
     code="tmf620",
@@ -17,6 +19,11 @@ TMF620 = ApiSpec(
     scope_prefix="catalog",
     catalog=True,
     component="com",
+    overlay=SchemaOverlay(
+        responses=catalog_entities(
+            "Catalog", "Category", "ProductOffering", "ProductOfferingPrice", "ProductSpecification"
+        )
+    ),
 )
 
 TMF633 = ApiSpec(
@@ -32,6 +39,11 @@ TMF633 = ApiSpec(
     scope_prefix="catalog",
     catalog=True,
     component="som",
+    overlay=SchemaOverlay(
+        responses=catalog_entities(
+            "ServiceCatalog", "ServiceCategory", "ServiceCandidate", "ServiceSpecification"
+        )
+    ),
 )
 
 TMF634 = ApiSpec(
@@ -47,4 +59,9 @@ TMF634 = ApiSpec(
     scope_prefix="catalog",
     catalog=True,
     component="rom",
+    overlay=SchemaOverlay(
+        responses=catalog_entities(
+            "ResourceCatalog", "ResourceCategory", "ResourceCandidate", "ResourceSpecification"
+        )
+    ),
 )

@@ -1,6 +1,7 @@
 """TMF637 product, TMF638 service and TMF639 resource inventories (v4)."""
 
 from cascade.apis import kinds
+from cascade.apis.v4.mandatory import IDENTITY
 from cascade.tmf.declarations import ApiSpec, ResourceSpec
 from cascade.tmf.spec import SchemaOverlay
 
@@ -12,6 +13,8 @@ TMF637 = ApiSpec(
     scope_prefix="inventory",
     catalog=False,
     component="com",
+    # Product_Create requires status.
+    overlay=SchemaOverlay(responses={"Product": (*IDENTITY, "status")}),
 )
 
 TMF638 = ApiSpec(
@@ -22,6 +25,12 @@ TMF638 = ApiSpec(
     scope_prefix="inventory",
     catalog=False,
     component="som",
+    # A related service (ServiceRefOrValue) may be given by value, without an id. Answers
+    # carry what Service_Create requires and the serviceDate set when the record is made.
+    overlay=SchemaOverlay(
+        optional={"ServiceRefOrValue": ["id"]},
+        responses={"Service": (*IDENTITY, "state", "serviceDate", "serviceSpecification")},
+    ),
 )
 
 TMF639 = ApiSpec(
@@ -32,6 +41,10 @@ TMF639 = ApiSpec(
     scope_prefix="inventory",
     catalog=False,
     component="rom",
-    # Erratum: Resource_Create lists the server-set href and id as required.
-    overlay=SchemaOverlay(optional={"Resource_Create": ["href", "id"]}),
+    # Erratum: Resource_Create lists the server-set href and id as required. A related
+    # resource (ResourceRefOrValue) may be given by value, without them.
+    overlay=SchemaOverlay(
+        optional={"Resource_Create": ["href", "id"], "ResourceRefOrValue": ["href", "id"]},
+        responses={"Resource": (*IDENTITY, "name")},
+    ),
 )

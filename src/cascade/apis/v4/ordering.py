@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cascade.apis import kinds
+from cascade.apis.v4.mandatory import cancel, order
 from cascade.domain.order_items import ItemNames, item_problems
 from cascade.domain.unheeded import Unheeded, unheeded_problems
 from cascade.tmf.declarations import ApiSpec, DocumentCheck, ResourceSpec
@@ -102,6 +103,12 @@ TMF622 = ApiSpec(
     scope_prefix="productOrdering",
     catalog=False,
     component="com",
+    overlay=SchemaOverlay(
+        responses={
+            **order("ProductOrder", "productOrderItem", "ProductOrderItem", ""),
+            **cancel("CancelProductOrder", "productOrder"),
+        },
+    ),
 )
 
 TMF641 = ApiSpec(
@@ -119,6 +126,15 @@ TMF641 = ApiSpec(
     scope_prefix="serviceOrdering",
     catalog=False,
     component="som",
+    overlay=SchemaOverlay(
+        # v4.1.0 alone among the v4 APIs (v4.0.0 included) requires `@type` on RelatedParty;
+        # TMF630 and the profile ask for `id` and `@referredType` only.
+        optional={"RelatedParty": ["@type"]},
+        responses={
+            **order("ServiceOrder", "serviceOrderItem", "ServiceOrderItem", "service"),
+            **cancel("CancelServiceOrder", "serviceOrder"),
+        },
+    ),
 )
 
 TMF652 = ApiSpec(
@@ -132,12 +148,19 @@ TMF652 = ApiSpec(
     scope_prefix="resourceOrdering",
     catalog=False,
     component="rom",
-    # The swagger leaves the items optional; the TMF652 conformance profile does not.
+    # The swagger leaves the items optional; the TMF652 conformance profile does not. An
+    # `add` item's resource is a value to create: it has no id or href yet (the swagger's
+    # ResourceRefOrValue requires both).
     overlay=SchemaOverlay(
         required={
             "ResourceOrder_Create": ["orderItem"],
             "ResourceOrderItem": ["id", "action", "resource"],
         },
+        optional={"ResourceRefOrValue": ["href", "id"]},
         enums={"ResourceOrderItem.action": ORDER_ACTIONS},
+        responses={
+            **order("ResourceOrder", "orderItem", "ResourceOrderItem", "resource"),
+            **cancel("CancelResourceOrder", "resourceOrder"),
+        },
     ),
 )
