@@ -38,7 +38,7 @@ from cascade.fulfilment.layers.registry import PRODUCT, SERVICE, Layer, internal
 from cascade.fulfilment.layers.reporting import report_up
 from cascade.fulfilment.runtime import StepContext, StepResult
 from cascade.repositories import Created, Loaded, Repositories
-from cascade.tmf.errors import TmfError, not_found
+from cascade.tmf.errors import TmfError, unknown_reference
 from cascade.tmf.instants import now_instant
 
 WAIT_MS = 250  # how often a cancellation waiting on a child looks again (children also wake it)
@@ -70,7 +70,7 @@ class CancelController:
         order_id = self.layer.order_id(body)
         # Locking the order queues concurrent requests for it here, so they see each other.
         if self.orders.load(connection, order_id) is None:
-            raise not_found(f"{self.layer.referred_type} '{order_id}'")
+            raise unknown_reference(f"{self.layer.referred_type} '{order_id}'")
         initial = self.layer.task_machine.initial
         active = self.tasks.find(
             connection,
