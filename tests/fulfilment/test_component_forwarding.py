@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from cascade.apis import kinds
 from cascade.bootstrap import Cascade
+from cascade.events.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from cascade.storage.tables import component_link, remote_order
 from tests.conftest import PUBLIC_URL
 from tests.fulfilment.conftest import FAST, Chain, broadband, running_chain
@@ -192,3 +193,27 @@ def test_a_refused_subscription_is_tried_again_and_polling_follows_meanwhile(
     com.until(lambda: stored_link(com).subscription_id is not None, timeout=10)
     stored = stored_link(com)
     assert stored.subscription_id == "sub-1" and stored.secret == secret
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        (b'{"event": {"serviceOrder": {"id": "caf\xe9"}}}', "invalidEncoding"),
+        (b"{", "malformedJson"),
+    ],
+    ids=["not-utf8", "not-json"],
+)
+def test_a_signed_delivery_that_is_not_utf8_json_is_a_400(
+    com: Chain, som: ScriptedSom, raw: bytes, code: str
+) -> None:
+    com.until(lambda: bool(som.subscriptions))
+    com.until(lambda: stored_link(com).subscription_id is not None)  # once SOM's answer is back
+    secret, timestamp = stored_link(com).secret, "1700000000"
+    headers = {
+        SIGNATURE_HEADER: sign(secret, timestamp, raw),
+        TIMESTAMP_HEADER: timestamp,
+        "content-type": "application/json",
+    }
+    answer = com.client.post("/cascade/inbox/som", content=raw, headers=headers)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["code"] == code

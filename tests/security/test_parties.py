@@ -102,7 +102,8 @@ def test_only_the_partys_own_orders_can_be_cancelled(
 ) -> None:
     order = create_order(apikey_client, acme, "acme")
     cancel = {"productOrder": {"id": order["id"]}, "cancellationReason": "changed my mind"}
-    assert_error(apikey_client.post(CANCEL_PO, json=cancel, headers=globex), 404)
+    refused = assert_error(apikey_client.post(CANCEL_PO, json=cancel, headers=globex), 400)
+    assert refused["code"] == "unknownReference"  # exactly as for an order that does not exist
     created = apikey_client.post(CANCEL_PO, json=cancel, headers=acme)
     assert created.status_code == 201, created.text
     task = created.json()

@@ -57,6 +57,21 @@ def test_values_are_typed_by_the_schema() -> None:
         ("offset", "-1"),
         ("fields", "state,nothing"),
         ("sort", "productOrderItem.state"),
+        ("offset", "1_000"),
+        ("offset", "+1"),
+        ("offset", "10000000000000000000000"),  # overflowed the SQL integer: a 500
+        ("limit", " 5"),
+        ("fields", ""),
+        ("fields", "state,,id"),
+        ("sort", ""),
+        ("sort", "-"),
+        ("sort", "state,"),
+        ("sort", "state,-state"),
+        ("state", ""),
+        ("state", "a,,b"),
+        ("state", '"acknowledged'),
+        ("state", 'a,"b'),
+        ("state", '"a"b'),
     ],
 )
 def test_refusals(pair: tuple[str, str]) -> None:
@@ -77,9 +92,50 @@ def test_sort_fields_and_paging() -> None:
     assert (query.offset, query.limit) == (5, 7)
 
 
+@pytest.mark.parametrize(
+    ("pairs", "code", "says"),
+    [
+        ([("state", '"acknowledged')], "invalidFilter", "quote opens and never closes"),
+        ([("state", '"a" b')], "invalidFilter", "after a closing quote"),
+        ([("state.like", "a")], "unknownOperator", "Unknown operator 'like' on 'state'"),
+        ([("orderDate.after", "x")], "unknownOperator", "eq, ne, gt, gte, lt, lte"),
+        ([("productOrderItem.nope", "x")], "unknownAttribute", "productOrderItem.nope"),
+        ([("state", "a"), ("state", "b")], "duplicateFilter", "state=a,b"),
+        ([("state", "a"), ("state.eq", "b")], "duplicateFilter", "given twice"),
+        ([("orderDate.gt", "2026-01-01"), ("orderDate.gt", "2026-02-01")], "duplicateFilter", ""),
+        ([("limit", "1"), ("limit", "2")], "duplicateParameter", "'limit' is given twice"),
+        ([("offset", "1"), ("offset", "1")], "duplicateParameter", "'offset'"),
+        ([("fields", "id"), ("fields", "state")], "duplicateParameter", "'fields'"),
+        ([("sort", "id"), ("sort", "state")], "duplicateParameter", "'sort'"),
+    ],
+)
+def test_refusals_say_what_is_wrong(pairs: list[tuple[str, str]], code: str, says: str) -> None:
+    with pytest.raises(TmfError) as refused:
+        parse(*pairs)
+    assert (refused.value.status, refused.value.code) == (400, code)
+    assert says in refused.value.message
+
+
+def test_what_stays_a_query() -> None:
+    """A range is one attribute with two operators; eq and ne combine; through an array two
+    values mean "has both"; a quote inside an unquoted value is a character."""
+    assert (
+        len(parse(("orderDate.gt", "2026-01-01"), ("orderDate.lt", "2026-02-01")).conditions) == 2
+    )
+    assert len(parse(("state", "a"), ("state.ne", "b")).conditions) == 2
+    both = parse(("productOrderItem.state", "a"), ("productOrderItem.state", "b"))
+    assert [c.values for c in both.conditions] == [("a",), ("b",)]
+    (inch,) = parse(("description", 'a 5" pipe')).conditions
+    assert inch.values == ('a 5" pipe',)
+    (empty,) = parse(("description", '""')).conditions
+    assert empty.values == ("",)
+    assert parse(("offset", "1000000000"), ("limit", "1000")).offset == 1_000_000_000
+
+
 def test_quoted_values_keep_their_commas() -> None:
     assert split_values('"a,b",c') == ["a,b", "c"]
     assert split_values('"quoted"') == ["quoted"]
+    assert split_values(' "a" , b ,"c"') == ["a", "b", "c"]
 
 
 @given(st.lists(st.text(alphabet=st.characters(blacklist_characters=',"'), min_size=1), min_size=1))

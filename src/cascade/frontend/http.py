@@ -5,18 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-import msgspec
 from litestar import Request, Response, Router, delete, get, patch, post
 from litestar.handlers import HTTPRouteHandler
 
-from cascade.frontend.bounds import check_body_bounds
+from cascade.frontend.bodies import decode_json, require_json, require_utf8
 from cascade.frontend.resource import TmfResource
 from cascade.frontend.types import CALLER, Caller, Written
-from cascade.tmf.errors import TmfError, bad_request
 from cascade.tmf.patching import parse_patch, patch_kind
 
 JSON = "application/json;charset=utf-8"
-MAX_JSON_DEPTH = 32
 
 
 def resource_handlers(service: TmfResource) -> list[HTTPRouteHandler]:
@@ -37,7 +34,7 @@ def _list(service: TmfResource) -> HTTPRouteHandler:
 
 def _create(service: TmfResource) -> HTTPRouteHandler:
     async def create_entity(request: Request[Any, Any, Any]) -> Response[bytes]:
-        _require_json(request.headers.get("content-type"))
+        require_json(request.headers.get("content-type"))
         body = await read_json(request)
         key = request.headers.get("idempotency-key")
         written = await service.create(body, key, _caller(request))
@@ -60,7 +57,9 @@ def _retrieve(service: TmfResource) -> HTTPRouteHandler:
 def _patch(service: TmfResource) -> HTTPRouteHandler:
     async def patch_entity(request: Request[Any, Any, Any]) -> Response[bytes]:
         entity_id = request.path_params["entity_id"]
-        kind = patch_kind(request.headers.get("content-type"))
+        content_type = request.headers.get("content-type")
+        kind = patch_kind(content_type)
+        require_utf8((content_type or "").partition(";")[2])
         body = parse_patch(kind, await read_json(request))
         if_match = request.headers.get("if-match")
         written = await service.patch(entity_id, body, if_match, _caller(request))
@@ -104,38 +103,8 @@ def api_router(base_path: str, services: list[TmfResource], extra: list[Any]) ->
 
 
 async def read_json(request: Request[Any, Any, Any]) -> Any:
-    raw = await request.body()
-    if not raw.strip():
-        raise bad_request("The request body is empty", "invalidBody")
-    try:
-        value = msgspec.json.decode(raw)
-    except msgspec.DecodeError as exc:
-        raise bad_request(f"The request body is not valid JSON: {exc}", "malformedJson") from None
-    if _nested_deeper(value, MAX_JSON_DEPTH):
-        raise bad_request(f"JSON nested deeper than {MAX_JSON_DEPTH} levels", "tooDeep")
-    check_body_bounds(raw, value)  # array, object and string lengths
-    return value
-
-
-_CONTAINERS = (dict, list)
-
-
-def _nested_deeper(value: Any, limit: int) -> bool:
-    """True when objects and arrays nest more than `limit` levels (stops as soon as they do)."""
-    if type(value) not in _CONTAINERS:
-        return False
-    if limit < 1:
-        return True
-    for child in value.values() if type(value) is dict else value:
-        if type(child) in _CONTAINERS and _nested_deeper(child, limit - 1):
-            return True
-    return False
-
-
-def _require_json(content_type: str | None) -> None:
-    media = (content_type or "application/json").split(";")[0].strip().lower()
-    if media != "application/json" and not media.endswith("+json"):
-        raise TmfError(415, "unsupportedMediaType", f"Expected application/json, not '{media}'")
+    """The request's body as JSON, or a 400 TMF Error (frontend/bodies.py)."""
+    return decode_json(await request.body())
 
 
 def _entity_response(written: Written, location: str | None = None) -> Response[bytes]:

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, delete, insert, select
 from cascade.repositories import Repositories, Repository
 from cascade.storage.tables import entity, entity_owner, entity_term
 from cascade.tmf.declarations import Kind
-from cascade.tmf.errors import TmfError, not_found
+from cascade.tmf.errors import TmfError, unknown_reference
 from cascade.tmf.query import Condition, ListQuery
 from cascade.tmf.schema import resolve_path
 
@@ -147,7 +147,7 @@ class CancelRule(PartyRule):
     def check_create(self, connection: Connection, body: dict[str, Any], party: str) -> None:
         if not self.sees(connection, body, party):
             entity_name = self.orders.kind.entity
-            raise not_found(f"{entity_name} '{self._target_id(body)}'")
+            raise unknown_reference(f"{entity_name} '{self._target_id(body)}'")
 
 
 class OwnerRule(PartyRule):

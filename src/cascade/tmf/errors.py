@@ -70,3 +70,12 @@ def bad_request(message: str, code: str = "invalidRequest") -> TmfError:
 
 def not_found(what: str) -> TmfError:
     return TmfError(404, "notFound", f"{what} not found")
+
+
+def unknown_reference(what: str) -> TmfError:
+    """A body that names an entity that does not exist (or that the caller may not see).
+
+    400, not 404: the resource at the request's path exists (the collection); what is wrong
+    is the body, and every official v4 POST lists 400 but not 404 (docs/conformance.md).
+    """
+    return TmfError(400, "unknownReference", f"{what} does not exist")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-import msgspec
 from litestar import Request, Response, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -20,6 +19,7 @@ from sqlalchemy import Connection
 from cascade.components import links
 from cascade.components.follower import INBOX_PATH, Follower
 from cascade.events.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from cascade.frontend.bodies import decode_json
 from cascade.frontend.extensions import ExtensionRoute
 from cascade.storage.database import Database
 from cascade.tmf.errors import TmfError, bad_request, not_found
@@ -89,10 +89,7 @@ def _secret(hub_url: str, connection: Connection) -> str | None:
 
 def _entity_id(body: bytes) -> str:
     """The id of the order or cancel task an event is about."""
-    try:
-        event = msgspec.json.decode(body)
-    except msgspec.DecodeError:
-        raise bad_request("the event is not JSON", "invalidBody") from None
+    event = decode_json(body)  # a 400 unless UTF-8 JSON
     payload = event.get("event") if isinstance(event, dict) else None
     for value in (payload or {}).values():
         if isinstance(value, dict) and value.get("id"):

@@ -41,7 +41,7 @@ from cascade.fulfilment.layers.registry import PRODUCT, SERVICE, Layer, internal
 from cascade.fulfilment.layers.reporting import report_up
 from cascade.fulfilment.runtime import StepContext, StepResult
 from cascade.repositories import Created, Loaded, Repositories
-from cascade.tmf.errors import not_found
+from cascade.tmf.errors import unknown_reference
 from cascade.tmf.instants import now_instant
 
 WAIT_MS = 250  # how often a cancellation waiting on a child looks again (children also wake it)
@@ -74,7 +74,7 @@ class CancelController:
         order_id = self.layer.order_id(body)
         # Locking the order queues concurrent requests for it here; the claim decides.
         if self.orders.load(connection, order_id) is None:
-            raise not_found(f"{self.layer.referred_type} '{order_id}'")
+            raise unknown_reference(f"{self.layer.referred_type} '{order_id}'")
         task_id = claim_for_request(connection, self.layer, self.tasks, order_id)
         return Created(self.tasks.insert(connection, body, id_=task_id))
 
