@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import replace
 from typing import Any
 
@@ -13,13 +12,14 @@ from cascade.settings import Settings
 from cascade.storage.allocations import allocations
 from tests.fulfilment.conftest import FAST, PO, SO, Chain, broadband, offering_item
 from tests.fulfilment.undone import RO, TMF640, delivered, tree_of, undone
+from tests.waiting import until
 
 CANCEL_PO = "/tmf-api/productOrderingManagement/v4/cancelProductOrder"
 CANCEL_SO = "/tmf-api/serviceOrdering/v4/cancelServiceOrder"
 CANCEL_RO = "/tmf-api/resourceOrderingManagement/v4/cancelResourceOrder"
 ENDED = ("done", "terminatedWithError")
 SLOW = {
-    "rs-gpon-port": 600,
+    "rs-gpon-port": 3000,  # the resource order's window: a cancel lands while it runs
     "rfs-qos-profile": 4000,  # the part-activated window: room for a loaded machine
     "rfs-multicast-video": 1500,
     "rfs-mobile-subscription": 1500,
@@ -55,11 +55,10 @@ def cancel(chain: Chain, order_id: str, path: str = CANCEL_PO, ref: str = "produ
 
 
 def wait_task(chain: Chain, path: str, task_id: str) -> Any:
-    deadline = time.monotonic() + 20
-    while (task := chain.get(f"{path}/{task_id}"))["state"] not in ENDED:
-        assert time.monotonic() < deadline, f"task still {task['state']}"
-        time.sleep(0.02)
-    return task
+    return until(
+        lambda: (task := chain.get(f"{path}/{task_id}"))["state"] in ENDED and task,
+        f"the end of task {task_id}",
+    )
 
 
 def test_cancel_while_resource_orders_run_undoes_everything(chain: Chain) -> None:
