@@ -26,6 +26,7 @@ from tests.e2e.fulfilment import (
     wait_until_ended,
 )
 from tests.e2e.server import free_port, running_server
+from tests.waiting import PATIENCE_S
 
 pytestmark = [
     pytest.mark.postgres,
@@ -59,7 +60,7 @@ def test_two_workers_share_the_load_without_allocating_or_activating_twice(
         check_fulfilled(base, url, placed)
         for worker in (first, second):
             worker.send_signal(signal.SIGTERM)
-            assert worker.wait(timeout=20) == 0
+            assert worker.wait(timeout=PATIENCE_S) == 0
     steps = {}
     for output in outputs:
         found = STOPPED.search(output.read_text())
