@@ -241,9 +241,10 @@ def test_the_broadband_order_completes_across_three_components(
 def test_a_cancel_mid_flight_rolls_back_across_the_three(
     deployment: Callable[..., Deployment],
 ) -> None:
-    # The QoS profile takes 4 s to activate: the resource order has completed by then, and
-    # the service order is still running when the cancel arrives.
-    slow = '{"rfs-qos-profile": {"latency_ms": 4000}}'
+    # The QoS profile takes 10 s to activate: the resource order has completed by then, and
+    # the service order is still running when the cancel arrives (4 s left a loaded machine
+    # too little room between seeing the resource order done and the cancel reaching SOM).
+    slow = '{"rfs-qos-profile": {"latency_ms": 10000}}'
     deploy = deployment(
         CASCADE_SIMULATOR_SPECIFICATIONS=slow, CASCADE_COMPONENT_POLL_INTERVAL_S="300"
     )
@@ -536,7 +537,7 @@ def test_a_point_of_no_return_in_rom_refuses_the_cancel_on_com(
 ) -> None:
     """The GPON port (ROM) marks a point of no return: once it is activated, SOM marks its
     service order, COM reads the milestone from its mirror and refuses the cancel."""
-    slow = '{"rfs-qos-profile": {"latency_ms": 4000}}'
+    slow = '{"rfs-qos-profile": {"latency_ms": 10000}}'  # still activating when cancelled
     deploy = deployment(
         CASCADE_SIMULATOR_SPECIFICATIONS=slow, CASCADE_COMPONENT_POLL_INTERVAL_S="300"
     )
