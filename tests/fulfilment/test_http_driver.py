@@ -57,7 +57,7 @@ def chain_settings(cascade_b: Remote) -> Settings:
         activation_service_url=f"{cascade_b.url}{TMF640}",
         activation_resource_url=f"{cascade_b.url}{TMF702}",
         activation_follow_ms=50,
-        activation_http_timeout_s=5.0,
+        activation_http_timeout_s=HTTP_TIMEOUT_S,  # B answers at once, if slowly under load
     )
 
 

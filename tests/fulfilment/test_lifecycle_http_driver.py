@@ -46,7 +46,7 @@ def chain_settings(remote: str) -> Settings:
         activation_service_url=f"{remote}{TMF640}",
         activation_resource_url=f"{remote}{TMF702}",
         activation_follow_ms=50,
-        activation_http_timeout_s=5.0,
+        activation_http_timeout_s=HTTP_TIMEOUT_S,  # B answers at once, if slowly under load
     )
 
 
