@@ -9,6 +9,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Connection, delete
 from sqlalchemy.engine import make_url
 
@@ -37,6 +39,13 @@ from cascade.storage.tables import (
 
 POSTGRES_ENV = "CASCADE_TEST_POSTGRES_URL"
 PUBLIC_URL = "http://testserver.local"
+
+# Hypothesis times each example (200 ms) and its data generation: on a loaded machine both
+# fail by chance. What a property test checks is the property, not the time it takes.
+hypothesis_settings.register_profile(
+    "cascade", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("cascade")
 
 
 def _backends() -> list[object]:

@@ -26,6 +26,7 @@ import httpx
 from sqlalchemy import create_engine, func, select
 
 from cascade.storage.tables import allocation, simulated_network, work_item
+from tests.waiting import PATIENCE_S
 
 PO = "/tmf-api/productOrderingManagement/v4/productOrder"
 SO = "/tmf-api/serviceOrdering/v4/serviceOrder"
@@ -136,7 +137,9 @@ def place(base: str, bodies: list[dict[str, Any]]) -> dict[str, list[str]]:
     }
 
 
-def wait_until_ended(base: str, ids: list[str], timeout: float) -> list[dict[str, Any]]:
+def wait_until_ended(
+    base: str, ids: list[str], timeout: float = PATIENCE_S
+) -> list[dict[str, Any]]:
     """Every order once all have reached a terminal state (AssertionError naming the stuck)."""
     deadline = time.monotonic() + timeout
     with httpx.Client(base_url=base, timeout=10) as client:
@@ -159,7 +162,7 @@ def queue_length(database_url: str) -> int:
         engine.dispose()
 
 
-def wait_for_empty_queue(database_url: str, timeout: float) -> None:
+def wait_for_empty_queue(database_url: str, timeout: float = PATIENCE_S) -> None:
     """The work queue drains once every order ended: nothing is left to look at."""
     deadline = time.monotonic() + timeout
     while (left := queue_length(database_url)) and time.monotonic() < deadline:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,12 +13,10 @@ from pathlib import Path
 
 import httpx
 
+from tests.ports import free_port
+from tests.waiting import STARTUP_S
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+__all__ = ["free_port", "running_server"]
 
 
 @contextmanager
@@ -54,7 +51,7 @@ def running_server(
             env={**os.environ, **(environment or {}), "PYTHONUNBUFFERED": "1"},
         )
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + STARTUP_S
             while True:
                 try:
                     if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:

@@ -34,6 +34,7 @@ from tests.e2e.fulfilment import (
 )
 from tests.e2e.server import free_port, running_server
 from tests.fulfilment.undone import delivered, undone
+from tests.waiting import HTTP_TIMEOUT_S, PATIENCE_S
 
 CANCEL_PO = "/tmf-api/productOrderingManagement/v4/cancelProductOrder"
 CANCEL_SO = "/tmf-api/serviceOrdering/v4/cancelServiceOrder"
@@ -64,7 +65,7 @@ def getter(client: httpx.Client) -> Callable[[str], Any]:
     return get
 
 
-def wait_tasks(base: str, ids: list[str], timeout: float) -> dict[str, dict[str, Any]]:
+def wait_tasks(base: str, ids: list[str], timeout: float = PATIENCE_S) -> dict[str, dict[str, Any]]:
     deadline = time.monotonic() + timeout
     with httpx.Client(base_url=base, timeout=10) as client:
         while True:
@@ -85,19 +86,26 @@ def test_an_acknowledged_order_is_just_cancelled(tmp_path: Path) -> None:
     base = f"http://127.0.0.1:{port}"
     with running_server(url, port, "--demo", "--no-controllers"):
         (order_id,) = place(base, order_mix(1))
-        answer = httpx.post(f"{base}{CANCEL_PO}", json={"productOrder": {"id": order_id}})
+        answer = httpx.post(
+            f"{base}{CANCEL_PO}", json={"productOrder": {"id": order_id}}, timeout=HTTP_TIMEOUT_S
+        )
         assert answer.status_code == 201, answer.text
         task = answer.json()
     # COM has not looked at the order yet: only the cancel is waiting for a controller.
     run_sql(url, lambda c: c.execute(delete(work_item).where(work_item.c.kind == "productOrder")))
     with running_server(url, port, "--no-migrate"):
-        (ended,) = wait_tasks(base, [task["id"]], timeout=30).values()
+        (ended,) = wait_tasks(base, [task["id"]]).values()
         assert ended["state"] == "done" and ended["effectiveCancellationDate"]
-        order = httpx.get(f"{base}{PO}/{order_id}").json()
+        order = httpx.get(f"{base}{PO}/{order_id}", timeout=HTTP_TIMEOUT_S).json()
         assert order["state"] == "cancelled"
         assert [i["state"] for i in order["productOrderItem"]] == ["cancelled"]
-        assert httpx.get(f"{base}{SO}", params={"externalReference.id": order_id}).json() == []
-        wait_for_empty_queue(url, timeout=10)
+        assert (
+            httpx.get(
+                f"{base}{SO}", params={"externalReference.id": order_id}, timeout=HTTP_TIMEOUT_S
+            ).json()
+            == []
+        )
+        wait_for_empty_queue(url)
 
 
 def test_cancellations_survive_repeated_sigkill(backend: str, tmp_path: Path) -> None:
@@ -121,9 +129,9 @@ def test_cancellations_survive_repeated_sigkill(backend: str, tmp_path: Path) ->
             time.sleep(chance.uniform(0.05, 0.4))
             server.kill()
     with running_server(url, port, "--no-migrate", environment=ENVIRONMENT, log=log):
-        ended = wait_tasks(base, list(tasks.values()), timeout=120)
-        orders = wait_until_ended(base, list(tasks), timeout=120)
-        wait_for_empty_queue(url, timeout=30)
+        ended = wait_tasks(base, list(tasks.values()))
+        orders = wait_until_ended(base, list(tasks))
+        wait_for_empty_queue(url)
         with httpx.Client(base_url=base, timeout=30) as client:
             for order in orders:
                 outcome = (ended[tasks[order["id"]]]["state"], order["state"])
@@ -150,11 +158,15 @@ def test_cancel_racing_completion_in_two_processes(backend: str, tmp_path: Path)
         for _ in range(RACE_ROUNDS):
             (order_id,) = place(base, order_mix(1))
             time.sleep(chance.uniform(0.3, 0.9))  # around the moment it completes
-            answer = httpx.post(f"{base}{CANCEL_PO}", json={"productOrder": {"id": order_id}})
+            answer = httpx.post(
+                f"{base}{CANCEL_PO}",
+                json={"productOrder": {"id": order_id}},
+                timeout=HTTP_TIMEOUT_S,
+            )
             assert answer.status_code == 201, (seed, answer.text)
             tasks[order_id] = answer.json()["id"]
-        ended = wait_tasks(base, list(tasks.values()), timeout=60)
-        orders = wait_until_ended(base, list(tasks), timeout=60)
+        ended = wait_tasks(base, list(tasks.values()))
+        orders = wait_until_ended(base, list(tasks))
         with httpx.Client(base_url=base, timeout=30) as client:
             for order in orders:
                 outcome = (ended[tasks[order["id"]]]["state"], order["state"])

@@ -11,13 +11,14 @@ import httpx
 
 from tests.conftest import fresh_database_url
 from tests.e2e.server import free_port, running_server
+from tests.waiting import PATIENCE_S
 
 PO = "/tmf-api/productOrderingManagement/v4/productOrder"
 TMF640 = "/tmf-api/ServiceActivationAndConfiguration/v4"
 TMF702 = "/tmf-api/ResourceActivationAndConfiguration/v4"
 
 
-def _wait_for(client: httpx.Client, path: str, done: set[str], timeout: float = 30.0) -> Any:
+def _wait_for(client: httpx.Client, path: str, done: set[str], timeout: float = PATIENCE_S) -> Any:
     deadline = time.monotonic() + timeout
     while True:
         body = client.get(path).json()

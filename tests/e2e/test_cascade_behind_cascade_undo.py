@@ -6,8 +6,7 @@ upgrade re-configures B's QoS service, in its record and on its network."""
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from sqlalchemy import create_engine, select
 from cascade.storage.tables import remote_activation, simulated_network
 from tests.conftest import fresh_database_url
 from tests.e2e.server import free_port, running_server
+from tests.waiting import until
 
 PO = "/tmf-api/productOrderingManagement/v4/productOrder"
 CANCEL_PO = "/tmf-api/productOrderingManagement/v4/cancelProductOrder"
@@ -36,8 +36,8 @@ class Pair:
         assert placed.status_code == 201, placed.text
         return dict(placed.json())
 
-    def wait(self, path: str, ends: set[str], timeout: float = 60.0) -> Any:
-        return until(lambda: _ended(self.a.get(path).json(), ends), timeout, path)
+    def wait(self, path: str, ends: set[str]) -> Any:
+        return until(lambda: _ended(self.a.get(path).json(), ends), path, interval=0.1)
 
     def b_entities(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         return self.b.get(f"{TMF640}/service").json(), self.b.get(f"{TMF702}/resource").json()
@@ -56,16 +56,6 @@ class Pair:
 
     def a_intents(self) -> list[Any]:
         return _rows(self.a_database, select(remote_activation))
-
-
-def until(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        assert time.monotonic() < deadline, f"{what}: timed out"
-        time.sleep(0.1)
 
 
 def _ended(document: dict[str, Any], ends: set[str]) -> dict[str, Any] | None:
@@ -132,7 +122,7 @@ def assert_all_undone_on_b(pair: Pair) -> None:
             r["administrativeState"] == "locked" for r in resources
         )
 
-    until(settled, 30.0, "B's entities out of service")
+    until(settled, "B's entities out of service", interval=0.1)
     for resource in pair.b_entities()[1]:
         assert (resource["operationalState"], resource["resourceStatus"]) == ("disable", "standby")
     assert pair.b_network() == {}
@@ -146,7 +136,7 @@ def test_a_cancel_mid_flight_is_undone_on_b(tmp_path: Path, backend: str) -> Non
         order = pair.place(broadband())
         # Cancel while B is activating something for the order (a monitor still running): the
         # deactivation of that one has to wait for the activation's outcome.
-        running = until(pair.b_in_progress, 30.0, "B activating")
+        running = until(pair.b_in_progress, "B activating", interval=0.1)
         answer = pair.a.post(CANCEL_PO, json={"productOrder": {"id": order["id"]}})
         assert answer.status_code == 201, answer.text
         task = pair.wait(f"{CANCEL_PO}/{answer.json()['id']}", {"done", "terminatedWithError"})

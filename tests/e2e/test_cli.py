@@ -18,6 +18,7 @@ from cascade.cli import app
 from cascade.storage.migrate import alembic_config
 from tests.conftest import fresh_database_url
 from tests.e2e.server import free_port, running_server
+from tests.waiting import HTTP_TIMEOUT_S
 
 runner = CliRunner()
 
@@ -83,13 +84,17 @@ def test_environment_variables_configure_serve(tmp_path: Path) -> None:
     assert env_run.stdout.strip() == "empty"
     with running_server(url, port, "--demo"):
         base = f"http://127.0.0.1:{port}/tmf-api/productCatalogManagement/v4"
-        offering = httpx.get(f"{base}/productOffering/po-fibre-broadband").json()
+        offering = httpx.get(
+            f"{base}/productOffering/po-fibre-broadband", timeout=HTTP_TIMEOUT_S
+        ).json()
         assert offering["name"]
         assert (
             offering["href"]
             == f"http://127.0.0.1:{port}/tmf-api/productCatalogManagement/v4/productOffering/po-fibre-broadband"
         )
-        names = httpx.get(f"{base}/productOffering", params={"fields": "name"}).json()
+        names = httpx.get(
+            f"{base}/productOffering", params={"fields": "name"}, timeout=HTTP_TIMEOUT_S
+        ).json()
         assert len(names) == 5
 
 

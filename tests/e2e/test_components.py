@@ -34,6 +34,7 @@ from cascade.storage.migrate import upgrade
 from cascade.storage.tables import allocation, entity
 from tests.conftest import fresh_database_url
 from tests.e2e.server import free_port, running_server
+from tests.waiting import until
 
 PO = "/tmf-api/productOrderingManagement/v4/productOrder"
 CANCEL_PO = "/tmf-api/productOrderingManagement/v4/cancelProductOrder"
@@ -161,12 +162,19 @@ def place(com: httpx.Client, speed: int = 500) -> str:
     return str(placed.json()["id"])
 
 
-def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (found := check()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-    return found
+def wait_until(check: Callable[[], Any], what: str) -> Any:
+    return until(check, what, interval=0.1)
+
+
+def component_status(component: Component) -> str:
+    """What `cascade component status` prints about `component`."""
+    return subprocess.run(
+        [sys.executable, "-m", "cascade.cli", "component", "status"],
+        env={**os.environ, "CASCADE_DATABASE": component.database},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 def ended(client: httpx.Client, path: str) -> Any:
@@ -187,7 +195,7 @@ def test_the_broadband_order_completes_across_three_components(
     deploy = deployment(CASCADE_COMPONENT_POLL_INTERVAL_S="300")
     with running(deploy) as (com, som, rom):
         order_id = place(com)
-        order = wait_until(lambda: ended(com, f"{PO}/{order_id}"), 60, "the order")
+        order = wait_until(lambda: ended(com, f"{PO}/{order_id}"), "the order")
         assert order["state"] == "completed", order.get("note")
 
         # The service order lives in SOM, the resource order in ROM, each completed.
@@ -233,9 +241,10 @@ def test_the_broadband_order_completes_across_three_components(
 def test_a_cancel_mid_flight_rolls_back_across_the_three(
     deployment: Callable[..., Deployment],
 ) -> None:
-    # The QoS profile takes 4 s to activate: the resource order has completed by then, and
-    # the service order is still running when the cancel arrives.
-    slow = '{"rfs-qos-profile": {"latency_ms": 4000}}'
+    # The QoS profile takes 10 s to activate: the resource order has completed by then, and
+    # the service order is still running when the cancel arrives (4 s left a loaded machine
+    # too little room between seeing the resource order done and the cancel reaching SOM).
+    slow = '{"rfs-qos-profile": {"latency_ms": 10000}}'
     deploy = deployment(
         CASCADE_SIMULATOR_SPECIFICATIONS=slow, CASCADE_COMPONENT_POLL_INTERVAL_S="300"
     )
@@ -247,7 +256,7 @@ def test_a_cancel_mid_flight_rolls_back_across_the_three(
             made = found and children(rom, RO, found[0]["id"])
             return made and made[0]["state"] == "completed" and found[0]
 
-        service_order = wait_until(resources_made, 30, "the resource order")
+        service_order = wait_until(resources_made, "the resource order")
         assert service_order["state"] == "inProgress"
         task = com.post(CANCEL_PO, json={"productOrder": {"id": order_id}})
         assert task.status_code == 201, task.text
@@ -256,7 +265,6 @@ def test_a_cancel_mid_flight_rolls_back_across_the_three(
             lambda: (
                 (t := com.get(task_path).json())["state"] in ("done", "terminatedWithError") and t
             ),
-            60,
             "the cancel task",
         )
         assert done["state"] == "done", com.get(f"{PO}/{order_id}").json().get("note")
@@ -295,24 +303,22 @@ def test_a_restarted_som_loses_nothing(deployment: Callable[..., Deployment]) ->
         com = stack.enter_context(deploy.com.client())
         som = stack.enter_context(deploy.som.client())
         first = [place(com, speed) for speed in (100, 500)]
-        wait_until(lambda: len(som.get(SO).json()) == 2, 30, "SOM to have both orders")
+        wait_until(lambda: len(som.get(SO).json()) == 2, "SOM to have both orders")
         som_process.send_signal(signal.SIGKILL)
         som_process.wait(timeout=10)
         during = [place(com, 1000)]  # COM keeps trying to forward it
-        time.sleep(2)
-        # What an operator sees meanwhile: the order COM could not forward yet, and why.
-        status = subprocess.run(
-            [sys.executable, "-m", "cascade.cli", "component", "status"],
-            env={**os.environ, "CASCADE_DATABASE": deploy.com.database},
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+
+        # What an operator sees meanwhile (once COM has tried): the order it could not
+        # forward yet, and why.
+        def tried() -> str:
+            status = component_status(deploy.com)
+            return status if "ConnectError" in status else ""
+
+        status = wait_until(tried, "COM's first attempt to forward to the killed SOM")
         assert "post 1" in status and "not created yet" in status, status
-        assert "ConnectError" in status, status
         with deploy.run(deploy.som):
             for order_id in (*first, *during):
-                order = wait_until(partial(ended, com, f"{PO}/{order_id}"), 90, order_id)
+                order = wait_until(partial(ended, com, f"{PO}/{order_id}"), order_id)
                 assert order["state"] == "completed", order.get("note")
             service_orders = som.get(SO).json()
             assert sorted(o["state"] for o in service_orders) == ["completed"] * 3
@@ -344,7 +350,7 @@ def test_upgrade_migration_and_cease_across_the_three(
             placed = com.post(PO, json=body)
             assert placed.status_code == 201, placed.text
             path = f"{PO}/{placed.json()['id']}"
-            ended_order = wait_until(lambda: ended(com, path), 60, path)
+            ended_order = wait_until(lambda: ended(com, path), path)
             assert ended_order["state"] == "completed", ended_order.get("note")
             return dict(ended_order)
 
@@ -423,7 +429,7 @@ def test_a_component_on_two_processes_shares_its_work(
     with running(deploy) as (com, som, rom):
         orders = [place(com, speed) for speed in (100, 500, 1000, 100, 500, 1000)]
         for order_id in orders:
-            order = wait_until(partial(ended, com, f"{PO}/{order_id}"), 60, order_id)
+            order = wait_until(partial(ended, com, f"{PO}/{order_id}"), order_id)
             assert order["state"] == "completed", order.get("note")
         assert len(som.get(SO_HUB).json()) == 1
         assert len(rom.get("/tmf-api/resourceOrderingManagement/v4/hub").json()) == 1
@@ -454,7 +460,7 @@ def test_a_component_with_its_controllers_in_a_worker(
         )
         try:
             order_id = place(com)
-            order = wait_until(lambda: ended(com, f"{PO}/{order_id}"), 60, "the order")
+            order = wait_until(lambda: ended(com, f"{PO}/{order_id}"), "the order")
             assert order["state"] == "completed", order.get("note")
             [subscription] = som.get(SO_HUB).json()
             assert subscription["callback"] == f"{deploy.com.url}/cascade/inbox/som"
@@ -494,7 +500,7 @@ def test_components_authenticate_to_the_next_one(deployment: Callable[..., Deplo
         assert com.get(PO).status_code == 401
         com.headers["X-API-Key"] = client_key
         order_id = place(com)
-        order = wait_until(lambda: ended(com, f"{PO}/{order_id}"), 60, "the order")
+        order = wait_until(lambda: ended(com, f"{PO}/{order_id}"), "the order")
         assert order["state"] == "completed", order.get("note")
 
 
@@ -531,7 +537,7 @@ def test_a_point_of_no_return_in_rom_refuses_the_cancel_on_com(
 ) -> None:
     """The GPON port (ROM) marks a point of no return: once it is activated, SOM marks its
     service order, COM reads the milestone from its mirror and refuses the cancel."""
-    slow = '{"rfs-qos-profile": {"latency_ms": 4000}}'
+    slow = '{"rfs-qos-profile": {"latency_ms": 10000}}'  # still activating when cancelled
     deploy = deployment(
         CASCADE_SIMULATOR_SPECIFICATIONS=slow, CASCADE_COMPONENT_POLL_INTERVAL_S="300"
     )
@@ -547,19 +553,26 @@ def test_a_point_of_no_return_in_rom_refuses_the_cancel_on_com(
             milestones = (found and found[0].get("milestone")) or []
             return any(m["name"] == "pointOfNoReturn" for m in milestones) and found[0]
 
-        service_order = wait_until(marked, 30, "the pointOfNoReturn milestone")
+        service_order = wait_until(marked, "the pointOfNoReturn milestone")
         assert service_order["state"] == "inProgress"  # the QoS profile is still activating
-        time.sleep(1.5)  # COM reads the milestone event's order back
+        # COM reads the milestone event's order back into its mirror of the service order.
+        wait_until(
+            lambda: deploy.com.scalar(
+                select(func.count())
+                .select_from(entity)
+                .where(entity.c.kind == "serviceOrder", entity.c.doc.contains("pointOfNoReturn"))
+            ),
+            "COM's mirror to hold the milestone",
+        )
         task = com.post(CANCEL_PO, json={"productOrder": {"id": order_id}})
         assert task.status_code == 201, task.text
         path = f"{CANCEL_PO}/{task.json()['id']}"
         refused = wait_until(
             lambda: (t := com.get(path).json())["state"] in ("done", "terminatedWithError") and t,
-            30,
             "the cancel task",
         )
         assert refused["state"] == "terminatedWithError"
-        order = wait_until(lambda: ended(com, f"{PO}/{order_id}"), 60, "the order")
+        order = wait_until(lambda: ended(com, f"{PO}/{order_id}"), "the order")
         assert order["state"] == "completed"
         assert any("point of no return" in n["text"] for n in order["note"]), order["note"]
         assert [o["orderItem"][0]["action"] for o in children(rom, RO, service_order["id"])] == [
@@ -574,7 +587,7 @@ def test_what_som_rejects_fails_the_product_order_with_its_reason(
     deploy.without_catalog = ("som",)  # SOM knows none of the service specifications
     with running(deploy) as (com, som, _):
         order_id = place(com)
-        order = wait_until(lambda: ended(com, f"{PO}/{order_id}"), 60, "the order")
+        order = wait_until(lambda: ended(com, f"{PO}/{order_id}"), "the order")
         assert order["state"] == "failed"
         [service_order] = children(som, SO, order_id)
         assert service_order["state"] == "rejected"
@@ -612,7 +625,7 @@ def test_killing_com_and_rom_mid_flight_makes_no_duplicates(
         stack.enter_context(deploy.run(deploy.rom))
         with deploy.com.client() as com:
             for order_id in orders:
-                order = wait_until(partial(ended, com, f"{PO}/{order_id}"), 90, order_id)
+                order = wait_until(partial(ended, com, f"{PO}/{order_id}"), order_id)
                 assert order["state"] == "completed", order.get("note")
     assert deploy.som.kinds()["serviceOrder"] == len(orders)
     assert deploy.rom.kinds()["resourceOrder"] == len(orders)

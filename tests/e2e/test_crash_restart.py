@@ -9,6 +9,7 @@ import httpx
 
 from tests.conftest import fresh_database_url
 from tests.e2e.server import free_port, running_server
+from tests.waiting import HTTP_TIMEOUT_S
 
 ORDERS = "/tmf-api/productOrderingManagement/v4/productOrder"
 HUB = "/tmf-api/productOrderingManagement/v4/hub"
@@ -28,15 +29,24 @@ def test_acknowledged_orders_and_subscriptions_survive_sigkill(tmp_path: Path) -
     base = f"http://127.0.0.1:{port}"
     with running_server(url, port) as server:
         ids = asyncio.run(_place_orders(base, 200))
-        hub = httpx.post(base + HUB, json={"callback": "http://127.0.0.1:1/cb"}).json()
-        patched = httpx.patch(f"{base}{ORDERS}/{ids[0]}", json={"description": "changed"})
+        hub = httpx.post(
+            base + HUB, json={"callback": "http://127.0.0.1:1/cb"}, timeout=HTTP_TIMEOUT_S
+        ).json()
+        patched = httpx.patch(
+            f"{base}{ORDERS}/{ids[0]}", json={"description": "changed"}, timeout=HTTP_TIMEOUT_S
+        )
         assert patched.status_code == 200
         server.kill()  # no shutdown, no chance to flush anything
     with running_server(url, port):
-        listed = httpx.get(base + ORDERS, params={"limit": 1000, "fields": "state"})
+        listed = httpx.get(
+            base + ORDERS, params={"limit": 1000, "fields": "state"}, timeout=HTTP_TIMEOUT_S
+        )
         assert listed.headers["X-Total-Count"] == "200"
         assert {order["id"] for order in listed.json()} == set(ids)
-        assert httpx.get(f"{base}{ORDERS}/{ids[0]}").json()["description"] == "changed"
+        assert (
+            httpx.get(f"{base}{ORDERS}/{ids[0]}", timeout=HTTP_TIMEOUT_S).json()["description"]
+            == "changed"
+        )
         secret = hub.pop("secret")  # shown once, at creation
-        kept = httpx.get(f"{base}{HUB}/{hub['id']}").json()
+        kept = httpx.get(f"{base}{HUB}/{hub['id']}", timeout=HTTP_TIMEOUT_S).json()
         assert kept == hub and secret not in str(kept)

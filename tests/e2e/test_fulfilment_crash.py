@@ -53,7 +53,7 @@ def test_orders_survive_repeated_sigkill_mid_fulfilment(backend: str, tmp_path: 
         if run < PLACING_RUNS:  # the orders just placed cannot have been fulfilled yet
             assert queue_length(url) > 0, f"run {run} was killed with nothing to do (seed {seed})"
     with running_server(url, port, "--no-migrate", environment=ENVIRONMENT, log=log):
-        orders = wait_until_ended(base, list(placed), timeout=120)
+        orders = wait_until_ended(base, list(placed))
         assert [o["state"] for o in orders] == ["completed"] * len(orders), f"seed {seed}"
-        wait_for_empty_queue(url, timeout=30)
+        wait_for_empty_queue(url)
         check_fulfilled(base, url, placed)

@@ -72,7 +72,7 @@ def test_changes_survive_repeated_sigkill(backend: str, tmp_path: Path) -> None:
     with running_server(url, port, "--demo", environment=ENVIRONMENT, log=log):
         bodies = [{"productOrderItem": [broadband(speed=500)]} for _ in range(2 * EACH)]
         bodies += [{"productOrderItem": [dsl()]} for _ in range(EACH)]
-        added = wait_until_ended(base, list(place(base, bodies)), timeout=120)
+        added = wait_until_ended(base, list(place(base, bodies)))
     assert {o["state"] for o in added} == {"completed"}, f"seed {seed}"
     products = [o["productOrderItem"][0]["product"]["id"] for o in added]
     upgrades, ceases, migrations = (products[i * EACH : (i + 1) * EACH] for i in range(3))
@@ -90,9 +90,9 @@ def test_changes_survive_repeated_sigkill(backend: str, tmp_path: Path) -> None:
         if run == 0:  # the changes just placed cannot have been made yet
             assert queue_length(url) > 0, f"killed with nothing to do (seed {seed})"
     with running_server(url, port, "--no-migrate", environment=ENVIRONMENT, log=log):
-        orders = wait_until_ended(base, placed, timeout=120)
+        orders = wait_until_ended(base, placed)
         assert [o["state"] for o in orders] == ["completed"] * len(orders), (seed, orders)
-        wait_for_empty_queue(url, timeout=30)
+        wait_for_empty_queue(url)
         with httpx.Client(base_url=base, timeout=30) as client:
             _check_upgrades(client, url, upgrades, before)
             _check_ceases(client, ceases, before, _allocations(url), _network(url))

@@ -12,6 +12,7 @@ import httpx
 
 from tests.conftest import fresh_database_url
 from tests.e2e.server import free_port, running_server
+from tests.waiting import HTTP_TIMEOUT_S, PATIENCE_S
 
 ORDERS = "/tmf-api/productOrderingManagement/v4/productOrder"
 EXPECTED = ("completed", "Internet Access", "GPON Port", "vlanId=", "available")
@@ -41,9 +42,13 @@ def test_order_watch_prints_the_tree_of_a_fulfilled_order(tmp_path: Path) -> Non
                     {"id": "1", "action": "add", "productOffering": {"id": "po-fibre-broadband"}}
                 ]
             },
+            timeout=HTTP_TIMEOUT_S,
         ).json()
-        deadline = time.monotonic() + 60
-        while httpx.get(f"{base}{ORDERS}/{order['id']}").json()["state"] != "completed":
+        deadline = time.monotonic() + PATIENCE_S
+        while (
+            httpx.get(f"{base}{ORDERS}/{order['id']}", timeout=HTTP_TIMEOUT_S).json()["state"]
+            != "completed"
+        ):
             assert time.monotonic() < deadline, "the order did not complete"
             time.sleep(0.1)
         result = watch(order["id"], base)

@@ -15,6 +15,7 @@ import httpx
 
 from tests.conftest import fresh_database_url
 from tests.e2e.server import free_port, running_server
+from tests.waiting import HTTP_TIMEOUT_S, PATIENCE_S
 
 ORDERS = "/tmf-api/productOrderingManagement/v4/productOrder"
 
@@ -58,7 +59,7 @@ def test_two_workers_serve_one_database_and_die_with_their_supervisor(tmp_path: 
         ids = asyncio.run(place_orders(base, 200))
         supervisor.kill()
         supervisor.wait(timeout=10)
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + PATIENCE_S
         while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
             time.sleep(0.1)
         still_running = [pid for pid in workers if alive(pid)]
@@ -66,6 +67,8 @@ def test_two_workers_serve_one_database_and_die_with_their_supervisor(tmp_path: 
     assert len(workers) == 2, log.read_text()[-2000:]
     assert still_running == []
     with running_server(url, port, *options, log=log):
-        listed = httpx.get(base + ORDERS, params={"limit": 1000, "fields": "id"})
+        listed = httpx.get(
+            base + ORDERS, params={"limit": 1000, "fields": "id"}, timeout=HTTP_TIMEOUT_S
+        )
         assert listed.headers["X-Total-Count"] == "200"
         assert {order["id"] for order in listed.json()} == set(ids)

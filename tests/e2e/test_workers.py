@@ -26,6 +26,7 @@ from tests.e2e.fulfilment import (
     wait_until_ended,
 )
 from tests.e2e.server import free_port, running_server
+from tests.waiting import PATIENCE_S
 
 pytestmark = [
     pytest.mark.postgres,
@@ -53,13 +54,13 @@ def test_two_workers_share_the_load_without_allocating_or_activating_twice(
         running_worker(url, ENVIRONMENT, outputs[1]) as second,
     ):
         placed = place(base, order_mix(40))
-        orders = wait_until_ended(base, list(placed), timeout=120)
+        orders = wait_until_ended(base, list(placed))
         assert [o["state"] for o in orders] == ["completed"] * len(orders)
-        wait_for_empty_queue(url, timeout=30)
+        wait_for_empty_queue(url)
         check_fulfilled(base, url, placed)
         for worker in (first, second):
             worker.send_signal(signal.SIGTERM)
-            assert worker.wait(timeout=20) == 0
+            assert worker.wait(timeout=PATIENCE_S) == 0
     steps = {}
     for output in outputs:
         found = STOPPED.search(output.read_text())

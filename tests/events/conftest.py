@@ -26,8 +26,11 @@ from cascade.storage.tables import event_delivery, event_outbox
 from tests.api.official_schemas import OfficialSchemas
 from tests.conftest import PUBLIC_URL, _empty_tables
 from tests.fulfilment.conftest import FAST, Chain
+from tests.ports import free_port
+from tests.waiting import PATIENCE_S
+from tests.waiting import until as wait_until
 
-TIMEOUT = 20.0
+TIMEOUT = PATIENCE_S
 
 # The base path of each API (its hub is BASE + "/hub") and its swagger file.
 BASES = {
@@ -81,7 +84,7 @@ class Received:
 
 
 class Listener:
-    """A real HTTP event listener on 127.0.0.1 (an ephemeral port, kept across restarts)."""
+    """A real HTTP event listener on 127.0.0.1 (a port of its own, kept across restarts)."""
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.status = 201  # what it answers; >= 300 records nothing
@@ -89,7 +92,7 @@ class Listener:
         self.delay_s = 0.0  # how long it takes before answering
         self.arrived = 0  # POSTs whose body was read (answered or not yet)
         self.host = host
-        self.port = 0
+        self.port = free_port(host)  # not port 0: down() gives it up, up() takes it back
         self.attempts = 0  # every POST, whatever the answer
         self.tried: list[str] = []  # the X-Cascade-Event-Id of every POST
         self._received: list[Received] = []
@@ -203,11 +206,7 @@ def outbox_and_deliveries_of(engine: Engine) -> tuple[int, int]:
 
 
 def until(check: Callable[[], bool], timeout: float = TIMEOUT, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached in {timeout}s")
-        time.sleep(0.02)
+    wait_until(check, what, timeout)
 
 
 def start_chain(cascade: Cascade) -> Iterator[Chain]:

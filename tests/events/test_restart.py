@@ -27,6 +27,7 @@ from tests.events.conftest import (
     subscribe,
     until,
 )
+from tests.waiting import HTTP_TIMEOUT_S
 
 COUNT = 5
 
@@ -112,13 +113,17 @@ def test_a_killed_server_delivers_after_restart(tmp_path: Path, listener: Listen
     try:
         with running_server(url, port, environment=environment) as server:
             hub = httpx.post(
-                f"{base}{BASES['tmf620']}/hub", json={"callback": listener.url(), "query": CREATES}
+                f"{base}{BASES['tmf620']}/hub",
+                json={"callback": listener.url(), "query": CREATES},
+                timeout=HTTP_TIMEOUT_S,
             )
             assert hub.status_code == 201, hub.text
             ids = []
             for n in range(COUNT):
                 created = httpx.post(
-                    f"{base}{OFFERING}", json={"name": f"k{n}", "lifecycleStatus": "In design"}
+                    f"{base}{OFFERING}",
+                    json={"name": f"k{n}", "lifecycleStatus": "In design"},
+                    timeout=HTTP_TIMEOUT_S,
                 )
                 assert created.status_code == 201, created.text
                 ids.append(created.json()["id"])
@@ -153,8 +158,8 @@ def test_a_delivery_in_flight_at_shutdown_is_sent_soon_after_restart(
     try:
         with TestClient(second.app, base_url=PUBLIC_URL):
             try:
-                listener.wait(
-                    lambda r: offering in offering_ids_of(r), timeout=15, what="the resent event"
+                listener.wait(  # well before a kept lease (60 s) would let it go
+                    lambda r: offering in offering_ids_of(r), timeout=45, what="the resent event"
                 )
             except AssertionError as error:
                 raise AssertionError(

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine
 from tests.conftest import _empty_tables
 from tests.e2e.server import free_port, running_server
 from tests.events.conftest import BASES, OFFERING, Listener, outbox_and_deliveries_of, until
+from tests.waiting import HTTP_TIMEOUT_S
 
 COUNT = 30
 ENVIRONMENT = {"CASCADE_EVENTS_POLL_INTERVAL_S": "0.02", "CASCADE_EVENTS_BACKOFF_MS": "50"}
@@ -46,7 +47,11 @@ def test_two_workers_deliver_each_event_once(database_url: str, listener: Listen
         _empty_tables(connection)
     try:
         with running_server(url, port, "--workers", "2", environment=ENVIRONMENT):
-            hub = httpx.post(f"{base}{BASES['tmf620']}/hub", json={"callback": listener.url()})
+            hub = httpx.post(
+                f"{base}{BASES['tmf620']}/hub",
+                json={"callback": listener.url()},
+                timeout=HTTP_TIMEOUT_S,
+            )
             assert hub.status_code == 201, hub.text
             ids = asyncio.run(write(base))
             listener.wait(lambda r: len(r) >= 3 * COUNT, what="every create and change event")

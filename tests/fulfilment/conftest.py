@@ -16,6 +16,8 @@ from cascade.catalogs import demo_catalog
 from cascade.settings import Settings
 from tests.api.official_schemas import OfficialSchemas
 from tests.conftest import PUBLIC_URL, _empty_tables
+from tests.waiting import PATIENCE_S
+from tests.waiting import until as wait_until
 
 PO = "/tmf-api/productOrderingManagement/v4/productOrder"
 SO = "/tmf-api/serviceOrdering/v4/serviceOrder"
@@ -40,7 +42,9 @@ class Chain:
         assert response.status_code == 200, response.text
         return response.json()
 
-    def wait_for(self, order_id: str, path: str = PO, timeout: float = 20.0) -> dict[str, Any]:
+    def wait_for(
+        self, order_id: str, path: str = PO, timeout: float = PATIENCE_S
+    ) -> dict[str, Any]:
         """The order once it reaches a terminal state."""
         deadline = time.monotonic() + timeout
         while True:
@@ -51,12 +55,8 @@ class Chain:
                 raise AssertionError(f"order {order_id} still {order['state']} after {timeout}s")
             time.sleep(0.02)
 
-    def until(self, check: Callable[[], bool], timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not check():
-            if time.monotonic() > deadline:
-                raise AssertionError("condition not reached in time")
-            time.sleep(0.02)
+    def until(self, check: Callable[[], bool], timeout: float = PATIENCE_S) -> None:
+        wait_until(check, "condition", timeout)
 
 
 def broadband(item_id: str = "1", speed: int = 500) -> dict[str, Any]:

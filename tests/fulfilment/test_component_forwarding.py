@@ -186,11 +186,11 @@ def test_a_refused_subscription_is_tried_again_and_polling_follows_meanwhile(
     som.refuse_hub = 1
     placed = com.place(broadband())
     assert com.wait_for(placed["id"])["state"] == "completed"  # followed by polling alone
-    com.until(lambda: len(som.subscriptions) == 2, timeout=10)
+    com.until(lambda: len(som.subscriptions) == 2)
     [secret] = {each["secret"] for each in som.subscriptions}  # the same secret, kept
 
     # SOM has answered; COM records the subscription once the answer is back.
-    com.until(lambda: stored_link(com).subscription_id is not None, timeout=10)
+    com.until(lambda: stored_link(com).subscription_id is not None)
     stored = stored_link(com)
     assert stored.subscription_id == "sub-1" and stored.secret == secret
 

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 import pytest
 
 from cascade.settings import Settings
-from tests.fulfilment.conftest import FAST, PO, SO, Chain, broadband
+from tests.fulfilment.conftest import FAST, PO, RO, SO, Chain, broadband
 
 MERGE = {"content-type": "application/merge-patch+json"}
 
 
 @pytest.fixture
 def chain_settings() -> Settings:
-    # The access port takes a while to activate, so the order is still running when held.
-    return replace(FAST, simulator_specifications='{"rs-gpon-port": {"latency_ms": 400}}')
+    # The access port takes a while to activate, so the order is still running when held
+    # (room for a loaded machine between seeing the service order run and holding it).
+    return replace(FAST, simulator_specifications='{"rs-gpon-port": {"latency_ms": 3000}}')
 
 
 def test_a_held_order_waits_and_a_release_resumes_it(chain: Chain) -> None:
@@ -32,7 +32,13 @@ def test_a_held_order_waits_and_a_release_resumes_it(chain: Chain) -> None:
     (service_order,) = chain.get(SO, **{"externalReference.id": placed["id"]})
     held = chain.client.patch(f"{SO}/{service_order['id']}", json={"state": "held"}, headers=MERGE)
     assert held.status_code == 200, held.text
-    time.sleep(1.0)  # well past the port's activation latency
+    # The port's resource order carries on and completes; the held service order does not.
+    chain.until(
+        lambda: (
+            [ro["state"] for ro in chain.get(RO, **{"externalReference.id": service_order["id"]})]
+            == ["completed"]
+        )
+    )
     assert chain.get(f"{SO}/{service_order['id']}")["state"] == "held"
     assert chain.get(path)["state"] == "inProgress"
 

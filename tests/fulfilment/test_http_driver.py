@@ -18,6 +18,7 @@ from cascade.settings import Settings
 from cascade.storage.tables import remote_activation
 from tests.e2e.server import free_port, running_server
 from tests.fulfilment.conftest import FAST, Chain, broadband
+from tests.waiting import HTTP_TIMEOUT_S
 
 TMF640 = "/tmf-api/ServiceActivationAndConfiguration/v4"
 TMF702 = "/tmf-api/ResourceActivationAndConfiguration/v4"
@@ -56,7 +57,7 @@ def chain_settings(cascade_b: Remote) -> Settings:
         activation_service_url=f"{cascade_b.url}{TMF640}",
         activation_resource_url=f"{cascade_b.url}{TMF702}",
         activation_follow_ms=50,
-        activation_http_timeout_s=5.0,
+        activation_http_timeout_s=HTTP_TIMEOUT_S,  # B answers at once, if slowly under load
     )
 
 
@@ -74,7 +75,7 @@ def test_a_product_order_completes_with_activations_done_by_another_cascade(
     chain: Chain, cascade_b: Remote
 ) -> None:
     slow = cascade_b.latency_ms > 0
-    with httpx.Client(base_url=cascade_b.url) as b:
+    with httpx.Client(base_url=cascade_b.url, timeout=HTTP_TIMEOUT_S) as b:
         before = (_total(b, f"{TMF640}/service"), _total(b, f"{TMF702}/resource"))
         placed = chain.place(broadband(speed=1000))
         order = chain.wait_for(placed["id"])
@@ -114,7 +115,7 @@ def test_a_post_whose_answer_was_lost_is_answered_from_the_first(
 ) -> None:
     order = chain.wait_for(chain.place(broadband())["id"])
     assert order["state"] == "completed"
-    with httpx.Client(base_url=cascade_b.url) as b:
+    with httpx.Client(base_url=cascade_b.url, timeout=HTTP_TIMEOUT_S) as b:
         before = _total(b, f"{TMF702}/resource")
         # As if the process had died between the POST and recording its answer.
         lost = _remote_rows(chain)[0].activation
@@ -149,7 +150,7 @@ def test_a_client_post_on_one_cascade_is_activated_by_the_other(
     chain.until(lambda: chain.get(monitor_path)["state"] != "InProgress")
     assert chain.get(monitor_path)["state"] == "Completed"
     (row,) = _remote_rows(chain)
-    with httpx.Client() as b:
+    with httpx.Client(timeout=HTTP_TIMEOUT_S) as b:
         remote = b.get(row.remote_href).json()
     assert remote["state"] == "active"
     assert remote["name"] == "QoS gold"

@@ -22,6 +22,7 @@ from tests.fulfilment.test_lifecycle import (
     product_of,
     service_tree,
 )
+from tests.waiting import HTTP_TIMEOUT_S
 
 TMF640 = "/tmf-api/ServiceActivationAndConfiguration/v4"
 TMF702 = "/tmf-api/ResourceActivationAndConfiguration/v4"
@@ -45,7 +46,7 @@ def chain_settings(remote: str) -> Settings:
         activation_service_url=f"{remote}{TMF640}",
         activation_resource_url=f"{remote}{TMF702}",
         activation_follow_ms=50,
-        activation_http_timeout_s=5.0,
+        activation_http_timeout_s=HTTP_TIMEOUT_S,  # B answers at once, if slowly under load
     )
 
 
@@ -68,7 +69,7 @@ def test_a_cease_deactivates_every_remote_entity_of_the_product(chain: Chain) ->
     assert owners(chain) == set()
     kinds = set()
     for href in hrefs.values():
-        remote = httpx.get(href).json()
+        remote = httpx.get(href, timeout=HTTP_TIMEOUT_S).json()
         if "/service/" in href:
             assert remote["state"] == "inactive", href
         else:
@@ -84,7 +85,9 @@ def test_a_speed_upgrade_reconfigures_the_remote_qos_service(chain: Chain) -> No
     product_id = product_of(fulfilled(chain, broadband(speed=500)))
     services = service_tree(chain, product_id)
     fulfilled(chain, change("1", "modify", product_id, downloadSpeed=1000))
-    qos = httpx.get(remote_hrefs(chain)[services["rfs-qos-profile"]["id"]]).json()
+    qos = httpx.get(
+        remote_hrefs(chain)[services["rfs-qos-profile"]["id"]], timeout=HTTP_TIMEOUT_S
+    ).json()
     assert qos["state"] == "active"
     speeds = {c["name"]: c["value"] for c in qos["serviceCharacteristic"]}
     assert speeds["downloadSpeed"] == 1000

@@ -13,10 +13,11 @@ from cascade.bootstrap import Cascade
 from cascade.fulfilment.runtime import DONE, Runtime, RuntimeSettings, StepContext, StepResult
 from cascade.storage import work
 from cascade.tmf.declarations import Kind
+from tests.waiting import PATIENCE_S
 
 KIND = Kind("testKind", "Test")
-WAIT_S = 10.0  # only reached when something is broken
-SLOW = RuntimeSettings(poll_interval_s=60.0)  # without a wake-up, nothing is looked at in time
+WAIT_S = PATIENCE_S  # only reached when something is broken
+SLOW = RuntimeSettings(poll_interval_s=10 * WAIT_S)  # without a wake-up, nothing is looked at
 
 
 class Steps:

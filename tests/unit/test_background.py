@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from cascade.background.loop import BackgroundLoop
+from tests.waiting import PATIENCE_S
 
 
 class Idle(BackgroundLoop):
@@ -34,7 +35,7 @@ async def _stop_while_woken(rounds: int) -> int:
         await asyncio.sleep(0)  # the loop is waiting now
         loop._wake.set()  # a wake-up lands in the same moment as the stop's cancellation
         try:
-            await asyncio.wait_for(loop.stop(), 2.0)
+            await asyncio.wait_for(loop.stop(), 10.0)  # a stop takes microseconds
         except TimeoutError:
             stuck += 1
     return stuck
@@ -47,7 +48,7 @@ def test_stop_ends_the_loop_even_when_a_wake_up_races_with_it() -> None:
         target=lambda: outcome.append(asyncio.run(_stop_while_woken(200))), daemon=True
     )
     runner.start()
-    runner.join(30)
+    runner.join(PATIENCE_S)
     assert not runner.is_alive(), "a stopped loop kept running"
     assert outcome == [0]
 
