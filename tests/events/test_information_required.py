@@ -19,8 +19,8 @@ WANTED = "eventType=ServiceOrderStateChangeEvent,ServiceOrderInformationRequired
 
 @pytest.fixture
 def chain_settings() -> Settings:
-    # The access port takes a while to activate, so the service order is still running.
-    return replace(EVENTS_FAST, simulator_specifications='{"rs-gpon-port": {"latency_ms": 400}}')
+    # The access port takes 5 s, so the service order still runs when the test puts it pending.
+    return replace(EVENTS_FAST, simulator_specifications='{"rs-gpon-port": {"latency_ms": 5000}}')
 
 
 def test_a_service_order_put_pending_asks_for_information(

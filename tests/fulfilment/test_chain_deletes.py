@@ -20,7 +20,7 @@ MERGE = {"content-type": "application/merge-patch+json"}
 @pytest.fixture
 def chain_settings() -> Settings:
     # The access port takes a while to activate, so the order still runs when deleted.
-    return replace(FAST, simulator_specifications='{"rs-gpon-port": {"latency_ms": 300}}')
+    return replace(FAST, simulator_specifications='{"rs-gpon-port": {"latency_ms": 3000}}')
 
 
 def refused(chain: Chain, url: str, code: str) -> None:
