@@ -16,7 +16,7 @@ cannot reach them yet, so holding an order with running mirrored children is ref
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from sqlalchemy import Connection
@@ -25,7 +25,7 @@ from cascade.domain.states import HELD, IN_PROGRESS, PENDING
 from cascade.fulfilment.integrity.references import child_orders, ids, parent_order
 from cascade.fulfilment.layers.documents import AUTHOR, move
 from cascade.fulfilment.layers.registry import Layer, child_of
-from cascade.repositories import Repositories
+from cascade.repositories import Loaded, Repositories, Repository
 from cascade.tmf.errors import TmfError
 from cascade.tmf.instants import now_instant
 
@@ -58,13 +58,8 @@ class Holds:
     def _hold(
         self, connection: Connection, layer: Layer, order: Mapping[str, Any], state: str
     ) -> None:
-        child_layer = child_of(layer)
-        if child_layer is None:
-            return
-        orders = self.repositories[child_layer.order_kind]
-        for child in child_orders(connection, self.repositories, layer, str(order["id"])):
-            loaded = orders.load(connection, str(child["id"]))
-            if loaded is None or loaded.document.get("state") != IN_PROGRESS:
+        for child_layer, orders, loaded in self._children(connection, layer, order):
+            if loaded.document.get("state") != IN_PROGRESS:
                 continue
             move(loaded.document, child_layer.machine, state)
             _note(loaded.document, _held_with(layer, order))
@@ -72,21 +67,29 @@ class Holds:
             self._hold(connection, child_layer, loaded.document, state)
 
     def _release(self, connection: Connection, layer: Layer, order: Mapping[str, Any]) -> None:
-        child_layer = child_of(layer)
-        if child_layer is None:
-            return
-        orders = self.repositories[child_layer.order_kind]
-        for child in child_orders(connection, self.repositories, layer, str(order["id"])):
-            loaded = orders.load(connection, str(child["id"]))
-            if loaded is None or child_layer.machine.is_terminal(str(loaded.document["state"])):
-                continue
+        for child_layer, orders, loaded in self._children(connection, layer, order):
             document = loaded.document
+            if child_layer.machine.is_terminal(str(document["state"])):
+                continue
             if document.get("state") in HOLDS and follows(document, layer, order):
                 move(document, child_layer.machine, IN_PROGRESS)
                 _note(document, _released_with(layer, order))
                 orders.save(connection, loaded)
                 self._release(connection, child_layer, document)
             orders.written(connection, document)  # its controller looks again (if here)
+
+    def _children(
+        self, connection: Connection, layer: Layer, order: Mapping[str, Any]
+    ) -> Iterator[tuple[Layer, Repository, Loaded]]:
+        """The order's child orders as stored, each with its layer and repository."""
+        child_layer = child_of(layer)
+        if child_layer is None:
+            return
+        orders = self.repositories[child_layer.order_kind]
+        for child in child_orders(connection, self.repositories, layer, str(order["id"])):
+            loaded = orders.load(connection, str(child["id"]))
+            if loaded is not None:
+                yield child_layer, orders, loaded
 
     def _refuse_mirrored(self, connection: Connection, order: Mapping[str, Any]) -> None:
         child_layer = child_of(self.layer)
