@@ -26,7 +26,7 @@ class OfficialSchemas:
 
     @functools.cache  # noqa: B019 - one instance per session
     def _validator(self, spec_file: str, definition: str) -> jsonschema.Draft4Validator:
-        swagger = _with_lifts(spec_file)
+        swagger = with_lifts(spec_file)
         root: Resource[Any] = DRAFT4.create_resource(swagger)
         registry: Registry[Any] = Registry().with_resource("urn:swagger", root)
         schema = {"$ref": f"urn:swagger#/definitions/{definition}"}
@@ -59,7 +59,7 @@ class OfficialSchemas:
                 raise AssertionError(f"{api.code} profile: {exc.message}") from None
 
 
-def _with_lifts(spec_file: str) -> dict[str, Any]:
+def with_lifts(spec_file: str) -> dict[str, Any]:
     """The published swagger, less the requirements its API's overlay lifts."""
     swagger = copy.deepcopy(load_swagger(spec_file))
     definitions = swagger["definitions"]
