@@ -15,11 +15,9 @@ from sqlalchemy import Connection
 from cascade.apis import kinds
 from cascade.domain.changes import InstalledProduct, InstalledService, product_id_of
 from cascade.domain.characteristics import as_values
+from cascade.fulfilment.changes.claims import RUNNING
 from cascade.repositories import Repositories, Repository
 from cascade.tmf.query import MAX_LIMIT
-
-# Product order states in which an order may still change what it names.
-RUNNING = ("inProgress", "held", "pending", "assessingCancellation", "pendingCancellation")
 
 
 def installed_products(

@@ -26,7 +26,7 @@ from cascade.domain.decomposition import (
 )
 from cascade.domain.offering_rules import offering_problems
 from cascade.domain.states import COMPLETED, IN_PROGRESS
-from cascade.fulfilment.changes.claims import claim_products, release_products
+from cascade.fulfilment.changes.claims import PRODUCT_CHANGES
 from cascade.fulfilment.changes.installed import (
     busy_products,
     customer_products,
@@ -67,7 +67,7 @@ class ProductOrderController(OrderController):
         # The claims hold under concurrency; the query finds orders accepted before them.
         busy = {
             **busy_products(connection, self.orders, order),
-            **claim_products(connection, self.orders, order),
+            **PRODUCT_CHANGES.take(connection, self.orders, order),
         }
         dependents = dependent_products(connection, self.inventory, items)
         owned = customer_products(connection, self.inventory, order)
@@ -79,7 +79,7 @@ class ProductOrderController(OrderController):
         except Rejected as rejected:
             problems = [*rejected.reasons, *problems]
         if problems:
-            release_products(connection, order)  # a refused order gives its claims back
+            PRODUCT_CHANGES.give_back(connection, order)  # a refused order gives its claims back
         return problems
 
     def specification(self, item: Mapping[str, Any], catalog: Catalog) -> Mapping[str, Any] | None:

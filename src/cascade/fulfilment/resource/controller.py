@@ -22,6 +22,7 @@ from cascade.domain.pools import MissingScope, pool_for
 from cascade.domain.states import COMPLETED, IN_PROGRESS
 from cascade.fulfilment.activation.activator import Activator
 from cascade.fulfilment.changes.cease import ORIGIN, cease_resource, origin_order, unable
+from cascade.fulfilment.changes.claims import RESOURCE_CHANGES
 from cascade.fulfilment.layers.catalog import CatalogCache, StoredCatalog
 from cascade.fulfilment.layers.documents import move, parties
 from cascade.fulfilment.layers.ids import child_id
@@ -50,7 +51,9 @@ class ResourceOrderController(OrderController):
         self.activator = activator
 
     def problems(self, step: OrderStep) -> list[str]:
-        return self._problems(step.connection, step.order, step.catalog)
+        """The order's checks, then the resources it ceases claimed (changes/claims.py)."""
+        problems = self._problems(step.connection, step.order, step.catalog)
+        return RESOURCE_CHANGES.accept(step.connection, self.orders, step.order, problems)
 
     def relies_on(
         self, step: OrderStep, item: Mapping[str, Any], by_id: Mapping[str, Any]

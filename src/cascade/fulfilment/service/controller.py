@@ -18,6 +18,7 @@ from cascade.domain.decomposition import CFS, DEPENDS_ON, RFS, Catalog
 from cascade.domain.states import COMPLETED, IN_PROGRESS
 from cascade.fulfilment.activation.activator import Activator
 from cascade.fulfilment.cancellation.no_return import MILESTONE, PointOfNoReturn
+from cascade.fulfilment.changes.claims import SERVICE_CHANGES
 from cascade.fulfilment.changes.service import Change, ServiceChanges, change_problems
 from cascade.fulfilment.layers.catalog import CatalogCache, StoredCatalog
 from cascade.fulfilment.layers.children import ChildOrders
@@ -60,10 +61,12 @@ class ServiceOrderController(OrderController):
     # --- the order as a whole ---------------------------------------------------------------
 
     def problems(self, step: OrderStep) -> list[str]:
-        items = self.items(step.order)
-        return _problems(items, step.catalog) + change_problems(
-            step.connection, self.inventory, items, self.activator.driver
+        """The order's checks, then the services it changes claimed (changes/claims.py)."""
+        items, connection = self.items(step.order), step.connection
+        problems = _problems(items, step.catalog) + change_problems(
+            connection, self.inventory, items, self.activator.driver
         )
+        return SERVICE_CHANGES.accept(connection, self.orders, step.order, problems)
 
     def record_refusal(self, order: dict[str, Any], problems: Sequence[str]) -> None:
         for problem in problems:
