@@ -95,7 +95,7 @@ def test_environment_variables_configure_serve(tmp_path: Path) -> None:
         names = httpx.get(
             f"{base}/productOffering", params={"fields": "name"}, timeout=HTTP_TIMEOUT_S
         ).json()
-        assert len(names) == 5
+        assert len(names) == 6  # with the Broadband + IPTV bundle
 
 
 def error_lines(stderr: str) -> list[str]:

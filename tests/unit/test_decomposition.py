@@ -115,7 +115,9 @@ def test_dependencies_come_from_relies_on_relationships_only() -> None:
     assert [p.item_id for p in plans] == ["1", "2"]
 
 
-def test_a_bundle_offering_is_refused_with_its_reason() -> None:
+def test_a_bundle_offering_plans_no_services_of_its_own() -> None:
+    """A bundle is realised by its member items (domain/bundles.py); it needs no
+    specification, and waits for the items it `bundles`."""
     catalog = FakeCatalog()
     catalog.by_kind["productOffering"]["po-bundle"] = {
         "id": "po-bundle",
@@ -123,12 +125,14 @@ def test_a_bundle_offering_is_refused_with_its_reason() -> None:
         "isBundle": True,
         "bundledProductOffering": [{"id": "po-fibre-broadband"}, {"id": "po-iptv"}],
     }
-    with pytest.raises(Rejected) as refused:
-        plan_product_item(item("po-bundle"), catalog)
-    assert refused.value.reasons == (
-        "item 1: productOffering 'po-bundle' is a bundle, and bundles are not supported: "
-        "order each offering it bundles as an item of its own",
-    )
+    bundle = {
+        **item("po-bundle", "b"),
+        "productOrderItemRelationship": [{"id": "1", "relationshipType": "bundles"}],
+    }
+    plan = plan_product_item(bundle, catalog)
+    assert plan.bundle and plan.services == () and plan.specification == {}
+    assert item_dependencies(bundle) == ("1",)
+    assert not plan_product_item(item("po-fibre-broadband"), catalog).bundle
 
 
 def test_a_product_specification_other_than_the_offerings_is_refused() -> None:
