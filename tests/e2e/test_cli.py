@@ -42,7 +42,7 @@ def test_db_upgrade_then_catalog_load(tmp_path: Path, database_url: str) -> None
     assert head in runner.invoke(app, ["db", "current", "--database", url]).output
     loaded = runner.invoke(app, ["catalog", "load", "--database", url])
     assert loaded.exit_code == 0, loaded.output
-    assert "tmf620.productOffering: 5" in loaded.output
+    assert "tmf620.productOffering: 6" in loaded.output  # with the Broadband + IPTV bundle
 
 
 def test_bad_catalog_file_is_refused_with_a_reason(tmp_path: Path) -> None:
