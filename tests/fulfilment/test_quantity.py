@@ -4,11 +4,19 @@ quantity 1 has; a change item of another quantity is refused at POST, nothing st
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from typing import Any
 
+import pytest
+
 from cascade.fulfilment.layers.ids import child_id
-from tests.fulfilment.conftest import PO, SO, Chain, offering_item
-from tests.fulfilment.undone import PRODUCT, delivered
+from cascade.settings import Settings
+from tests.fulfilment.conftest import FAST, PO, SO, Chain, offering_item
+from tests.fulfilment.undone import PRODUCT, delivered, undone
+from tests.waiting import until
+
+CANCEL_PO = "/tmf-api/productOrderingManagement/v4/cancelProductOrder"
 
 
 def notes(order: dict[str, Any]) -> str:
@@ -48,3 +56,34 @@ def test_quantity_two_on_a_delete_is_refused_and_nothing_is_stored(chain: Chain)
     assert error["code"] == "invalidOrderItem"
     assert "item 1: quantity 2 on a 'delete' item" in error["message"]
     assert chain.get(PO) == []
+
+
+def slow_mobile() -> Settings:
+    behaviours = {"rfs-mobile-subscription": {"latency_ms": 4000}}
+    return replace(FAST, simulator_specifications=json.dumps(behaviours))
+
+
+@pytest.mark.parametrize("chain_settings", [slow_mobile()], ids=["slow-mobile"])
+def test_cancelling_undoes_every_copy(chain: Chain) -> None:
+    placed = chain.place({**offering_item("1", "po-mobile-line"), "quantity": 2})
+
+    def both_running() -> bool:
+        found = chain.get(SO, **{"externalReference.id": placed["id"]})
+        return len(found) == 2 and all(so["state"] == "inProgress" for so in found)
+
+    chain.until(both_running)
+    response = chain.client.post(
+        CANCEL_PO, json={"productOrder": {"id": placed["id"]}, "cancellationReason": "test"}
+    )
+    assert response.status_code == 201, response.text
+    task_path = f"{CANCEL_PO}/{response.json()['id']}"
+    until(lambda: chain.get(task_path)["state"] in ("done", "terminatedWithError"), "the cancel")
+    assert chain.get(task_path)["state"] == "done"
+
+    def get_or_none(path: str) -> Any:
+        answer = chain.client.get(path)
+        return None if answer.status_code == 404 else answer.json()
+
+    tree = undone(get_or_none, chain.cascade.database.read_sync, placed["id"])
+    assert [so["state"] for so in tree.service_orders] == ["cancelled", "cancelled"]
+    assert len(tree.products) == 2
