@@ -133,6 +133,20 @@ def test_a_bundle_offering_plans_no_services_of_its_own() -> None:
     assert plan.bundle and plan.services == () and plan.specification == {}
     assert item_dependencies(bundle) == ("1",)
     assert not plan_product_item(item("po-fibre-broadband"), catalog).bundle
+    # A bundle's specification may list no serviceSpecification; another offering's may not.
+    catalog.by_kind["productSpecification"]["ps-bundle"] = {"id": "ps-bundle", "name": "TP"}
+    catalog.by_kind["productOffering"]["po-bundle"]["productSpecification"] = {"id": "ps-bundle"}
+    with_spec = plan_product_item(bundle, catalog)
+    assert with_spec.services == () and with_spec.specification["id"] == "ps-bundle"
+    catalog.by_kind["productOffering"]["po-plain"] = {
+        "id": "po-plain",
+        "productSpecification": {"id": "ps-bundle"},
+    }
+    with pytest.raises(Rejected) as refused:
+        plan_product_item(item("po-plain"), catalog)
+    assert refused.value.reasons == (
+        "item 1: productSpecification 'ps-bundle' lists no serviceSpecification",
+    )
 
 
 def test_a_product_specification_other_than_the_offerings_is_refused() -> None:
