@@ -46,6 +46,9 @@ def test_quantity_three_makes_three_products_and_three_service_orders(chain: Cha
     listed = f"item 1: quantity 3: products {first}, "
     assert listed in notes(order)
     assert all(p["id"] in notes(order) for p in products)
+    (node,) = chain.get(f"/cascade/productOrder/{order['id']}/tree")["items"]
+    shown = [node["serviceOrder"], *node["moreServiceOrders"]]
+    assert sorted(so["id"] for so in shown) == sorted(so["id"] for so in service_orders)
 
 
 def test_quantity_two_on_a_delete_is_refused_and_nothing_is_stored(chain: Chain) -> None:
