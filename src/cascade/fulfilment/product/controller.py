@@ -5,7 +5,9 @@ is wrong it is rejected with a note per reason and nothing is created downstream
 it changes are claimed in the same transaction (changes/claims.py), so two orders changing one
 product are never both accepted. Otherwise each item gets its own TMF641 service order once
 the items it relies on have completed (independent items run in parallel), and completes when
-that service order does, with its product recorded in TMF637.
+that service order does, with its product recorded in TMF637. An `add` of quantity N gets N
+service orders and N products; a bundle item waits for its members and, having no services
+of its own, records its bundle product then (ADR 0021).
 """
 
 from __future__ import annotations
