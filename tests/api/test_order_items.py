@@ -70,7 +70,11 @@ CASES: list[tuple[str, Any, str]] = [
         lambda make: [make("1", "2"), make("2", "1")],
         "items 1, 2 wait for each other in a circle",
     ),
-    ("quantity", lambda make: [make("1", quantity=5)], "item 1: quantity 5 is not supported"),
+    (
+        "quantity",
+        lambda make: [make("1", quantity=0)],
+        "item 1: quantity 0 is not a whole number of at least 1",
+    ),
 ]
 
 
@@ -100,11 +104,24 @@ def test_unsound_items_are_refused_and_nothing_is_stored(
 
 
 def test_the_issue_examples_are_refused(client: TestClient[Any]) -> None:
-    """Two adds of the mobile line under one id; five of it in one item."""
+    """Two adds of the mobile line under one id; a quantity on a change (one product)."""
     mobile = product_item("1")
     refused(client, PO, {"productOrderItem": [mobile, mobile]}, "item ids must be unique")
-    refused(client, PO, {"productOrderItem": [product_item("1", quantity=5)]}, "quantity 5")
+    cease = {"id": "1", "action": "delete", "quantity": 2, "product": {"id": "p-1"}}
+    refused(client, PO, {"productOrderItem": [cease]}, "quantity 2 on a 'delete' item")
+    refused(client, PO, {"productOrderItem": [product_item("1", quantity=101)]}, "more than 100")
     assert stored(client, PO) == 0
+
+
+def test_quantity_makes_many_products_but_one_service_or_resource(
+    client: TestClient[Any],
+) -> None:
+    """TMF622 honours quantity on an add (ADR 0021); TMF641 and TMF652 items make one."""
+    response = client.post(PO, json={"productOrderItem": [product_item("1", quantity=5)]})
+    assert response.status_code == 201, response.text
+    for path in (SO, RO):
+        array, make = ORDERS[path]
+        refused(client, path, {array: [make("1", quantity=5)]}, "quantity 5 is not supported")
 
 
 def test_nested_items_are_refused(client: TestClient[Any]) -> None:

@@ -42,7 +42,7 @@ def test_db_upgrade_then_catalog_load(tmp_path: Path, database_url: str) -> None
     assert head in runner.invoke(app, ["db", "current", "--database", url]).output
     loaded = runner.invoke(app, ["catalog", "load", "--database", url])
     assert loaded.exit_code == 0, loaded.output
-    assert "tmf620.productOffering: 5" in loaded.output
+    assert "tmf620.productOffering: 6" in loaded.output  # with the Broadband + IPTV bundle
 
 
 def test_bad_catalog_file_is_refused_with_a_reason(tmp_path: Path) -> None:
@@ -95,7 +95,7 @@ def test_environment_variables_configure_serve(tmp_path: Path) -> None:
         names = httpx.get(
             f"{base}/productOffering", params={"fields": "name"}, timeout=HTTP_TIMEOUT_S
         ).json()
-        assert len(names) == 5
+        assert len(names) == 6  # with the Broadband + IPTV bundle
 
 
 def error_lines(stderr: str) -> list[str]:

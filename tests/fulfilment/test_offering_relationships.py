@@ -86,15 +86,3 @@ def test_an_excluded_offering_rejects_the_order(chain: Chain) -> None:
     assert patched.status_code == 200, patched.text
     both = ended(chain, broadband("1"), offering_item("2", "po-broadband"), party="c-1")
     assert_rejected(chain, both, "item 1: productOffering 'po-fibre-broadband' excludes")
-
-
-def test_a_bundle_offering_is_rejected_with_its_reason(chain: Chain) -> None:
-    bundle = {
-        "name": "Triple play",
-        "isBundle": True,
-        "bundledProductOffering": [{"id": "po-fibre-broadband"}, {"id": "po-iptv"}],
-    }
-    created = chain.client.post(OFFERING, json=bundle)
-    assert created.status_code == 201, created.text
-    order = ended(chain, offering_item("1", created.json()["id"]), party="c-1")
-    assert_rejected(chain, order, "is a bundle, and bundles are not supported")

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from cascade.fulfilment.layers.ids import child_id
+from cascade.fulfilment.layers.ids import child_id, product_ids
 from cascade.storage.tables import allocation, simulated_network
 
 PO = "/tmf-api/productOrderingManagement/v4/productOrder"
@@ -44,7 +44,7 @@ class Tree:
 def tree_of(get: Get, order: dict[str, Any]) -> Tree:
     tree = Tree()
     for item in order["productOrderItem"]:
-        tree.products.append(child_id(order["id"], str(item["id"]), "product"))
+        tree.products.extend(product_ids(order["id"], item))  # one per copy (quantity)
     tree.service_orders = get(f"{SO}?externalReference.id={order['id']}")
     for service_order in tree.service_orders:
         for item in service_order["serviceOrderItem"]:

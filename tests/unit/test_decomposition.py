@@ -115,7 +115,9 @@ def test_dependencies_come_from_relies_on_relationships_only() -> None:
     assert [p.item_id for p in plans] == ["1", "2"]
 
 
-def test_a_bundle_offering_is_refused_with_its_reason() -> None:
+def test_a_bundle_offering_plans_no_services_of_its_own() -> None:
+    """A bundle is realised by its member items (domain/bundles.py); it needs no
+    specification, and waits for the items it `bundles`."""
     catalog = FakeCatalog()
     catalog.by_kind["productOffering"]["po-bundle"] = {
         "id": "po-bundle",
@@ -123,11 +125,27 @@ def test_a_bundle_offering_is_refused_with_its_reason() -> None:
         "isBundle": True,
         "bundledProductOffering": [{"id": "po-fibre-broadband"}, {"id": "po-iptv"}],
     }
+    bundle = {
+        **item("po-bundle", "b"),
+        "productOrderItemRelationship": [{"id": "1", "relationshipType": "bundles"}],
+    }
+    plan = plan_product_item(bundle, catalog)
+    assert plan.bundle and plan.services == () and plan.specification == {}
+    assert item_dependencies(bundle) == ("1",)
+    assert not plan_product_item(item("po-fibre-broadband"), catalog).bundle
+    # A bundle's specification may list no serviceSpecification; another offering's may not.
+    catalog.by_kind["productSpecification"]["ps-bundle"] = {"id": "ps-bundle", "name": "TP"}
+    catalog.by_kind["productOffering"]["po-bundle"]["productSpecification"] = {"id": "ps-bundle"}
+    with_spec = plan_product_item(bundle, catalog)
+    assert with_spec.services == () and with_spec.specification["id"] == "ps-bundle"
+    catalog.by_kind["productOffering"]["po-plain"] = {
+        "id": "po-plain",
+        "productSpecification": {"id": "ps-bundle"},
+    }
     with pytest.raises(Rejected) as refused:
-        plan_product_item(item("po-bundle"), catalog)
+        plan_product_item(item("po-plain"), catalog)
     assert refused.value.reasons == (
-        "item 1: productOffering 'po-bundle' is a bundle, and bundles are not supported: "
-        "order each offering it bundles as an item of its own",
+        "item 1: productSpecification 'ps-bundle' lists no serviceSpecification",
     )
 
 

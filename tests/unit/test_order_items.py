@@ -75,11 +75,27 @@ def test_a_relationship_of_any_type_names_an_item_of_the_order() -> None:
     ]
 
 
-@pytest.mark.parametrize("quantity", [0, 2, 5, -1, True])
-def test_a_quantity_other_than_one_is_refused(quantity: int) -> None:
+@pytest.mark.parametrize("quantity", [0, -1, True, "2"])
+def test_a_quantity_that_is_no_count_is_refused(quantity: Any) -> None:
     (problem,) = products(product("1", quantity=quantity))
-    assert f"item 1: quantity {quantity} is not supported" in problem
+    assert f"item 1: quantity {quantity} is not a whole number of at least 1" in problem
     assert products(product("1", quantity=1)) == []
+
+
+def test_a_product_add_may_make_many_but_a_change_names_one() -> None:
+    assert products(product("1", quantity=100)) == []
+    (above,) = products(product("1", quantity=101))
+    assert "item 1: quantity 101 is more than 100" in above
+    for action in ("modify", "delete", "noChange"):
+        (problem,) = products(product("1", quantity=2, action=action))
+        assert f"item 1: quantity 2 on a '{action}' item: a change names one product" in problem
+
+
+def test_a_bundle_item_waits_for_its_members_and_no_circle_is_allowed() -> None:
+    bundle = product("b")
+    bundle["productOrderItemRelationship"] = [{"id": "1", "relationshipType": "bundles"}]
+    assert products(bundle, product("1")) == []
+    assert "items 1, b wait for each other in a circle" in products(bundle, product("1", "b"))[0]
 
 
 def test_nested_items_are_refused() -> None:

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from cascade.domain.bundles import is_bundle
 from cascade.domain.decomposition import (
     CFS,
     Catalog,
@@ -149,7 +150,9 @@ def _delete(service: InstalledService, item_id: str, after: tuple[str, ...]) -> 
 def plan_modify(
     item: Mapping[str, Any], product: InstalledProduct, catalog: Catalog
 ) -> ProductItemPlan:
-    """Decompose the product as it is to be, and keep only what differs from what is."""
+    """Decompose the product as it is to be, and keep only what differs from what is. A
+    bundle has nothing of its own to modify (its members do): refused."""
+    _refuse_bundle(item, product, catalog)
     given = (item.get("product") or {}).get("productCharacteristic") or []
     given_names = {str(c.get("name")) for c in given if isinstance(c, Mapping)}
     kept = [{"name": k, "value": v} for k, v in product.values.items() if k not in given_names]
@@ -170,6 +173,19 @@ def plan_modify(
     services = _modify_changed_parents(services)
     services.extend(_retire(product, target.services, services))
     return _plan(item, product, target.characteristics, tuple(services), "modify", target)
+
+
+def _refuse_bundle(item: Mapping[str, Any], product: InstalledProduct, catalog: Catalog) -> None:
+    offerings = (item.get("productOffering") or {}, product.offering)
+    for ref in offerings:
+        offering = catalog.product_offering(str(ref.get("id"))) if ref.get("id") else None
+        if offering is not None and is_bundle(offering):
+            raise Rejected(
+                [
+                    f"item {item.get('id')}: product '{product.id}' or its new offering is a "
+                    "bundle, which has nothing of its own to modify; modify its members"
+                ]
+            )
 
 
 def _compare(plan: ServiceItemPlan, installed: Mapping[str, InstalledService]) -> ServiceItemPlan:

@@ -15,11 +15,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from cascade.domain.bundles import BUNDLES, is_bundle
 from cascade.domain.characteristics import as_values, resolve, rules_of
 
 CFS = "CFS"
 RFS = "RFS"
 DEPENDS_ON = ("reliesOn", "dependency", "dependsOn")
+WAITS_FOR = (*DEPENDS_ON, BUNDLES)  # a bundle item waits for its members
 
 
 class Catalog(Protocol):
@@ -80,6 +82,7 @@ class ProductItemPlan:
     services: tuple[ServiceItemPlan, ...]
     declared: frozenset[str] = frozenset()  # every characteristic the specification names
     action: str = "add"
+    bundle: bool = False  # a bundle offering: realised by its member items (domain/bundles.py)
 
 
 def reference(document: Mapping[str, Any], referred_type: str | None = None) -> dict[str, Any]:
@@ -92,11 +95,11 @@ def reference(document: Mapping[str, Any], referred_type: str | None = None) -> 
 
 
 def item_dependencies(item: Mapping[str, Any]) -> tuple[str, ...]:
-    """The ids of the product order items this item must wait for."""
+    """The ids of the product order items this item must wait for (a bundle: its members)."""
     return tuple(
         str(relation["id"])
         for relation in item.get("productOrderItemRelationship") or ()
-        if relation.get("relationshipType") in DEPENDS_ON and "id" in relation
+        if relation.get("relationshipType") in WAITS_FOR and "id" in relation
     )
 
 
@@ -141,15 +144,11 @@ def plan_product_item(item: Mapping[str, Any], catalog: Catalog) -> ProductItemP
         raise Rejected([f"{label}: productOffering '{offering_id}' is not in the catalog"])
     if offering.get("isSellable") is False:
         raise Rejected([f"{label}: productOffering '{offering_id}' is not sellable"])
-    if offering.get("isBundle") or offering.get("bundledProductOffering"):
-        raise Rejected(
-            [
-                f"{label}: productOffering '{offering_id}' is a bundle, and bundles are not "
-                "supported: order each offering it bundles as an item of its own"
-            ]
-        )
+    bundle = is_bundle(offering)
     spec_id = (offering.get("productSpecification") or {}).get("id")
     specification = catalog.product_specification(str(spec_id)) if spec_id else None
+    if specification is None and bundle and not spec_id:
+        specification = {}  # a bundle needs no specification: its members are the products
     if specification is None:
         raise Rejected([f"{label}: productSpecification '{spec_id}' is not in the catalog"])
     _refuse_unheeded(item.get("product") or {}, str(spec_id), label)
@@ -159,17 +158,18 @@ def plan_product_item(item: Mapping[str, Any], catalog: Catalog) -> ProductItemP
     services: list[ServiceItemPlan] = []
     for ref in specification.get("serviceSpecification") or ():
         services.extend(_plan_cfs(str(ref.get("id")), values, catalog, label, services, problems))
-    if not services and not problems:
+    if not services and not problems and not bundle:
         problems.append(f"{label}: productSpecification '{spec_id}' lists no serviceSpecification")
     if problems:
         raise Rejected(problems)
     return ProductItemPlan(
         item_id=str(item.get("id")),
         offering=reference(offering, "ProductOffering"),
-        specification=reference(specification, "ProductSpecification"),
+        specification=reference(specification, "ProductSpecification") if specification else {},
         characteristics=values,
         services=tuple(services),
         declared=frozenset(rules),
+        bundle=bundle,
     )
 
 

@@ -36,6 +36,7 @@ class Holding:
 
     label: str  # how a problem names it: "item 2" or "product 'p-1'"
     offering: str
+    count: int = 1  # an `add` item's quantity: that many products
 
 
 def holdings(
@@ -53,7 +54,9 @@ def holdings(
         offering = str((item.get("productOffering") or {}).get("id") or "")
         product_id = str((item.get("product") or {}).get("id") or "")
         if action == "add" and offering:
-            made.append(Holding(label, offering))
+            quantity = item.get("quantity", 1)
+            count = quantity if isinstance(quantity, int) and quantity > 1 else 1
+            made.append(Holding(label, offering, count))
         elif action == "delete":
             products.pop(product_id, None)
         elif action == "modify" and offering and products.get(product_id, offering) != offering:
@@ -71,7 +74,9 @@ def offering_problems(
 ) -> list[str]:
     """Every requirement or exclusion of the catalog the order would break, one line each."""
     kept, made = holdings(items, owned, named)
-    after = Counter(holding.offering for holding in (*kept, *made))
+    after: Counter[str] = Counter()
+    for holding in (*kept, *made):
+        after[holding.offering] += holding.count
     before = Counter({**owned, **named}.values())
     problems: list[str] = []
     for holding in made:

@@ -7,8 +7,9 @@ TMF622 product, TMF641 service and TMF652 resource orders, over each one's names
   do not wait for each other in a circle (none of them could ever start).
 - Items nested in an item (`productOrderItem` inside a `productOrderItem`: bundles) are
   refused: Cascade fulfils the order's own items only, and would otherwise drop them.
-- `quantity` other than 1 is refused: an item delivers one product, service or resource
-  (ADR 0017 says why it is refused rather than multiplied).
+- `quantity` is a whole number from 1 to `MAX_QUANTITY`; other than 1 only on an `add` item
+  of an order kind that makes that many (TMF622: ADR 0021), since a change item names one
+  product, service or resource.
 
 Each problem is one line naming the item; an order with any is refused whole (400).
 """
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 DEPENDS_ON = ("reliesOn", "dependency", "dependsOn")
+MAX_QUANTITY = 100  # an item making more is several orders' work: order them separately
 
 
 @dataclass(frozen=True)
@@ -29,13 +31,17 @@ class ItemNames:
 
     `reference`: None when a relationship holds the related item's `id` itself (TMF622
     `OrderItemRelationship`), else the attribute holding a reference to it (TMF641/652
-    `orderItem`, with `itemId` and the order's id under `order_id`).
+    `orderItem`, with `itemId` and the order's id under `order_id`). `waits`: the
+    relationship types that make an item wait for the one named; `multiples`: whether an
+    `add` item may have a quantity other than 1.
     """
 
     items: str
     relationships: str
     reference: str | None = None
     order_id: str | None = None
+    waits: tuple[str, ...] = DEPENDS_ON
+    multiples: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,7 @@ class Related:
 
 
 def related(relation: Mapping[str, Any], names: ItemNames) -> Related:
-    waits = relation.get("relationshipType") in DEPENDS_ON
+    waits = relation.get("relationshipType") in names.waits
     if names.reference is None:
         return Related(_text(relation.get("id")), None, waits)
     ref = relation.get(names.reference)
@@ -90,13 +96,34 @@ def _own_problems(item: Mapping[str, Any], label: str, names: ItemNames) -> list
             f"{label}: nested {names.items} (bundles) are not supported; "
             "order each product as an item of the order"
         )
+    problem = _quantity_problem(item, label, names)
+    if problem:
+        problems.append(problem)
+    return problems
+
+
+def _quantity_problem(item: Mapping[str, Any], label: str, names: ItemNames) -> str | None:
     quantity = item.get("quantity", 1)
-    if quantity != 1 or isinstance(quantity, bool):
-        problems.append(
+    if quantity == 1 and not isinstance(quantity, bool):
+        return None
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        return f"{label}: quantity {quantity} is not a whole number of at least 1"
+    if not names.multiples:
+        return (
             f"{label}: quantity {quantity} is not supported: an item delivers exactly one; "
             "order that many items instead"
         )
-    return problems
+    if item.get("action") != "add":
+        return (
+            f"{label}: quantity {quantity} on a '{item.get('action')}' item: a change names "
+            "one product; give each product its own item"
+        )
+    if quantity > MAX_QUANTITY:
+        return (
+            f"{label}: quantity {quantity} is more than {MAX_QUANTITY}; split it over "
+            "several items or orders"
+        )
+    return None
 
 
 def _duplicates(ids: Sequence[str | None]) -> list[str]:

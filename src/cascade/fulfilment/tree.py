@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from cascade.apis import kinds
-from cascade.fulfilment.layers.ids import child_id
+from cascade.fulfilment.layers.ids import child_id, service_order_ids
 from cascade.repositories import Repositories
 
 
@@ -26,22 +26,23 @@ def order_tree(
         return None
     items = []
     for item in order.get("productOrderItem") or ():
-        service_order = repositories[kinds.SERVICE_ORDER].peek(
-            connection, child_id(order["id"], str(item.get("id")))
-        )
+        found = [
+            repositories[kinds.SERVICE_ORDER].peek(connection, service_order_id)
+            for service_order_id in service_order_ids(order["id"], item)
+        ]
+        placed = [_service_order(connection, repositories, each) for each in found if each]
         product = item.get("product") or {}
-        items.append(
-            {
-                "id": item.get("id"),
-                "action": item.get("action"),
-                "state": item.get("state"),
-                "productOffering": (item.get("productOffering") or {}).get("id"),
-                "product": _ref(product) if product.get("id") else None,
-                "serviceOrder": _service_order(connection, repositories, service_order)
-                if service_order
-                else None,
-            }
-        )
+        node = {
+            "id": item.get("id"),
+            "action": item.get("action"),
+            "state": item.get("state"),
+            "productOffering": (item.get("productOffering") or {}).get("id"),
+            "product": _ref(product) if product.get("id") else None,
+            "serviceOrder": placed[0] if placed else None,
+        }
+        if len(placed) > 1:  # an item of quantity N: the other copies' service orders
+            node["moreServiceOrders"] = placed[1:]
+        items.append(node)
     return {**_node(order, "ProductOrder"), "note": order.get("note", []), "items": items}
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from cascade.apis import kinds
 from cascade.apis.v4.mandatory import cancel, order
-from cascade.domain.order_items import ItemNames, item_problems
+from cascade.domain.order_items import DEPENDS_ON, ItemNames, item_problems
 from cascade.domain.unheeded import Unheeded, unheeded_problems
 from cascade.tmf.declarations import ApiSpec, DocumentCheck, ResourceSpec
 from cascade.tmf.errors import bad_request
@@ -13,8 +13,14 @@ from cascade.tmf.spec import SchemaOverlay
 
 ORDER_ACTIONS = ("add", "modify", "delete", "noChange")
 
-# How each v4 order names its items and their relationships (domain/order_items.py).
-PRODUCT_ITEMS = ItemNames("productOrderItem", "productOrderItemRelationship")
+# How each v4 order names its items and their relationships (domain/order_items.py). A
+# TMF622 bundle item waits for the items it `bundles`; an `add` item may make N products.
+PRODUCT_ITEMS = ItemNames(
+    "productOrderItem",
+    "productOrderItemRelationship",
+    waits=(*DEPENDS_ON, "bundles"),
+    multiples=True,
+)
 SERVICE_ITEMS = ItemNames(
     "serviceOrderItem", "serviceOrderItemRelationship", "orderItem", "serviceOrderId"
 )

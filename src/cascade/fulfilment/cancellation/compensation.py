@@ -5,8 +5,8 @@
   retired, the allocation released.
 - A service order: for its items in reverse dependency order, the TMF640 activation is
   deactivated and the TMF638 record retired, then the item's resource order is undone.
-- A product order: for its items in reverse dependency order, the TMF637 product is retired,
-  then the item's service order is undone.
+- A product order: for its items in reverse dependency order (a bundle before its members),
+  the TMF637 products are retired, then the item's service orders are undone.
 
 A child order still running is cancelled through its own layer's cancel task (a derived id,
 so asking again finds it) and waited for; when a client's cancel of the child came first,
@@ -31,7 +31,7 @@ from cascade.fulfilment.activation.port import ActivationDriver, Capability
 from cascade.fulfilment.cancellation.claim import claim_for_parent
 from cascade.fulfilment.layers.children import ChildOrders
 from cascade.fulfilment.layers.documents import add_note
-from cascade.fulfilment.layers.ids import child_id
+from cascade.fulfilment.layers.ids import child_id, product_ids, service_order_ids
 from cascade.fulfilment.layers.registry import PRODUCT, RESOURCE, SERVICE, Layer, internal_task_id
 from cascade.repositories import Repositories
 from cascade.storage.allocations import release
@@ -92,12 +92,13 @@ class Compensation:
     def undo_product_order(self, connection: Connection, order: dict[str, Any], why: str) -> bool:
         items = order.get("productOrderItem") or []
         for item in undo_order(items, _id, item_dependencies):
-            item_id = str(item["id"])
-            product_id = child_id(order["id"], item_id, "product")
-            # TMF637 products carry no note: terminationDate and the order say why.
-            self._retire(kinds.PRODUCT, connection, product_id, _product_retired, None)
-            if not self.undo_child(SERVICE, connection, child_id(order["id"], item_id), why):
-                return False
+            # Every copy of the item (its quantity); a bundle item has no service order.
+            for product_id in product_ids(order["id"], item):
+                # TMF637 products carry no note: terminationDate and the order say why.
+                self._retire(kinds.PRODUCT, connection, product_id, _product_retired, None)
+            for service_order_id in service_order_ids(order["id"], item):
+                if not self.undo_child(SERVICE, connection, service_order_id, why):
+                    return False
         return True
 
     def undo_service_order(self, connection: Connection, order: dict[str, Any], why: str) -> bool:

@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from cascade.apis import kinds
 from cascade.domain.compensation import marks_point_of_no_return
 from cascade.fulfilment.layers.catalog import CatalogCache, StoredCatalog
-from cascade.fulfilment.layers.ids import child_id
+from cascade.fulfilment.layers.ids import child_id, service_order_ids
 from cascade.fulfilment.layers.registry import PRODUCT, SERVICE, Layer
 from cascade.repositories import Repositories
 
@@ -60,15 +60,14 @@ class PointOfNoReturn:
         self, connection: Connection, catalog: StoredCatalog, order: Mapping[str, Any]
     ) -> str | None:
         for item in order.get("productOrderItem") or ():
-            child = self.repositories[SERVICE.order_kind].peek(
-                connection, child_id(order["id"], str(item.get("id")))
-            )
-            if child is None:
-                continue
-            # SOM's milestone says so even when the resources live in ROM, out of sight.
-            found = _passed_milestone(child) or self._service(connection, catalog, child)
-            if found is not None:
-                return f"item {item.get('id')}: {found}"
+            for child_order_id in service_order_ids(order["id"], item):  # one per copy
+                child = self.repositories[SERVICE.order_kind].peek(connection, child_order_id)
+                if child is None:
+                    continue
+                # SOM's milestone says so even when the resources live in ROM, out of sight.
+                found = _passed_milestone(child) or self._service(connection, catalog, child)
+                if found is not None:
+                    return f"item {item.get('id')}: {found}"
         return None
 
     def _service(

@@ -107,18 +107,20 @@ def record_product(
     related_party: Sequence[Mapping[str, Any]],
     relationships: Sequence[Mapping[str, Any]] = (),
     place: Sequence[Mapping[str, Any]] = (),
+    is_bundle: bool = False,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "name": str(offering.get("name", "product")),
-        "isBundle": False,
+        "isBundle": is_bundle,
         "productOffering": dict(offering),
-        "productSpecification": dict(specification),
         "productCharacteristic": as_characteristics(values),
         "status": "active",
         "startDate": now_instant(),
         "realizingService": [dict(ref) for ref in realizing_services],
         "productOrderItem": [dict(order_item)],
     }
+    if specification:  # a bundle offering may have none
+        body["productSpecification"] = dict(specification)
     if relationships:
         body["productRelationship"] = [dict(relation) for relation in relationships]
     if related_party:

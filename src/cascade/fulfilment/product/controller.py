@@ -5,7 +5,9 @@ is wrong it is rejected with a note per reason and nothing is created downstream
 it changes are claimed in the same transaction (changes/claims.py), so two orders changing one
 product are never both accepted. Otherwise each item gets its own TMF641 service order once
 the items it relies on have completed (independent items run in parallel), and completes when
-that service order does, with its product recorded in TMF637.
+that service order does, with its product recorded in TMF637. An `add` of quantity N gets N
+service orders and N products; a bundle item waits for its members and, having no services
+of its own, records its bundle product then (ADR 0021).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cascade.apis import kinds
+from cascade.domain.bundles import bundle_problems, members_of
 from cascade.domain.change_order import cease_after, plan_order
 from cascade.domain.changes import plan_item
 from cascade.domain.characteristics import as_characteristics, as_values
@@ -36,11 +39,18 @@ from cascade.fulfilment.changes.installed import (
 from cascade.fulfilment.changes.product import complete_change, relied_on
 from cascade.fulfilment.layers.catalog import CatalogCache
 from cascade.fulfilment.layers.children import ChildOrders
-from cascade.fulfilment.layers.documents import external_reference, move, notes_text, parties
-from cascade.fulfilment.layers.ids import child_id
+from cascade.fulfilment.layers.documents import (
+    add_note,
+    external_reference,
+    move,
+    notes_text,
+    parties,
+)
+from cascade.fulfilment.layers.ids import product_ids, service_order_ids
 from cascade.fulfilment.layers.inventory import record_product
 from cascade.fulfilment.layers.registry import PRODUCT
 from cascade.fulfilment.layers.skeleton import OrderController, OrderStep
+from cascade.fulfilment.product.bundle import bundled, member_products, relate_members
 from cascade.repositories import Repositories
 
 PRODUCT_REF = {"@referredType": "Product"}
@@ -73,7 +83,10 @@ class ProductOrderController(OrderController):
         owned = customer_products(connection, self.inventory, order)
         named = {pid: str(product.offering.get("id")) for pid, product in installed.items()}
         catalog = step.catalog
-        problems = offering_problems(items, owned, named, catalog.product_offering)
+        problems = [
+            *bundle_problems(items, catalog.product_offering),
+            *offering_problems(items, owned, named, catalog.product_offering),
+        ]
         try:
             plan_order(order, catalog, installed, busy, dependents)
         except Rejected as rejected:
@@ -116,33 +129,86 @@ class ProductOrderController(OrderController):
             product.update(href=self.inventory.href_of(str(product["id"])), **PRODUCT_REF)
             move(item, PRODUCT.item_machine, IN_PROGRESS)
             return move(item, PRODUCT.item_machine, COMPLETED)
-        service_order_id = child_id(order["id"], str(item["id"]))
-        service_order = self.service_orders.orders.peek(connection, service_order_id)
-        if service_order is None:
-            body = _service_order(order, item, plan)
-            self.service_orders.place(connection, body, service_order_id)
-            return move(item, PRODUCT.item_machine, IN_PROGRESS)
-        state = str(service_order.get("state"))
-        if state in PRODUCT.ended_badly:
-            reason = f"service order {service_order_id} {state}: {notes_text(service_order)}"
-            return self.fail_item(order, item, reason)
-        if state != COMPLETED:
-            return move(item, PRODUCT.item_machine, IN_PROGRESS)
+        service_orders = self._service_orders(step, item, plan)
+        if isinstance(service_orders, bool):  # placed, still running, or failed
+            return service_orders
         if plan.action != "add":
-            complete_change(connection, self.inventory, order, item, plan, service_order)
+            done = service_orders[0] if service_orders else {}
+            complete_change(connection, self.inventory, order, item, plan, done)
             return move(item, PRODUCT.item_machine, COMPLETED)
-        self._complete_item(step, item, plan, service_order, relied_on(needs))
+        self._complete_item(step, item, plan, service_orders, needs)
         return True
+
+    def _service_orders(
+        self, step: OrderStep, item: dict[str, Any], plan: ProductItemPlan
+    ) -> list[Mapping[str, Any]] | bool:
+        """The item's TMF641 service orders (one per copy; none when the plan has no
+        services, as a bundle's), once all completed; else whether the item changed."""
+        order, connection = step.order, step.connection
+        ids = service_order_ids(order["id"], item) if plan.services else []
+        done: list[Mapping[str, Any]] = []
+        placed = False
+        for copy, service_order_id in enumerate(ids, start=1):
+            service_order = self.service_orders.orders.peek(connection, service_order_id)
+            if service_order is None:
+                body = _service_order(order, item, plan, (copy, len(ids)))
+                self.service_orders.place(connection, body, service_order_id)
+                placed = True
+                continue
+            state = str(service_order.get("state"))
+            if state in PRODUCT.ended_badly:
+                reason = f"service order {service_order_id} {state}: {notes_text(service_order)}"
+                return self.fail_item(order, item, reason)
+            if state == COMPLETED:
+                done.append(service_order)
+        started = move(item, PRODUCT.item_machine, IN_PROGRESS)
+        return started or placed if len(done) < len(ids) else done
 
     def _complete_item(
         self,
         step: OrderStep,
         item: dict[str, Any],
         plan: ProductItemPlan,
-        service_order: Mapping[str, Any],
-        relies_on: list[dict[str, Any]],
+        service_orders: Sequence[Mapping[str, Any]],
+        needs: Sequence[dict[str, Any]],
     ) -> None:
+        """Record the item's products in TMF637 (one per copy; a bundle's, related to its
+        members') and name the first on the item."""
         order, connection = step.order, step.connection
+        members = member_products(order["id"], item, needs) if plan.bundle else []
+        member_items = set(members_of(item))
+        relations = [
+            *relied_on([need for need in needs if str(need.get("id")) not in member_items]),
+            *bundled(self.inventory, members),
+        ]
+        ids = product_ids(order["id"], item)
+        records = [
+            self._record(step, item, plan, product_id, done, relations)
+            for product_id, done in zip(ids, service_orders or [{}] * len(ids), strict=True)
+        ]
+        if plan.bundle:
+            relate_members(connection, self.inventory, records[0]["id"], members)
+        product = item.setdefault("product", {})
+        product.update(
+            {"id": records[0]["id"], "href": records[0]["href"], "@referredType": "Product"}
+        )
+        product["productCharacteristic"] = records[0].get("productCharacteristic", [])
+        if len(records) > 1:
+            made = ", ".join(str(record["id"]) for record in records)
+            add_note(order, f"item {item['id']}: quantity {len(records)}: products {made}")
+        move(item, PRODUCT.item_machine, COMPLETED)
+
+    def _record(
+        self,
+        step: OrderStep,
+        item: Mapping[str, Any],
+        plan: ProductItemPlan,
+        product_id: str,
+        service_order: Mapping[str, Any],
+        relations: Sequence[Mapping[str, Any]],
+    ) -> dict[str, Any]:
+        """One TMF637 product of the item, realised by the CFSs of its service order."""
+        order = step.order
         values = dict(plan.characteristics)
         realizing = []
         for service_item in service_order.get("serviceOrderItem") or ():
@@ -154,9 +220,8 @@ class ProductOrderController(OrderController):
             )
             for name, value in as_values(service.get("serviceCharacteristic")).items():
                 values.setdefault(name, value)
-        product_id = child_id(order["id"], str(item["id"]), "product")
-        record = record_product(
-            connection,
+        return record_product(
+            step.connection,
             self.inventory,
             product_id,
             offering=plan.offering,
@@ -171,17 +236,17 @@ class ProductOrderController(OrderController):
                 "@referredType": "ProductOrderItem",
             },
             related_party=parties(order),
-            relationships=relies_on,
+            relationships=relations,
             place=(item.get("product") or {}).get("place") or (),
+            is_bundle=plan.bundle,
         )
-        product = item.setdefault("product", {})
-        product.update({"id": record["id"], "href": record["href"], "@referredType": "Product"})
-        product["productCharacteristic"] = record.get("productCharacteristic", [])
-        move(item, PRODUCT.item_machine, COMPLETED)
 
 
 def _service_order(
-    order: Mapping[str, Any], item: Mapping[str, Any], plan: ProductItemPlan
+    order: Mapping[str, Any],
+    item: Mapping[str, Any],
+    plan: ProductItemPlan,
+    copy: tuple[int, int] = (1, 1),
 ) -> dict[str, Any]:
     service_items = []
     place = (item.get("product") or {}).get("place")  # where it is delivered: every service
@@ -206,7 +271,8 @@ def _service_order(
             ]
         service_items.append(service_item)
     body: dict[str, Any] = {
-        "description": f"Services for product order {order['id']} item {item['id']}",
+        "description": f"Services for product order {order['id']} item {item['id']}"
+        + (f" (product {copy[0]} of {copy[1]})" if copy[1] > 1 else ""),
         "externalReference": external_reference(order, str(item["id"]), "ProductOrder"),
         "serviceOrderItem": service_items,
     }
