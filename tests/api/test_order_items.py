@@ -124,6 +124,20 @@ def test_quantity_makes_many_products_but_one_service_or_resource(
         refused(client, path, {array: [make("1", quantity=5)]}, "quantity 5 is not supported")
 
 
+def test_two_changes_of_one_service_or_resource_are_refused(client: TestClient[Any]) -> None:
+    """Which of a modify and a delete of one service would it end as? Neither is stored."""
+    for path, entity in ((SO, "service"), (RO, "resource")):
+        array, make = ORDERS[path]
+        modify = make("1", action="modify", **{entity: {"id": "x-1"}})
+        cease = make("2", action="delete", **{entity: {"id": "x-1"}})
+        message = f"item 2: {entity} 'x-1' is changed by item 1 too"
+        refused(client, path, {array: [modify, cease]}, message)
+        other = make("3", action="delete", **{entity: {"id": "x-2"}})
+        adds = [make("4"), make("5")]  # adds name no existing service or resource
+        assert client.post(path, json={array: [modify, other, *adds]}).status_code == 201
+    assert stored(client, SO) == stored(client, RO) == 1
+
+
 def test_nested_items_are_refused(client: TestClient[Any]) -> None:
     nested = product_item("1", productOrderItem=[product_item("2")])
     refused(client, PO, {"productOrderItem": [nested]}, "nested productOrderItem (bundles)")

@@ -10,6 +10,9 @@ TMF622 product, TMF641 service and TMF652 resource orders, over each one's names
 - `quantity` is a whole number from 1 to `MAX_QUANTITY`; other than 1 only on an `add` item
   of an order kind that makes that many (TMF622: ADR 0021), since a change item names one
   product, service or resource.
+- Two change items (`modify`, `delete`, `noChange`) of one service or resource order do not
+  name the same service or resource: which of the two would it end as? (Product orders are
+  checked at COM, with the products they change: domain/change_order.py.)
 
 Each problem is one line naming the item; an order with any is refused whole (400).
 """
@@ -33,7 +36,8 @@ class ItemNames:
     `OrderItemRelationship`), else the attribute holding a reference to it (TMF641/652
     `orderItem`, with `itemId` and the order's id under `order_id`). `waits`: the
     relationship types that make an item wait for the one named; `multiples`: whether an
-    `add` item may have a quantity other than 1.
+    `add` item may have a quantity other than 1; `entity`: the attribute naming what a change
+    item changes, when two change items of one order may not name the same one.
     """
 
     items: str
@@ -42,6 +46,7 @@ class ItemNames:
     order_id: str | None = None
     waits: tuple[str, ...] = DEPENDS_ON
     multiples: bool = False
+    entity: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,30 @@ def item_problems(order: Mapping[str, Any], names: ItemNames) -> list[str]:
             elif target.waits and item_id is not None and target.item_id is not None:
                 waits_for.setdefault(item_id, []).append(target.item_id)
     problems.extend(_cycles(waits_for))
+    problems.extend(_changed_twice(items, ids, names))
+    return problems
+
+
+def _changed_twice(
+    items: Sequence[Mapping[str, Any]], ids: Sequence[str | None], names: ItemNames
+) -> list[str]:
+    """Change items naming a service or resource another change item of the order names."""
+    if names.entity is None:
+        return []
+    first: dict[str, str | None] = {}
+    problems = []
+    for item, item_id in zip(items, ids, strict=True):
+        entity = item.get(names.entity)
+        changed = _text(entity.get("id")) if isinstance(entity, Mapping) else None
+        if item.get("action") == "add" or changed is None:
+            continue
+        if changed in first:
+            problems.append(
+                f"item {item_id}: {names.entity} '{changed}' is changed by item "
+                f"{first[changed]} too; one item per {names.entity}"
+            )
+        else:
+            first[changed] = item_id
     return problems
 
 

@@ -22,9 +22,15 @@ PRODUCT_ITEMS = ItemNames(
     multiples=True,
 )
 SERVICE_ITEMS = ItemNames(
-    "serviceOrderItem", "serviceOrderItemRelationship", "orderItem", "serviceOrderId"
+    "serviceOrderItem",
+    "serviceOrderItemRelationship",
+    "orderItem",
+    "serviceOrderId",
+    entity="service",
 )
-RESOURCE_ITEMS = ItemNames("orderItem", "orderItemRelationship", "orderItem", "resourceOrderId")
+RESOURCE_ITEMS = ItemNames(
+    "orderItem", "orderItemRelationship", "orderItem", "resourceOrderId", entity="resource"
+)
 
 
 def sound_items(names: ItemNames) -> DocumentCheck:
