@@ -53,9 +53,11 @@ def serve_app(settings: Settings, *, sock: socket.socket | None = None) -> None:
     import uvicorn
 
     from cascade.bootstrap import build
+    from cascade.telemetry import tracing
 
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     _start_memory_trimmer()
+    tracing.configure_from_environment()  # off unless OTEL_* variables ask for it
     cascade = build(settings)
     config = uvicorn.Config(
         cascade.app,
@@ -69,6 +71,7 @@ def serve_app(settings: Settings, *, sock: socket.socket | None = None) -> None:
         uvicorn.Server(config).run(sockets=[sock] if sock is not None else None)
     finally:
         cascade.close()
+        tracing.shutdown()
 
 
 def serve_workers(settings: Settings, workers: int) -> NoReturn:
