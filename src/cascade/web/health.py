@@ -11,9 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from contextlib import closing
 from typing import Any
+from urllib.parse import quote
 
 import msgspec
 from litestar import Response, get
@@ -26,6 +29,7 @@ from cascade.web.gauges import Snapshot, SnapshotCollector, read_snapshot
 
 log = logging.getLogger(__name__)
 TIMEOUT_S = 2.0
+REVISION = "SELECT version_num FROM alembic_version"
 JSON = "application/json"
 # The text format Prometheus reads (Litestar adds "; charset=utf-8").
 METRICS_TYPE = "text/plain; version=0.0.4"
@@ -62,12 +66,7 @@ def health_handlers(probes: Probes) -> list[Any]:
 async def _checks(probes: Probes) -> dict[str, dict[str, str]]:
     checks = {"database": _up(), "schema": _up()}
     try:
-        revision = await asyncio.wait_for(
-            probes.database.read(_revision, snapshot=False), TIMEOUT_S
-        )
-        missing = _missing_file(probes.database)
-        if missing:
-            raise FileNotFoundError(missing)
+        revision = await asyncio.wait_for(_current_revision(probes.database), TIMEOUT_S)
     except Exception as exc:
         checks["database"] = _down(f"{type(exc).__name__}: {exc}"[:300])
         checks["schema"] = _down("unknown: the database did not answer")
@@ -79,21 +78,39 @@ async def _checks(probes: Probes) -> dict[str, dict[str, str]]:
     return checks
 
 
+async def _current_revision(database: Database) -> str | None:
+    """The schema revision of the database, read as a new process would find it.
+
+    SQLite: from the file at the configured path, opened anew and never created (the open
+    connections would still read a file that was removed). PostgreSQL: on a reader connection.
+    """
+    path = _sqlite_path(database)
+    if path is not None:
+        return await asyncio.to_thread(_sqlite_revision, path)
+    return await database.read(_revision, snapshot=False)
+
+
 def _revision(connection: Connection) -> str | None:
-    row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+    row = connection.execute(text(REVISION)).first()
     return None if row is None else str(row[0])
 
 
-def _missing_file(database: Database) -> str | None:
-    """A SQLite database's file that is gone (open connections would still read it)."""
+def _sqlite_path(database: Database) -> str | None:
     path = database.engine.url.database if database.dialect == "sqlite" else None
-    if path and path != ":memory:" and not os.path.exists(path):
-        return f"the database file {path} is gone"
-    return None
+    return path if path and path != ":memory:" else None
+
+
+def _sqlite_revision(path: str) -> str | None:
+    uri = f"file:{quote(os.path.abspath(path))}?mode=rw"
+    with closing(sqlite3.connect(uri, uri=True, timeout=TIMEOUT_S)) as connection:
+        row = connection.execute(REVISION).fetchone()
+    return None if row is None else str(row[0])
 
 
 async def _snapshot(database: Database) -> Snapshot | None:
     try:
+        if _sqlite_path(database) is not None:  # the file is still there (see _current_revision)
+            await asyncio.wait_for(_current_revision(database), TIMEOUT_S)
         return await asyncio.wait_for(database.read(read_snapshot), TIMEOUT_S)
     except Exception:
         log.warning("metrics: reading the database failed", exc_info=True)
