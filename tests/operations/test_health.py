@@ -72,7 +72,7 @@ def test_live_and_ready_while_all_is_well(running: tuple[Cascade, TestClient[Any
 def test_not_ready_when_the_database_is_gone(
     running: tuple[Cascade, TestClient[Any]], own_database: str
 ) -> None:
-    cascade, client = running
+    _, client = running
     assert ready(client)[0] == 200
     _take_away(own_database)
     status, body = ready(client)

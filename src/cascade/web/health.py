@@ -13,8 +13,8 @@ import logging
 import os
 import sqlite3
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from contextlib import closing
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
