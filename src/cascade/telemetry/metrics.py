@@ -8,6 +8,8 @@ counter increment on the hot path: no query, no lock beyond prometheus_client's 
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.gc_collector import GCCollector
 from prometheus_client.platform_collector import PlatformCollector
@@ -61,22 +63,33 @@ HTTP_SECONDS = Histogram(
 )
 
 
+_children: dict[tuple[object, ...], Any] = {}  # labelled children, found once (labels() costs)
+
+
+def _child(metric: Counter | Histogram, *labels: str) -> Any:
+    key = (metric, *labels)
+    found = _children.get(key)
+    if found is None:
+        found = _children[key] = metric.labels(*labels)
+    return found
+
+
 def step_done(kind: str, seconds: float, committed: bool) -> None:
     """One controller step ended (committed, or failed and retried later)."""
-    STEPS.labels(kind, "committed" if committed else "failed").inc()
-    STEP_SECONDS.labels(kind).observe(seconds)
+    _child(STEPS, kind, "committed" if committed else "failed").inc()
+    _child(STEP_SECONDS, kind).observe(seconds)
 
 
 def leases_taken_over(queue: str, count: int) -> None:
     if count:
-        LEASES_TAKEN_OVER.labels(queue).inc(count)
+        _child(LEASES_TAKEN_OVER, queue).inc(count)
 
 
 def deliveries(outcome: str, count: int) -> None:
     if count:
-        EVENT_DELIVERIES.labels(outcome).inc(count)
+        _child(EVENT_DELIVERIES, outcome).inc(count)
 
 
 def request_done(route: str, method: str, status: int, seconds: float) -> None:
-    HTTP_REQUESTS.labels(route, method, str(status)).inc()
-    HTTP_SECONDS.labels(route, method).observe(seconds)
+    _child(HTTP_REQUESTS, route, method, str(status)).inc()
+    _child(HTTP_SECONDS, route, method).observe(seconds)
