@@ -3,16 +3,22 @@ product order's id, and requests are server spans continuing a caller's W3C trac
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from dataclasses import replace
 
+import httpx
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, get_current_span
 
+from cascade.bootstrap import Cascade
+from cascade.fulfilment.layers.documents import parent_named
 from cascade.telemetry import tracing
 from tests.fulfilment.conftest import FAST, Chain, broadband, running_chain
+from tests.fulfilment.test_component_forwarding import SOM, ScriptedSom
 
 LAYERS = ("productOrder", "serviceOrder", "resourceOrder")
 CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -98,3 +104,38 @@ def test_the_standard_variables_switch_tracing_on(environment: dict[str, str], o
     finally:
         tracing.shutdown()
     assert not tracing.enabled()
+
+
+@pytest.fixture
+def som() -> ScriptedSom:
+    return ScriptedSom()
+
+
+@pytest.fixture
+def com(database_url: str, som: ScriptedSom) -> Iterator[Chain]:
+    """COM as a component, in front of a scripted SOM (tests/fulfilment)."""
+    settings = replace(FAST, component="com", som_url=SOM, component_poll_interval_s=0.2)
+
+    def talk_to_the_scripted_som(cascade: Cascade) -> None:
+        follower = cascade.chain.follower
+        assert follower is not None
+        follower._transport = httpx.MockTransport(som)
+
+    with running_chain(database_url, settings, talk_to_the_scripted_som) as running:
+        yield running
+
+
+def test_a_forwarded_order_carries_the_trace_to_the_next_component(
+    com: Chain, som: ScriptedSom, spans: InMemorySpanExporter
+) -> None:
+    order_id = com.place(broadband())["id"]
+    assert com.wait_for(order_id)["state"] == "completed"
+    [forwarded] = som.posts
+    traceparent = forwarded.headers["traceparent"]
+    [forward] = [s for s in spans.get_finished_spans() if s.name == "forward POST"]
+    assert forward.context is not None
+    assert traceparent.split("-")[2] == format(forward.context.span_id, "016x")
+    # SOM finds the trace of the product order from the order it was sent (trace_roots.py).
+    assert parent_named(json.loads(forwarded.content), "ProductOrder") == (order_id, "1")
+    expected = get_current_span(tracing.order_context(order_id)).get_span_context().trace_id
+    assert {s.context.trace_id for s in steps_of(spans, "productOrder") if s.context} == {expected}

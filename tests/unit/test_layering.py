@@ -40,6 +40,7 @@ ALLOWED: dict[str, set[str]] = {
         "events",
         "fulfilment",
         "settings",
+        "telemetry",
     },
     "web": {
         *LOWEST,
