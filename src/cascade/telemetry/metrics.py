@@ -4,17 +4,25 @@ They live in `PROCESS`, a registry of this process only; figures that come from 
 (orders by state, queue depth, parked deliveries, pools) are read at scrape time instead
 (web/gauges.py), so that every process sharing one database reports the same. Recording is a
 counter increment on the hot path: no query, no lock beyond prometheus_client's own.
+
+The processes of `cascade serve --workers N` share one socket, so a scrape reaches any one of
+them: their supervisor gives them one `PROMETHEUS_MULTIPROC_DIR` (prometheus_client's
+multiprocess mode), where each process keeps its counters in a file, and `exposition()`
+answers the sum over all of them.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.gc_collector import GCCollector
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus_client's own variable
 PROCESS = CollectorRegistry(auto_describe=True)
 ProcessCollector(registry=PROCESS)
 PlatformCollector(registry=PROCESS)
@@ -93,3 +101,21 @@ def deliveries(outcome: str, count: int) -> None:
 def request_done(route: str, method: str, status: int, seconds: float) -> None:
     _child(HTTP_REQUESTS, route, method, str(status)).inc()
     _child(HTTP_SECONDS, route, method).observe(seconds)
+
+
+class _Shared:
+    """The registry summing the files of every process of one `serve --workers N`."""
+
+    registry: CollectorRegistry | None = None
+
+
+def exposition() -> bytes:
+    """The counters in the Prometheus text format: this process's, or (in multiprocess
+    mode) the sum over the processes sharing the directory (without process_* figures)."""
+    directory = os.environ.get(MULTIPROCESS_DIR)
+    if not directory:
+        return generate_latest(PROCESS)
+    if _Shared.registry is None:
+        _Shared.registry = CollectorRegistry()
+        MultiProcessCollector(_Shared.registry, path=directory)  # type: ignore[no-untyped-call]
+    return generate_latest(_Shared.registry)

@@ -24,7 +24,7 @@ from prometheus_client import generate_latest
 from sqlalchemy import Connection, text
 
 from cascade.storage.database import Database
-from cascade.telemetry.metrics import PROCESS
+from cascade.telemetry.metrics import exposition
 from cascade.web.gauges import Snapshot, SnapshotCollector, read_snapshot
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def health_handlers(probes: Probes) -> list[Any]:
     @get("/metrics", name="metrics")
     async def metrics() -> Response[bytes]:
         snapshot = await _snapshot(probes.database)
-        body = generate_latest(PROCESS) + generate_latest(SnapshotCollector(snapshot))
+        body = exposition() + generate_latest(SnapshotCollector(snapshot))
         return Response(body, media_type=METRICS_TYPE)
 
     return [live, ready, metrics]
