@@ -98,9 +98,11 @@ def deliveries(outcome: str, count: int) -> None:
         _child(EVENT_DELIVERIES, outcome).inc(count)
 
 
-def request_done(route: str, method: str, status: int, seconds: float) -> None:
+def request_done(route: str, method: str, status: int, seconds: float | None) -> None:
+    """One HTTP request answered (`seconds` None: not timed, a request no route matched)."""
     _child(HTTP_REQUESTS, route, method, str(status)).inc()
-    _child(HTTP_SECONDS, route, method).observe(seconds)
+    if seconds is not None:
+        _child(HTTP_SECONDS, route, method).observe(seconds)
 
 
 class _Shared:

@@ -68,4 +68,4 @@ async def count_unmatched(message: Message, scope: Scope) -> None:
     """A `before_send` hook: a response to a request no route matched (404, 405)."""
     if message["type"] == "http.response.start" and scope.get("route_handler") is None:
         method = str(scope.get("method", ""))
-        metrics.request_done(UNMATCHED, method, int(message["status"]), 0.0)
+        metrics.request_done(UNMATCHED, method, int(message["status"]), None)
