@@ -7,7 +7,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -62,8 +62,8 @@ def _ready(base: str, process: subprocess.Popen[bytes], log: Path) -> bool:
         return False
 
 
-def scrape(get: object) -> Samples:
-    response = get("/metrics")  # type: ignore[operator]
+def scrape(get: Callable[[str], httpx.Response]) -> Samples:
+    response = get("/metrics")
     assert response.status_code == 200, response.text
     return parse(response.text)
 
