@@ -22,15 +22,19 @@ import dataclasses
 import logging
 import os
 import pickle
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from typing import NoReturn
 
 from cascade.settings import Settings
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus_client's (telemetry/metrics.py)
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +57,11 @@ def serve_app(settings: Settings, *, sock: socket.socket | None = None) -> None:
     import uvicorn
 
     from cascade.bootstrap import build
+    from cascade.telemetry import tracing
 
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     _start_memory_trimmer()
+    tracing.configure_from_environment()  # off unless OTEL_* variables ask for it
     cascade = build(settings)
     config = uvicorn.Config(
         cascade.app,
@@ -69,6 +75,7 @@ def serve_app(settings: Settings, *, sock: socket.socket | None = None) -> None:
         uvicorn.Server(config).run(sockets=[sock] if sock is not None else None)
     finally:
         cascade.close()
+        tracing.shutdown()
 
 
 def serve_workers(settings: Settings, workers: int) -> NoReturn:
@@ -90,7 +97,9 @@ def supervise(settings: Settings, workers: int) -> None:
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda _signum, _frame: stopping.set())
-    env = {**os.environ, SETTINGS_ENV: _encode(settings)}
+    # The workers' counters, summed whichever worker a scrape reaches (telemetry/metrics.py).
+    counters = os.environ.get(MULTIPROCESS_DIR) or tempfile.mkdtemp(prefix="cascade-metrics-")
+    env = {**os.environ, SETTINGS_ENV: _encode(settings), MULTIPROCESS_DIR: counters}
     command = [sys.executable, "-m", "cascade.serving", "worker", str(sock.fileno())]
     command.append(str(os.getpid()))
 
@@ -111,6 +120,8 @@ def supervise(settings: Settings, workers: int) -> None:
     finally:
         _stop(processes)
         sock.close()
+        if counters != os.environ.get(MULTIPROCESS_DIR):
+            shutil.rmtree(counters, ignore_errors=True)
 
 
 def bind(host: str, port: int) -> socket.socket:

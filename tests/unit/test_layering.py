@@ -21,23 +21,26 @@ ROOT = Path(cascade.__file__).parent
 LOWEST = {"domain", "tmf", "storage", "repositories", "apis"}
 ALLOWED: dict[str, set[str]] = {
     "domain": set(),
+    # Metrics and traces (prometheus_client, OpenTelemetry): nothing of Cascade.
+    "telemetry": set(),
     "tmf": {"domain"},
-    "storage": {"domain", "tmf"},
+    "storage": {"domain", "tmf", "telemetry"},
     "repositories": {"tmf", "storage"},
     "apis": {"domain", "tmf"},
     "catalogs": {"tmf", "storage", "repositories"},
     "background": {"storage"},
     "frontend": {"tmf", "storage", "repositories"},
-    "events": {"tmf", "storage", "repositories", "background"},
+    "events": {"tmf", "storage", "repositories", "background", "telemetry"},
     "security": {"domain", "tmf", "storage", "repositories", "apis", "frontend"},
     "settings": {"security"},
-    "fulfilment": {"domain", "tmf", "storage", "repositories", "apis", "background"},
+    "fulfilment": {"domain", "tmf", "storage", "repositories", "apis", "background", "telemetry"},
     "components": {
         *LOWEST,
         "background",
         "events",
         "fulfilment",
         "settings",
+        "telemetry",
     },
     "web": {
         *LOWEST,
@@ -46,6 +49,7 @@ ALLOWED: dict[str, set[str]] = {
         "security",
         "fulfilment",
         "components",
+        "telemetry",
     },
     "bootstrap": {
         *LOWEST,
@@ -58,10 +62,11 @@ ALLOWED: dict[str, set[str]] = {
         "fulfilment",
         "components",
         "web",
+        "telemetry",
     },
     # Serving processes (uvicorn, a supervisor and its workers): the CLI's, kept apart from
     # it so that a worker process does not load the command line's libraries.
-    "serving": {"settings", "bootstrap"},
+    "serving": {"settings", "bootstrap", "telemetry"},
     "cli": {
         *LOWEST,
         "catalogs",
@@ -72,6 +77,7 @@ ALLOWED: dict[str, set[str]] = {
         "bootstrap",
         "web",
         "serving",
+        "telemetry",
     },
     "migrations": {"storage"},
     "demo": set(),

@@ -50,6 +50,11 @@ class BackgroundLoop:
         await self._stopped()
         self._loop = None
 
+    @property
+    def running(self) -> bool:
+        """Whether the loop's task is started and has not ended (for readiness checks)."""
+        return self._task is not None and not self._task.done()
+
     def wake(self) -> None:
         """Look for work now; safe to call from any thread.
 

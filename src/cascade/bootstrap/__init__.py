@@ -22,14 +22,17 @@ from cascade.events.sender import EventSender
 from cascade.frontend.resource import TmfResource
 from cascade.fulfilment.layers.catalog import CatalogCache
 from cascade.fulfilment.layers.registry import LAYER_OF
+from cascade.fulfilment.runtime import Runtime
 from cascade.repositories import Repositories
 from cascade.security.access import CancelTarget, ResourceAccess
 from cascade.security.parties import PartyRule
 from cascade.security.wiring import build_security, enforced
 from cascade.settings import Settings
 from cascade.storage.database import Database
+from cascade.storage.migrate import head
 from cascade.tmf.declarations import ApiSpec, Kind, ResourceSpec
-from cascade.web.app import create_app
+from cascade.web.app import create_app, operations_only
+from cascade.web.health import Probes, health_handlers
 from cascade.web.routes import COMPONENT_EXTENSIONS, EXTENSIONS
 
 
@@ -45,6 +48,7 @@ class Cascade:
     chain: Chain
     events: EventSender
     catalogs: CatalogLoader
+    probes: Probes  # what /health/ready checks
 
     def close(self) -> None:
         self.database.close()
@@ -71,6 +75,7 @@ def build(settings: Settings) -> Cascade:
     extensions = (*EXTENSIONS, *(COMPONENT_EXTENSIONS if follower is not None else ()))
     security = build_security(settings.security, settings.host, resources, extensions, database)
     served = tuple(api for api in ALL_APIS if topology.serves(api))
+    probes = probes_of(database, settings, runtime)
     app = create_app(
         served,
         resources,
@@ -83,9 +88,29 @@ def build(settings: Settings) -> Cascade:
         middleware=security.middleware,
         before_send=security.before_send,
         describe=security.describe,
+        operations=health_handlers(probes),
     )
     catalogs = CatalogLoader(ALL_APIS, repositories, database, settings.base_url)
-    return Cascade(settings, database, repositories, resources, app, chain, events, catalogs)
+    return Cascade(
+        settings, database, repositories, resources, app, chain, events, catalogs, probes
+    )
+
+
+def probes_of(database: Database, settings: Settings, runtime: Runtime) -> Probes:
+    """What `/health/ready` checks: the loops only where this process runs the controllers."""
+
+    def loops() -> dict[str, bool]:
+        return runtime.loops() if settings.controllers else {}
+
+    return Probes(database, head(), loops)
+
+
+def operations_app(cascade: Cascade, host: str) -> Litestar:
+    """Only `/health/*` and `/metrics`: a worker's listener (`cascade worker --metrics-port`),
+    under the same security settings as the API's (CASCADE_AUTH, CASCADE_METRICS_PUBLIC)."""
+    security = build_security(cascade.settings.security, host, {}, (), cascade.database)
+    handlers = health_handlers(cascade.probes)
+    return operations_only(handlers, security.middleware, security.before_send)
 
 
 def _resources(

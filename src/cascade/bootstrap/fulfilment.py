@@ -24,6 +24,7 @@ from cascade.fulfilment.integrity.guards import Integrity
 from cascade.fulfilment.layers.catalog import CatalogCache
 from cascade.fulfilment.layers.children import ChildOrders, LocalChildren
 from cascade.fulfilment.layers.registry import LAYERS, RESOURCE, SERVICE, Layer
+from cascade.fulfilment.layers.trace_roots import TraceRoots
 from cascade.fulfilment.product.controller import ProductOrderController
 from cascade.fulfilment.resource.controller import ResourceOrderController
 from cascade.fulfilment.runtime import Controller, Runtime, RuntimeSettings
@@ -66,6 +67,7 @@ def build_chain(
         chain.controllers,
         RuntimeSettings(lease_ms=settings.lease_ms, poll_interval_s=settings.poll_interval_s),
     )
+    runtime.trace_root = TraceRoots(repositories)  # asked only while tracing
     runtime.companions.extend(parts.companions)
     chain.follower = _follower(repositories, database, settings, topology, runtime)
     return chain

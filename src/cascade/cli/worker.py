@@ -1,4 +1,8 @@
-"""`cascade worker`: the fulfilment controllers without HTTP (several may run on PostgreSQL)."""
+"""`cascade worker`: the fulfilment controllers without HTTP (several may run on PostgreSQL).
+
+With `--metrics-port` it also listens for `/health/live`, `/health/ready` and `/metrics`
+only (docs/operations.md); without it, it serves nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import asyncio
 import logging
 import os
 import signal
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,10 +23,33 @@ from cascade.settings import (
     with_environment,
 )
 
+if TYPE_CHECKING:
+    import uvicorn
 
-def worker(database: DatabaseOption = DEFAULT_DATABASE) -> None:
+    from cascade.bootstrap import Cascade
+
+MetricsPortOption = Annotated[
+    int | None,
+    typer.Option(
+        envvar="CASCADE_METRICS_PORT",
+        help="Serve /health/live, /health/ready and /metrics on this port (default: none).",
+    ),
+]
+MetricsHostOption = Annotated[
+    str,
+    typer.Option(envvar="CASCADE_METRICS_HOST", help="The address --metrics-port listens on."),
+]
+
+
+def worker(
+    database: DatabaseOption = DEFAULT_DATABASE,
+    metrics_port: MetricsPortOption = None,
+    metrics_host: MetricsHostOption = DEFAULT_HOST,
+) -> None:
     """Run the fulfilment controllers without serving HTTP (several may run on PostgreSQL)."""
     from cascade.bootstrap import build
+    from cascade.security.settings import security_from_environment
+    from cascade.telemetry import tracing
 
     require_schema(database)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -33,22 +61,43 @@ def worker(database: DatabaseOption = DEFAULT_DATABASE) -> None:
         host=os.environ.get("CASCADE_HOST", DEFAULT_HOST),
         port=int(os.environ.get("CASCADE_PORT", DEFAULT_PORT)),
         public_url=os.environ.get("CASCADE_PUBLIC_URL"),
+        security=security_from_environment(),
     )
+    tracing.configure_from_environment()
     cascade = build(with_environment(settings))
-    runtime = cascade.chain.runtime
-
-    async def run() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        await runtime.start()
-        typer.echo(f"worker {runtime.owner} running controllers on {database}")
-        await stop.wait()
-        await runtime.stop()
-        typer.echo(f"worker {runtime.owner} stopped after {runtime.steps_done} steps")
-
     try:
-        asyncio.run(run())
+        asyncio.run(_run(cascade, database, metrics_host, metrics_port))
     finally:
         cascade.close()
+        tracing.shutdown()
+
+
+async def _run(cascade: Cascade, database: str, host: str, port: int | None) -> None:
+    """The controllers until SIGINT or SIGTERM, and the operations listener if asked for."""
+    runtime = cascade.chain.runtime
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await runtime.start()
+    listener = None if port is None else _listener(cascade, host, port)
+    serving = None if listener is None else asyncio.create_task(listener.serve())
+    where = "" if port is None else f", /metrics and /health on {host}:{port}"
+    typer.echo(f"worker {runtime.owner} running controllers on {database}{where}")
+    await stop.wait()
+    if listener is not None and serving is not None:
+        listener.should_exit = True
+        await serving
+    await runtime.stop()
+    typer.echo(f"worker {runtime.owner} stopped after {runtime.steps_done} steps")
+
+
+def _listener(cascade: Cascade, host: str, port: int) -> uvicorn.Server:
+    """Uvicorn serving the operations routes; a signal ends it (and then the worker)."""
+    import uvicorn
+
+    from cascade.bootstrap import operations_app
+
+    app = operations_app(cascade, host)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
+    return uvicorn.Server(config)

@@ -36,6 +36,7 @@ from cascade.components.links import ENDED, FAILED, LINKED, Claimed
 from cascade.components.mirror import Mirrors, NotReadyError
 from cascade.components.subscription import HubSubscription
 from cascade.storage.database import Database
+from cascade.telemetry import tracing
 
 log = logging.getLogger(__name__)
 NOT_READY_MS = 500
@@ -219,10 +220,12 @@ class Follower(HttpWorkLoop):
         client = self.client
         headers = {"Idempotency-Key": key} if key else {}
         self.exchanges += 1
-        try:
-            return await client.request(method, url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        with tracing.span(f"forward {method}", {"url.full": url}, kind=tracing.CLIENT):
+            tracing.outgoing(headers)  # W3C traceparent, while tracing
+            try:
+                return await client.request(method, url, content=body, headers=headers)
+            except httpx.HTTPError as exc:
+                return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _version(etag: str | None) -> int | None:

@@ -37,6 +37,8 @@ from cascade.events.signing import (
     sign,
 )
 from cascade.storage.database import Database
+from cascade.telemetry import metrics, tracing
+from cascade.telemetry.tracing import CLIENT
 
 log = logging.getLogger(__name__)
 POLICY_CACHE_S = 30.0  # how long a callback host's check holds before it is resolved again
@@ -162,12 +164,15 @@ class EventSender(BackgroundLoop):
         if not outcomes:
             return False
         try:
-            await self.database.write(lambda c: self._record(c, outcomes))
+            parked = await self.database.write(lambda c: self._record(c, outcomes))
         except Exception:
             # Leases run out and the deliveries are sent again: at least once, never lost.
             log.exception("recording %d delivery outcomes failed", len(outcomes.delivered))
             return False
         self.delivered += len(outcomes.delivered)
+        metrics.deliveries("delivered", len(outcomes.delivered))
+        metrics.deliveries("failed", len(outcomes.failed) - parked)
+        metrics.deliveries("parked", parked)
         return True
 
     # --- one line: a subscription's deliveries for one entity, in order ----------------------
@@ -193,6 +198,14 @@ class EventSender(BackgroundLoop):
             self._wake.set()  # on the loop's own thread
 
     async def _post(self, session: aiohttp.ClientSession, delivery: store.Delivery) -> str | None:
+        attributes = {"cascade.event_type": delivery.event_type, "cascade.entity": delivery.entity}
+        with tracing.span(f"deliver {delivery.event_type}", attributes, kind=CLIENT) as span:
+            error = await self._send(session, delivery)
+            if error is not None:
+                tracing.failed(span, error)
+            return error
+
+    async def _send(self, session: aiohttp.ClientSession, delivery: store.Delivery) -> str | None:
         refusal = await self._refusal(delivery.callback)
         if refusal is not None:
             return refusal
@@ -206,6 +219,7 @@ class EventSender(BackgroundLoop):
         }
         if delivery.secret:
             headers[SIGNATURE_HEADER] = sign(delivery.secret, timestamp, body)
+        tracing.outgoing(headers)  # W3C traceparent, while tracing
         try:
             # No redirects: a callback host allowed by the policy must not lead to one it refuses.
             async with session.post(
@@ -228,18 +242,22 @@ class EventSender(BackgroundLoop):
         self._refusals[callback] = (refusal, time.monotonic() + POLICY_CACHE_S)
         return refusal
 
-    def _record(self, connection: Connection, outcomes: Outcomes) -> None:
+    def _record(self, connection: Connection, outcomes: Outcomes) -> int:
+        """Write a round's outcomes; returns how many failures parked their subscription."""
         store.delivered(connection, outcomes.delivered)
         store.released(connection, outcomes.released)
         park_after_ms = int(self.settings.park_after_s * 1000)
+        parked = 0
         for delivery, error in outcomes.failed:
             retry_at = store.now_ms() + self.backoff_ms(delivery.attempts)
             if store.failed(connection, delivery, error, retry_at, park_after_ms):
+                parked += 1
                 log.warning(
                     "subscription %s stays unreachable (%s): its events are parked",
                     delivery.subscription,
                     error,
                 )
+        return parked
 
     def backoff_ms(self, attempts: int) -> int:
         settings = self.settings

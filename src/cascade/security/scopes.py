@@ -18,8 +18,9 @@ Subscribing to events (POST, DELETE `/hub`) needs `hub:write` and the API's `:re
 events carry its resources). Cascade's own extensions declare their scopes
 (frontend/extensions.py): `/cascade/productOrder/{id}/tree` needs `productOrdering:read`,
 `/cascade/audit` and the parked events `admin`; a component's inbox none (its deliveries are
-signed). A route nobody declared needs `admin`. Docs, OpenAPI descriptions and `/health` need
-nothing.
+signed). A route nobody declared needs `admin`. Docs, OpenAPI descriptions and the health
+checks need nothing, and `/metrics` nothing unless `CASCADE_METRICS_PUBLIC=false` (then
+`admin`).
 """
 
 from __future__ import annotations
@@ -35,8 +36,17 @@ API_PREFIXES: dict[str, str] = {api.code: api.scope_prefix for api in ALL_APIS}
 HUB_WRITE = "hub:write"
 READ_OPERATIONS = frozenset({"list", "retrieve"})
 PUBLIC_ROUTES = frozenset(
-    {"health", "docs.index", "docs.assets", "cascade.openapi", "cascade.docs"}
+    {
+        "health",
+        "health.live",
+        "health.ready",
+        "docs.index",
+        "docs.assets",
+        "cascade.openapi",
+        "cascade.docs",
+    }
 )
+METRICS_ROUTE = "metrics"  # public unless CASCADE_METRICS_PUBLIC=false: then admin only
 ALL_SCOPES: tuple[str, ...] = (
     *sorted({f"{prefix}:{kind}" for prefix in API_PREFIXES.values() for kind in ("read", "write")}),
     HUB_WRITE,
@@ -48,7 +58,14 @@ KNOWN_SCOPES = frozenset({*ALL_SCOPES, *API_PREFIXES.values(), "hub"})
 class Scopes:
     """The scopes of every route: TMF routes by their API's prefix, extensions as declared."""
 
-    def __init__(self, apis: Sequence[ApiSpec], extensions: Sequence[ExtensionRoute]) -> None:
+    def __init__(
+        self,
+        apis: Sequence[ApiSpec],
+        extensions: Sequence[ExtensionRoute],
+        *,
+        metrics_public: bool = True,
+    ) -> None:
+        self.public = PUBLIC_ROUTES | ({METRICS_ROUTE} if metrics_public else set())
         self.prefixes = {api.code: api.scope_prefix for api in apis}
         self.extensions = {route.name: route.scopes for route in extensions}
         self.operations = {
@@ -73,7 +90,7 @@ class Scopes:
     def _find(self, route_name: str | None) -> tuple[str, ...]:
         if route_name is None:
             return (ADMIN,)
-        if route_name in PUBLIC_ROUTES:
+        if route_name in self.public:
             return ()
         if route_name in self.extensions:
             return self.extensions[route_name]

@@ -39,6 +39,8 @@ class SecuritySettings:
     audit: bool | None = None  # None: on whenever authentication is
     access_log: bool = False
     log_format: LogFormat = "text"
+    # /metrics without credentials (Prometheus scrapes without a user token); False: admin only.
+    metrics_public: bool = True
 
     @property
     def audited(self) -> bool:
@@ -111,6 +113,7 @@ _PARSERS: dict[str, Any] = {
     "audit": _boolean,
     "access_log": _boolean,
     "log_format": _log_format,
+    "metrics_public": _boolean,
 }
 # CASCADE_AUTH is the `--auth` option's variable; the others are read here.
 _VARIABLES = {"auth_mode": "CASCADE_AUTH"}

@@ -73,7 +73,7 @@ def build_security(
     or security is; with authentication, audit and rate limits off (mode none on loopback,
     the default) no security middleware runs at all.
     """
-    scopes = Scopes(ALL_APIS, extensions)
+    scopes = Scopes(ALL_APIS, extensions, metrics_public=settings.metrics_public)
     parts = SecurityParts(before_send=[echo_request_id], describe=describer(settings, scopes))
     if settings.log_format == "json":
         parts.on_startup.append(partial(use_log_format, "json"))

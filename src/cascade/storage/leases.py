@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import Column, ColumnElement, Connection, Row, Table, and_, case, func, or_, select
 from sqlalchemy import update as update_rows
 
+from cascade.telemetry import metrics
+
 
 def now_ms() -> int:
     """The clock of due times and leases: milliseconds since the epoch."""
@@ -48,7 +50,8 @@ def claim_due(
     """Lease up to `limit` free rows matching `active` to `owner` until now + `lease_ms`.
 
     `keys` name a row (they must be among `columns`); `columns` are what is returned of each
-    row (default: all of it); `order_by` says which rows go first (default: the oldest due).
+    row (default: all of it; with `lease_owner` among them, takeovers are counted); `order_by`
+    says which rows go first (default: the oldest due).
     `skip_locked=False` takes no row locks on PostgreSQL: for a caller whose claims are already
     one at a time, and that must not skip a row another transaction holds.
     """
@@ -63,6 +66,11 @@ def claim_due(
     if skip_locked and connection.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = connection.execute(query).all()
+    # A free row still naming an owner was leased by a holder that let the lease run out (its
+    # process died): counted when `lease_owner` is among the columns returned.
+    metrics.leases_taken_over(
+        table.name, sum(1 for row in rows if getattr(row, "lease_owner", None) is not None)
+    )
     if rows:
         connection.execute(
             update_rows(table)

@@ -29,7 +29,8 @@ class Claim:
 
 now_ms = leases.now_ms  # the clock of due times and leases (epoch milliseconds)
 _KEY = (work_item.c.kind, work_item.c.entity_id)
-_CLAIMED = (*_KEY, work_item.c.seq, work_item.c.attempts)
+# lease_owner: a claimed row that still names one was taken over (counted in leases.claim_due).
+_CLAIMED = (*_KEY, work_item.c.seq, work_item.c.attempts, work_item.c.lease_owner)
 
 
 _SCHEDULE = (

@@ -20,6 +20,7 @@ from cascade.tmf.declarations import ApiSpec
 from cascade.tmf.errors import TmfError, error_body
 from cascade.tmf.openapi import docs_index, docs_page, served_description
 from cascade.web import description
+from cascade.web.observed import count_unmatched, observed_requests
 
 log = logging.getLogger(__name__)
 DOCS_ASSETS = "/docs/assets"
@@ -44,7 +45,9 @@ def create_app(
     middleware: list[Any] | None = None,
     before_send: list[Any] | None = None,
     describe: Describe = _as_is,
+    operations: Sequence[Any] = (),
 ) -> Litestar:
+    """The application; `operations` are the health and metrics routes (web/health.py)."""
     routers = [
         api_router(
             api.base_path,
@@ -60,10 +63,6 @@ def create_app(
     def docs() -> str:
         return index
 
-    @get("/health", sync_to_thread=False, name="health")
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
-
     assets = create_static_files_router(
         path=DOCS_ASSETS, directories=[str(swagger_ui_path)], name="docs.assets"
     )
@@ -76,6 +75,7 @@ def create_app(
             *(_docs_page_handler(api.code, api.title, api.base_path) for api in apis),
             docs,
             health,
+            *operations,
             assets,
             *(route.handler for route in extensions),
         ],
@@ -88,8 +88,27 @@ def create_app(
         },
         on_startup=on_startup or [],
         on_shutdown=on_shutdown or [],
-        middleware=middleware or [],
-        before_send=before_send or [],
+        middleware=[observed_requests, *(middleware or [])],
+        before_send=[*(before_send or []), count_unmatched],
+    )
+
+
+@get("/health", sync_to_thread=False, name="health")
+def health() -> dict[str, str]:
+    """Kept as it was; /health/live and /health/ready say more (web/health.py)."""
+    return {"status": "ok"}
+
+
+def operations_only(
+    operations: Sequence[Any], middleware: list[Any], before_send: list[Any]
+) -> Litestar:
+    """An application of the health and metrics routes alone (a worker's listener)."""
+    return Litestar(
+        route_handlers=list(operations),
+        exception_handlers={Exception: handle_exception},
+        openapi_config=None,
+        middleware=[observed_requests, *middleware],
+        before_send=[*before_send, count_unmatched],
     )
 
 

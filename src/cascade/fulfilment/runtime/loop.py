@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -30,6 +33,7 @@ from cascade.storage import work
 from cascade.storage.allocations import lock_conflict
 from cascade.storage.database import Database
 from cascade.storage.work import Claim
+from cascade.telemetry import metrics, tracing
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +72,8 @@ class Runtime(BackgroundLoop):
         self.steps_done = 0  # steps this process ran and committed (for logs and tests)
         self.companions: list[Companion] = []  # started after the loop, stopped after it
         self.after_step: list[Callable[[], None]] = []  # called when a step committed
+        # While tracing: the id of the product order whose trace a step joins (kind, id).
+        self.trace_root: Callable[[Connection, str, str], str] | None = None
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -83,6 +89,14 @@ class Runtime(BackgroundLoop):
         if started:
             for companion in self.companions:
                 await companion.stop()
+
+    def loops(self) -> dict[str, bool]:
+        """Whether the controllers' loop and each companion's are running, by task name."""
+        found = {self.task_name: self.running}
+        for companion in self.companions:
+            name = str(getattr(companion, "task_name", type(companion).__name__))
+            found[name] = bool(getattr(companion, "running", True))
+        return found
 
     async def _stopped(self) -> None:
         if self._running:  # the steps under way finish (and commit) before stop returns
@@ -133,17 +147,20 @@ class Runtime(BackgroundLoop):
         context = StepContext(work.now_ms(), item.attempts)
 
         def job(connection: Connection) -> StepResult:
-            with working_on(item.kind, item.entity_id):
+            with working_on(item.kind, item.entity_id), self._traced(connection, item):
                 result = controller.step(connection, item.entity_id, context)
             work.finish(connection, item, result.again_at_ms)
             return result
 
+        started = time.perf_counter()
         try:
             await self.database.write(job)
+            metrics.step_done(item.kind, time.perf_counter() - started, committed=True)
             self.steps_done += 1
             for listener in self.after_step:
                 listener()
         except Exception as exc:
+            metrics.step_done(item.kind, time.perf_counter() - started, committed=False)
             error = f"{type(exc).__name__}: {exc}"
             if lock_conflict(exc):  # crossed pool locks (PostgreSQL): expected, retried as is
                 log.info("step of %s %s lost a lock conflict", item.kind, item.entity_id)
@@ -151,6 +168,21 @@ class Runtime(BackgroundLoop):
                 log.exception("step of %s %s failed", item.kind, item.entity_id)
             retry_at = work.now_ms() + self.backoff_ms(item.attempts)
             await self.database.write(lambda c: work.fail(c, item, error, retry_at))
+
+    def _traced(self, connection: Connection, item: Claim) -> AbstractContextManager[Any]:
+        """The step's span, in its order tree's trace (nothing while tracing is off)."""
+        if not tracing.enabled():
+            return nullcontext()
+        find = self.trace_root
+        root = item.entity_id if find is None else find(connection, item.kind, item.entity_id)
+        attributes: dict[str, str | int] = {
+            "cascade.kind": item.kind,
+            "cascade.entity_id": item.entity_id,
+            "cascade.root_order_id": root,
+            "cascade.attempts": item.attempts,
+        }
+        context = tracing.order_context(root)
+        return tracing.span(f"step {item.kind}", attributes, context=context)
 
     def backoff_ms(self, attempts: int) -> int:
         settings = self.settings
