@@ -146,7 +146,7 @@ class Follower(HttpWorkLoop):
         if current == ACKNOWLEDGED and state != IN_PROGRESS:
             await self._follow(row, delay_ms=NOT_READY_MS)
             return
-        carried = {"state_sent": row.state_asks}
+        carried = links.ask_done(row)
         if current == ACKNOWLEDGED:
             await self._settle(row, 0, **carried)
             return
@@ -163,7 +163,7 @@ class Follower(HttpWorkLoop):
 
             def job(connection: Connection) -> None:
                 self.mirrors.state_refused(connection, row, reason)
-                links.settle(connection, row, self.owner, 0, **carried)
+                links.settle(connection, row, self.owner, 0, **links.ask_done(row, refused=True))
 
             await self.database.write(job)
 

@@ -98,6 +98,17 @@ def ask_state(connection: Connection, kind: str, local_id: str, state: str) -> b
     return bool(changed)
 
 
+def ask_done(row: Claimed, *, refused: bool = False) -> dict[str, Any]:
+    """The values that mark `row`'s ask carried out (for `settle`). A refused ask leaves
+    nothing held from here, so that a release is not sent after it (unless asked again)."""
+    values: dict[str, Any] = {"state_sent": row.state_asks}
+    if refused:
+        table = remote_order
+        still = table.c.state_asks == row.state_asks  # no newer ask came during the exchange
+        values["state_asked"] = case((still, None), else_=table.c.state_asked)
+    return values
+
+
 def link_of(connection: Connection, kind: str, local_id: str) -> Claimed | None:
     row = connection.execute(
         select(remote_order).where(remote_order.c.kind == kind, remote_order.c.local_id == local_id)
