@@ -14,7 +14,8 @@ In a component whose next layer runs elsewhere, the children here are mirrors of
 component's orders: the child orders port carries the hold there (ADR 0022), as a PATCH of
 the remote order to the same state that the follower sends; the remote component holds its
 own tree. The release is carried the same way, to the children the hold was carried to. The
-mirror shows the remote state once the follower reads it back.
+mirror shows the remote state once the follower reads it back. The remote component does
+not store this parent, so its `parentOrderHeld` check cannot see the hold (ADR 0022).
 """
 
 from __future__ import annotations
