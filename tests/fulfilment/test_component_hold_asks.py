@@ -17,10 +17,11 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from cascade.apis import kinds
 from cascade.bootstrap import Cascade
+from cascade.components import links
 from cascade.components.links import LINKED
 from cascade.storage.tables import remote_order
 from tests.fulfilment.conftest import FAST, PO, Chain, broadband, running_chain
@@ -133,9 +134,7 @@ def mirror(com: Chain) -> tuple[str, str] | None:
 
 def pending(com: Chain) -> int:
     """Asks not carried out yet."""
-    table = remote_order
-    query = select(func.count()).select_from(table).where(table.c.state_asks > table.c.state_sent)
-    return int(com.cascade.database.read_sync(lambda c: c.execute(query).scalar()) or 0)
+    return com.cascade.database.read_sync(links.asks_pending)
 
 
 def to(com: Chain, path: str, state: str) -> None:

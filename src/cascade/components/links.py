@@ -190,6 +190,13 @@ def counts(connection: Connection) -> dict[str, int]:
     return {str(phase): int(count) for phase, count in rows}
 
 
+def asks_pending(connection: Connection) -> int:
+    """How many holds or releases are asked and not carried out yet."""
+    table = remote_order
+    query = select(func.count()).where(table.c.state_asks > table.c.state_sent)
+    return int(connection.execute(query).scalar() or 0)
+
+
 @dataclass(frozen=True)
 class Waiting:
     """A mirror not followed as it should be: still being POSTed, retried, or failed."""
