@@ -2,7 +2,7 @@
 
 Holding (or pending) a running product or service order holds its running child orders, and
 theirs; releasing it releases them. A child is not released under a held parent, and a hold
-that cannot reach a component's mirrors is refused. The controllers are off: these tests look
+reaching a component's mirrors is asked of that component. The controllers are off: these tests look
 at what the PATCH itself did (tests/fulfilment/test_hold_tree.py runs the chain).
 """
 
@@ -16,11 +16,13 @@ from sqlalchemy import select
 
 from cascade.apis.kinds import SERVICE_ORDER
 from cascade.bootstrap import Cascade
+from cascade.components import links
+from cascade.components.mirror import MirroredChildren
+from cascade.components.topology import Remote
 from cascade.fulfilment.integrity.holds import Holds
-from cascade.fulfilment.layers.registry import PRODUCT
+from cascade.fulfilment.layers.registry import PRODUCT, SERVICE
 from cascade.fulfilment.runtime import StepContext
 from cascade.storage.tables import work_item
-from cascade.tmf.errors import TmfError
 from tests.api.chain_records import (
     MERGE,
     PO,
@@ -113,15 +115,39 @@ def test_a_client_cannot_cancel_by_patch(client: Client, cascade: Cascade) -> No
     assert [state(client, PO, po), state(client, SO, so)] == ["inProgress", "inProgress"]
 
 
-def test_a_hold_that_cannot_reach_mirrored_children_is_refused(cascade: Cascade) -> None:
-    """In COM as a component, the service orders here are mirrors of SOM's."""
+def test_a_hold_is_asked_of_mirrored_children_and_the_release_too(cascade: Cascade) -> None:
+    """In COM as a component the service orders are mirrors of SOM's: the hold is not made
+    here but asked of SOM (a row the follower carries out), and the release undoes it."""
     po = product_order(cascade, "inProgress")
-    so = service_order(cascade, "inProgress", po)
-    holds = Holds(PRODUCT, cascade.repositories, lambda layer: layer is PRODUCT)
-    with pytest.raises(TmfError) as refused:
-        cascade.database.write_sync(lambda c: holds.patched(c, po, {**po, "state": "held"}))
-    assert refused.value.status == 409 and refused.value.code == "holdNotCarried"
-    assert so["id"] in refused.value.message
+    running = service_order(cascade, "inProgress", po)
+    other = service_order(cascade, "acknowledged", po)
+    port = MirroredChildren(Remote("som", "http://som.test", SERVICE), cascade.repositories)
+    holds = Holds(PRODUCT, cascade.repositories, {"service": port})
+    kind = SERVICE_ORDER.name
+
+    def link(order: dict[str, Any]) -> links.Claimed:
+        found = cascade.database.read_sync(lambda c: links.link_of(c, kind, order["id"]))
+        assert found is not None
+        return found
+
+    def patch(before: dict[str, Any], after: str) -> None:
+        cascade.database.write_sync(lambda c: holds.patched(c, before, {**before, "state": after}))
+
+    def record(order: dict[str, Any]) -> None:
+        cascade.database.write_sync(lambda c: links.record_intent(c, kind, order["id"], "x"))
+
+    for order in (running, other):
+        record(order)
+    patch(po, "held")
+    held = {"state_asked": "held", "asking": "held", "state_asks": 1}
+    assert {k: getattr(link(running), k) for k in held} == held
+    assert link(other).asking == "held"  # not started there yet: held once it runs
+    stored = cascade.database.read_sync(
+        lambda c: cascade.repositories[SERVICE_ORDER].peek(c, running["id"])
+    )
+    assert stored is not None and stored["state"] == "inProgress"  # a mirror shows SOM's state
+    patch({**po, "state": "held"}, "inProgress")
+    assert link(running).asking == "inProgress" and link(running).state_asks == 2
 
 
 def test_a_child_not_yet_started_waits_for_its_parents_release(cascade: Cascade) -> None:

@@ -121,7 +121,7 @@ def _controllers(
         *cancels.values(),
     )
     changes = {kind: ClientChanges(a.activator.target, driver) for kind, a in activations.items()}
-    integrity = Integrity(repositories, topology.runs)
+    integrity = Integrity(repositories, children)
     return Chain(controllers, driver, cancels, activations, changes, integrity)
 
 

@@ -24,6 +24,7 @@ def component_status(
         subscriptions = db.read_sync(links.links)
         counts = db.read_sync(links.counts)
         waiting = db.read_sync(links.waiting)
+        asks = db.read_sync(links.asks_pending)
     finally:
         db.close()
     if not subscriptions and not counts:
@@ -34,6 +35,8 @@ def component_status(
         typer.echo(f"hub {link.hub_url}: {made}, callback {link.callback}")
     phases = ", ".join(f"{phase} {count}" for phase, count in sorted(counts.items()))
     typer.echo(f"mirrors: {phases or 'none'}")
+    if asks:
+        typer.echo(f"holds or releases not carried out yet: {asks}")
     for row in waiting:
         where = row.remote_href or "not created yet"
         typer.echo(

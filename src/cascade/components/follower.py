@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+import msgspec
 from sqlalchemy import Connection
 
 from cascade.background.http_rows import HttpWorkLoop
@@ -35,12 +36,14 @@ from cascade.components.exchange import Answer, ok, said, transient
 from cascade.components.links import ENDED, FAILED, LINKED, Claimed
 from cascade.components.mirror import Mirrors, NotReadyError
 from cascade.components.subscription import HubSubscription
+from cascade.domain.states import ACKNOWLEDGED, IN_PROGRESS
 from cascade.storage.database import Database
 from cascade.telemetry import tracing
 
 log = logging.getLogger(__name__)
 NOT_READY_MS = 500
 INBOX_PATH = "/cascade/inbox"
+MERGE_PATCH = "application/merge-patch+json"  # TMF630: a PATCH's default media type
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ class Follower(HttpWorkLoop):
         try:
             if row.phase == links.POST:
                 await self._post(row)
+            elif row.asking is not None:
+                await self._carry(row, row.asking)
             else:
                 await self._follow(row)
         except Exception:
@@ -131,17 +136,57 @@ class Follower(HttpWorkLoop):
         else:
             await self._refuse(row, f"{row.collection_url} refused it: {said(answer)}")
 
-    async def _follow(self, row: Claimed) -> None:
+    async def _carry(self, row: Claimed, state: str) -> None:
+        """PATCH the remote order to the state its parent asked for: a hold or a release.
+
+        An order is held only from `inProgress`: one not started there yet is read again soon
+        and held once it runs; then no hold went there, so a release has nothing to undo.
+        A refusal (the order ended meanwhile, say) is noted on the parent; the ask is done.
+        """
+        current = await self.database.read(lambda c: self.mirrors.state_of(c, row.local_id))
+        if current == ACKNOWLEDGED and state != IN_PROGRESS:
+            await self._follow(row, delay_ms=NOT_READY_MS)
+            return
+        carried = links.ask_done(row)
+        if current == ACKNOWLEDGED:
+            await self._settle(row, 0, **carried)
+            return
+        assert row.remote_href is not None
+        body = msgspec.json.encode({"state": state})
+        answer = await self._send("PATCH", row.remote_href, body, content_type=MERGE_PATCH)
+        if isinstance(answer, httpx.Response) and ok(answer, 200):
+            await self._take(row, answer, linking=False, **carried)
+        elif transient(answer):
+            await self._retry(row, answer)
+        else:
+            reason = said(answer)
+            log.warning("mirror %s %s: %s refused: %s", row.kind, row.local_id, state, reason)
+
+            def job(connection: Connection) -> None:
+                self.mirrors.state_refused(connection, row, reason)
+                links.settle(connection, row, self.owner, 0, **links.ask_done(row, refused=True))
+
+            await self.database.write(job)
+
+    async def _follow(self, row: Claimed, delay_ms: int | None = None) -> None:
         assert row.remote_href is not None
         answer = await self._send("GET", row.remote_href)
         if isinstance(answer, httpx.Response) and ok(answer, 200):
-            await self._take(row, answer, linking=False)
+            await self._take(row, answer, linking=False, delay_ms=delay_ms)
         elif ok(answer, 404):
             await self._refuse(row, f"{row.remote_href} is gone")
         else:
             await self._retry(row, answer)
 
-    async def _take(self, row: Claimed, answer: httpx.Response, *, linking: bool) -> None:
+    async def _take(
+        self,
+        row: Claimed,
+        answer: httpx.Response,
+        *,
+        linking: bool,
+        delay_ms: int | None = None,
+        **more: Any,
+    ) -> None:
         """Apply the remote document to the mirror (unless older than the one applied)."""
         document = answer.json()
         version = _version(answer.headers.get("etag"))
@@ -149,7 +194,7 @@ class Follower(HttpWorkLoop):
         layer = self.mirrors.layer
         machine = layer.machine if row.kind == layer.order_kind.name else layer.task_machine
         phase = ENDED if machine.is_terminal(state) else LINKED
-        values: dict[str, Any] = {"phase": phase, "tries": 0}
+        values: dict[str, Any] = {"phase": phase, "tries": 0, **more}
         if linking:
             values.update(remote_id=str(document["id"]), remote_href=str(document["href"]))
         newer = version is None or version > row.remote_version
@@ -168,7 +213,7 @@ class Follower(HttpWorkLoop):
         def job(connection: Connection) -> bool:
             self.mirrors.replicate(connection, replicas)
             changed = newer and self.mirrors.apply(connection, row.kind, row.local_id, document)
-            delay = int(self.settings.follow_interval_s * 1000)
+            delay = int(self.settings.follow_interval_s * 1000) if delay_ms is None else delay_ms
             links.settle(connection, row, self.owner, delay, **values)
             return changed
 
@@ -215,10 +260,17 @@ class Follower(HttpWorkLoop):
         await self.database.write(lambda c: links.settle(c, row, self.owner, delay_ms, **values))
 
     async def _send(
-        self, method: str, url: str, body: bytes | None = None, key: str | None = None
+        self,
+        method: str,
+        url: str,
+        body: bytes | None = None,
+        key: str | None = None,
+        content_type: str | None = None,
     ) -> Answer:
         client = self.client
         headers = {"Idempotency-Key": key} if key else {}
+        if content_type:
+            headers["Content-Type"] = content_type
         self.exchanges += 1
         with tracing.span(f"forward {method}", {"url.full": url}, kind=tracing.CLIENT):
             tracing.outgoing(headers)  # W3C traceparent, while tracing

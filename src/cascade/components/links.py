@@ -33,6 +33,14 @@ class Claimed:
     remote_version: int
     nudges: int
     tries: int
+    state_asked: str | None = None  # the state the parent last asked the remote order to take
+    state_asks: int = 0
+    state_sent: int = 0
+
+    @property
+    def asking(self) -> str | None:
+        """The state still to be carried to the remote order (a hold or a release), if any."""
+        return self.state_asked if self.state_asks > self.state_sent else None
 
     @classmethod
     def of(cls, row: Any) -> Claimed:
@@ -46,6 +54,9 @@ class Claimed:
             row.remote_version,
             row.nudges,
             row.tries,
+            row.state_asked,
+            row.state_asks,
+            row.state_sent,
         )
 
 
@@ -64,6 +75,38 @@ def record_intent(connection: Connection, kind: str, local_id: str, collection_u
             updated_at=now_instant(),
         )
     )
+
+
+def ask_state(connection: Connection, kind: str, local_id: str, state: str) -> bool:
+    """The parent asks the remote order to take `state` (held, pending, inProgress).
+
+    The last ask wins: it replaces one not carried out yet. The row is looked at at once (and
+    at once again after an exchange in flight, which `nudges` tells `settle`). False when the
+    mirror is no longer followed (it ended, or was refused).
+    """
+    table = remote_order
+    changed = connection.execute(
+        update(table)
+        .where(table.c.kind == kind, table.c.local_id == local_id, table.c.phase.in_(ACTIVE))
+        .values(
+            state_asked=state,
+            state_asks=table.c.state_asks + 1,
+            nudges=table.c.nudges + 1,
+            due_ms=work.now_ms(),
+        )
+    ).rowcount
+    return bool(changed)
+
+
+def ask_done(row: Claimed, *, refused: bool = False) -> dict[str, Any]:
+    """The values that mark `row`'s ask carried out (for `settle`). A refused ask leaves
+    nothing held from here, so that a release is not sent after it (unless asked again)."""
+    values: dict[str, Any] = {"state_sent": row.state_asks}
+    if refused:
+        table = remote_order
+        still = table.c.state_asks == row.state_asks  # no newer ask came during the exchange
+        values["state_asked"] = case((still, None), else_=table.c.state_asked)
+    return values
 
 
 def link_of(connection: Connection, kind: str, local_id: str) -> Claimed | None:
@@ -145,6 +188,13 @@ def counts(connection: Connection) -> dict[str, int]:
         select(remote_order.c.phase, func.count()).group_by(remote_order.c.phase)
     ).all()
     return {str(phase): int(count) for phase, count in rows}
+
+
+def asks_pending(connection: Connection) -> int:
+    """How many holds or releases are asked and not carried out yet."""
+    table = remote_order
+    query = select(func.count()).where(table.c.state_asks > table.c.state_sent)
+    return int(connection.execute(query).scalar() or 0)
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,10 @@ from cascade.apis import kinds
 from cascade.components import links
 from cascade.components.topology import Remote
 from cascade.components.undo import RemoteUndo
+from cascade.domain.states import HELD, IN_PROGRESS, PENDING
 from cascade.fulfilment.changes.cease import ORIGIN
-from cascade.fulfilment.layers.documents import add_note
-from cascade.fulfilment.layers.registry import SERVICE, Layer
+from cascade.fulfilment.layers.documents import add_note, parent_named
+from cascade.fulfilment.layers.registry import SERVICE, Layer, parent_of
 from cascade.fulfilment.layers.reporting import report_up
 from cascade.repositories import Repositories, Repository
 from cascade.tmf.declarations import Kind
@@ -152,6 +153,29 @@ class Mirrors:
         mirrors.replace(connection, loaded.stored, document)
         self.wake_parent(connection, kind, document)
 
+    def state_of(self, connection: Connection, local_id: str) -> str | None:
+        """The mirrored order's state as last read from the next component."""
+        document = self.orders.peek(connection, local_id)
+        return None if document is None else str(document.get("state"))
+
+    def state_refused(self, connection: Connection, row: links.Claimed, reason: str) -> None:
+        """The next component refused a hold or release: a dated note on the parent order."""
+        parent_layer = parent_of(self.layer)
+        assert parent_layer is not None, "only service and resource orders are mirrored"
+        mirror = self.orders.peek(connection, row.local_id)
+        named = None if mirror is None else parent_named(mirror, parent_layer.referred_type)
+        if named is None:
+            return
+        parents = self.repositories[parent_layer.order_kind]
+        loaded = parents.load(connection, named[0])
+        if loaded is None:
+            return
+        what = "release" if row.state_asked == IN_PROGRESS else f"hold ({row.state_asked})"
+        where = row.remote_href or row.collection_url
+        text = f"the {what} of {self.layer.referred_type} {row.local_id} ({where}) was refused"
+        add_note(loaded.document, f"{text}: {reason}")
+        parents.save(connection, loaded)
+
     def wake_parent(self, connection: Connection, kind: str, document: Mapping[str, Any]) -> None:
         if kind == self.tasks.kind.name:  # the order's parent: its cancellation may wait on this
             order = self.orders.peek(connection, self.layer.order_id(document))
@@ -181,6 +205,17 @@ class MirroredChildren:
 
     def undo_ended(self, connection: Connection, child: Mapping[str, Any], why: str) -> bool:
         return self._undo(connection, child, why)
+
+    def carry(self, connection: Connection, child: Mapping[str, Any], state: str) -> bool:
+        """The hold or release is the next component's to make: ask for it (the follower
+        PATCHes it there). A release goes only where this component's hold went."""
+        kind, local_id = self.orders.kind.name, str(child["id"])
+        if state == IN_PROGRESS:
+            link = links.link_of(connection, kind, local_id)
+            if link is None or link.state_asked not in (HELD, PENDING):
+                return True
+        links.ask_state(connection, kind, local_id, state)
+        return True
 
     def _mirror(
         self, mirrors: Repository, connection: Connection, body: dict[str, Any], id_: str

@@ -46,10 +46,8 @@ CHAIN_SECTION = (
     "| DELETE a TMF640 service or TMF702 resource | it is being activated (`reserved`) or"
     " on the network | `activationLive` | PATCH `state` `inactive`/`terminated`, or"
     " `administrativeState` `locked` (the driver deactivates), then DELETE |",
-    "| PATCH an order `held`/`pending` | its child orders are another component's mirrors"
-    " and run | `holdNotCarried` | hold them at that component |",
-    "| PATCH an order back to `inProgress` | the order that placed it is `held` or"
-    " `pending` | `parentOrderHeld` | release the parent |",
+    "| PATCH an order back to `inProgress` | the order that placed it (stored in this"
+    " component) is `held` or `pending` | `parentOrderHeld` | release the parent |",
     "",
     "What is live comes from the specs' enumerations: a product whose `status`",
     "(ProductStatusType) is not `cancelled`, `terminated` or `aborted`; a service whose",
@@ -72,4 +70,17 @@ CHAIN_SECTION = (
     "held), notes `released with <ParentType> <id>`, and schedules every child that has not",
     "ended. A state PATCH to any other state (`cancelled`, `completed`...) is refused as",
     "before: a cancel goes through its task, which takes the children with it.",
+    "",
+    "**Across components** (docs/components.md, ADR 0022). When the next layer is another",
+    "component, the child orders here are mirrors: the hold is carried there, not made here.",
+    "The PATCH is accepted, and in its transaction each running mirrored child records the",
+    "ask; the follower PATCHes the remote order to the same state (merge patch), retrying",
+    "while that component is unreachable, and the remote component holds its own tree the",
+    "same way, further down too. An order not started there yet is held once it runs. The",
+    "release is carried to the children the hold went to; asks made in a row are sent one at",
+    "a time, the last one winning. A refusal there (the order ended meanwhile, or its own",
+    "operator had set another state) is a dated note on the parent order, naming the child",
+    "and the answer. The mirror shows the remote state when it is read back. The remote",
+    "component does not store the parent, so `parentOrderHeld` cannot guard the child there:",
+    "its own operator can release it while the parent is held.",
 )

@@ -191,6 +191,11 @@ remote_order = Table(
     Column("lease_until_ms", BigInteger),
     Column("reason", Text),
     Column("updated_at", String(32), nullable=False),
+    # A parent's hold or release carried to the remote order (ADR 0022): pending while
+    # state_asks > state_sent; state_asked is the last state asked, kept once carried out.
+    Column("state_asked", String(32)),
+    Column("state_asks", Integer, nullable=False, server_default="0"),
+    Column("state_sent", Integer, nullable=False, server_default="0"),
     Index("ix_remote_order_due", "phase", "due_ms"),
     Index("ix_remote_order_remote", "remote_id"),
 )

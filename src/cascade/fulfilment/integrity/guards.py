@@ -12,7 +12,8 @@ from cascade.fulfilment.integrity.activations import ActivationDeletes
 from cascade.fulfilment.integrity.holds import Holds
 from cascade.fulfilment.integrity.inventory import LINKS, InventoryIntegrity
 from cascade.fulfilment.integrity.orders import OrderDeletes
-from cascade.fulfilment.layers.registry import LAYERS, Layer
+from cascade.fulfilment.layers.children import ChildOrders
+from cascade.fulfilment.layers.registry import LAYERS
 from cascade.repositories import Created, Repositories
 from cascade.tmf.declarations import Kind
 
@@ -24,13 +25,13 @@ Creator = Callable[[Connection, dict[str, Any]], Created]
 class Integrity:
     """A client's DELETE check, PATCH hook and create per kind (where a kind has one)."""
 
-    def __init__(self, repositories: Repositories, runs: Callable[[Layer], bool]) -> None:
+    def __init__(self, repositories: Repositories, children: Mapping[str, ChildOrders]) -> None:
         self.deletes: dict[Kind, DeleteCheck] = {}
         self.patches: dict[Kind, PatchHook] = {}
         self.creates: dict[Kind, Creator] = {}
         for layer in LAYERS:
             self.deletes[layer.order_kind] = OrderDeletes(layer, repositories).check
-            self.patches[layer.order_kind] = Holds(layer, repositories, runs).patched
+            self.patches[layer.order_kind] = Holds(layer, repositories, children).patched
         for kind in LINKS:
             inventory = InventoryIntegrity(kind, repositories)
             self.deletes[kind] = inventory.check_delete

@@ -10,19 +10,24 @@ its parent is held (skeleton.py). Releasing the order releases the children that
 with it, and schedules every child that has not ended. A child is not released while its
 parent is held (409): the parent's hold would no longer hold the work below it.
 
-In a component whose next layer runs elsewhere, the children here are mirrors; the hold
-cannot reach them yet, so holding an order with running mirrored children is refused (409).
+In a component whose next layer runs elsewhere, the children here are mirrors of that
+component's orders: the child orders port carries the hold there (ADR 0022), as a PATCH of
+the remote order to the same state that the follower sends; the remote component holds its
+own tree. The release is carried the same way, to the children the hold was carried to. The
+mirror shows the remote state once the follower reads it back. The remote component does
+not store this parent, so its `parentOrderHeld` check cannot see the hold (ADR 0022).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sqlalchemy import Connection
 
 from cascade.domain.states import HELD, IN_PROGRESS, PENDING
-from cascade.fulfilment.integrity.references import child_orders, ids, parent_order
+from cascade.fulfilment.integrity.references import child_orders, parent_order
+from cascade.fulfilment.layers.children import ChildOrders
 from cascade.fulfilment.layers.documents import AUTHOR, move
 from cascade.fulfilment.layers.registry import Layer, child_of
 from cascade.repositories import Loaded, Repositories, Repository
@@ -36,11 +41,11 @@ class Holds:
     """The PATCH hook of one layer's orders: holds and releases go down the tree."""
 
     def __init__(
-        self, layer: Layer, repositories: Repositories, runs: Callable[[Layer], bool]
+        self, layer: Layer, repositories: Repositories, children: Mapping[str, ChildOrders]
     ) -> None:
         self.layer = layer
         self.repositories = repositories
-        self.runs = runs  # whether a layer's orders are driven in this process
+        self.children = children  # the child orders port of each layer, by name
 
     def patched(
         self, connection: Connection, before: Mapping[str, Any], after: Mapping[str, Any]
@@ -49,7 +54,6 @@ class Holds:
         if old == new:
             return
         if new in HOLDS:
-            self._refuse_mirrored(connection, after)
             self._hold(connection, self.layer, after, new)
         elif new == IN_PROGRESS and old in HOLDS:
             self._refuse_parent_held(connection, after)
@@ -59,6 +63,10 @@ class Holds:
         self, connection: Connection, layer: Layer, order: Mapping[str, Any], state: str
     ) -> None:
         for child_layer, orders, loaded in self._children(connection, layer, order):
+            if child_layer.machine.is_terminal(str(loaded.document.get("state"))):
+                continue
+            if self._carried(connection, child_layer, loaded.document, state):
+                continue  # another component's order: held there, with its own tree
             if loaded.document.get("state") != IN_PROGRESS:
                 continue
             move(loaded.document, child_layer.machine, state)
@@ -70,6 +78,8 @@ class Holds:
         for child_layer, orders, loaded in self._children(connection, layer, order):
             document = loaded.document
             if child_layer.machine.is_terminal(str(document["state"])):
+                continue
+            if self._carried(connection, child_layer, document, IN_PROGRESS):
                 continue
             if document.get("state") in HOLDS and follows(document, layer, order):
                 move(document, child_layer.machine, IN_PROGRESS)
@@ -91,20 +101,12 @@ class Holds:
             if loaded is not None:
                 yield child_layer, orders, loaded
 
-    def _refuse_mirrored(self, connection: Connection, order: Mapping[str, Any]) -> None:
-        child_layer = child_of(self.layer)
-        if child_layer is None or self.runs(child_layer):
-            return
-        children = child_orders(connection, self.repositories, self.layer, str(order["id"]))
-        running = [c for c in children if not child_layer.machine.is_terminal(str(c["state"]))]
-        if running:
-            raise TmfError(
-                409,
-                "holdNotCarried",
-                f"{self.layer.referred_type} {order['id']} has running "
-                f"{child_layer.order_kind.name}s at component {child_layer.component} "
-                f"({ids(running)}), which a hold here cannot reach yet: hold them there",
-            )
+    def _carried(
+        self, connection: Connection, layer: Layer, child: Mapping[str, Any], state: str
+    ) -> bool:
+        """Whether the child's port carried the hold or release (a mirror); else it is here."""
+        port = self.children.get(layer.name)
+        return port is not None and port.carry(connection, child, state)
 
     def _refuse_parent_held(self, connection: Connection, order: Mapping[str, Any]) -> None:
         parent = parent_order(connection, self.repositories, self.layer, order)

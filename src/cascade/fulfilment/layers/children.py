@@ -6,7 +6,8 @@ next layer runs in this process or is another component; what happens then is th
 - `LocalChildren`: the order is inserted here, and the next layer's controller is scheduled
   by its kind's hooks (the composition root's table of kinds);
 - a mirrored port (cascade.components.mirror) also records the intent to create it at the
-  next component, and undoes an ended child by ordering its cease there.
+  next component, undoes an ended child by ordering its cease there, and carries a parent's
+  hold and release there (ADR 0022).
 
 The child is read back the same way in both: `orders.peek`.
 """
@@ -47,6 +48,12 @@ class ChildOrders(Protocol):
         caller undoes it in place (the child is in this process)."""
         ...
 
+    def carry(self, connection: Connection, child: Mapping[str, Any], state: str) -> bool:
+        """Carry the parent's hold (`held`, `pending`) or release (`inProgress`) to a running
+        child: True when the port did (or owes nothing), False when the caller moves the child
+        in place (it is in this process)."""
+        ...
+
 
 class LocalChildren:
     """The next layer runs in this process: its orders are inserted and driven here."""
@@ -64,3 +71,6 @@ class LocalChildren:
 
     def undo_ended(self, connection: Connection, child: Mapping[str, Any], why: str) -> bool | None:
         return None
+
+    def carry(self, connection: Connection, child: Mapping[str, Any], state: str) -> bool:
+        return False
