@@ -2,10 +2,7 @@
 its mirrored child to take (`state_asked`), how many times it asked (`state_asks`), and the ask
 carried out last (`state_sent`). An ask is pending while `state_asks > state_sent` (ADR 0022).
 
-Numbered 0011 because other branches of issue 15 add revisions in parallel; it follows 0009
-on main, and the lead relinks `down_revision` on merge if a 0010 lands first.
-
-Revision ID: 0011
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-04
 """
@@ -15,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
