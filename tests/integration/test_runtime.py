@@ -7,11 +7,14 @@ import asyncio
 import threading
 from collections.abc import Callable
 
-from sqlalchemy import Connection
+import pytest
+from sqlalchemy import Connection, select
+from sqlalchemy.exc import DBAPIError
 
 from cascade.bootstrap import Cascade
 from cascade.fulfilment.runtime import DONE, Runtime, RuntimeSettings, StepContext, StepResult
 from cascade.storage import work
+from cascade.storage.tables import work_item
 from cascade.tmf.declarations import Kind
 from tests.waiting import PATIENCE_S
 
@@ -93,3 +96,69 @@ async def test_stop_lets_the_steps_under_way_commit(cascade: Cascade) -> None:
     await asyncio.wait_for(stopping, WAIT_S)
     assert runtime.steps_done == 1
     assert await cascade.database.read(work.pending) == 0
+
+
+class Failing:
+    """A controller whose every step fails."""
+
+    kind = KIND
+
+    def step(self, connection: Connection, entity_id: str, context: StepContext) -> StepResult:
+        raise RuntimeError("the step broke")
+
+
+class Deadlock:
+    """The database's answer to a deadlock (SQLSTATE 40P01) on the first `times` calls."""
+
+    sqlstate = "40P01"
+
+    def __init__(self, times: int) -> None:
+        self.left = times
+
+
+async def fail_recorded_despite(
+    cascade: Cascade, monkeypatch: pytest.MonkeyPatch, conflicts: int
+) -> tuple[int, str | None, str | None]:
+    """Run a failing step while recording its failure loses `conflicts` lock conflicts; the
+    item's attempts, last error and lease owner afterwards."""
+    recorded = work.fail
+    deadlock = Deadlock(conflicts)
+
+    def fail(connection: Connection, item: work.Claim, error: str, retry_at_ms: int) -> None:
+        if deadlock.left:
+            deadlock.left -= 1
+            conflict = DBAPIError("UPDATE work_item", {}, Exception("deadlock detected"))
+            conflict.orig = deadlock  # type: ignore[assignment]
+            raise conflict
+        recorded(connection, item, error, retry_at_ms)
+
+    monkeypatch.setattr(work, "fail", fail)
+    runtime = Runtime(cascade.database, [Failing()], SLOW)
+    await cascade.database.write(lambda c: work.schedule(c, KIND.name, "broken"))
+    (claimed,) = await cascade.database.write(
+        lambda c: work.claim(c, "me", lease_ms=600_000, limit=1)
+    )
+    await runtime.run_step(claimed)  # never raises: a dead task would hold its lease
+    row = await cascade.database.read(
+        lambda c: c.execute(
+            select(work_item.c.attempts, work_item.c.last_error, work_item.c.lease_owner).where(
+                work_item.c.entity_id == "broken"
+            )
+        ).one()
+    )
+    return int(row.attempts), row.last_error, row.lease_owner
+
+
+async def test_a_failed_step_is_recorded_though_recording_it_loses_a_lock_conflict(
+    cascade: Cascade, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    attempts, error, owner = await fail_recorded_despite(cascade, monkeypatch, conflicts=2)
+    assert (attempts, owner) == (1, None)
+    assert error == "RuntimeError: the step broke"
+
+
+async def test_a_failure_that_cannot_be_recorded_is_left_to_the_lease(
+    cascade: Cascade, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    attempts, error, owner = await fail_recorded_despite(cascade, monkeypatch, conflicts=99)
+    assert (attempts, error, owner) == (0, None, "me")  # its lease runs out, then it is retried

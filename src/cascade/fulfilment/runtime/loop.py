@@ -36,6 +36,7 @@ from cascade.storage.work import Claim
 from cascade.telemetry import metrics, tracing
 
 log = logging.getLogger(__name__)
+FAIL_ATTEMPTS = 3  # tries to record a failed step before leaving it to its lease
 
 
 @dataclass(frozen=True)
@@ -166,8 +167,27 @@ class Runtime(BackgroundLoop):
                 log.info("step of %s %s lost a lock conflict", item.kind, item.entity_id)
             elif not isinstance(exc, RetryLater):
                 log.exception("step of %s %s failed", item.kind, item.entity_id)
-            retry_at = work.now_ms() + self.backoff_ms(item.attempts)
-            await self.database.write(lambda c: work.fail(c, item, error, retry_at))
+            await self._record_failure(item, error)
+
+    async def _record_failure(self, item: Claim, error: str) -> None:
+        """Record a failed step for its retry. Recording it can lose a lock conflict too
+        (PostgreSQL): it is tried again; if it still cannot be recorded, the item's lease runs
+        out and another claim retries the step, so nothing is lost either way."""
+        retry_at = work.now_ms() + self.backoff_ms(item.attempts)
+        for attempt in range(1, FAIL_ATTEMPTS + 1):
+            try:
+                await self.database.write(lambda c: work.fail(c, item, error, retry_at))
+                return
+            except Exception as exc:
+                if not lock_conflict(exc) or attempt == FAIL_ATTEMPTS:
+                    log.warning(
+                        "recording the failed step of %s %s failed (%s); it is retried when "
+                        "its lease runs out",
+                        item.kind,
+                        item.entity_id,
+                        exc,
+                    )
+                    return
 
     def _traced(self, connection: Connection, item: Claim) -> AbstractContextManager[Any]:
         """The step's span, in its order tree's trace (nothing while tracing is off)."""
