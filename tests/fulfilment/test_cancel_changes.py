@@ -10,7 +10,6 @@ import pytest
 from cascade.settings import Settings
 from tests.fulfilment.conftest import FAST, SO, Chain, broadband
 from tests.fulfilment.test_cancellation import CANCEL_PO, cancel, wait_task
-from tests.gate import Gate
 from tests.fulfilment.test_lifecycle import (
     PRODUCT,
     SERVICE,
@@ -21,6 +20,8 @@ from tests.fulfilment.test_lifecycle import (
     resources_of,
     service_tree,
 )
+from tests.gate import Gate
+
 
 @pytest.fixture
 def chain_settings(gate: Gate) -> Settings:
