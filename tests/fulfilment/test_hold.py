@@ -23,12 +23,17 @@ def test_a_held_order_waits_and_a_release_resumes_it(chain: Chain, gate: Gate) -
     placed = chain.place(broadband())
     path = f"{PO}/{placed['id']}"
     chain.until(lambda: chain.get(path)["state"] == "inProgress")
-    chain.until(
-        lambda: (
-            [so["state"] for so in chain.get(SO, **{"externalReference.id": placed["id"]})]
-            == ["inProgress"]
-        )
-    )
+
+    def port_running() -> bool:
+        """The service order runs, and so does the port's resource order it placed (the
+        service order is inProgress a step before it places it)."""
+        found = chain.get(SO, **{"externalReference.id": placed["id"]})
+        if [so["state"] for so in found] != ["inProgress"]:
+            return False
+        below = chain.get(RO, **{"externalReference.id": found[0]["id"]})
+        return [ro["state"] for ro in below] == ["inProgress"]
+
+    chain.until(port_running)
     (service_order,) = chain.get(SO, **{"externalReference.id": placed["id"]})
     held = chain.client.patch(f"{SO}/{service_order['id']}", json={"state": "held"}, headers=MERGE)
     assert held.status_code == 200, held.text
