@@ -36,6 +36,7 @@ from cascade.storage.tables import (
     subscription_secret,
     work_item,
 )
+from tests.gate import Gate, new_gate
 
 POSTGRES_ENV = "CASCADE_TEST_POSTGRES_URL"
 PUBLIC_URL = "http://testserver.local"
@@ -122,3 +123,9 @@ def cascade(cascade_session: Cascade) -> Cascade:
     """The shared Cascade, with every table emptied before the test."""
     cascade_session.database.write_sync(_empty_tables)
     return cascade_session
+
+
+@pytest.fixture
+def gate(tmp_path: Path) -> Gate:
+    """An open gate for the simulated network: pass `gate.setting` as `simulator_gate`."""
+    return new_gate(tmp_path / "gate")

@@ -33,6 +33,7 @@ class Settings:
     simulator_latency_ms: int = 0
     simulator_failure_rate: float = 0.0
     simulator_specifications: str | None = None  # JSON: {"spec-id": {"latency_ms", "failure_rate"}}
+    simulator_gate: str | None = None  # a directory: tests hold activations (activation/gate.py)
     # Activation driver: "simulated" (the network above) or "http": external TMF640/TMF702
     # endpoints (their base URLs, ending in /v4), with a timeout and retries per request and the
     # interval at which a monitor is followed.
@@ -90,6 +91,7 @@ FROM_ENVIRONMENT: dict[str, Callable[[str], Any]] = {
     "simulator_latency_ms": int,
     "simulator_failure_rate": float,
     "simulator_specifications": str,
+    "simulator_gate": str,
     "activation_driver": str,
     "activation_service_url": str,
     "activation_resource_url": str,

@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, select
 from cascade.storage.tables import remote_activation, simulated_network
 from tests.conftest import fresh_database_url
 from tests.e2e.server import free_port, running_server
+from tests.gate import Gate
 from tests.waiting import until
 
 PO = "/tmf-api/productOrderingManagement/v4/productOrder"
@@ -72,10 +73,15 @@ def _rows(url: str, query: Any) -> list[Any]:
 
 
 @contextmanager
-def two_cascades(tmp_path: Path, backend: str, latency_ms: int) -> Iterator[Pair]:
+def two_cascades(
+    tmp_path: Path, backend: str, latency_ms: int = 0, gate: Gate | None = None
+) -> Iterator[Pair]:
+    """A in front of B; B's simulated network has the latency, and the gate if given."""
     port_a, port_b = free_port(), free_port()
     b_url = f"http://127.0.0.1:{port_b}"
     behind = {**FAST, "CASCADE_SIMULATOR_LATENCY_MS": str(latency_ms)}
+    if gate is not None:
+        behind["CASCADE_SIMULATOR_GATE"] = gate.setting
     in_front = {
         **FAST,
         "CASCADE_ACTIVATION_DRIVER": "http",
@@ -131,14 +137,21 @@ def assert_all_undone_on_b(pair: Pair) -> None:
     assert {row.phase for row in intents} <= {"done", "cancelled"}, [r.reason for r in intents]
 
 
-def test_a_cancel_mid_flight_is_undone_on_b(tmp_path: Path, backend: str) -> None:
-    with two_cascades(tmp_path, backend, latency_ms=1500) as pair:
+def test_a_cancel_mid_flight_is_undone_on_b(tmp_path: Path, backend: str, gate: Gate) -> None:
+    gate.close()  # B's activations stay in progress until A's cancellation waits for them
+    with two_cascades(tmp_path, backend, gate=gate) as pair:
         order = pair.place(broadband())
         # Cancel while B is activating something for the order (a monitor still running): the
         # deactivation of that one has to wait for the activation's outcome.
         running = until(pair.b_in_progress, "B activating", interval=0.1)
         answer = pair.a.post(CANCEL_PO, json={"productOrder": {"id": order["id"]}})
         assert answer.status_code == 201, answer.text
+        until(
+            lambda: any(r.operation == "deactivate" for r in pair.a_intents()),
+            "A's deactivation of what B is activating",
+            interval=0.1,
+        )
+        gate.open()
         task = pair.wait(f"{CANCEL_PO}/{answer.json()['id']}", {"done", "terminatedWithError"})
         assert task["state"] == "done", task
         assert pair.a.get(f"{PO}/{order['id']}").json()["state"] == "cancelled"

@@ -34,6 +34,7 @@ from cascade.storage.migrate import upgrade
 from cascade.storage.tables import allocation, entity
 from tests.conftest import fresh_database_url
 from tests.e2e.server import free_port, running_server
+from tests.gate import Gate
 from tests.waiting import until
 
 PO = "/tmf-api/productOrderingManagement/v4/productOrder"
@@ -121,7 +122,9 @@ class Deployment:
 
 
 @pytest.fixture
-def deployment(backend: str, tmp_path: Path) -> Callable[..., Deployment]:
+def deployment(backend: str, tmp_path: Path, gate: Gate) -> Callable[..., Deployment]:
+    """Three components; their simulated networks share the test's gate."""
+
     def make(**environment: str) -> Deployment:
         def component(name: str) -> Component:
             directory = tmp_path / name
@@ -132,7 +135,7 @@ def deployment(backend: str, tmp_path: Path) -> Callable[..., Deployment]:
             component("com"),
             component("som"),
             component("rom"),
-            {**FAST, **environment},
+            {**FAST, "CASCADE_SIMULATOR_GATE": gate.setting, **environment},
             tmp_path / "components.log",
         )
 
@@ -239,15 +242,13 @@ def test_the_broadband_order_completes_across_three_components(
 
 
 def test_a_cancel_mid_flight_rolls_back_across_the_three(
-    deployment: Callable[..., Deployment],
+    deployment: Callable[..., Deployment], gate: Gate
 ) -> None:
-    # The QoS profile takes 10 s to activate: the resource order has completed by then, and
-    # the service order is still running when the cancel arrives (4 s left a loaded machine
-    # too little room between seeing the resource order done and the cancel reaching SOM).
-    slow = '{"rfs-qos-profile": {"latency_ms": 10000}}'
-    deploy = deployment(
-        CASCADE_SIMULATOR_SPECIFICATIONS=slow, CASCADE_COMPONENT_POLL_INTERVAL_S="300"
-    )
+    # The QoS profile is held at the gate: the resource order completes, and the service
+    # order is still running when the cancel arrives, however long the cancel takes to get
+    # there.
+    gate.close("rfs-qos-profile")
+    deploy = deployment(CASCADE_COMPONENT_POLL_INTERVAL_S="300")
     with running(deploy) as (com, som, rom):
         order_id = place(com)
 
@@ -290,12 +291,10 @@ def test_a_cancel_mid_flight_rolls_back_across_the_three(
     assert deploy.rom.scalar(select(func.count()).select_from(allocation)) == 0
 
 
-def test_a_restarted_som_loses_nothing(deployment: Callable[..., Deployment]) -> None:
+def test_a_restarted_som_loses_nothing(deployment: Callable[..., Deployment], gate: Gate) -> None:
     """SOM is killed while its service orders run and while COM forwards more to it."""
-    slow = '{"rfs-qos-profile": {"latency_ms": 1500}}'
-    deploy = deployment(
-        CASCADE_SIMULATOR_SPECIFICATIONS=slow, CASCADE_COMPONENT_POLL_INTERVAL_S="2"
-    )
+    gate.close("rfs-qos-profile")  # the service orders run until SOM has been killed
+    deploy = deployment(CASCADE_COMPONENT_POLL_INTERVAL_S="2")
     with ExitStack() as stack:
         stack.enter_context(deploy.run(deploy.rom))
         som_process = stack.enter_context(deploy.run(deploy.som))
@@ -304,6 +303,7 @@ def test_a_restarted_som_loses_nothing(deployment: Callable[..., Deployment]) ->
         som = stack.enter_context(deploy.som.client())
         first = [place(com, speed) for speed in (100, 500)]
         wait_until(lambda: len(som.get(SO).json()) == 2, "SOM to have both orders")
+        assert {o["state"] for o in som.get(SO).json()} <= {"acknowledged", "inProgress"}
         som_process.send_signal(signal.SIGKILL)
         som_process.wait(timeout=10)
         during = [place(com, 1000)]  # COM keeps trying to forward it
@@ -316,6 +316,7 @@ def test_a_restarted_som_loses_nothing(deployment: Callable[..., Deployment]) ->
 
         status = wait_until(tried, "COM's first attempt to forward to the killed SOM")
         assert "post 1" in status and "not created yet" in status, status
+        gate.open()
         with deploy.run(deploy.som):
             for order_id in (*first, *during):
                 order = wait_until(partial(ended, com, f"{PO}/{order_id}"), order_id)
@@ -533,14 +534,12 @@ def load_catalog_file(database_url: str, path: Path) -> None:
 
 
 def test_a_point_of_no_return_in_rom_refuses_the_cancel_on_com(
-    deployment: Callable[..., Deployment], tmp_path: Path
+    deployment: Callable[..., Deployment], tmp_path: Path, gate: Gate
 ) -> None:
     """The GPON port (ROM) marks a point of no return: once it is activated, SOM marks its
     service order, COM reads the milestone from its mirror and refuses the cancel."""
-    slow = '{"rfs-qos-profile": {"latency_ms": 10000}}'  # still activating when cancelled
-    deploy = deployment(
-        CASCADE_SIMULATOR_SPECIFICATIONS=slow, CASCADE_COMPONENT_POLL_INTERVAL_S="300"
-    )
+    gate.close("rfs-qos-profile")  # still activating when cancelled
+    deploy = deployment(CASCADE_COMPONENT_POLL_INTERVAL_S="300")
     catalog = catalog_with_no_return(tmp_path / "catalog.json", "rs-gpon-port")
     for component in (deploy.com, deploy.som, deploy.rom):
         load_catalog_file(component.database, catalog)
@@ -572,6 +571,7 @@ def test_a_point_of_no_return_in_rom_refuses_the_cancel_on_com(
             "the cancel task",
         )
         assert refused["state"] == "terminatedWithError"
+        gate.open()
         order = wait_until(lambda: ended(com, f"{PO}/{order_id}"), "the order")
         assert order["state"] == "completed"
         assert any("point of no return" in n["text"] for n in order["note"]), order["note"]

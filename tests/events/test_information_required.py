@@ -12,21 +12,22 @@ from cascade.settings import Settings
 from tests.api.official_schemas import OfficialSchemas
 from tests.events.conftest import EVENTS_FAST, SPEC_FILES, Listener, Received, subscribe
 from tests.fulfilment.conftest import PO, SO, Chain, broadband
+from tests.gate import Gate
 
 MERGE = {"content-type": "application/merge-patch+json"}
 WANTED = "eventType=ServiceOrderStateChangeEvent,ServiceOrderInformationRequiredEvent"
 
 
 @pytest.fixture
-def chain_settings() -> Settings:
-    # The access port takes 5 s, so the service order still runs when the test puts it pending.
-    return replace(EVENTS_FAST, simulator_specifications='{"rs-gpon-port": {"latency_ms": 5000}}')
+def chain_settings(gate: Gate) -> Settings:
+    return replace(EVENTS_FAST, simulator_gate=gate.setting)
 
 
 def test_a_service_order_put_pending_asks_for_information(
-    chain: Chain, listener: Listener, official: OfficialSchemas
+    chain: Chain, listener: Listener, official: OfficialSchemas, gate: Gate
 ) -> None:
     subscribe(chain.client, "tmf641", listener.url(), query=WANTED)
+    gate.close("rs-gpon-port")  # the service order runs until the test opens the gate
     placed = chain.place(broadband())
     chain.until(
         lambda: (
@@ -49,6 +50,7 @@ def test_a_service_order_put_pending_asks_for_information(
         ("ServiceOrderStateChangeEvent", "pending"),
         ("ServiceOrderInformationRequiredEvent", "pending"),
     ]
+    gate.open()
     resumed = chain.client.patch(url, json={"state": "inProgress"}, headers=MERGE)
     assert resumed.status_code == 200, resumed.text
     assert chain.wait_for(placed["id"], PO)["state"] == "completed"

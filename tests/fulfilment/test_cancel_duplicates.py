@@ -4,7 +4,6 @@ never both run on it (fulfilment/cancellation/claim.py)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Any
 
@@ -19,15 +18,14 @@ from cascade.settings import Settings
 from cascade.storage import claims
 from tests.fulfilment.conftest import FAST, PO, SO, Chain, broadband
 from tests.fulfilment.test_cancellation import CANCEL_PO, CANCEL_SO, cancel, get_or_none, wait_task
-
-# The access service takes long enough for cancels to land while the service order runs.
-SLOW = {"rs-gpon-port": 300, "rfs-gpon-access": 3000}
+from tests.gate import Gate
 
 
 @pytest.fixture
-def chain_settings() -> Settings:
-    behaviours = {spec: {"latency_ms": ms} for spec, ms in SLOW.items()}
-    return replace(FAST, simulator_specifications=json.dumps(behaviours))
+def chain_settings(gate: Gate) -> Settings:
+    # The access service is held at the gate: cancels land while the service order runs.
+    gate.close("rfs-gpon-access")
+    return replace(FAST, simulator_gate=gate.setting)
 
 
 def _running_service_order(chain: Chain, order_id: str) -> dict[str, Any]:
@@ -48,7 +46,10 @@ def _assert_duplicate(response: Any, task: dict[str, Any]) -> None:
     assert task["id"] in response.json()["message"]
 
 
-def test_a_refused_cancel_is_final_and_every_later_request_is_told_so(chain: Chain) -> None:
+def test_a_refused_cancel_is_final_and_every_later_request_is_told_so(
+    chain: Chain, gate: Gate
+) -> None:
+    gate.open()  # this one cancels a completed order
     placed = chain.place(broadband())
     assert chain.wait_for(placed["id"])["state"] == "completed"
     task = cancel(chain, placed["id"])

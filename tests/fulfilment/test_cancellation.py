@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Any
 
@@ -12,40 +11,23 @@ from cascade.settings import Settings
 from cascade.storage.allocations import allocations
 from tests.fulfilment.conftest import FAST, PO, SO, Chain, broadband, offering_item
 from tests.fulfilment.undone import RO, TMF640, delivered, tree_of, undone
+from tests.gate import Gate
 from tests.waiting import until
 
 CANCEL_PO = "/tmf-api/productOrderingManagement/v4/cancelProductOrder"
 CANCEL_SO = "/tmf-api/serviceOrdering/v4/cancelServiceOrder"
 CANCEL_RO = "/tmf-api/resourceOrderingManagement/v4/cancelResourceOrder"
 ENDED = ("done", "terminatedWithError")
-SLOW = {
-    "rs-gpon-port": 600,
-    "rfs-qos-profile": 4000,  # the part-activated window: room for a loaded machine
-    "rfs-multicast-video": 1500,
-    "rfs-mobile-subscription": 1500,
-}
 RESOURCE_SPEC = "/tmf-api/resourceCatalog/v4/resourceSpecification"
 SERVICE_SPEC = "/tmf-api/serviceCatalogManagement/v4/serviceSpecification"
 
 
-def slow(**latencies: int) -> Settings:
-    behaviours = {spec: {"latency_ms": ms} for spec, ms in {**SLOW, **latencies}.items()}
-    return replace(FAST, simulator_specifications=json.dumps(behaviours))
-
-
 @pytest.fixture
-def chain_settings() -> Settings:
-    return slow()
-
-
-# For a cancel that must reach a running resource order: the port takes 10 s. The cancel
-# goes down the layers (product, service, resource order), a controller step each; on a
-# loaded machine that took over 2 s, and the resource order completed first with 600 ms and
-# with 3 s. Only where needed: a slow port also delays the GPON access, and so narrows the
-# window between the access and the QoS profile that other tests here act in.
-slow_port = pytest.mark.parametrize(
-    "chain_settings", [slow(**{"rs-gpon-port": 10_000})], ids=["slow-port"]
-)
+def chain_settings(gate: Gate) -> Settings:
+    # A test that cancels a running order closes the gate of the activation it must find
+    # running before placing the order: the cancel goes down the layers, a controller step
+    # each, which took over 2 s on a loaded machine; no latency is sure to outlast that.
+    return replace(FAST, simulator_gate=gate.setting)
 
 
 def get_or_none(chain: Chain, path: str) -> Any:
@@ -75,8 +57,8 @@ def wait_task(chain: Chain, path: str, task_id: str) -> Any:
     )
 
 
-@slow_port
-def test_cancel_while_resource_orders_run_undoes_everything(chain: Chain) -> None:
+def test_cancel_while_resource_orders_run_undoes_everything(chain: Chain, gate: Gate) -> None:
+    gate.close("rs-gpon-port")  # the port's resource order runs until cancelled
     placed = chain.place(broadband())
 
     def resource_order_running() -> bool:
@@ -98,8 +80,9 @@ def test_cancel_while_resource_orders_run_undoes_everything(chain: Chain) -> Non
     assert inner["state"] == "done"
 
 
-def test_cancel_after_part_of_the_items_was_activated(chain: Chain) -> None:
-    # Item 2 (IPTV) relies on item 1 (broadband): item 1 completes while 2's video is slow.
+def test_cancel_after_part_of_the_items_was_activated(chain: Chain, gate: Gate) -> None:
+    # Item 2 (IPTV) relies on item 1 (broadband): item 1 completes while 2's video is held.
+    gate.close("rfs-multicast-video")
     placed = chain.place(
         broadband("1"),
         {
@@ -135,7 +118,8 @@ def test_a_completed_order_cannot_be_cancelled(chain: Chain) -> None:
     delivered(lambda p: get_or_none(chain, p), read(chain), placed["id"])
 
 
-def test_duplicate_cancel_requests_start_one_rollback(chain: Chain) -> None:
+def test_duplicate_cancel_requests_start_one_rollback(chain: Chain, gate: Gate) -> None:
+    gate.close("rs-gpon-port")  # the order still runs when cancelled
     placed = chain.place(broadband())
     body = {"productOrder": {"id": placed["id"]}}
     key = {"Idempotency-Key": "cancel-once"}
@@ -172,8 +156,8 @@ def test_bad_cancel_requests_are_refused_and_change_nothing(chain: Chain) -> Non
         assert chain.get(path) == []
 
 
-@slow_port
-def test_a_service_order_cancelled_directly(chain: Chain) -> None:
+def test_a_service_order_cancelled_directly(chain: Chain, gate: Gate) -> None:
+    gate.close("rs-gpon-port")  # the service order runs until cancelled
     placed = chain.place(broadband())
     chain.until(lambda: bool(chain.get(SO, **{"externalReference.id": placed["id"]})))
     (service_order,) = chain.get(SO, **{"externalReference.id": placed["id"]})
@@ -189,8 +173,8 @@ def test_a_service_order_cancelled_directly(chain: Chain) -> None:
         assert resource_order["state"] == "cancelled"
 
 
-@slow_port
-def test_a_resource_order_cancelled_directly(chain: Chain) -> None:
+def test_a_resource_order_cancelled_directly(chain: Chain, gate: Gate) -> None:
+    gate.close("rs-gpon-port")  # the port's resource order runs until cancelled
     placed = chain.place(broadband())
     found: list[dict[str, Any]] = []
 
@@ -209,7 +193,7 @@ def test_a_resource_order_cancelled_directly(chain: Chain) -> None:
     assert not set(held) & set(tree.owners)
 
 
-def test_a_point_of_no_return_refuses_the_cancel(chain: Chain) -> None:
+def test_a_point_of_no_return_refuses_the_cancel(chain: Chain, gate: Gate) -> None:
     spec_path = f"{RESOURCE_SPEC}/rs-sim-card"
     spec = chain.get(spec_path)
     marker = {
@@ -225,6 +209,7 @@ def test_a_point_of_no_return_refuses_the_cancel(chain: Chain) -> None:
         headers={"content-type": "application/merge-patch+json"},
     )
     assert patched.status_code == 200, patched.text
+    gate.close("rfs-mobile-subscription")  # the order runs past the SIM card's activation
     placed = chain.place(offering_item("1", "po-mobile-line"))
     path = f"{PO}/{placed['id']}"
 
@@ -237,10 +222,11 @@ def test_a_point_of_no_return_refuses_the_cancel(chain: Chain) -> None:
     assert wait_task(chain, CANCEL_PO, task["id"])["state"] == "terminatedWithError"
     order = chain.get(path)
     assert any("point of no return" in n["text"] for n in order["note"]), order["note"]
+    gate.open()
     assert chain.wait_for(placed["id"])["state"] == "completed"
 
 
-def test_a_point_of_no_return_on_a_service_specification(chain: Chain) -> None:
+def test_a_point_of_no_return_on_a_service_specification(chain: Chain, gate: Gate) -> None:
     spec_path = f"{SERVICE_SPEC}/rfs-gpon-access"
     marker = {
         "name": "pointOfNoReturn",
@@ -254,6 +240,7 @@ def test_a_point_of_no_return_on_a_service_specification(chain: Chain) -> None:
         headers={"content-type": "application/merge-patch+json"},
     )
     assert patched.status_code == 200, patched.text
+    gate.close("rfs-qos-profile")  # the order runs past the access's activation
     placed = chain.place(broadband())
     path = f"{PO}/{placed['id']}"
 
@@ -271,4 +258,5 @@ def test_a_point_of_no_return_on_a_service_specification(chain: Chain) -> None:
     assert wait_task(chain, CANCEL_PO, task["id"])["state"] == "terminatedWithError"
     notes = [n["text"] for n in chain.get(path)["note"]]
     assert any("point of no return" in n and "GPON Access" in n for n in notes), notes
+    gate.open()
     assert chain.wait_for(placed["id"])["state"] == "completed"

@@ -10,6 +10,7 @@ import pytest
 
 from cascade.settings import Settings
 from tests.fulfilment.conftest import FAST, PO, RO, SO, Chain, broadband
+from tests.gate import Gate
 
 PRODUCT = "/tmf-api/productInventory/v4/product"
 SERVICE = "/tmf-api/serviceInventory/v4/service"
@@ -18,9 +19,8 @@ MERGE = {"content-type": "application/merge-patch+json"}
 
 
 @pytest.fixture
-def chain_settings() -> Settings:
-    # The access port takes a while to activate, so the order still runs when deleted.
-    return replace(FAST, simulator_specifications='{"rs-gpon-port": {"latency_ms": 3000}}')
+def chain_settings(gate: Gate) -> Settings:
+    return replace(FAST, simulator_gate=gate.setting)
 
 
 def refused(chain: Chain, url: str, code: str) -> None:
@@ -64,9 +64,12 @@ def delete_all(chain: Chain, urls: list[str]) -> None:
     assert all(chain.client.get(url).status_code == 404 for url in urls)
 
 
-def test_a_chain_is_deleted_only_once_it_has_ended_and_been_ceased(chain: Chain) -> None:
-    placed = chain.place(broadband())
-    refused(chain, f"{PO}/{placed['id']}", "orderNotEnded")
+def test_a_chain_is_deleted_only_once_it_has_ended_and_been_ceased(
+    chain: Chain, gate: Gate
+) -> None:
+    with gate.closed("rs-gpon-port"):  # the order still runs when deleted
+        placed = chain.place(broadband())
+        refused(chain, f"{PO}/{placed['id']}", "orderNotEnded")
     added = chain.wait_for(placed["id"])
     assert added["state"] == "completed", added.get("note")
     refused(chain, f"{PO}/{added['id']}", "madeRecordsLive")

@@ -10,8 +10,10 @@ import msgspec
 import pytest
 from sqlalchemy import func, select
 
+from cascade.settings import Settings
 from cascade.storage.tables import simulated_network, work_item
 from tests.fulfilment.conftest import FAST, PO, Chain, broadband
+from tests.gate import Gate
 
 TMF640 = "/tmf-api/ServiceActivationAndConfiguration/v4"
 TMF702 = "/tmf-api/ResourceActivationAndConfiguration/v4"
@@ -140,20 +142,29 @@ def test_a_first_attempt_that_fails_for_good_answers_202_in_error(chain: Chain) 
     assert resource["resourceStatus"] == "alarm"
 
 
-@pytest.mark.parametrize("chain_settings", [replace(FAST, simulator_latency_ms=100)])
-def test_activations_of_orders_are_left_to_their_order_controllers(chain: Chain) -> None:
+@pytest.fixture
+def chain_settings(gate: Gate) -> Settings:
+    """The tests that do not choose settings of their own get the gate."""
+    return replace(FAST, simulator_gate=gate.setting)
+
+
+def test_activations_of_orders_are_left_to_their_order_controllers(
+    chain: Chain, gate: Gate
+) -> None:
+    gate.close()  # every activation waits: the order's work is seen while it is in flight
     placed = chain.place(broadband())
     kinds: set[str] = set()
 
-    def finished() -> bool:
+    def work() -> set[str]:
         rows = chain.cascade.database.read_sync(
             lambda c: c.execute(select(work_item.c.kind)).scalars().all()
         )
         kinds.update(rows)
-        return bool(chain.get(f"{PO}/{placed['id']}")["state"] == "completed")
+        return kinds
 
-    chain.until(finished)
-    assert kinds, "the order was never seen in progress"
+    chain.until(lambda: "resourceOrder" in work())
+    gate.open()
+    chain.until(lambda: bool(work()) and chain.get(f"{PO}/{placed['id']}")["state"] == "completed")
     assert not kinds & {"serviceActivation", "resourceActivation"}
     services = chain.get(f"{TMF640}/service")
     assert services and all(s["state"] == "active" for s in services)

@@ -8,27 +8,32 @@ import pytest
 
 from cascade.settings import Settings
 from tests.fulfilment.conftest import FAST, PO, RO, SO, Chain, broadband
+from tests.gate import Gate
 
 MERGE = {"content-type": "application/merge-patch+json"}
 
 
 @pytest.fixture
-def chain_settings() -> Settings:
-    # The access port takes a while to activate, so the order is still running when held
-    # (room for a loaded machine between seeing the service order run and holding it).
-    return replace(FAST, simulator_specifications='{"rs-gpon-port": {"latency_ms": 3000}}')
+def chain_settings(gate: Gate) -> Settings:
+    return replace(FAST, simulator_gate=gate.setting)
 
 
-def test_a_held_order_waits_and_a_release_resumes_it(chain: Chain) -> None:
+def test_a_held_order_waits_and_a_release_resumes_it(chain: Chain, gate: Gate) -> None:
+    gate.close("rs-gpon-port")  # the access port's activation: the order runs until opened
     placed = chain.place(broadband())
     path = f"{PO}/{placed['id']}"
     chain.until(lambda: chain.get(path)["state"] == "inProgress")
-    chain.until(
-        lambda: (
-            [so["state"] for so in chain.get(SO, **{"externalReference.id": placed["id"]})]
-            == ["inProgress"]
-        )
-    )
+
+    def port_running() -> bool:
+        """The service order runs, and so does the port's resource order it placed (the
+        service order is inProgress a step before it places it)."""
+        found = chain.get(SO, **{"externalReference.id": placed["id"]})
+        if [so["state"] for so in found] != ["inProgress"]:
+            return False
+        below = chain.get(RO, **{"externalReference.id": found[0]["id"]})
+        return [ro["state"] for ro in below] == ["inProgress"]
+
+    chain.until(port_running)
     (service_order,) = chain.get(SO, **{"externalReference.id": placed["id"]})
     held = chain.client.patch(f"{SO}/{service_order['id']}", json={"state": "held"}, headers=MERGE)
     assert held.status_code == 200, held.text
@@ -38,6 +43,7 @@ def test_a_held_order_waits_and_a_release_resumes_it(chain: Chain) -> None:
     assert chain.get(f"{SO}/{service_order['id']}")["state"] == "held"
     assert chain.get(path)["state"] == "inProgress"
 
+    gate.open()  # the network could finish now: only the hold keeps the order
     released = chain.client.patch(
         f"{SO}/{service_order['id']}", json={"state": "inProgress"}, headers=MERGE
     )

@@ -1,9 +1,11 @@
 """Holding an order holds the work below it; releasing it resumes the whole tree (issue 15).
 
 The issue's example: a product order PATCHed `held` while its service and resource orders
-ran, and they went on to `completed` underneath. Each test waits for conditions: until the
-controllers have looked at every order of the tree (the work queue has nothing left for it),
-then checks that nothing moved.
+ran, and they went on to `completed` underneath. Each test holds the access port's activation
+at the simulated network's gate until the order is held, then opens it: the network could
+finish, only the hold keeps the tree. It waits for conditions: until the controllers have
+looked at every order of the tree (the work queue has nothing left for it), then checks that
+nothing moved.
 """
 
 from __future__ import annotations
@@ -17,15 +19,15 @@ from sqlalchemy import select
 from cascade.settings import Settings
 from cascade.storage.tables import work_item
 from tests.fulfilment.conftest import FAST, PO, RO, SO, Chain, broadband
+from tests.gate import Gate
 
 MERGE = {"content-type": "application/merge-patch+json"}
 
 
 @pytest.fixture
-def chain_settings() -> Settings:
-    # The access port takes 10 s, so its resource order still runs when the test holds it,
-    # however loaded the machine (docs/testing.md: a window covers the path to what is held).
-    return replace(FAST, simulator_specifications='{"rs-gpon-port": {"latency_ms": 10000}}')
+def chain_settings(gate: Gate) -> Settings:
+    gate.close("rs-gpon-port")  # its resource order runs until the test opens the gate
+    return replace(FAST, simulator_gate=gate.setting)
 
 
 def children(chain: Chain, path: str, parent_id: str) -> list[dict[str, Any]]:
@@ -56,11 +58,14 @@ def running_resource_order(chain: Chain, order_id: str) -> bool:
     return len(states) > 2 and "inProgress" in list(states.values())[2:]
 
 
-def test_a_held_product_order_holds_its_tree_and_its_release_resumes_it(chain: Chain) -> None:
+def test_a_held_product_order_holds_its_tree_and_its_release_resumes_it(
+    chain: Chain, gate: Gate
+) -> None:
     placed = chain.place(broadband())
     chain.until(lambda: running_resource_order(chain, placed["id"]))
     held = chain.client.patch(f"{PO}/{placed['id']}", json={"state": "held"}, headers=MERGE)
     assert held.status_code == 200, held.text
+    gate.open()
     at_hold = tree(chain, placed["id"])
     below = {i: s for i, s in at_hold.items() if i != placed["id"]}
     assert "held" in below.values() and "completed" not in list(below.values())[:1]
@@ -77,12 +82,13 @@ def test_a_held_product_order_holds_its_tree_and_its_release_resumes_it(chain: C
     assert set(tree(chain, placed["id"]).values()) == {"completed"}
 
 
-def test_a_held_service_order_holds_its_resource_orders(chain: Chain) -> None:
+def test_a_held_service_order_holds_its_resource_orders(chain: Chain, gate: Gate) -> None:
     placed = chain.place(broadband())
     chain.until(lambda: running_resource_order(chain, placed["id"]))
     (service_order,) = children(chain, SO, placed["id"])
     url = f"{SO}/{service_order['id']}"
     assert chain.client.patch(url, json={"state": "held"}, headers=MERGE).status_code == 200
+    gate.open()
     below = {r["id"]: r["state"] for r in children(chain, RO, service_order["id"])}
     assert "held" in below.values() and set(below.values()) <= {"held", "completed"}
 

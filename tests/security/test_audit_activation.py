@@ -15,6 +15,7 @@ from cascade.security.scopes import parse_scopes
 from cascade.security.settings import SecuritySettings
 from cascade.settings import Settings
 from tests.conftest import PUBLIC_URL, _empty_tables
+from tests.gate import Gate
 from tests.security.conftest import Client
 
 TMF640 = "/tmf-api/ServiceActivationAndConfiguration/v4"
@@ -27,13 +28,14 @@ RESOURCE = {
 
 
 @pytest.fixture
-def slow_network(database_url: str) -> Iterator[tuple[Cascade, Client]]:
-    """API keys, and a simulated network slow enough that every activation answers 202."""
+def slow_network(database_url: str, gate: Gate) -> Iterator[tuple[Cascade, Client]]:
+    """API keys, and a simulated network held at its gate: every activation answers 202."""
+    gate.close()
     settings = Settings(
         database_url=database_url,
         public_url=PUBLIC_URL,
         controllers=False,  # the activation stays in progress: the answer is the monitor
-        simulator_latency_ms=60_000,
+        simulator_gate=gate.setting,
         security=SecuritySettings(auth_mode="apikey", api_key_cache_s=0),
     )
     cascade = build(settings)

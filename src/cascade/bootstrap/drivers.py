@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cascade.fulfilment.activation.gate import gate_at
 from cascade.fulfilment.activation.http.driver import RECHECK_MS, Endpoints, HttpDriver
 from cascade.fulfilment.activation.http.sender import HttpSender, SenderSettings
 from cascade.fulfilment.activation.port import ActivationDriver
@@ -35,13 +36,15 @@ DriverFactory = Callable[[Settings, Database, Callable[[], None]], DriverParts]
 
 
 def simulated(settings: Settings, database: Database, wake: Callable[[], None]) -> DriverParts:
-    """The simulated network (docs/activation.md): latency and failures per specification."""
+    """The simulated network (docs/activation.md): latency and failures per specification,
+    and the tests' gate."""
     return DriverParts(
         SimulatedNetwork(
             default=SimulatedBehaviour(
                 settings.simulator_latency_ms, settings.simulator_failure_rate
             ),
             by_specification=parse_behaviours(settings.simulator_specifications),
+            gate=gate_at(settings.simulator_gate),
         )
     )
 

@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 from sqlalchemy import Connection, delete, update
 
+from cascade.fulfilment.activation.gate import RECHECK_MS, Gate
 from cascade.fulfilment.activation.port import (
     ActivationRequest,
     Capability,
@@ -33,13 +34,15 @@ class SimulatedNetwork:
     """An in-process network: per-specification latency and failure rate, state in the database.
 
     Each attempt draws a failure with the specification's rate; a successful attempt is applied
-    once and recorded (`simulated_network`), after the specification's latency.
+    once and recorded (`simulated_network`), after the specification's latency, and not while
+    the test's gate holds the specification (gate.py).
     """
 
     default: SimulatedBehaviour = field(default_factory=SimulatedBehaviour)
     by_specification: Mapping[str, SimulatedBehaviour] = field(default_factory=dict)
     chance: random.Random = field(default_factory=random.Random)
     capabilities: frozenset[Capability] = frozenset(Capability)
+    gate: Gate = field(default_factory=Gate)
 
     def behaviour(self, specification_id: str | None) -> SimulatedBehaviour:
         return self.by_specification.get(specification_id or "", self.default)
@@ -57,31 +60,28 @@ class SimulatedNetwork:
 
     def _apply(self, connection: Connection, request: ActivationRequest) -> DriverStatus:
         now = now_ms()
+        held = self.gate.closed(request.specification_id)
         row = _sql(connection, _FIND, (request.activation_id,)).first()
         if row is not None:
             if row.outcome == "applied":
                 return DriverStatus("done")
-            if row.ready_ms <= now:
+            if row.ready_ms <= now and not held:
                 connection.execute(
                     update(simulated_network)
                     .where(simulated_network.c.activation == request.activation_id)
                     .values(outcome="applied", applied_at=now_instant())
                 )
                 return DriverStatus("done")
-            return DriverStatus("pending", ready_ms=row.ready_ms)
+            return _pending(row.ready_ms, now)
         behaviour = self.behaviour(request.specification_id)
         if self.chance.random() < behaviour.failure_rate:
             return DriverStatus(
                 "failed", reason=f"simulated network refused {request.specification_id}"
             )
         ready = now + behaviour.latency_ms
-        outcome = "applied" if behaviour.latency_ms <= 0 else "pending"
+        outcome = "applied" if behaviour.latency_ms <= 0 and not held else "pending"
         self._record(connection, request, outcome, ready)
-        return (
-            DriverStatus("done")
-            if outcome == "applied"
-            else DriverStatus("pending", ready_ms=ready)
-        )
+        return DriverStatus("done") if outcome == "applied" else _pending(ready, now)
 
     def deactivate(self, connection: Connection, activation_id: str) -> DriverStatus:
         """Remove the activation from the network, applied or still pending (at once)."""
@@ -115,6 +115,11 @@ class SimulatedNetwork:
             now_instant(),
         )
         _sql(connection, _RECORD, row)
+
+
+def _pending(ready_ms: int, now: int) -> DriverStatus:
+    """Pending until `ready_ms`; one held by the gate past it is looked at again soon."""
+    return DriverStatus("pending", ready_ms=ready_ms if ready_ms > now else now + RECHECK_MS)
 
 
 # Driver SQL written once: the simulator runs in every activation step.
