@@ -3,8 +3,8 @@
 Holding the product order on COM holds the service order on SOM, which holds the resource
 order on ROM; nothing further is activated until COM releases it, and then everything
 completes. SOM refusing the hold leaves a dated note on the product order, and nothing stuck.
-The access port takes 10 s to activate, so the resource order still runs when the hold reaches
-ROM, however loaded the machine (docs/testing.md).
+The access port's activation is held at the gate, so the resource order still runs when the
+hold reaches ROM, however loaded the machine (docs/testing.md).
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from tests.e2e.test_components import (  # noqa: F401 (deployment is a fixture)
     running,
     wait_until,
 )
+from tests.gate import Gate
 
 MERGE = {"content-type": "application/merge-patch+json"}
-SLOW = '{"rs-gpon-port": {"latency_ms": 10000}}'
 ACTIVATIONS = (kinds.SERVICE_ACTIVATION.name, kinds.RESOURCE_ACTIVATION.name)
 
 
@@ -86,11 +86,11 @@ def asks_pending(component: Component) -> int:
 
 def test_a_hold_on_com_holds_som_and_rom_and_its_release_completes_the_order(
     deployment: Callable[..., Deployment],  # noqa: F811 (the imported fixture)
+    gate: Gate,
 ) -> None:
     # Polling every 5 minutes: what follows within seconds was carried by the asks and events.
-    deploy = deployment(
-        CASCADE_SIMULATOR_SPECIFICATIONS=SLOW, CASCADE_COMPONENT_POLL_INTERVAL_S="300"
-    )
+    deploy = deployment(CASCADE_COMPONENT_POLL_INTERVAL_S="300")
+    gate.close("rs-gpon-port")  # the resource order runs until released
     with running(deploy) as (com, som, rom):
         order_id = place(com)
         so_id, ro_id = wait_until(lambda: running_below(som, rom, order_id), "a resource order")
@@ -115,6 +115,7 @@ def test_a_hold_on_com_holds_som_and_rom_and_its_release_completes_the_order(
 
         released = patch(com, PO, order_id, "inProgress")
         assert released.status_code == 200, released.text
+        gate.open()
         order = wait_until(lambda: ended(com, f"{PO}/{order_id}"), "the order")
         assert order["state"] == "completed", order.get("note")
         assert [state(som, SO, so_id), state(rom, RO, ro_id)] == ["completed", "completed"]
@@ -122,10 +123,10 @@ def test_a_hold_on_com_holds_som_and_rom_and_its_release_completes_the_order(
 
 def test_a_hold_som_refuses_is_noted_on_the_product_order(
     deployment: Callable[..., Deployment],  # noqa: F811 (the imported fixture)
+    gate: Gate,
 ) -> None:
-    deploy = deployment(
-        CASCADE_SIMULATOR_SPECIFICATIONS=SLOW, CASCADE_COMPONENT_POLL_INTERVAL_S="300"
-    )
+    deploy = deployment(CASCADE_COMPONENT_POLL_INTERVAL_S="300")
+    gate.close("rs-gpon-port")  # the resource order runs until released
     with running(deploy) as (com, som, rom):
         order_id = place(com)
         so_id, _ = wait_until(lambda: running_below(som, rom, order_id), "a resource order")
@@ -146,5 +147,6 @@ def test_a_hold_som_refuses_is_noted_on_the_product_order(
         # (ADR 0022); COM's release then sends nothing, the hold having gone nowhere.
         assert patch(som, SO, so_id, "inProgress").status_code == 200
         assert patch(com, PO, order_id, "inProgress").status_code == 200
+        gate.open()
         order = wait_until(lambda: ended(com, f"{PO}/{order_id}"), "the order")
         assert order["state"] == "completed", order.get("note")

@@ -7,7 +7,6 @@ its members."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Any
 
@@ -16,6 +15,7 @@ import pytest
 from cascade.settings import Settings
 from tests.fulfilment.conftest import FAST, PO, SO, Chain, broadband, offering_item
 from tests.fulfilment.undone import PRODUCT, delivered, undone
+from tests.gate import Gate
 from tests.waiting import until
 
 BUNDLE = "po-broadband-iptv"
@@ -133,13 +133,14 @@ def test_a_bundle_is_ceased_with_its_members_in_one_order(chain: Chain) -> None:
     assert {chain.get(f"{PRODUCT}/{pid}")["status"] for pid in ids.values()} == {"terminated"}
 
 
-def slow_iptv() -> Settings:
-    behaviours = {"rfs-multicast-video": {"latency_ms": 4000}}
-    return replace(FAST, simulator_specifications=json.dumps(behaviours))
+@pytest.fixture
+def chain_settings(gate: Gate) -> Settings:
+    """A cancel test closes the gate of the activation it must find running (docs/testing.md)."""
+    return replace(FAST, simulator_gate=gate.setting)
 
 
-@pytest.mark.parametrize("chain_settings", [slow_iptv()], ids=["slow-iptv"])
-def test_cancelling_a_bundle_order_mid_flight_undoes_every_member(chain: Chain) -> None:
+def test_cancelling_a_bundle_order_mid_flight_undoes_every_member(chain: Chain, gate: Gate) -> None:
+    gate.close("rfs-multicast-video")  # running until cancelled
     placed = chain.place(bundle("b", "1", "2"), broadband("1"), iptv("2"))
     path = f"{PO}/{placed['id']}"
 

@@ -4,7 +4,6 @@ quantity 1 has; a change item of another quantity is refused at POST, nothing st
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Any
 
@@ -14,6 +13,7 @@ from cascade.fulfilment.layers.ids import child_id
 from cascade.settings import Settings
 from tests.fulfilment.conftest import FAST, PO, SO, Chain, offering_item
 from tests.fulfilment.undone import PRODUCT, delivered, undone
+from tests.gate import Gate
 from tests.waiting import until
 
 CANCEL_PO = "/tmf-api/productOrderingManagement/v4/cancelProductOrder"
@@ -61,13 +61,14 @@ def test_quantity_two_on_a_delete_is_refused_and_nothing_is_stored(chain: Chain)
     assert chain.get(PO) == []
 
 
-def slow_mobile() -> Settings:
-    behaviours = {"rfs-mobile-subscription": {"latency_ms": 4000}}
-    return replace(FAST, simulator_specifications=json.dumps(behaviours))
+@pytest.fixture
+def chain_settings(gate: Gate) -> Settings:
+    """A cancel test closes the gate of the activation it must find running (docs/testing.md)."""
+    return replace(FAST, simulator_gate=gate.setting)
 
 
-@pytest.mark.parametrize("chain_settings", [slow_mobile()], ids=["slow-mobile"])
-def test_cancelling_undoes_every_copy(chain: Chain) -> None:
+def test_cancelling_undoes_every_copy(chain: Chain, gate: Gate) -> None:
+    gate.close("rfs-mobile-subscription")  # running until cancelled
     placed = chain.place({**offering_item("1", "po-mobile-line"), "quantity": 2})
 
     def both_running() -> bool:
