@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
+import httpx
 import pytest
 from litestar.testing import TestClient
 
@@ -23,6 +24,8 @@ PO = "/tmf-api/productOrderingManagement/v4/productOrder"
 SO = "/tmf-api/serviceOrdering/v4/serviceOrder"
 RO = "/tmf-api/resourceOrderingManagement/v4/resourceOrder"
 TERMINAL = {"completed", "failed", "partial", "rejected", "cancelled"}
+
+SOM_URL = "http://som.test"  # a scripted SOM's address (com_before)
 
 
 @dataclass
@@ -107,6 +110,26 @@ def running_chain(
             yield Chain(cascade, client)
     finally:
         cascade.close()
+
+
+@contextmanager
+def com_before(
+    database_url: str, som: Callable[[httpx.Request], Any], poll_interval_s: float
+) -> Iterator[Chain]:
+    """COM as a component whose follower talks to a scripted SOM (an httpx handler) at
+    `SOM_URL` (sync or async, as httpx.MockTransport takes it), retrying after 20 ms."""
+    settings = replace(
+        FAST, component="com", som_url=SOM_URL, component_poll_interval_s=poll_interval_s
+    )
+
+    def talk_to_the_scripted_som(cascade: Cascade) -> None:
+        follower = cascade.chain.follower
+        assert follower is not None
+        follower._transport = httpx.MockTransport(som)
+        follower.settings = replace(follower.settings, backoff_ms=20)
+
+    with running_chain(database_url, settings, talk_to_the_scripted_som) as running:
+        yield running
 
 
 @pytest.fixture

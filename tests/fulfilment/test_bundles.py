@@ -14,12 +14,11 @@ import pytest
 
 from cascade.settings import Settings
 from tests.fulfilment.conftest import FAST, PO, SO, Chain, broadband, offering_item
+from tests.fulfilment.test_cancellation import CANCEL_PO, cancel, get_or_none, read, wait_task
 from tests.fulfilment.undone import PRODUCT, delivered, undone
 from tests.gate import Gate
-from tests.waiting import until
 
 BUNDLE = "po-broadband-iptv"
-CANCEL_PO = "/tmf-api/productOrderingManagement/v4/cancelProductOrder"
 
 
 def iptv(item_id: str) -> dict[str, Any]:
@@ -150,18 +149,8 @@ def test_cancelling_a_bundle_order_mid_flight_undoes_every_member(chain: Chain, 
 
     chain.until(broadband_done)
     assert chain.get(path)["productOrderItem"][0]["state"] != "completed"  # the bundle waits
-    response = chain.client.post(
-        CANCEL_PO, json={"productOrder": {"id": placed["id"]}, "cancellationReason": "test"}
-    )
-    assert response.status_code == 201, response.text
-    task_path = f"{CANCEL_PO}/{response.json()['id']}"
-    until(lambda: chain.get(task_path)["state"] in ("done", "terminatedWithError"), "the cancel")
-    assert chain.get(task_path)["state"] == "done"
-
-    def get_or_none(p: str) -> Any:
-        answer = chain.client.get(p)
-        return None if answer.status_code == 404 else answer.json()
-
-    tree = undone(get_or_none, chain.cascade.database.read_sync, placed["id"])
+    task = cancel(chain, placed["id"])
+    assert wait_task(chain, CANCEL_PO, task["id"])["state"] == "done"
+    tree = undone(lambda path: get_or_none(chain, path), read(chain), placed["id"])
     assert len(tree.products) == 3
     assert [p["status"] for p in chain.get(PRODUCT)] == ["terminated"]  # the broadband

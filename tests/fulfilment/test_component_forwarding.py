@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -19,13 +19,12 @@ import pytest
 from sqlalchemy import select
 
 from cascade.apis import kinds
-from cascade.bootstrap import Cascade
 from cascade.events.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from cascade.storage.tables import component_link, remote_order
 from tests.conftest import PUBLIC_URL
-from tests.fulfilment.conftest import FAST, Chain, broadband, running_chain
+from tests.fulfilment.conftest import SOM_URL, Chain, broadband, com_before
 
-SOM = "http://som.test"
+SOM = SOM_URL
 SO_PATH = "/tmf-api/serviceOrdering/v4/serviceOrder"
 HUB_PATH = "/tmf-api/serviceOrdering/v4/hub"
 
@@ -100,15 +99,7 @@ def som() -> ScriptedSom:
 
 @pytest.fixture
 def com(database_url: str, som: ScriptedSom) -> Iterator[Chain]:
-    settings = replace(FAST, component="com", som_url=SOM, component_poll_interval_s=0.2)
-
-    def talk_to_the_scripted_som(cascade: Cascade) -> None:
-        follower = cascade.chain.follower
-        assert follower is not None
-        follower._transport = httpx.MockTransport(som)
-        follower.settings = replace(follower.settings, backoff_ms=20)
-
-    with running_chain(database_url, settings, talk_to_the_scripted_som) as running:
+    with com_before(database_url, som, poll_interval_s=0.2) as running:
         yield running
 
 

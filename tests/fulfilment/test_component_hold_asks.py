@@ -12,7 +12,7 @@ import asyncio
 import json
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -20,14 +20,13 @@ import pytest
 from sqlalchemy import Connection, select
 
 from cascade.apis import kinds
-from cascade.bootstrap import Cascade
 from cascade.components import links
 from cascade.components.links import LINKED
 from cascade.storage.tables import remote_order
-from tests.fulfilment.conftest import FAST, PO, Chain, broadband, running_chain
+from tests.fulfilment.conftest import PO, SOM_URL, Chain, broadband, com_before
 from tests.waiting import PATIENCE_S
 
-SOM = "http://som.test"
+SOM = SOM_URL
 SO_PATH = "/tmf-api/serviceOrdering/v4/serviceOrder"
 HUB_PATH = "/tmf-api/serviceOrdering/v4/hub"
 MERGE = {"content-type": "application/merge-patch+json"}
@@ -100,15 +99,7 @@ def som() -> HoldingSom:
 
 @pytest.fixture
 def com(database_url: str, som: HoldingSom) -> Iterator[Chain]:
-    settings = replace(FAST, component="com", som_url=SOM, component_poll_interval_s=300)
-
-    def talk_to_the_scripted_som(cascade: Cascade) -> None:
-        follower = cascade.chain.follower
-        assert follower is not None
-        follower._transport = httpx.MockTransport(som)
-        follower.settings = replace(follower.settings, backoff_ms=20)
-
-    with running_chain(database_url, settings, talk_to_the_scripted_som) as running:
+    with com_before(database_url, som, poll_interval_s=300) as running:
         yield running
 
 

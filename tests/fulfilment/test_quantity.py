@@ -12,11 +12,9 @@ import pytest
 from cascade.fulfilment.layers.ids import child_id
 from cascade.settings import Settings
 from tests.fulfilment.conftest import FAST, PO, SO, Chain, offering_item
+from tests.fulfilment.test_cancellation import CANCEL_PO, cancel, get_or_none, read, wait_task
 from tests.fulfilment.undone import PRODUCT, delivered, undone
 from tests.gate import Gate
-from tests.waiting import until
-
-CANCEL_PO = "/tmf-api/productOrderingManagement/v4/cancelProductOrder"
 
 
 def notes(order: dict[str, Any]) -> str:
@@ -76,18 +74,8 @@ def test_cancelling_undoes_every_copy(chain: Chain, gate: Gate) -> None:
         return len(found) == 2 and all(so["state"] == "inProgress" for so in found)
 
     chain.until(both_running)
-    response = chain.client.post(
-        CANCEL_PO, json={"productOrder": {"id": placed["id"]}, "cancellationReason": "test"}
-    )
-    assert response.status_code == 201, response.text
-    task_path = f"{CANCEL_PO}/{response.json()['id']}"
-    until(lambda: chain.get(task_path)["state"] in ("done", "terminatedWithError"), "the cancel")
-    assert chain.get(task_path)["state"] == "done"
-
-    def get_or_none(path: str) -> Any:
-        answer = chain.client.get(path)
-        return None if answer.status_code == 404 else answer.json()
-
-    tree = undone(get_or_none, chain.cascade.database.read_sync, placed["id"])
+    task = cancel(chain, placed["id"])
+    assert wait_task(chain, CANCEL_PO, task["id"])["state"] == "done"
+    tree = undone(lambda path: get_or_none(chain, path), read(chain), placed["id"])
     assert [so["state"] for so in tree.service_orders] == ["cancelled", "cancelled"]
     assert len(tree.products) == 2

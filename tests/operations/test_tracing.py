@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import replace
 
-import httpx
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, get_current_span
 
-from cascade.bootstrap import Cascade
 from cascade.fulfilment.layers.documents import parent_named
 from cascade.telemetry import tracing
-from tests.fulfilment.conftest import FAST, Chain, broadband, running_chain
-from tests.fulfilment.test_component_forwarding import SO_PATH, SOM, ScriptedSom
+from tests.fulfilment.conftest import FAST, Chain, broadband, com_before, running_chain
+from tests.fulfilment.test_component_forwarding import SO_PATH, ScriptedSom
 
 LAYERS = ("productOrder", "serviceOrder", "resourceOrder")
 CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -114,14 +111,7 @@ def som() -> ScriptedSom:
 @pytest.fixture
 def com(database_url: str, som: ScriptedSom) -> Iterator[Chain]:
     """COM as a component, in front of a scripted SOM (tests/fulfilment)."""
-    settings = replace(FAST, component="com", som_url=SOM, component_poll_interval_s=0.2)
-
-    def talk_to_the_scripted_som(cascade: Cascade) -> None:
-        follower = cascade.chain.follower
-        assert follower is not None
-        follower._transport = httpx.MockTransport(som)
-
-    with running_chain(database_url, settings, talk_to_the_scripted_som) as running:
+    with com_before(database_url, som, poll_interval_s=0.2) as running:
         yield running
 
 
