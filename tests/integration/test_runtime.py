@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from cascade.bootstrap import Cascade
 from cascade.fulfilment.runtime import DONE, Runtime, RuntimeSettings, StepContext, StepResult
+from cascade.fulfilment.runtime.loop import LOCK_RETRY_MAX_MS
 from cascade.storage import work
 from cascade.storage.tables import work_item
 from cascade.tmf.declarations import Kind
@@ -162,3 +163,17 @@ async def test_a_failure_that_cannot_be_recorded_is_left_to_the_lease(
 ) -> None:
     attempts, error, owner = await fail_recorded_despite(cascade, monkeypatch, conflicts=99)
     assert (attempts, error, owner) == (0, None, "me")  # its lease runs out, then it is retried
+
+
+def test_a_lost_lock_conflict_comes_back_soon_however_often_it_was_lost(
+    cascade: Cascade,
+) -> None:
+    """Contention is no fault: it is not backed off for a minute like a broken step."""
+    runtime = Runtime(cascade.database, [Failing()], SLOW)
+    conflict = DBAPIError("UPDATE work_item", {}, Exception("deadlock detected"))
+    conflict.orig = Deadlock(1)  # type: ignore[assignment]
+    broken = RuntimeError("the step broke")
+    for attempts in (0, 5, 20):
+        assert 1 <= runtime.retry_delay_ms(attempts, conflict) <= LOCK_RETRY_MAX_MS
+    assert runtime.retry_delay_ms(20, broken) == SLOW.backoff_max_ms
+    assert runtime.retry_delay_ms(0, broken) == SLOW.backoff_base_ms

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -37,6 +38,9 @@ from cascade.telemetry import metrics, tracing
 
 log = logging.getLogger(__name__)
 FAIL_ATTEMPTS = 3  # tries to record a failed step before leaving it to its lease
+# A lost lock conflict is retried within this, however often it was lost: it is contention,
+# not a fault, and a minute's back-off would leave orders waiting behind an idle queue.
+LOCK_RETRY_MAX_MS = 1_000
 
 
 @dataclass(frozen=True)
@@ -163,17 +167,25 @@ class Runtime(BackgroundLoop):
         except Exception as exc:
             metrics.step_done(item.kind, time.perf_counter() - started, committed=False)
             error = f"{type(exc).__name__}: {exc}"
-            if lock_conflict(exc):  # crossed pool locks (PostgreSQL): expected, retried as is
+            if lock_conflict(exc):  # crossed locks (PostgreSQL): expected, retried soon
                 log.info("step of %s %s lost a lock conflict", item.kind, item.entity_id)
             elif not isinstance(exc, RetryLater):
                 log.exception("step of %s %s failed", item.kind, item.entity_id)
-            await self._record_failure(item, error)
+            await self._record_failure(item, error, self.retry_delay_ms(item.attempts, exc))
 
-    async def _record_failure(self, item: Claim, error: str) -> None:
+    def retry_delay_ms(self, attempts: int, exc: BaseException) -> int:
+        """How long a failed step waits: the back-off, but a lost lock conflict comes back
+        within LOCK_RETRY_MAX_MS, at a random moment so the losers do not meet again."""
+        delay = self.backoff_ms(attempts)
+        if lock_conflict(exc):
+            return random.randint(1, min(delay, LOCK_RETRY_MAX_MS))
+        return delay
+
+    async def _record_failure(self, item: Claim, error: str, delay_ms: int) -> None:
         """Record a failed step for its retry. Recording it can lose a lock conflict too
         (PostgreSQL): it is tried again; if it still cannot be recorded, the item's lease runs
         out and another claim retries the step, so nothing is lost either way."""
-        retry_at = work.now_ms() + self.backoff_ms(item.attempts)
+        retry_at = work.now_ms() + delay_ms
         for attempt in range(1, FAIL_ATTEMPTS + 1):
             try:
                 await self.database.write(lambda c: work.fail(c, item, error, retry_at))
