@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from cascade.domain.order_items import quantity_of
+
 BUNDLES = "bundles"
 
 Offerings = Callable[[str], Mapping[str, Any] | None]
@@ -31,11 +33,6 @@ def members_of(item: Mapping[str, Any]) -> tuple[str, ...]:
         if relation.get("relationshipType") == BUNDLES and relation.get("id") is not None:
             found[str(relation["id"])] = None
     return tuple(found)
-
-
-def quantity_of(item: Mapping[str, Any]) -> int:
-    quantity = item.get("quantity", 1)
-    return quantity if isinstance(quantity, int) and not isinstance(quantity, bool) else 1
 
 
 def bundle_problems(items: Sequence[Mapping[str, Any]], offerings: Offerings) -> list[str]:

@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cascade.domain.order_items import quantity_of
+
 REQUIRES = ("requires", "reliesOn", "dependsOn", "dependency")
 EXCLUDES = ("excludes", "exclusivity")
 
@@ -54,9 +56,7 @@ def holdings(
         offering = str((item.get("productOffering") or {}).get("id") or "")
         product_id = str((item.get("product") or {}).get("id") or "")
         if action == "add" and offering:
-            quantity = item.get("quantity", 1)
-            count = quantity if isinstance(quantity, int) and quantity > 1 else 1
-            made.append(Holding(label, offering, count))
+            made.append(Holding(label, offering, quantity_of(item)))
         elif action == "delete":
             products.pop(product_id, None)
         elif action == "modify" and offering and products.get(product_id, offering) != offering:

@@ -71,6 +71,15 @@ def related(relation: Mapping[str, Any], names: ItemNames) -> Related:
     return Related(by_item_id or by_id, other_order, waits, ambiguous)
 
 
+def quantity_of(item: Mapping[str, Any]) -> int:
+    """The item's `quantity` as a count (1 when absent or not a whole number of at least 1,
+    which the rules below refuse at POST)."""
+    quantity = item.get("quantity", 1)
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        return 1
+    return max(quantity, 1)
+
+
 def item_problems(order: Mapping[str, Any], names: ItemNames) -> list[str]:
     """Every problem of the order's items, one line each (none: the items are sound)."""
     items = [item for item in order.get(names.items) or () if isinstance(item, Mapping)]

@@ -10,6 +10,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from cascade.domain.order_items import quantity_of
+
 NAMESPACE = uuid.UUID("6f1c0f7e-3a52-4a8e-9a57-6b6f3c1d2e10")
 
 
@@ -19,10 +21,7 @@ def child_id(*parts: str) -> str:
 
 def copies(item: Mapping[str, Any]) -> int:
     """How many products a product order item makes: its `quantity` on an `add`, else 1."""
-    quantity = item.get("quantity", 1)
-    if item.get("action") != "add" or isinstance(quantity, bool) or not isinstance(quantity, int):
-        return 1
-    return max(quantity, 1)
+    return quantity_of(item) if item.get("action") == "add" else 1
 
 
 def service_order_ids(order_id: str, item: Mapping[str, Any]) -> list[str]:
