@@ -115,6 +115,7 @@ def check_outcomes(
         _nothing_twice(client, known)
     _check_tables(database_url, expected)
     _ended_once(database_url, {order["id"]: order["state"] for order in orders})
+    print(f"{len(orders)} orders (cancel/order): {dict(outcomes)}")
     return outcomes
 
 

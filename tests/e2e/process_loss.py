@@ -168,8 +168,9 @@ def post_until_answered(
 
 
 class Stream(threading.Thread):
-    """Places up to `limit` orders, one every `pause_s`, until stopped; cancels about one in
-    four of them one to three orders later (so at every stage of fulfilment)."""
+    """Places up to `limit` orders, one every `pause_s`, until stopped; cancels the first at
+    once and about one in four of the others up to three orders later (so at every stage of
+    fulfilment)."""
 
     def __init__(self, base: str, seed: int, limit: int, pause_s: float) -> None:
         super().__init__(name="order-stream", daemon=True)
@@ -198,8 +199,9 @@ class Stream(threading.Thread):
             self.placed[order["id"]] = [
                 i["productOffering"]["id"] for i in body["productOrderItem"]
             ]
-            if self.chance.random() < 0.25:
-                waiting.append((n + self.chance.randint(1, 3), order["id"]))
+            if n == 0 or self.chance.random() < 0.25:  # the first at once: one cancel wins
+                later = 0 if n == 0 else self.chance.randint(0, 3)
+                waiting.append((n + later, order["id"]))
             for due, order_id in [w for w in waiting if w[0] <= n]:
                 waiting.remove((due, order_id))
                 self._cancel(client, order_id)

@@ -123,16 +123,25 @@ def test_a_killed_api_process_loses_no_order_and_stops_no_worker(tmp_path: Path)
                     for worker in (workers.spawn(), workers.spawn()):
                         workers.ready(worker)
                     stream.start()
-                until(lambda: stream.placed, "an order placed")
-                time.sleep(chance.uniform(0.2, 1.5))  # a random moment of the stream
+                _more_orders(stream, chance.randint(4, 10))
+                time.sleep(chance.uniform(0.0, 0.7))  # a random moment of the stream
                 process.kill()
         with api("--no-migrate"):
             stream.finish()
             outcomes = check_outcomes(base, url, stream.placed, stream.cancels)
             _one_order_per_request(base, len(stream.placed))
+            assert [w.process.poll() for w in workers.started] == [None, None], "a worker died"
+            taken = [w.taken_over() for w in workers.started]
+            print(f"leases taken over with no worker lost: {taken} (a lease outlived by a wait)")
     finally:
         workers.close()
     assert outcomes["done/cancelled"] > 0, (seed, outcomes)
+
+
+def _more_orders(stream: Stream, count: int) -> None:
+    """Wait until the stream has placed `count` more orders (through this API process)."""
+    target = len(stream.placed) + count
+    until(lambda: len(stream.placed) >= target or not stream.is_alive(), f"{target} orders")
 
 
 def _one_order_per_request(base: str, count: int) -> None:
