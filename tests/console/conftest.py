@@ -9,6 +9,7 @@ import pytest
 from litestar.testing import TestClient
 
 from cascade.bootstrap import Cascade
+from tests.security.conftest import signer  # noqa: F401  (the JWT tests' keys)
 
 
 @pytest.fixture
