@@ -85,7 +85,7 @@ class Reader:
 
     def describe(self, node: Node, document: Mapping[str, Any]) -> None:
         """The document's dates, notes, errors, milestones and jeopardies on the node."""
-        name = f"{node.label} {node.id}"
+        name = f"{node.label} {str(node.id)[:8]}"
         for attribute in _DATES:
             if document.get(attribute):
                 node.facts.append((attribute, str(document[attribute])))
