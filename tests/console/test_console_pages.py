@@ -65,6 +65,7 @@ def test_the_list_filters_as_the_api_does(client: Client) -> None:
     assert second["id"] in by_party and first["id"] not in by_party
     by_external = client.get("/console/", params={"externalId": "ext-one"}).text
     assert first["id"] in by_external and second["id"] not in by_external
+    assert "acknowledged <b>1</b>" in by_external  # counted with the same filter
     by_text = client.get("/console/", params={"text": second["id"]}).text
     assert second["id"] in by_text and first["id"] not in by_text
     by_state = client.get("/console/", params={"state": "completed"}).text
@@ -103,7 +104,7 @@ def test_the_detail_shows_the_tree_and_its_notes(client: Client, cascade: Cascad
     assert page.status_code == 200
     assert 'data-label="Item 1"' in page.text and "po-fibre-broadband" in page.text
     assert "waiting for the &lt;site survey&gt;" in page.text  # escaped, in the timeline too
-    assert page.text.count("waiting for the &lt;site survey&gt;") == 2
+    assert page.text.count("waiting for the &lt;site survey&gt;") == 3  # node, timeline, title
     assert 'data-action="hold"' in page.text and 'data-action="cancel"' in page.text
     missing = client.get("/console/productOrder/no-such-order")
     assert missing.status_code == 404 and "notFound" in missing.text

@@ -10,6 +10,7 @@ from typing import Any
 
 from litestar import MediaType, Request, Response, get, post
 from litestar.enums import RequestEncodingType
+from litestar.params import FromPath
 from litestar.response import Redirect
 
 from cascade.console.actions import REDELIVER_ROUTE, act, redeliver
@@ -42,7 +43,10 @@ def _outcome(request: Request[Any, Any, Any], to: str, tone: str, text: str) -> 
 def action_handlers(console: Console) -> list[Any]:
     @post("/console/{kind:str}/{order_id:str}/{action:str}", name="console.act")
     async def order_action(
-        request: Request[Any, Any, Any], kind: str, order_id: str, action: str
+        request: Request[Any, Any, Any],
+        kind: FromPath[str],
+        order_id: FromPath[str],
+        action: FromPath[str],
     ) -> Response[Any]:
         form = await read_form(request)
         viewer = await console.viewer(request)

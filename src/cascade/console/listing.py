@@ -152,13 +152,12 @@ async def list_orders(
             listing.counts = {str(found.get("state")): 1}
             return listing
         base.append(("externalId", text))
-    for state in order_kind.states:
-        counted = await resource.list(
-            [*base, ("state", state), ("limit", "1"), ("fields", "id")], caller
-        )
-        if counted.total:
-            listing.counts[state] = counted.total
-    params = [*base, ("sort", f"-{order_kind.kind.date or 'orderDate'}")]
+    counts = await resource.count_states(base, caller)
+    listing.counts = {state: counts[state] for state in order_kind.states if counts.get(state)}
+    params = list(base)
+    if not any(name == "externalId" for name, _ in base):
+        # Newest first; an externalId's few orders come in creation order, through its index.
+        params.append(("sort", f"-{order_kind.kind.date or 'orderDate'}"))
     if "state" in filters:
         params.append(("state", filters["state"]))
     offset = (page - 1) * PAGE_SIZE

@@ -161,6 +161,22 @@ class TmfResource:
             body = encode([project(msgspec.json.decode(doc), selected) for doc in docs])
         return Page(body, total, len(docs))
 
+    async def count_states(
+        self, params: list[tuple[str, str]], caller: Caller | None = None
+    ) -> dict[str, int]:
+        """How many entities a list with these filters finds, per state (one grouped count)."""
+        query: ListQuery = parse_list_query(params, self.shape)
+        table = self.repository.table
+        if caller is not None and caller.party and self.access is not None:
+            access = self.access
+
+            def narrowed(connection: Connection) -> dict[str, int]:
+                found = access.narrow(connection, query, caller)
+                return {} if found is None else table.count_states(connection, *found)
+
+            return await self.database.read(narrowed)
+        return await self.database.read(lambda c: table.count_states(c, query))
+
     def _visible(self, connection: Connection, id_: str, caller: Caller) -> StoredDocument | None:
         stored = self.repository.get(connection, id_)
         if stored is None or self.access is None:
