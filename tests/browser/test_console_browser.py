@@ -68,6 +68,8 @@ def test_search_then_watch_the_tree_fill_in_live(server: Server, browser: Browse
     wait_for_node(browser, "TMF637 product", "active")
     expect(page.locator("[data-action]")).to_have_count(0)  # nothing to do on an ended order
     browser.shot("order-completed")
+    page.set_viewport_size({"width": 420, "height": 800})  # a narrow window: it stacks
+    browser.shot("order-narrow")
 
 
 def test_hold_and_release(server: Server, browser: Browser) -> None:
@@ -133,6 +135,10 @@ def test_redeliver_parked_events(server: Server, browser: Browser) -> None:
     browser.shot("parked")
     section.get_by_role("button", name="Redeliver 3").click()
     expect(page.locator(".flash.done")).to_contain_text("3 parked deliveries put back in line")
+    page.get_by_role("link", name="Watch").click()
+    expect(page.locator("h1")).to_have_text("Watch the system")
+    expect(page.locator("text=rs-gpon-port").first).to_be_visible()  # pools the orders used
+    browser.shot("watch")
 
 
 def new_key(server: Server, scopes: str, party: str | None = None) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import insert
 from cascade.apis import kinds
 from cascade.bootstrap import Cascade
 from cascade.events.store import PARKED
-from cascade.storage.tables import event_delivery
+from cascade.storage.tables import allocation, event_delivery
 from tests.api.chain_records import PO, product_order, resource_order, service_order, store
 from tests.console.helpers import Client, csrf_of, post_form
 
@@ -199,3 +199,32 @@ def test_parked_deliveries_per_subscription_and_redelivered(
     assert "sub-down" not in done.text.split("</header>")[1].split("flash")[-1]
     left = client.get("/cascade/events/parked").json()
     assert [each["subscription"] for each in left] == ["sub-other"]
+
+
+def test_the_watch_page_shows_what_waits_fails_and_holds(client: Client, cascade: Cascade) -> None:
+    held = product_order(cascade, "held")
+    pending = service_order(cascade, "pending")
+    failed = resource_order(cascade, "failed", service_order(cascade, "inProgress"))
+    later = store(
+        cascade,
+        kinds.PRODUCT_ORDER,
+        {**product_order_body(), "requestedStartDate": "2999-01-01T00:00:00.000Z"},
+    )
+    done = product_order(cascade, "completed")
+    row = {
+        "pool": "rs-vlan|olt-1",
+        "ordinal": 100,
+        "owner": "ro-1/1",
+        "value": '{"vlanId": 100}',
+        "created_at": "2026-01-01T00:00:00.000Z",
+    }
+    cascade.database.write_sync(lambda c: c.execute(insert(allocation), [row]))
+    park(cascade, "sub-down", 1)
+    page = client.get("/console/watch")
+    assert page.status_code == 200
+    text = page.text
+    for order in (held, pending, failed, later):
+        assert order["id"] in text
+    assert done["id"] not in text
+    assert "rs-vlan|olt-1" in text and "vlanId=100" in text and "ro-1/1" in text
+    assert "sub-down" in text
