@@ -139,6 +139,10 @@ def test_redeliver_parked_events(server: Server, browser: Browser) -> None:
     expect(page.locator("h1")).to_have_text("Watch the system")
     expect(page.locator("text=rs-gpon-port").first).to_be_visible()  # pools the orders used
     browser.shot("watch")
+    page.get_by_role("link", name="Catalog").click()
+    page.get_by_role("link", name="po-fibre-broadband").click()
+    expect(page.locator('li.node[data-label="Resource specification"]').first).to_be_visible()
+    browser.shot("catalog")
 
 
 def new_key(server: Server, scopes: str, party: str | None = None) -> str:

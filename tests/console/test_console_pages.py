@@ -12,6 +12,7 @@ from sqlalchemy import insert
 
 from cascade.apis import kinds
 from cascade.bootstrap import Cascade
+from cascade.catalogs import demo_catalog
 from cascade.events.store import PARKED
 from cascade.storage.tables import allocation, event_delivery
 from tests.api.chain_records import PO, product_order, resource_order, service_order, store
@@ -228,3 +229,14 @@ def test_the_watch_page_shows_what_waits_fails_and_holds(client: Client, cascade
     assert done["id"] not in text
     assert "rs-vlan|olt-1" in text and "vlanId=100" in text and "ro-1/1" in text
     assert "sub-down" in text
+
+
+def test_the_catalog_as_a_decomposition(client: Client, cascade: Cascade) -> None:
+    cascade.catalogs.load(demo_catalog())
+    listed = client.get("/console/catalog")
+    assert listed.status_code == 200 and "po-fibre-broadband" in listed.text
+    tree = client.get("/console/catalog/po-fibre-broadband").text
+    for label in ("Offering", "Product specification", "CFS", "RFS", "Resource specification"):
+        assert f'data-label="{label}"' in tree
+    assert "rs-gpon-port" in tree and "pool size" in tree
+    assert client.get("/console/catalog/no-such-offering").status_code == 404

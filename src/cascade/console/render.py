@@ -21,7 +21,7 @@ FLASH_COOKIE = "cascade_flash"
 
 # One colour per meaning, the same on every page: see docs/console.md.
 TONES = {
-    "done": ("completed", "active", "available", "succeeded"),
+    "done": ("completed", "active", "available", "succeeded", "Active", "Launched"),
     "bad": ("failed", "rejected", "alarm", "unknown", "not recorded"),
     "wait": (
         "held",

@@ -8,6 +8,7 @@ resource's client behaviours (cascade.frontend.types.ClientBehaviour) run where 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -162,7 +163,7 @@ class TmfResource:
         return Page(body, total, len(docs))
 
     async def count_states(
-        self, params: list[tuple[str, str]], caller: Caller | None = None
+        self, params: Sequence[tuple[str, str]], caller: Caller | None = None
     ) -> dict[str, int]:
         """How many entities a list with these filters finds, per state (one grouped count)."""
         query: ListQuery = parse_list_query(params, self.shape)

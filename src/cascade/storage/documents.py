@@ -9,6 +9,7 @@ replace, delete) uses SQLAlchemy Core.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -240,7 +241,7 @@ class DocumentTable:
         counted = select(state, func.count()).where(*where).group_by(state)
         return {str(value): int(n) for value, n in connection.execute(counted) if value is not None}
 
-    def _where(self, dialect: str, query: ListQuery, scope: tuple[Any, ...]) -> list[Any]:
+    def _where(self, dialect: str, query: ListQuery, scope: tuple[Any, ...]) -> Sequence[Any]:
         where = [*scope, *(condition_clause(c, self.indexed, dialect) for c in query.conditions)]
         if not any(selects_by_term(c, self.indexed) for c in query.conditions):
             where.insert(0, entity.c.kind == self.kind)
