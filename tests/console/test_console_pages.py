@@ -240,3 +240,13 @@ def test_the_catalog_as_a_decomposition(client: Client, cascade: Cascade) -> Non
         assert f'data-label="{label}"' in tree
     assert "rs-gpon-port" in tree and "pool size" in tree
     assert client.get("/console/catalog/no-such-offering").status_code == 404
+
+
+def test_pages_of_25_newest_first(client: Client) -> None:
+    created = [placed(client, f"ext-{n:02d}")["id"] for n in range(27)]
+    first = client.get("/console/").text
+    assert "27 found" in first and "page 1 of 2" in first
+    assert created[-1] in first and created[0] not in first
+    second = client.get("/console/", params={"page": "2"}).text
+    assert "page 2 of 2" in second
+    assert sum(order_id in second for order_id in created) == 2

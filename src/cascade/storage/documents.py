@@ -199,11 +199,16 @@ class DocumentTable:
         return None if row is None else StoredDocument(row[0], row[1], row[2], row[3])
 
     def list(
-        self, connection: Connection, query: ListQuery, scope: tuple[Any, ...] = ()
+        self,
+        connection: Connection,
+        query: ListQuery,
+        scope: tuple[Any, ...] = (),
+        counted: bool = True,
     ) -> tuple[list[str], int]:
         """One page of documents (as JSON text) and the total count matching the filters.
 
-        `scope` adds clauses of the caller's own (security's party scoping).
+        `scope` adds clauses of the caller's own (security's party scoping). Not `counted`,
+        the total is only what the page shows (the console counts per state instead).
         """
         dialect = connection.dialect.name
         where = self._where(dialect, query, scope)
@@ -220,8 +225,8 @@ class DocumentTable:
             .limit(query.limit)
         )
         docs = list(connection.execute(page).scalars())
-        if query.offset == 0 and len(docs) < query.limit:
-            total = len(docs)
+        if not counted or (query.offset == 0 and len(docs) < query.limit):
+            total = query.offset + len(docs)
         else:
             total = connection.execute(select(func.count()).where(*where)).scalar_one()
         return docs, total
