@@ -51,9 +51,12 @@ ALLOWED: dict[str, set[str]] = {
         "components",
         "telemetry",
     },
+    # The operator console: pages over the front end's resources, with security's sign-in.
+    "console": {*LOWEST, "frontend", "events", "security", "fulfilment"},
     "bootstrap": {
         *LOWEST,
         "catalogs",
+        "console",
         "background",
         "frontend",
         "events",

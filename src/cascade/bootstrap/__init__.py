@@ -18,7 +18,11 @@ from cascade.bootstrap.fulfilment import Chain, build_chain
 from cascade.bootstrap.kinds import Early, Late, Row, client_behaviour, rows, written_hooks
 from cascade.catalogs import CatalogLoader
 from cascade.components.topology import topology_of
+from cascade.console.auth import ConsoleAuth
+from cascade.console.context import Console
+from cascade.console.routes import console_routes
 from cascade.events.sender import EventSender
+from cascade.frontend.extensions import ExtensionRoute
 from cascade.frontend.resource import TmfResource
 from cascade.fulfilment.layers.catalog import CatalogCache
 from cascade.fulfilment.layers.registry import LAYER_OF
@@ -26,6 +30,7 @@ from cascade.fulfilment.runtime import Runtime
 from cascade.repositories import Repositories
 from cascade.security.access import CancelTarget, ResourceAccess
 from cascade.security.parties import PartyRule
+from cascade.security.scopes import Scopes
 from cascade.security.wiring import build_security, enforced
 from cascade.settings import Settings
 from cascade.storage.database import Database
@@ -76,6 +81,8 @@ def build(settings: Settings) -> Cascade:
     security = build_security(settings.security, settings.host, resources, extensions, database)
     served = tuple(api for api in ALL_APIS if topology.serves(api))
     probes = probes_of(database, settings, runtime)
+    auth = ConsoleAuth(security.authenticator, _scopes(security.scopes, extensions))
+    console = Console(auth, resources, repositories, database)
     app = create_app(
         served,
         resources,
@@ -88,12 +95,16 @@ def build(settings: Settings) -> Cascade:
         middleware=security.middleware,
         before_send=security.before_send,
         describe=security.describe,
-        operations=health_handlers(probes),
+        operations=[*health_handlers(probes), *console_routes(console)],
     )
     catalogs = CatalogLoader(ALL_APIS, repositories, database, settings.base_url)
     return Cascade(
         settings, database, repositories, resources, app, chain, events, catalogs, probes
     )
+
+
+def _scopes(built: Scopes | None, extensions: tuple[ExtensionRoute, ...]) -> Scopes:
+    return built if built is not None else Scopes(ALL_APIS, extensions)
 
 
 def probes_of(database: Database, settings: Settings, runtime: Runtime) -> Probes:

@@ -8,6 +8,7 @@ resource's client behaviours (cascade.frontend.types.ClientBehaviour) run where 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -148,18 +149,40 @@ class TmfResource:
             return Written(stored.doc.encode(), stored.version)
         return Written(encode(project(msgspec.json.decode(stored.doc), selected)), stored.version)
 
-    async def list(self, params: list[tuple[str, str]], caller: Caller | None = None) -> Page:
+    async def list(
+        self, params: list[tuple[str, str]], caller: Caller | None = None, counted: bool = True
+    ) -> Page:
         query: ListQuery = parse_list_query(params, self.shape)
         if caller is not None and caller.party and self.access is not None:
-            docs, total = await self.database.read(lambda c: self._narrowed(c, query, caller))
+            docs, total = await self.database.read(
+                lambda c: self._narrowed(c, query, caller, counted)
+            )
         else:
-            docs, total = await self.database.read(lambda c: self.repository.list(c, query))
+            docs, total = await self.database.read(
+                lambda c: self.repository.list(c, query, counted=counted)
+            )
         if query.fields is None:
             body = b"[" + ",".join(docs).encode() + b"]"
         else:
             selected = query.fields
             body = encode([project(msgspec.json.decode(doc), selected) for doc in docs])
         return Page(body, total, len(docs))
+
+    async def count_states(
+        self, params: Sequence[tuple[str, str]], caller: Caller | None = None
+    ) -> dict[str, int]:
+        """How many entities a list with these filters finds, per state (one grouped count)."""
+        query: ListQuery = parse_list_query(params, self.shape)
+        table = self.repository.table
+        if caller is not None and caller.party and self.access is not None:
+            access = self.access
+
+            def narrowed(connection: Connection) -> dict[str, int]:
+                found = access.narrow(connection, query, caller)
+                return {} if found is None else table.count_states(connection, *found)
+
+            return await self.database.read(narrowed)
+        return await self.database.read(lambda c: table.count_states(c, query))
 
     def _visible(self, connection: Connection, id_: str, caller: Caller) -> StoredDocument | None:
         stored = self.repository.get(connection, id_)
@@ -168,12 +191,14 @@ class TmfResource:
         document = msgspec.json.decode(stored.doc)
         return stored if self.access.sees(connection, document, caller) else None
 
-    def _narrowed(self, connection: Connection, query: ListQuery, caller: Caller) -> _Docs:
+    def _narrowed(
+        self, connection: Connection, query: ListQuery, caller: Caller, counted: bool = True
+    ) -> _Docs:
         assert self.access is not None
         narrowed = self.access.narrow(connection, query, caller)
         if narrowed is None:
             return [], 0
-        return self.repository.list(connection, narrowed[0], scope=narrowed[1])
+        return self.repository.list(connection, narrowed[0], narrowed[1], counted)
 
     # --- patch and delete ------------------------------------------------------------------
 

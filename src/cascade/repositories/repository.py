@@ -170,7 +170,11 @@ class Repository:
         return [msgspec.json.decode(doc) for doc in docs]
 
     def list(
-        self, connection: Connection, query: ListQuery, scope: tuple[Any, ...] = ()
+        self,
+        connection: Connection,
+        query: ListQuery,
+        scope: tuple[Any, ...] = (),
+        counted: bool = True,
     ) -> tuple[list[str], int]:
         """One page of documents (JSON text) and the total count (see DocumentTable.list)."""
-        return self.table.list(connection, query, scope)
+        return self.table.list(connection, query, scope, counted)

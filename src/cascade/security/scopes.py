@@ -19,7 +19,9 @@ events carry its resources). Cascade's own extensions declare their scopes
 (frontend/extensions.py): `/cascade/productOrder/{id}/tree` needs `productOrdering:read`,
 `/cascade/audit` and the parked events `admin`; a component's inbox none (its deliveries are
 signed). A route nobody declared needs `admin`. Docs, OpenAPI descriptions and the health
-checks need nothing, and `/metrics` nothing unless `CASCADE_METRICS_PUBLIC=false` (then
+checks need nothing (nor do the console's routes at this level: the console signs its
+viewer in and checks the scopes of the API route each page or action stands for), and
+`/metrics` nothing unless `CASCADE_METRICS_PUBLIC=false` (then
 `admin`).
 """
 
@@ -46,6 +48,9 @@ PUBLIC_ROUTES = frozenset(
         "cascade.docs",
     }
 )
+# The console's routes (`console.*`) sign their viewer in themselves (cascade.console.auth)
+# and ask, per page and action, for the scopes of the API route doing the same thing.
+CONSOLE_PREFIX = "console."
 METRICS_ROUTE = "metrics"  # public unless CASCADE_METRICS_PUBLIC=false: then admin only
 ALL_SCOPES: tuple[str, ...] = (
     *sorted({f"{prefix}:{kind}" for prefix in API_PREFIXES.values() for kind in ("read", "write")}),
@@ -90,7 +95,7 @@ class Scopes:
     def _find(self, route_name: str | None) -> tuple[str, ...]:
         if route_name is None:
             return (ADMIN,)
-        if route_name in self.public:
+        if route_name in self.public or route_name.startswith(CONSOLE_PREFIX):
             return ()
         if route_name in self.extensions:
             return self.extensions[route_name]

@@ -34,6 +34,8 @@ class SecurityParts:
     before_send: list[Any] = field(default_factory=list)
     on_startup: list[Callable[[], None]] = field(default_factory=list)
     describe: Describe = unchanged  # what the served OpenAPI descriptions declare of it
+    authenticator: Authenticator | None = None  # the console signs its viewers in with it
+    scopes: Scopes | None = None
 
 
 def build_authenticator(
@@ -78,6 +80,7 @@ def build_security(
     if settings.log_format == "json":
         parts.on_startup.append(partial(use_log_format, "json"))
     authenticator = build_authenticator(settings, database, fetch)
+    parts.authenticator, parts.scopes = authenticator, scopes
     rate = settings.rate_for(host)
     limiter = RateLimiter(rate, settings.burst_for(host)) if rate > 0 else None
     secured = enforced(settings, host)

@@ -9,6 +9,7 @@ replace, delete) uses SQLAlchemy Core.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -198,16 +199,19 @@ class DocumentTable:
         return None if row is None else StoredDocument(row[0], row[1], row[2], row[3])
 
     def list(
-        self, connection: Connection, query: ListQuery, scope: tuple[Any, ...] = ()
+        self,
+        connection: Connection,
+        query: ListQuery,
+        scope: tuple[Any, ...] = (),
+        counted: bool = True,
     ) -> tuple[list[str], int]:
         """One page of documents (as JSON text) and the total count matching the filters.
 
-        `scope` adds clauses of the caller's own (security's party scoping).
+        `scope` adds clauses of the caller's own (security's party scoping). Not `counted`,
+        the total is only what the page shows (the console counts per state instead).
         """
         dialect = connection.dialect.name
-        where = [*scope, *(condition_clause(c, self.indexed, dialect) for c in query.conditions)]
-        if not any(selects_by_term(c, self.indexed) for c in query.conditions):
-            where.insert(0, entity.c.kind == self.kind)
+        where = self._where(dialect, query, scope)
         order = [sort_expression(key, self.indexed, dialect) for key in query.sort]
         if not order and self._date_range(query):
             # Walk the (kind, date, pk) index in order: with `ORDER BY pk` PostgreSQL walks the
@@ -221,11 +225,32 @@ class DocumentTable:
             .limit(query.limit)
         )
         docs = list(connection.execute(page).scalars())
-        if query.offset == 0 and len(docs) < query.limit:
-            total = len(docs)
+        if not counted or (query.offset == 0 and len(docs) < query.limit):
+            total = query.offset + len(docs)
         else:
             total = connection.execute(select(func.count()).where(*where)).scalar_one()
         return docs, total
+
+    def count_states(
+        self, connection: Connection, query: ListQuery, scope: tuple[Any, ...] = ()
+    ) -> dict[str, int]:
+        """How many documents match the filters, per value of the indexed state column
+        (one grouped count: the console's counts per state)."""
+        where = self._where(connection.dialect.name, query, scope)
+        state: Any = entity.c.state
+        lookup = self._attributes[2]
+        if lookup is not None and any(c.attribute == lookup for c in query.conditions):
+            # An externalId finds a handful of rows through (kind, lookup, pk); grouping by the
+            # bare column makes SQLite walk (kind, state, pk) over the whole kind instead.
+            state = state.concat("")
+        counted = select(state, func.count()).where(*where).group_by(state)
+        return {str(value): int(n) for value, n in connection.execute(counted) if value is not None}
+
+    def _where(self, dialect: str, query: ListQuery, scope: tuple[Any, ...]) -> Sequence[Any]:
+        where = [*scope, *(condition_clause(c, self.indexed, dialect) for c in query.conditions)]
+        if not any(selects_by_term(c, self.indexed) for c in query.conditions):
+            where.insert(0, entity.c.kind == self.kind)
+        return where
 
     def _date_range(self, query: ListQuery) -> bool:
         date = self._attributes[1]

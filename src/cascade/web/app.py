@@ -47,7 +47,7 @@ def create_app(
     describe: Describe = _as_is,
     operations: Sequence[Any] = (),
 ) -> Litestar:
-    """The application; `operations` are the health and metrics routes (web/health.py)."""
+    """The application; `operations`: health, metrics (web/health.py), the console's pages."""
     routers = [
         api_router(
             api.base_path,

@@ -11,21 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import msgspec
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import Connection, case, func, select
 
-from cascade.apis import kinds
-from cascade.domain.pools import PoolDeclarationError, pool_for
 from cascade.fulfilment.layers.registry import LAYERS
+from cascade.fulfilment.pool_usage import pool_usage
 from cascade.storage.leases import now_ms
 from cascade.storage.tables import (
-    allocation,
     entity,
     event_delivery,
     event_outbox,
-    pool_cursor,
     work_item,
 )
 
@@ -63,7 +59,7 @@ def read_snapshot(connection: Connection) -> Snapshot:
     d = event_delivery.c
     grouped = connection.execute(select(d.status, func.count()).group_by(d.status))
     snapshot.deliveries = {status: int(count) for status, count in grouped}
-    snapshot.pools = _read_pools(connection)
+    snapshot.pools = pool_usage(connection, MAX_POOLS)
     return snapshot
 
 
@@ -83,46 +79,6 @@ def _read_work(connection: Connection, snapshot: Snapshot) -> None:
     snapshot.work_due = int(row[1] or 0)
     snapshot.work_failing = int(row[2] or 0)
     snapshot.oldest_due_s = 0.0 if row[3] is None else max(0.0, (moment - int(row[3])) / 1000)
-
-
-def _read_pools(connection: Connection) -> list[tuple[str, int, int | None]]:
-    """Each pool's key, values held and size (None: its specification is gone or unreadable)."""
-    held = {
-        pool: int(count)
-        for pool, count in connection.execute(
-            select(allocation.c.pool, func.count())
-            .group_by(allocation.c.pool)
-            .order_by(allocation.c.pool)
-            .limit(MAX_POOLS)
-        )
-    }
-    used = connection.execute(
-        select(pool_cursor.c.pool).order_by(pool_cursor.c.pool).limit(MAX_POOLS)
-    )
-    keys = sorted({*held, *(row[0] for row in used)})[:MAX_POOLS]
-    sizes = _sizes(connection, {key.split("|", 1)[0] for key in keys})
-    return [(key, held.get(key, 0), sizes.get(key.split("|", 1)[0])) for key in keys]
-
-
-def _sizes(connection: Connection, specification_ids: set[str]) -> dict[str, int]:
-    """The pool size each resource specification declares, by its id."""
-    if not specification_ids:
-        return {}
-    rows = connection.execute(
-        select(entity.c.id, entity.c.doc).where(
-            entity.c.kind == kinds.RESOURCE_SPECIFICATION.name,
-            entity.c.id.in_(sorted(specification_ids)),
-        )
-    )
-    sizes: dict[str, int] = {}
-    for specification_id, doc in rows:
-        try:
-            pool = pool_for(msgspec.json.decode(doc))
-        except (PoolDeclarationError, msgspec.DecodeError):
-            continue
-        if pool is not None:
-            sizes[specification_id] = pool.size
-    return sizes
 
 
 class SnapshotCollector(Collector):
