@@ -67,6 +67,7 @@ def serve_app(settings: Settings, *, sock: socket.socket | None = None) -> None:
         host=settings.host,
         port=settings.port,
         log_level="warning",
+        log_config=None,  # uvicorn's lines go through the process's logging (JSON for a server)
         access_log=False,
         backlog=BACKLOG,
     )
