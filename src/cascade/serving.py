@@ -32,7 +32,7 @@ import threading
 import time
 from typing import NoReturn
 
-from cascade.settings import Settings
+from cascade.settings import Settings, configure_logging
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus_client's (telemetry/metrics.py)
 
@@ -49,7 +49,6 @@ ORPHAN_CHECK_S = 0.5
 # processes, creates fell from 1,981/s (0.5 ms) to 982/s (docs/performance.md).
 SWITCH_INTERVAL_S = 0.0005
 TRIM_EVERY_S = 10.0
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
 def serve_app(settings: Settings, *, sock: socket.socket | None = None) -> None:
@@ -68,6 +67,7 @@ def serve_app(settings: Settings, *, sock: socket.socket | None = None) -> None:
         host=settings.host,
         port=settings.port,
         log_level="warning",
+        log_config=None,  # uvicorn's lines go through the process's logging (JSON for a server)
         access_log=False,
         backlog=BACKLOG,
     )
@@ -191,8 +191,8 @@ def _decode(text: str) -> Settings:
 
 
 def main(argv: list[str]) -> None:
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     settings = _decode(os.environ.pop(SETTINGS_ENV))
+    configure_logging(settings)  # the supervisor's lines too (JSON for a server)
     if argv[:1] == ["supervise"] and len(argv) == 2:
         supervise(settings, int(argv[1]))
     elif argv[:1] == ["worker"] and len(argv) == 3:

@@ -128,3 +128,11 @@ def with_environment(settings: Settings, environ: Mapping[str, str] | None = Non
         except ValueError:
             raise ValueError(f"{variable}={text!r} is not a valid {name}") from None
     return replace(settings, **changes)
+
+
+def configure_logging(settings: Settings) -> None:
+    """Every log line of this process in the settings' format (JSON for a server), from its
+    first: Alembic's migration lines at start-up included, not only the app's."""
+    from cascade.security.logs import use_log_format
+
+    use_log_format(settings.security.log_format)

@@ -82,7 +82,8 @@ def test_environment_variables_configure_serve(tmp_path: Path) -> None:
         check=False,
     )
     assert env_run.stdout.strip() == "empty"
-    with running_server(url, port, "--demo"):
+    log = tmp_path / "server.log"
+    with running_server(url, port, "--demo", log=log):
         base = f"http://127.0.0.1:{port}/tmf-api/productCatalogManagement/v4"
         offering = httpx.get(
             f"{base}/productOffering/po-fibre-broadband", timeout=HTTP_TIMEOUT_S
@@ -96,6 +97,10 @@ def test_environment_variables_configure_serve(tmp_path: Path) -> None:
             f"{base}/productOffering", params={"fields": "name"}, timeout=HTTP_TIMEOUT_S
         ).json()
         assert len(names) == 6  # with the Broadband + IPTV bundle
+    # Logs are JSON lines from the first: the migrations' lines at start-up too.
+    records = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    migrations = [r for r in records if r["logger"].startswith("alembic")]
+    assert any(r["message"].startswith("Running upgrade") for r in migrations), records
 
 
 def error_lines(stderr: str) -> list[str]:

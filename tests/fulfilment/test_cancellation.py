@@ -78,6 +78,13 @@ def test_cancel_while_resource_orders_run_undoes_everything(chain: Chain, gate: 
     # The service order was cancelled through its own layer's task, which reports done.
     (inner,) = chain.get(CANCEL_SO, **{"serviceOrder.id": tree.service_orders[0]["id"]})
     assert inner["state"] == "done"
+    # Each layer's notes name the client's request once, with its reason: no request of a
+    # layer wrapped around the one above ("cancelled by request X (cancelled by request Y").
+    why = f"cancelled by request {task['id']} (test)"
+    for layer in (order, *tree.service_orders, *tree.resource_orders):
+        texts = [note["text"] for note in layer["note"]]
+        assert f"cancelled: {why}" in texts, texts
+        assert all(text.count("cancelled by request") <= 1 for text in texts), texts
 
 
 def test_cancel_after_part_of_the_items_was_activated(chain: Chain, gate: Gate) -> None:

@@ -1,5 +1,6 @@
-"""Traces: off by default; on, the steps of one order tree share one trace, derived from the
-product order's id, and requests are server spans continuing a caller's W3C traceparent."""
+"""Traces: off by default; on, the steps of one order tree are the trace of the request that
+created it (derived from the product order's id when no request's was kept), and requests are
+server spans continuing a caller's W3C traceparent."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ import pytest
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import SpanKind, get_current_span
+from opentelemetry.trace import SpanKind
 
 from cascade.fulfilment.layers.documents import parent_named
+from cascade.fulfilment.layers.trace_roots import TraceRoots
 from cascade.telemetry import tracing
-from tests.fulfilment.conftest import FAST, Chain, broadband, com_before, running_chain
+from tests.fulfilment.conftest import FAST, PO, Chain, broadband, com_before, running_chain
 from tests.fulfilment.test_component_forwarding import SO_PATH, ScriptedSom
 
 LAYERS = ("productOrder", "serviceOrder", "resourceOrder")
@@ -45,23 +47,61 @@ def steps_of(exporter: InMemorySpanExporter, kind: str) -> list[ReadableSpan]:
     return [s for s in exporter.get_finished_spans() if s.name == f"step {kind}"]
 
 
-def test_one_orders_steps_are_one_trace(chain: Chain, spans: InMemorySpanExporter) -> None:
+def test_one_orders_steps_are_the_trace_of_the_request_that_created_it(
+    chain: Chain, spans: InMemorySpanExporter
+) -> None:
     order_id = chain.place(broadband())["id"]
     assert chain.wait_for(order_id)["state"] == "completed"
-    expected = get_current_span(tracing.order_context(order_id)).get_span_context().trace_id
+    created = [s for s in spans.get_finished_spans() if s.name == "POST tmf622.productOrder.create"]
+    assert len(created) == 1
+    (request,) = created
+    assert request.kind == SpanKind.SERVER and request.context is not None
+    assert request.attributes is not None
+    assert request.attributes["http.route"] == "tmf622.productOrder.create"
     for kind in LAYERS:
         found = steps_of(spans, kind)
         assert found, f"no span of a {kind} step"
         for span in found:
-            assert span.context is not None
-            assert span.context.trace_id == expected, kind
+            assert span.context is not None and span.parent is not None
+            assert span.context.trace_id == request.context.trace_id, kind
+            # Every step hangs from the request: the service and resource orders' too.
+            assert span.parent.span_id == request.context.span_id, kind
             assert span.attributes is not None
             assert span.attributes["cascade.root_order_id"] == order_id
-    created = [s for s in spans.get_finished_spans() if s.name == "POST tmf622.productOrder.create"]
-    assert len(created) == 1
-    assert created[0].kind == SpanKind.SERVER
-    assert created[0].attributes is not None
-    assert created[0].attributes["http.route"] == "tmf622.productOrder.create"
+
+
+def test_an_order_placed_under_a_callers_trace_is_fulfilled_in_it(
+    chain: Chain, spans: InMemorySpanExporter
+) -> None:
+    traceparent = f"00-{CALLER_TRACE}-{CALLER_SPAN}-01"
+    response = chain.client.post(
+        PO, json={"productOrderItem": [broadband()]}, headers={"traceparent": traceparent}
+    )
+    assert response.status_code == 201, response.text
+    order_id = response.json()["id"]
+    assert chain.wait_for(order_id)["state"] == "completed"
+    steps = [s for kind in LAYERS for s in steps_of(spans, kind)]
+    assert steps and {format(s.context.trace_id, "032x") for s in steps if s.context} == {
+        CALLER_TRACE
+    }
+
+
+def test_an_order_created_while_tracing_was_off_keeps_the_derived_trace(
+    chain: Chain,
+) -> None:
+    order_id = chain.place(broadband())["id"]  # no provider installed: nothing kept
+    assert chain.wait_for(order_id)["state"] == "completed"
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracing.install(provider)
+    try:
+        roots = TraceRoots(chain.cascade.repositories)
+        found = chain.cascade.database.read_sync(lambda c: roots(c, "productOrder", order_id))
+    finally:
+        tracing.install(None)
+        provider.shutdown()
+    assert found == (order_id, None)
 
 
 def test_a_request_continues_the_callers_trace(chain: Chain, spans: InMemorySpanExporter) -> None:
@@ -128,5 +168,13 @@ def test_a_forwarded_order_carries_the_trace_to_the_next_component(
         assert forwarded.headers["traceparent"].split("-")[2] in sent_by
     # SOM finds the trace of the product order from the order it was sent (trace_roots.py).
     assert parent_named(json.loads(posted[0].content), "ProductOrder") == (order_id, "1")
-    expected = get_current_span(tracing.order_context(order_id)).get_span_context().trace_id
+    # One trace: the request that created the order, its steps, and what they forwarded.
+    (request,) = [s for s in spans.get_finished_spans() if s.name.startswith("POST tmf622.")]
+    assert request.context is not None
+    expected = request.context.trace_id
     assert {s.context.trace_id for s in steps_of(spans, "productOrder") if s.context} == {expected}
+    # The service order's forwarded POSTs continue it (not the hub subscription's POST, which
+    # is no order's): the next component's request, and its steps, join the trace.
+    assert {post.headers["traceparent"].split("-")[1] for post in posted} == {
+        format(expected, "032x")
+    }

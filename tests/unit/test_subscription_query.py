@@ -91,3 +91,15 @@ def test_bad_queries_are_refused(text: str) -> None:
 def test_query_must_be_text() -> None:
     with pytest.raises(TmfError):
         parse_subscription_query(["eventType"], ORDERING)
+
+
+def test_short_field_names_only_where_the_api_publishes_one_resource() -> None:
+    """docs/events.md: `fields=state` is a 400 on TMF622's hub (product orders and cancel
+    tasks both publish), `fields=event.productOrder.state` is what works there."""
+    with pytest.raises(TmfError) as refused:
+        parse_subscription_query("fields=state", ORDERING)
+    assert refused.value.status == 400
+    assert "event.cancelProductOrder.state" in refused.value.message
+    named = parse_subscription_query("fields=event.productOrder.state", ORDERING)
+    assert named.thin("productOrder", ORDER) == {"id": "o1", "href": "h", "state": "completed"}
+    assert parse_subscription_query("fields=status", INVENTORY).thin("product", {"id": "p"})

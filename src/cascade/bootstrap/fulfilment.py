@@ -162,6 +162,7 @@ def _follower(
         ),
         runtime.wake,
     )
+    follower.trace_root = runtime.trace_root  # a forwarded order continues its tree's trace
     runtime.companions.append(follower)
     runtime.after_step.append(follower.wake)  # a step may have made mirrors to forward
     return follower

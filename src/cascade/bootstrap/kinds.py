@@ -44,7 +44,8 @@ from cascade.fulfilment.layers.registry import LAYER_OF
 from cascade.repositories import Repositories, WriteHook
 from cascade.security import parties
 from cascade.security.parties import RuleFactory
-from cascade.storage import work
+from cascade.storage import trace_parents, work
+from cascade.telemetry import tracing
 from cascade.tmf.declarations import ApiSpec, Kind
 
 _T = TypeVar("_T")
@@ -93,6 +94,20 @@ def schedule(early: Early, kind: Kind) -> WriteHook | None:
         work.schedule(connection, kind.name, str(document["id"]))
 
     return scheduled
+
+
+def trace_kept(early: Early, kind: Kind) -> WriteHook | None:
+    """While tracing, an order created by a request keeps the request's trace context: its
+    steps, and its children's, are that trace's (storage/trace_parents.py, ADR 0024)."""
+    if not early.topology.runs(LAYER_OF[kind]):
+        return None
+
+    def kept(connection: Any, document: dict[str, Any]) -> None:
+        traceparent = tracing.request_traceparent()  # None unless tracing, in a request
+        if traceparent is not None:
+            trace_parents.keep(connection, kind.name, str(document["id"]), traceparent)
+
+    return kept
 
 
 def clear_catalog_cache(early: Early, kind: Kind) -> WriteHook:
@@ -164,21 +179,21 @@ def hub_deleted(late: Late, kind: Kind) -> DeleteHook:
 TABLE: dict[Kind, Row] = {
     # Orders and cancel tasks: to their layer's controller.
     kinds.PRODUCT_ORDER: Row(
-        written=(schedule,),
+        written=(schedule, trace_kept),
         patched=(chain_kept,),
         guarded=(chain_owner_kept,),
         committed=(wake_controllers,),
         party=parties.related_party,
     ),
     kinds.SERVICE_ORDER: Row(
-        written=(schedule,),
+        written=(schedule, trace_kept),
         patched=(chain_kept,),
         guarded=(chain_owner_kept,),
         committed=(wake_controllers,),
         party=parties.related_party,
     ),
     kinds.RESOURCE_ORDER: Row(
-        written=(schedule,),
+        written=(schedule, trace_kept),
         patched=(chain_kept,),
         guarded=(chain_owner_kept,),
         committed=(wake_controllers,),

@@ -9,10 +9,11 @@ from typing import Any
 
 import msgspec
 import yaml
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from cascade.repositories import Repositories
 from cascade.storage.database import Database
+from cascade.storage.tables import entity
 from cascade.tmf.declarations import ApiSpec, ResourceSpec
 from cascade.tmf.documents import normalize_dates
 from cascade.tmf.errors import TmfError
@@ -52,6 +53,11 @@ def read_catalog_file(path: Path) -> dict[str, Any]:
     if not isinstance(loaded, dict):
         raise ValueError(f"{path}: expected an object keyed by API code")
     return loaded
+
+
+def _named(catalog: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (API code, resource name) pairs a catalog file holds documents of."""
+    return [(code, name) for code, resources_ in catalog.items() for name in resources_]
 
 
 def absolute_hrefs(value: Any, base_url: str) -> Any:
@@ -100,6 +106,19 @@ class CatalogLoader:
             return counts
 
         return self.database.write_sync(job)
+
+    def load_if_empty(self, catalog: dict[str, Any]) -> dict[str, int] | None:
+        """Load `catalog` only where no entity of its kinds is stored yet (None: not loaded).
+
+        `serve --demo` on every start must not undo an operator's catalog changes.
+        """
+        kinds = sorted({self._resource(code, name)[1].kind.name for code, name in _named(catalog)})
+
+        def job(connection: Connection) -> bool:
+            found = select(entity.c.pk).where(entity.c.kind.in_(kinds)).limit(1)
+            return connection.execute(found).first() is None
+
+        return self.load(catalog) if self.database.read_sync(job) else None
 
     def _resource(self, code: str, name: str) -> tuple[ApiSpec, ResourceSpec]:
         api = self.apis.get(code)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from cascade.cli.options import DatabaseOption, open_database
+from cascade.cli.options import DatabaseOption, fail, open_database
 from cascade.settings import DEFAULT_DATABASE
 
 events_app = typer.Typer(help="Event delivery to /hub subscribers.", no_args_is_help=True)
@@ -67,7 +67,10 @@ def listen(
     """Listen for events on http://HOST:PORT/ and print each one (answers 201)."""
     from cascade.cli.listen import make_server
 
-    server = make_server(host, port, secret, typer.echo)
+    try:
+        server = make_server(host, port, secret, typer.echo)
+    except OSError as exc:  # the port is taken, the address is not this machine's
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     typer.echo(f"listening on http://{host}:{server.server_port}/", err=True)
     try:
         server.serve_forever()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from typing import Annotated
 
@@ -25,7 +24,12 @@ PublicUrlOption = Annotated[
     str | None, typer.Option(envvar="CASCADE_PUBLIC_URL", help="Base URL clients use (for href).")
 ]
 DemoOption = Annotated[
-    bool, typer.Option("--demo", envvar="CASCADE_DEMO", help="Load the demo catalog.")
+    bool,
+    typer.Option(
+        "--demo",
+        envvar="CASCADE_DEMO",
+        help="Load the demo catalog into an empty catalog (a catalog with entities is kept).",
+    ),
 ]
 MigrateOption = Annotated[
     bool, typer.Option(envvar="CASCADE_MIGRATE", help="Upgrade the database schema first.")
@@ -77,13 +81,14 @@ def serve(
     rom_url: RomUrlOption = None,
 ) -> None:
     """Run Cascade: every API (the default), or one layer as a component (--component)."""
+    from cascade.security.logs import use_log_format
     from cascade.serving import serve_app, serve_workers
     from cascade.storage.migrate import upgrade
 
     security = serve_security(auth, host)  # refuses mode none on a non-loopback address
     if not migrate:
         require_schema(database)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    use_log_format(security.log_format)  # JSON from the first line: Alembic's too
     if migrate:
         with database_errors(database):
             upgrade(database)
@@ -117,7 +122,13 @@ def _load_demo_catalog(settings: Settings) -> None:
 
     cascade = build(settings)
     try:
-        counts = cascade.catalogs.load(demo_catalog())
+        counts = cascade.catalogs.load_if_empty(demo_catalog())
     finally:
         cascade.close()
-    typer.echo(f"demo catalog loaded: {sum(counts.values())} entities")
+    if counts is None:
+        typer.echo(
+            "demo catalog not loaded: the catalog is not empty "
+            "(`cascade catalog load` loads the demo over it)"
+        )
+    else:
+        typer.echo(f"demo catalog loaded: {sum(counts.values())} entities")

@@ -39,6 +39,7 @@ from cascade.components.subscription import HubSubscription
 from cascade.domain.states import ACKNOWLEDGED, IN_PROGRESS
 from cascade.storage.database import Database
 from cascade.telemetry import tracing
+from cascade.telemetry.tracing import TraceContext
 
 log = logging.getLogger(__name__)
 NOT_READY_MS = 500
@@ -78,6 +79,8 @@ class Follower(HttpWorkLoop):
         self.settings = settings
         self.on_change = on_change  # the runtime's wake: a mirror changed, parents are due
         self.owner = f"follower-{uuid.uuid4().hex[:12]}"
+        # While tracing: a mirror's tree root and kept traceparent, by (kind, id) (the runtime's).
+        self.trace_root: Callable[[Connection, str, str], tuple[str, str | None]] | None = None
         remote = mirrors.remote
         self.subscription = HubSubscription(
             database,
@@ -128,13 +131,23 @@ class Follower(HttpWorkLoop):
             await self._settle(row, 0, phase=FAILED, reason="the mirror is gone")
             return
         key = self.mirrors.idempotency_key(row.kind, row.local_id)
-        answer = await self._send("POST", row.collection_url, body, key)
+        context = await self._trace_of(row)
+        answer = await self._send("POST", row.collection_url, body, key, context=context)
         if isinstance(answer, httpx.Response) and ok(answer, 200, 201):
             await self._take(row, answer, linking=True)
         elif transient(answer):
             await self._retry(row, answer)
         else:
             await self._refuse(row, f"{row.collection_url} refused it: {said(answer)}")
+
+    async def _trace_of(self, row: Claimed) -> TraceContext | None:
+        """While tracing: the trace of the mirror's order tree, which its POST continues, so
+        the next component's request and steps are the same trace (ADR 0024)."""
+        find = self.trace_root
+        if find is None or not tracing.enabled():
+            return None
+        root, kept = await self.database.read(lambda c: find(c, row.kind, row.local_id))
+        return tracing.tree_context(root, kept)
 
     async def _carry(self, row: Claimed, state: str) -> None:
         """PATCH the remote order to the state its parent asked for: a hold or a release.
@@ -266,13 +279,17 @@ class Follower(HttpWorkLoop):
         body: bytes | None = None,
         key: str | None = None,
         content_type: str | None = None,
+        *,
+        context: TraceContext | None = None,
     ) -> Answer:
         client = self.client
         headers = {"Idempotency-Key": key} if key else {}
         if content_type:
             headers["Content-Type"] = content_type
         self.exchanges += 1
-        with tracing.span(f"forward {method}", {"url.full": url}, kind=tracing.CLIENT):
+        with tracing.span(
+            f"forward {method}", {"url.full": url}, context=context, kind=tracing.CLIENT
+        ):
             tracing.outgoing(headers)  # W3C traceparent, while tracing
             try:
                 return await client.request(method, url, content=body, headers=headers)

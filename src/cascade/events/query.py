@@ -5,8 +5,8 @@ The query uses the list-query syntax of TMF630 on the event envelope:
 - `eventType=ProductOrderStateChangeEvent,ProductOrderCreateEvent` picks event types;
 - `event.productOrder.state=completed` (or, when the API has one resource, `state=completed`)
   filters on the entity's attributes, with the operators of list queries (`.gt`, `.ne`, ...);
-- `fields=id,state` (or `fields=event.productOrder.state`) keeps only those first-level
-  attributes of the entity (plus id and href).
+- `fields=event.productOrder.state` (or, when the API has one resource, `fields=id,state`)
+  keeps only those first-level attributes of the entity (plus id and href).
 
 Every name is checked against the API's event types and the entity's schema when the
 subscription is created, so a typo is a 400, not a subscription that never fires.

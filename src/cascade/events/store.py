@@ -76,7 +76,7 @@ class Delivery:
 
 
 _D, _S = event_delivery.c, subscription_secret.c
-_CLAIMED = (  # a Delivery's fields, in order; the secret (if any) by a look-up of its own
+_CLAIMED = (  # a Delivery's fields, in order (the secret by a look-up of its own), then the owner
     _D.pk,
     _D.hub_kind,
     _D.subscription,
@@ -92,6 +92,7 @@ _CLAIMED = (  # a Delivery's fields, in order; the secret (if any) by a look-up 
     .where(_S.hub_kind == _D.hub_kind, _S.subscription == _D.subscription)
     .scalar_subquery()
     .label("secret"),
+    _D.lease_owner,  # not a Delivery's: still set on a free row, a takeover (leases.claim_due)
 )
 
 
@@ -218,7 +219,7 @@ def claim(
         now=moment,
         skip_locked=False,
     )
-    return [Delivery(*row) for row in rows]  # type: ignore[call-arg]
+    return [Delivery(*row[:-1]) for row in rows]  # type: ignore[call-arg]
 
 
 def delivered(connection: Connection, pks: Sequence[int]) -> None:

@@ -36,7 +36,7 @@ def order_tree(
             "id": item.get("id"),
             "action": item.get("action"),
             "state": item.get("state"),
-            "productOffering": (item.get("productOffering") or {}).get("id"),
+            "productOffering": _offering(connection, repositories, item),
             "product": _ref(product) if product.get("id") else None,
             "serviceOrder": placed[0] if placed else None,
         }
@@ -44,6 +44,18 @@ def order_tree(
             node["moreServiceOrders"] = placed[1:]
         items.append(node)
     return {**_node(order, "ProductOrder"), "note": order.get("note", []), "items": items}
+
+
+def _offering(
+    connection: Connection, repositories: Repositories, item: Mapping[str, Any]
+) -> str | None:
+    """The item's offering; a change names only its product: the product's offering then."""
+    offering = (item.get("productOffering") or {}).get("id")
+    product_id = (item.get("product") or {}).get("id")
+    if offering is None and product_id:
+        product = repositories[kinds.PRODUCT].peek(connection, str(product_id)) or {}
+        offering = (product.get("productOffering") or {}).get("id")
+    return None if offering is None else str(offering)
 
 
 def _service_order(

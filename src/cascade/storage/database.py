@@ -33,6 +33,7 @@ from sqlalchemy.pool import NullPool
 from cascade.storage.checkpoint import WalCheckpointer
 from cascade.storage.sqlite_functions import register_sqlite_functions
 from cascade.storage.write_lock import WriteLock
+from cascade.telemetry import tracing
 
 T = TypeVar("T")
 Job = Callable[[Connection], T]
@@ -152,7 +153,7 @@ class Database:
 
     def submit_write(self, job: Job[T]) -> Future[T]:
         future: Future[T] = Future()
-        self._queue.put(_Pending(job, future))
+        self._queue.put(_Pending(tracing.carried(job), future))
         return future
 
     def write_sync(self, job: Job[T]) -> T:

@@ -2,9 +2,11 @@
 
 Off, every helper here returns a shared no-op context manager: no span object, no context
 switch. On, requests, controller steps and event deliveries are spans. The steps of one
-order tree share one trace whose id is derived from the product order's id (`order_context`):
-the trace needs nothing stored, and a component in another process, on another database,
-finds the same trace id from the same product order (ADR 0024).
+order tree are children of the request that created it: the order keeps the request's
+`traceparent` (`request_traceparent`), and its steps, its children's and the POSTs that
+forward them to another component continue it (`tree_context`). A tree no request's context
+was kept for (created while tracing was off) has a trace derived from the product order's id
+(`order_context`) (ADR 0024).
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Any
+from typing import Any, TypeVar
 
+from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
@@ -35,6 +38,9 @@ log = logging.getLogger(__name__)
 SERVICE_NAME = "cascade"
 CLIENT, SERVER = SpanKind.CLIENT, SpanKind.SERVER
 _OFF: AbstractContextManager[None] = nullcontext()
+T = TypeVar("T")
+R = TypeVar("R")
+TraceContext = Context  # what the parent of a span is given as, for the modules that pass one
 
 
 class _Installed:
@@ -108,6 +114,50 @@ def order_context(root_id: str) -> Context:
         trace_flags=TraceFlags(TraceFlags.SAMPLED),
     )
     return trace.set_span_in_context(NonRecordingSpan(parent))
+
+
+def tree_context(root_id: str, traceparent: str | None) -> Context:
+    """The parent of an order tree's spans: the kept context of the request that created it,
+    else one derived from the root's id."""
+    kept = None if traceparent is None else parent_context(traceparent)
+    return kept if kept is not None else order_context(root_id)
+
+
+def request_traceparent() -> str | None:
+    """The W3C `traceparent` of the request being served (its server span), else None: what
+    an order created by this request keeps as the parent of its steps (ADR 0024)."""
+    if not enabled():
+        return None
+    current = trace.get_current_span()
+    if getattr(current, "kind", None) != SpanKind.SERVER:
+        return None
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier.get("traceparent")
+
+
+def parent_context(traceparent: str) -> Context | None:
+    """The context a kept `traceparent` names (None if it is not one)."""
+    found = propagate.extract({"traceparent": traceparent})
+    valid = trace.get_current_span(found).get_span_context().is_valid
+    return found if valid else None
+
+
+def carried(job: Callable[[T], R]) -> Callable[[T], R]:
+    """`job`, run in the caller's trace context wherever it runs (the writer's thread): a
+    request's writes see its span. Unchanged while tracing is off."""
+    if not enabled():
+        return job
+    context = otel_context.get_current()
+
+    def in_context(argument: T) -> R:
+        token = otel_context.attach(context)
+        try:
+            return job(argument)
+        finally:
+            otel_context.detach(token)
+
+    return in_context
 
 
 def span(

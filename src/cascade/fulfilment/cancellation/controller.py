@@ -45,6 +45,7 @@ from cascade.tmf.errors import unknown_reference
 from cascade.tmf.instants import now_instant
 
 WAIT_MS = 250  # how often a cancellation waiting on a child looks again (children also wake it)
+REQUESTED = "cancelled by request "  # how a cancellation's why begins (see _why)
 FINISHED = StepResult()
 
 
@@ -162,8 +163,14 @@ class CancelController:
 
 
 def _why(task: Loaded) -> str:
+    """Why the order is cancelled: the request that asked, named once. A child's cancel task,
+    asked by its parent's cancellation (here or in another component), carries the parent's
+    why as its reason: that says it all, and wrapping it again would nest one request more
+    per layer ("cancelled by request X (cancelled by request Y (...))")."""
     reason = task.document.get("cancellationReason")
-    return f"cancelled by request {task.stored.id}" + (f" ({reason})" if reason else "")
+    if isinstance(reason, str) and reason.startswith(REQUESTED):
+        return reason
+    return f"{REQUESTED}{task.stored.id}" + (f" ({reason})" if reason else "")
 
 
 def _cancelled(layer: Layer, order: dict[str, Any], task: Loaded) -> None:

@@ -77,8 +77,9 @@ class Runtime(BackgroundLoop):
         self.steps_done = 0  # steps this process ran and committed (for logs and tests)
         self.companions: list[Companion] = []  # started after the loop, stopped after it
         self.after_step: list[Callable[[], None]] = []  # called when a step committed
-        # While tracing: the id of the product order whose trace a step joins (kind, id).
-        self.trace_root: Callable[[Connection, str, str], str] | None = None
+        # While tracing: the trace a step joins, by (kind, id): its tree's root order's id,
+        # and the traceparent kept by the request that created the tree, if any.
+        self.trace_root: Callable[[Connection, str, str], tuple[str, str | None]] | None = None
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -206,14 +207,16 @@ class Runtime(BackgroundLoop):
         if not tracing.enabled():
             return nullcontext()
         find = self.trace_root
-        root = item.entity_id if find is None else find(connection, item.kind, item.entity_id)
+        root, kept = (
+            (item.entity_id, None) if find is None else find(connection, item.kind, item.entity_id)
+        )
         attributes: dict[str, str | int] = {
             "cascade.kind": item.kind,
             "cascade.entity_id": item.entity_id,
             "cascade.root_order_id": root,
             "cascade.attempts": item.attempts,
         }
-        context = tracing.order_context(root)
+        context = tracing.tree_context(root, kept)  # the request that created the tree
         return tracing.span(f"step {item.kind}", attributes, context=context)
 
     def backoff_ms(self, attempts: int) -> int:
