@@ -81,4 +81,12 @@ def recorder_of(api: ApiSpec, resource: ResourceSpec) -> EventRecorder | None:
         return None
     kind = resource.kind
     ignored = [name for name in (kind.last_update,) if name]
-    return EventRecorder(api.spec, api.code, kind.name, types, state=kind.state, ignored=ignored)
+    return EventRecorder(
+        api.spec,
+        api.code,
+        kind.name,
+        types,
+        state=kind.state,
+        ignored=ignored,
+        view=resource.view,
+    )
