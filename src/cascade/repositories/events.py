@@ -59,9 +59,11 @@ class EventRecorder:
         state: str | None,
         ignored: Iterable[str] = (),
         view: View | None = None,
+        hrefs: tuple[str, str] = ("", ""),
     ) -> None:
         self.api_code = api_code
         self.view = view
+        self.stored_href, self.shown_href = hrefs
         self.hub_kind = f"{api_code}.hub"
         self.kind = kind
         self.types = types
@@ -177,6 +179,9 @@ class EventRecorder:
             envelope["fieldPath"] = event.field_path
         if self.view is not None:
             shown = self.view.from_stored(msgspec.json.decode(text))
+            href = shown.get("href")
+            if self.stored_href and isinstance(href, str) and href.startswith(self.stored_href):
+                shown["href"] = self.shown_href + href.removeprefix(self.stored_href)
             envelope.update(_v5_envelope(event.event_type, shown, allowed))
             text = msgspec.json.encode(shown)
         envelope["event"] = {self.types.payload_key: msgspec.Raw(text)}
