@@ -7,8 +7,10 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from cascade.settings import Settings
+from cascade.storage.tables import work_item
 from tests.api.official_schemas import OfficialSchemas
 from tests.fulfilment.conftest import FAST, PO, SO, Chain, broadband
 from tests.fulfilment.test_cancellation import CANCEL_PO, cancel, read, wait_task
@@ -104,3 +106,30 @@ def test_order_placed_in_v4_is_cancelled_through_v5(chain: Chain, gate: Gate) ->
     undone(lambda p: get_or_none(chain, p), read(chain), placed["id"])
     order = chain.get(f"{PO}/{placed['id']}")
     assert order["state"] == "cancelled" and order["cancellationReason"] == "through v5"
+
+
+def scheduled(chain: Chain, order_id: str) -> int:
+    """How many work items the order has (run or not): 0 means no controller ever took it."""
+    return int(
+        chain.cascade.database.read_sync(
+            lambda c: c.execute(
+                select(func.count()).select_from(work_item).where(work_item.c.entity_id == order_id)
+            ).scalar_one()
+        )
+    )
+
+
+def test_a_draft_order_starts_only_once_acknowledged(chain: Chain) -> None:
+    body = {**broadband_v5(), "requestedInitialState": "draft"}
+    response = chain.client.post(PO5, json=body)
+    assert response.status_code == 201, response.text
+    placed = response.json()
+    assert placed["state"] == "draft" and placed["requestedInitialState"] == "draft"
+    assert scheduled(chain, placed["id"]) == 0  # stored, not handed to COM
+    url = f"{PO5}/{placed['id']}"
+    refused = chain.client.patch(url, json={"state": "inProgress"})
+    assert refused.status_code == 409, refused.text
+    assert chain.get(f"{PO}/{placed['id']}")["state"] == "draft"  # v4 sees the same draft
+    acknowledged = chain.client.patch(url, json={"state": "acknowledged"})
+    assert acknowledged.status_code == 200, acknowledged.text
+    assert chain.wait_for(placed["id"], PO5)["state"] == "completed"

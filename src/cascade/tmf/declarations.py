@@ -58,6 +58,10 @@ class Kind:
     terms: tuple[str, ...] = ()
     state_machine: StateMachine | None = None
     item_state_machine: StateMachine | None = None
+    # An attribute by which a client asks for another initial state (TMF622 v5
+    # `requestedInitialState`), and the states it may ask for (`draft`).
+    requested_state: str | None = None
+    requestable_states: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not (_NAME.match(self.name) or _HUB_KIND.match(self.name)):
