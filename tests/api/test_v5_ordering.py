@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 import pytest
 from litestar.testing import TestClient
 
+from cascade.tmf.patching import JSON_PATCH, JSON_PATCH_QUERY
 from cascade.tmf.spec import load_swagger
 from tests.api.contract import ResourceContract, api_by_code
 from tests.api.official_schemas import OfficialSchemas
@@ -32,10 +33,19 @@ PARTY = {
 }
 
 
-def example(name: str) -> dict[str, Any]:
-    """A request body of the official v5 file's examples (`CreateProductOrder1`)."""
+def example(name: str, *, corrected: bool = True) -> dict[str, Any]:
+    """A request body of the official v5 file's examples (`CreateProductOrder1`), with its
+    `@type` errata corrected (docs/versions.md): the file's examples name classes its
+    discriminator mappings do not have."""
     examples = load_swagger(V5_FILE)["components"]["examples"]
     value: dict[str, Any] = copy.deepcopy(examples[f"{name}_request"]["value"])
+    if corrected:
+        for item_ in value["productOrderItem"]:
+            for relationship in item_.get("productOrderItemRelationship", []):
+                relationship["@type"] = "OrderItemRelationship"  # ProductOrderItemRelationship
+            product = item_.get("product")
+            if product and product["@type"] not in ("Product", "ProductRef"):
+                product["@type"] = "Product"  # UNI
     return value
 
 
@@ -190,6 +200,21 @@ def test_requested_initial_state_and_v5_only_attributes_kept(client: Client) -> 
     assert v5["orderRelationship"] == [relation]
 
 
+@pytest.mark.parametrize(
+    ("name", "where"),
+    [
+        ("CreateProductOrder1", "productOrderItem[3].productOrderItemRelationship[0].@type"),
+        ("CreateProductOrder2", "productOrderItem[0].product.@type"),
+    ],
+)
+def test_a_type_outside_the_mapping_is_refused(client: Client, name: str, where: str) -> None:
+    """As the official examples have them: a class the file does not define is a clear 400."""
+    refused = client.post(f"{V5}/productOrder", json=example(name, corrected=False))
+    assert refused.status_code == 400, refused.text
+    assert f"{where} must be one of" in refused.json()["message"]
+    assert client.get(f"{V5}/productOrder").json() == []
+
+
 def test_type_required_and_subclass_validated(client: Client) -> None:
     """@type where the file requires it, and the subclass it names, with a clear 400."""
     body = TestProductOrderV5.body
@@ -231,3 +256,20 @@ def test_docs_and_description(client: Client) -> None:
         "delete",
     }
     assert api.operations(api.resource("cancelProductOrder")) == {"list", "create", "retrieve"}
+
+
+def test_patch_media_types_of_the_v5_file(client: Client, official: OfficialSchemas) -> None:
+    """Merge patch and JSON Patch as the file lists them; JSON Patch Query is a 400 (not
+    implemented), changing nothing; every error is the v5 Error."""
+    created = client.post(f"{V5}/productOrder", json=TestProductOrderV5.body).json()
+    url = f"{V5}/productOrder/{created['id']}"
+    operations = [{"op": "add", "path": "/productOrderItem/0/quantity", "value": 2}]
+    patched = client.patch(url, json=operations, headers={"content-type": JSON_PATCH})
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["productOrderItem"][0]["quantity"] == 2
+    query = [{"op": "replace", "path": "/productOrderItem[?(@.id=='1')]/quantity", "value": 3}]
+    refused = client.patch(url, json=query, headers={"content-type": JSON_PATCH_QUERY})
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["code"] == "unsupportedPatchFormat"
+    official.check(V5_FILE, "Error", refused.json())
+    assert client.get(url).json()["productOrderItem"][0]["quantity"] == 2

@@ -9,11 +9,11 @@ schema that validates a value by its `@type`. Both are rewritten here, once per 
   dispatcher: when `@type` names an entry of the mapping, the value is validated against that
   entry's schema (`StringCharacteristic`: its `value` must be a string). The schema's own body
   moves to `X__base`, and the subclasses' `allOf` point there, so dispatching never loops.
-  An `allOf` base (`Characteristic`) accepts another `@type` against its own body (v5 lets a
-  client extend by `@type` and `@schemaLocation`). A `oneOf` of alternatives
-  (`ProductRefOrValue`: `Product` or `ProductRef`) requires `@type`; another name than the
-  mapping's is a subclass of the one value alternative (`Product`, as the file's own example
-  `"@type": "UNI"` is), and where there is no single value alternative it is refused.
+  A `oneOf` of alternatives (`ProductRefOrValue`: `Product` or `ProductRef`) requires
+  `@type`, since without it nothing tells the alternatives apart.
+- `@type` must be a name of the mapping: a class the file does not define cannot be
+  validated, and OpenAPI 3.0 reads a name outside the mapping as the name of a schema of the
+  file. So the file's own example `"@type": "UNI"` for a product is refused (docs/versions.md).
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def _convert(raw: Any, discriminated: set[str], *, in_all_of: bool = False) -> A
 
 
 def _dispatcher(name: str, mapping: dict[str, str]) -> dict[str, Any]:
-    """Validate against the base, and against the subclass `@type` names when it names one."""
+    """Validate against the base, and against the subclass `@type` names (one of them)."""
     branches = [
         {
             "if": {"properties": {TYPE: {"const": key}}, "required": [TYPE]},
@@ -90,7 +90,10 @@ def _dispatcher(name: str, mapping: dict[str, str]) -> dict[str, Any]:
         for key, target in sorted(mapping.items())
         if target != name
     ]
-    return {"allOf": [{"$ref": f"{DEFINITION_REF}{name}{BASE}"}, *branches]}
+    return {
+        "properties": {TYPE: {"type": "string", "enum": sorted(mapping)}},
+        "allOf": [{"$ref": f"{DEFINITION_REF}{name}{BASE}"}, *branches],
+    }
 
 
 def _alternatives(body: dict[str, Any], mapping: dict[str, str]) -> dict[str, Any]:
@@ -102,21 +105,10 @@ def _alternatives(body: dict[str, Any], mapping: dict[str, str]) -> dict[str, An
         }
         for key, target in sorted(mapping.items())
     ]
-    values = sorted({target for key, target in mapping.items() if not key.endswith("Ref")})
-    type_schema: dict[str, Any] = {"type": "string"}
-    if len(values) == 1:
-        branches.append(
-            {
-                "if": {"not": {"properties": {TYPE: {"enum": sorted(mapping)}}}},
-                "then": {"$ref": f"{DEFINITION_REF}{values[0]}"},
-            }
-        )
-    else:
-        type_schema["enum"] = sorted(mapping)
     return {
         "type": "object",
         "required": [TYPE],
-        "properties": {TYPE: type_schema},
+        "properties": {TYPE: {"type": "string", "enum": sorted(mapping)}},
         "allOf": branches,
         # The attributes of every alternative, for the typed view (filters, `fields`).
         "x-alternatives": list(body.get("oneOf", [])),
