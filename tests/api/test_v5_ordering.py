@@ -247,6 +247,9 @@ def test_docs_and_description(client: Client) -> None:
     assert described["openapi"] == "3.0.1"
     assert described["servers"] == [{"url": f"http://testserver.local{V5}"}]
     assert not [p for p in described["paths"] if p.startswith("/listener")]
+    # v4 describes what it keeps of v5 orders as marked extensions.
+    v4 = client.get(f"{V4}/openapi.json").json()["definitions"]["ProductOrder"]["properties"]
+    assert v4["requestedInitialState"]["x-cascade-extension"] is True
     api = api_by_code("tmf622v5")
     assert api.operations(api.resource("productOrder")) == {
         "list",

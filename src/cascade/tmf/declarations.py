@@ -143,6 +143,9 @@ class ApiSpec:
     component: str
     overlay: SchemaOverlay = field(default_factory=SchemaOverlay)
     base_path_given: str | None = None  # an OpenAPI 3 file names none (TMF v5)
+    # Attributes stored beyond this file's definitions (what only a later version says),
+    # described in the served description as marked extensions: {definition: {name: schema}}.
+    extensions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         problems = []

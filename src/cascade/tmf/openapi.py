@@ -33,6 +33,9 @@ def served_description(api: ApiSpec, public_url: str) -> dict[str, Any]:
     document["paths"].setdefault("/hub/{id}", {})["get"] = _hub_retrieve()
     document["definitions"] = copy.deepcopy(api.spec.definitions)
     _describe_secret(document["definitions"])
+    for name, described in api.extensions.items():
+        properties = document["definitions"][name].setdefault("properties", {})
+        properties.update((k, {**v, **_EXTENSION}) for k, v in described.items())
     return document
 
 
