@@ -3,7 +3,9 @@ response attributes of the conformance profiles (the APIs' overlays).
 
 The swagger is taken as published, but for the requirements an overlay lifts
 (`SchemaOverlay.optional`, docs/conformance.md): an order item's resource given by value has
-no id until the order makes it, in the answer as in the request."""
+no id until the order makes it, in the answer as in the request. A v5 file (OpenAPI 3) is
+checked by `jsonschema` (not the fastjsonschema Cascade validates requests with) against its
+schemas with `nullable` and the `@type` discriminators as JSON Schema (cascade.tmf.oas3)."""
 
 from __future__ import annotations
 
@@ -13,11 +15,11 @@ from typing import Any
 
 import jsonschema
 from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
+from referencing.jsonschema import DRAFT4, DRAFT7
 
 from cascade.apis import ALL_APIS
 from cascade.tmf.errors import TmfError
-from cascade.tmf.spec import load_swagger
+from cascade.tmf.spec import is_openapi3, load_swagger, official_definitions
 
 
 class OfficialSchemas:
@@ -25,7 +27,11 @@ class OfficialSchemas:
     lacks an attribute the API's conformance profile makes mandatory in responses."""
 
     @functools.cache  # noqa: B019 - one instance per session
-    def _validator(self, spec_file: str, definition: str) -> jsonschema.Draft4Validator:
+    def _validator(
+        self, spec_file: str, definition: str
+    ) -> jsonschema.Draft4Validator | jsonschema.Draft7Validator:
+        if is_openapi3(load_swagger(spec_file)):
+            return _openapi3_validator(spec_file, definition)
         swagger = with_lifts(spec_file)
         root: Resource[Any] = DRAFT4.create_resource(swagger)
         registry: Registry[Any] = Registry().with_resource("urn:swagger", root)
@@ -72,3 +78,13 @@ def with_lifts(spec_file: str) -> dict[str, Any]:
             if not target["required"]:
                 del target["required"]
     return swagger
+
+
+def _openapi3_validator(spec_file: str, definition: str) -> jsonschema.Draft7Validator:
+    document = {"definitions": official_definitions(spec_file)}
+    root: Resource[Any] = DRAFT7.create_resource(document)
+    registry: Registry[Any] = Registry().with_resource("urn:openapi", root)
+    schema = {"$ref": f"urn:openapi#/definitions/{definition}"}
+    return jsonschema.Draft7Validator(
+        schema, registry=registry, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+    )

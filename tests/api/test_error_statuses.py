@@ -31,9 +31,11 @@ _METHOD = {"retrieve": "get", "patch": "patch", "delete": "delete"}
 
 
 def listed(api: ApiSpec, path: str, method: str) -> set[int]:
-    """The statuses the official swagger lists for one operation."""
+    """The statuses the official file lists for one operation (an OpenAPI 3 `default`
+    answer, as on TMF622 v5's hub, stands for every error status)."""
     responses = api.spec.swagger["paths"][path][method]["responses"]
-    return {int(status) for status in responses}
+    statuses = {int(status) for status in responses if status != "default"}
+    return statuses | set(range(400, 600)) if "default" in responses else statuses
 
 
 def _error(answer: Any, status: int, code: str) -> dict[str, Any]:
@@ -64,12 +66,17 @@ def test_a_cancel_naming_an_unknown_order_is_a_listed_400_and_stores_nothing(
     reference = resource.name.removeprefix("cancel")
     reference = reference[0].lower() + reference[1:]  # cancelProductOrder -> productOrder
     path = f"{api.base_path}/{resource.name}"
-    body = _error(
-        client.post(path, json={reference: {"id": "no-such-order"}}), 400, "unknownReference"
-    )
+    request: dict[str, Any] = {reference: {"id": "no-such-order"}}
+    if api.spec.openapi3:  # v5: every class named
+        request = {
+            "@type": resource.entity,
+            reference: {"id": "no-such-order", "@type": "ProductOrderRef"},
+        }
+    body = _error(client.post(path, json=request), 400, "unknownReference")
     assert "no-such-order" in body["message"]
     assert 400 in listed(api, f"/{resource.name}", "post")
-    assert 404 not in listed(api, f"/{resource.name}", "post")
+    if not api.spec.openapi3:  # v5 lists a 404 too; Cascade answers the same 400 in both
+        assert 404 not in listed(api, f"/{resource.name}", "post")
     assert client.get(path).json() == []
 
 

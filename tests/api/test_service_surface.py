@@ -15,8 +15,12 @@ def test_every_api_serves_its_description_and_docs(client: TestClient[Any]) -> N
         description = client.get(f"{api.base_path}/openapi.json")
         assert description.status_code == 200
         document = description.json()
-        assert document["swagger"] == "2.0"
-        assert document["basePath"] == api.base_path
+        if api.spec.openapi3:
+            assert document["openapi"] == "3.0.1"
+            assert document["servers"] == [{"url": f"http://testserver.local{api.base_path}"}]
+        else:
+            assert document["swagger"] == "2.0"
+            assert document["basePath"] == api.base_path
         assert document["info"]["version"] == api.spec.version
         assert not any(path.startswith("/listener") for path in document["paths"])
         page = client.get(f"/docs/{api.code}")

@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 import pytest
 from litestar.testing import TestClient
-from schemathesis.specs.openapi.definitions import SWAGGER_20
+from schemathesis.specs.openapi.definitions import OPENAPI_30, SWAGGER_20
 
 from cascade.apis import ALL_APIS
 from cascade.bootstrap import Cascade
@@ -88,10 +88,30 @@ def _official(code: str) -> dict[str, Any]:
     return served_description(api, PUBLIC_URL)
 
 
+def _schemes(document: dict[str, Any]) -> dict[str, Any]:
+    """The security schemes declared: swagger 2.0's or OpenAPI 3's (TMF v5)."""
+    if "openapi" in document:
+        schemes: dict[str, Any] = document["components"]["securitySchemes"]
+        return schemes
+    definitions: dict[str, Any] = document["securityDefinitions"]
+    return definitions
+
+
+def _check_meta(document: dict[str, Any]) -> None:
+    """The description is a valid swagger 2.0 or OpenAPI 3.0 document."""
+    if "openapi" in document:
+        jsonschema.Draft4Validator(OPENAPI_30).validate(document)
+    else:
+        jsonschema.Draft4Validator(SWAGGER_20).validate(document)
+
+
 def _without_security(document: dict[str, Any], official: dict[str, Any]) -> dict[str, Any]:
     """`document` with what security adds taken out again: answers and headers not official."""
     stripped = copy.deepcopy(document)
-    stripped.pop("securityDefinitions")
+    if "openapi" in stripped:
+        stripped["components"]["securitySchemes"] = official["components"]["securitySchemes"]
+    else:
+        stripped.pop("securityDefinitions")
     for path, method, operation in _operations(stripped):
         for name in ADDED:
             operation.pop(name, None)
@@ -113,6 +133,7 @@ def test_mode_none_serves_the_descriptions_as_they_are(
     document = _description(none_client, path)
     assert document == _official(code)
     assert "securityDefinitions" not in document
+    assert not document.get("components", {}).get("securitySchemes")  # the v5 file's: {}
     assert not any("security" in op for _, _, op in _operations(document))
 
 
@@ -121,13 +142,13 @@ def test_api_keys_are_declared_with_scopes_and_refusals_on_every_operation(
     apikey_client: Client, code: str, path: str
 ) -> None:
     document = _description(apikey_client, path)
-    jsonschema.Draft4Validator(SWAGGER_20).validate(document)
-    assert document["securityDefinitions"] == {
+    _check_meta(document)
+    assert _schemes(document) == {
         "apiKey": {
             "type": "apiKey",
             "in": "header",
             "name": "X-API-Key",
-            "description": document["securityDefinitions"]["apiKey"]["description"],
+            "description": _schemes(document)["apiKey"]["description"],
         }
     }
     for path_, method, operation in _operations(document):
@@ -135,7 +156,7 @@ def test_api_keys_are_declared_with_scopes_and_refusals_on_every_operation(
         assert needed, f"{method} {path_} would be public"
         assert operation["security"] == [{"apiKey": []}]
         assert operation["x-cascade-scopes"] == list(needed)
-        _assert_refusals(operation)
+        _assert_refusals(operation, document)
     assert _without_security(document, _official(code)) == _official(code)
 
 
@@ -144,25 +165,32 @@ def test_jwt_declares_oauth2_with_each_operations_scopes(
     jwt_client: Client, code: str, path: str
 ) -> None:
     document = _description(jwt_client, path)
-    jsonschema.Draft4Validator(SWAGGER_20).validate(document)
-    oauth2 = document["securityDefinitions"]["oauth2"]
+    _check_meta(document)
+    oauth2 = _schemes(document)["oauth2"]
+    if "openapi" in document:
+        oauth2 = {**oauth2, "flow": "application", **oauth2["flows"]["clientCredentials"]}
     assert (oauth2["type"], oauth2["flow"], oauth2["tokenUrl"]) == (
         "oauth2",
         "application",
         TOKEN_URL,
     )
-    assert document["securityDefinitions"]["bearer"]["name"] == "Authorization"
+    assert _schemes(document)["bearer"]["name"] == "Authorization"
     assert "admin" in oauth2["scopes"]
     for path_, method, operation in _operations(document):
         needed = list(operation_scopes(SCOPES, code, path_, method))
         assert operation["security"] == [{"oauth2": needed}, {"bearer": []}]
         assert set(needed) <= set(oauth2["scopes"])
-        _assert_refusals(operation)
+        _assert_refusals(operation, document)
     assert _without_security(document, _official(code)) == _official(code)
 
 
-def _assert_refusals(operation: dict[str, Any]) -> None:
+def _assert_refusals(operation: dict[str, Any], document: dict[str, Any]) -> None:
     responses = operation["responses"]
+    if "openapi" in document:  # the file's own answers where it has them, else Cascade's
+        for status in ("401", "403", "429"):
+            answer = responses[status]
+            assert "$ref" in answer or "Error" in str(answer["content"]), answer
+        return
     for status in ("401", "403", "429"):
         assert responses[status]["schema"] == {"$ref": "#/definitions/Error"}
     assert "WWW-Authenticate" in responses["401"]["headers"]

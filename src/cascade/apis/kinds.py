@@ -19,13 +19,14 @@ from cascade.domain.states import (
     CANCEL_SERVICE_ORDER as CANCEL_SERVICE_ORDER_MACHINE,
 )
 from cascade.domain.states import (
-    PRODUCT_ORDER as PRODUCT_ORDER_MACHINE,
-)
-from cascade.domain.states import (
+    DRAFT,
     PRODUCT_ORDER_ITEM,
     RESOURCE_ORDER_ITEM,
     SERVICE_ORDER_ITEM,
     StateMachine,
+)
+from cascade.domain.states import (
+    PRODUCT_ORDER as PRODUCT_ORDER_MACHINE,
 )
 from cascade.domain.states import (
     RESOURCE_ORDER as RESOURCE_ORDER_MACHINE,
@@ -68,6 +69,8 @@ PRODUCT_ORDER = Kind(
     terms=("relatedParty.id", "productOrderItem.state"),
     state_machine=PRODUCT_ORDER_MACHINE,
     item_state_machine=PRODUCT_ORDER_ITEM,
+    requested_state="requestedInitialState",
+    requestable_states=(DRAFT,),
 )
 SERVICE_ORDER = _order(
     "serviceOrder", "ServiceOrder", "serviceOrderItem", SERVICE_ORDER_MACHINE, SERVICE_ORDER_ITEM

@@ -142,8 +142,9 @@ def _resources(
                 access = _access(api, resource, late.repositories, rules[kind.name], settings)
             behaviour = client_behaviour(table[kind], late, kind, access)
             repository = late.repositories[kind]
+            collection = f"{settings.base_url.rstrip('/')}{api.base_path}/{resource.name}"
             found[api.route_prefix(resource)] = TmfResource(
-                api, resource, repository, database, behaviour
+                api, resource, repository, database, behaviour, collection
             )
     return found
 

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from cascade.apis import kinds
 from cascade.bootstrap.fulfilment import Chain
 from cascade.components.topology import Topology
+from cascade.domain.states import NOT_STARTED
 from cascade.events.hub import HubSubscriptions
 from cascade.frontend.types import (
     Access,
@@ -91,6 +92,8 @@ def schedule(early: Early, kind: Kind) -> WriteHook | None:
         return None
 
     def scheduled(connection: Any, document: dict[str, Any]) -> None:
+        if document.get(kind.state or "") in NOT_STARTED:
+            return  # a draft: scheduled when its client acknowledges it
         work.schedule(connection, kind.name, str(document["id"]))
 
     return scheduled

@@ -30,6 +30,9 @@ ASSESSING_CANCELLATION = "assessingCancellation"
 PENDING_CANCELLATION = "pendingCancellation"
 DONE = "done"
 TERMINATED_WITH_ERROR = "terminatedWithError"
+DRAFT = "draft"  # TMF622 v5: an order a client is still writing; nothing runs until acknowledged
+# States in which an order is stored but not started: its controller is not scheduled.
+NOT_STARTED = frozenset({DRAFT})
 
 
 class IllegalTransition(ValueError):  # noqa: N818 (the name the controllers use)
@@ -157,7 +160,13 @@ _SERVICE_ITEM = {**_ITEM, IN_PROGRESS: _ORDER[IN_PROGRESS], PARTIAL: ()}
 # What an operator does by hand: put a running order (or item) on hold or waiting, release it.
 _MANUAL = {IN_PROGRESS: (HELD, PENDING), HELD: (IN_PROGRESS,), PENDING: (IN_PROGRESS,)}
 
-PRODUCT_ORDER = _machine("ProductOrder", ACKNOWLEDGED, _ORDER, _MANUAL)
+# TMF622 v5: an order requested as `draft` starts when its client moves it to acknowledged.
+PRODUCT_ORDER = _machine(
+    "ProductOrder",
+    ACKNOWLEDGED,
+    {DRAFT: (ACKNOWLEDGED,), **_ORDER},
+    {DRAFT: (ACKNOWLEDGED,), **_MANUAL},
+)
 PRODUCT_ORDER_ITEM = _machine("ProductOrderItem", ACKNOWLEDGED, _ITEM, _MANUAL)
 SERVICE_ORDER = _machine("ServiceOrder", ACKNOWLEDGED, _ORDER, _MANUAL)
 SERVICE_ORDER_ITEM = _machine("ServiceOrderItem", ACKNOWLEDGED, _SERVICE_ITEM, _MANUAL)

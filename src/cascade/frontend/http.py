@@ -37,7 +37,8 @@ def _create(service: TmfResource) -> HTTPRouteHandler:
         require_json(request.headers.get("content-type"))
         body = await read_json(request)
         key = request.headers.get("idempotency-key")
-        written = await service.create(body, key, _caller(request))
+        fields = request.query_params.get("fields")
+        written = await service.create(body, key, _caller(request), fields)
         return _entity_response(written, location=written.location)
 
     path, name = f"/{service.resource.name}", f"{service.name}.create"
@@ -62,7 +63,8 @@ def _patch(service: TmfResource) -> HTTPRouteHandler:
         require_utf8((content_type or "").partition(";")[2])
         body = parse_patch(kind, await read_json(request))
         if_match = request.headers.get("if-match")
-        written = await service.patch(entity_id, body, if_match, _caller(request))
+        fields = request.query_params.get("fields")
+        written = await service.patch(entity_id, body, if_match, _caller(request), fields)
         return _entity_response(written)
 
     return patch(_item_path(service), name=f"{service.name}.patch")(patch_entity)

@@ -3,6 +3,8 @@
 Create, retrieve, list, patch and delete: the body checked against this API's schema, an
 `Idempotency-Key` replayed, `If-Match` compared in the writing transaction, and the
 resource's client behaviours (cascade.frontend.types.ClientBehaviour) run where they belong.
+A resource with a `View` (TMF v5 over the stored v4 documents) translates what comes in and
+what goes out (frontend/views.py); the checks and behaviours see the stored form.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from cascade.frontend.types import Access, Caller, ClientBehaviour, Page, Written
+from cascade.frontend.views import Translation
 from cascade.repositories import Created, Repository
 from cascade.storage.database import Database
 from cascade.storage.documents import StoredDocument
@@ -51,6 +54,7 @@ class TmfResource:
         repository: Repository,
         database: Database,
         behaviour: ClientBehaviour | None = None,
+        collection_url: str | None = None,
     ) -> None:
         self.api = api
         self.resource = resource
@@ -59,6 +63,8 @@ class TmfResource:
         self.behaviour = behaviour or ClientBehaviour()
         self.name = api.route_prefix(resource)  # tmf622.productOrder: routes, keys, audit
         self.shape: Shape = api.spec.shape(resource.entity)
+        hrefs = (repository.collection_url, collection_url or repository.collection_url)
+        self.view = Translation(resource.view, api.spec.openapi3, hrefs)
         spec = api.spec
         entity_properties = spec.properties(resource.entity)
         if spec.has(resource.update_schema):
@@ -74,16 +80,22 @@ class TmfResource:
     # --- create -----------------------------------------------------------------------------
 
     async def create(
-        self, body: Any, idempotency_key: str | None = None, caller: Caller | None = None
+        self,
+        body: Any,
+        idempotency_key: str | None = None,
+        caller: Caller | None = None,
+        fields: str | None = None,
     ) -> Written:
         if not isinstance(body, dict):
             raise bad_request("The request body must be a JSON object", "invalidBody")
+        selected = self._answer_fields(fields)
         self.api.spec.validate(self.resource.create_schema, body)
+        request_hash = "" if idempotency_key is None else _request_hash(body)
+        body = self.view.to_stored(body)
         for declared in self.resource.checks:
             declared(body)
         for check in self.behaviour.check_create:
             check(body)
-        request_hash = "" if idempotency_key is None else _request_hash(body)
         access = self.access if caller is not None else None
         # Idempotency keys are per party: another party's key never replays this one's answer.
         party = caller.party if caller is not None else None
@@ -96,7 +108,7 @@ class TmfResource:
                     return self._replay(earlier, request_hash)
             if access is not None and caller is not None:
                 access.check_create(connection, body, caller)
-            written = Written.of(self._created(connection, body))
+            written = self.view.written(Written.of(self._created(connection, body)), selected)
             if access is not None and caller is not None:
                 created_id = written.entity_id or (written.location or "").rsplit("/", 1)[-1]
                 access.written(connection, caller, "create", created_id, None)
@@ -145,14 +157,23 @@ class TmfResource:
             stored = await self.database.read(lambda c: table.get(c, id_), snapshot=False)
         if stored is None:
             raise not_found(f"{self.resource.entity} '{id_}'")
-        if selected is None:
+        if selected is None and not self.view.translates:
             return Written(stored.doc.encode(), stored.version)
-        return Written(encode(project(msgspec.json.decode(stored.doc), selected)), stored.version)
+        shown = self.view.shown(msgspec.json.decode(stored.doc))
+        return Written(
+            encode(shown if selected is None else project(shown, selected)), stored.version
+        )
+
+    def _answer_fields(self, fields: str | None) -> frozenset[str] | None:
+        """`fields` on a POST or PATCH answer (a v5 file lists it there; v4 ones do not)."""
+        if fields is None or not self.view.fields_on_writes:
+            return None
+        return parse_fields(fields, self.shape)
 
     async def list(
         self, params: list[tuple[str, str]], caller: Caller | None = None, counted: bool = True
     ) -> Page:
-        query: ListQuery = parse_list_query(params, self.shape)
+        query: ListQuery = self.view.stored_query(parse_list_query(params, self.shape))
         if caller is not None and caller.party and self.access is not None:
             docs, total = await self.database.read(
                 lambda c: self._narrowed(c, query, caller, counted)
@@ -161,18 +182,19 @@ class TmfResource:
             docs, total = await self.database.read(
                 lambda c: self.repository.list(c, query, counted=counted)
             )
-        if query.fields is None:
+        if query.fields is None and not self.view.translates:
             body = b"[" + ",".join(docs).encode() + b"]"
         else:
+            shown = [self.view.shown(msgspec.json.decode(doc)) for doc in docs]
             selected = query.fields
-            body = encode([project(msgspec.json.decode(doc), selected) for doc in docs])
+            body = encode(shown if selected is None else [project(d, selected) for d in shown])
         return Page(body, total, len(docs))
 
     async def count_states(
         self, params: Sequence[tuple[str, str]], caller: Caller | None = None
     ) -> dict[str, int]:
         """How many entities a list with these filters finds, per state (one grouped count)."""
-        query: ListQuery = parse_list_query(params, self.shape)
+        query: ListQuery = self.view.stored_query(parse_list_query(params, self.shape))
         table = self.repository.table
         if caller is not None and caller.party and self.access is not None:
             access = self.access
@@ -203,23 +225,30 @@ class TmfResource:
     # --- patch and delete ------------------------------------------------------------------
 
     async def patch(
-        self, id_: str, patch: Patch, if_match: str | None, caller: Caller | None = None
+        self,
+        id_: str,
+        patch: Patch,
+        if_match: str | None,
+        caller: Caller | None = None,
+        fields: str | None = None,
     ) -> Written:
         refuse_non_patchable(patch.touched_attributes(), self.non_patchable)
+        selected = self._answer_fields(fields)
         access = self.access if caller is not None else None
         mandatory = self.api.spec.mandatory(self.resource.entity)
 
         def job(connection: Connection) -> Written:
             stored = self._existing(connection, id_, if_match, caller)
-            original = msgspec.json.decode(stored.doc)
+            original = self.view.shown(msgspec.json.decode(stored.doc))
             present = frozenset(original)
             document = patch.apply(original)
             refuse_removal(mandatory, present, document)
             if document.get("id") != id_:
                 raise bad_request("id cannot be changed", "nonPatchableAttribute")
             repository = self.repository
-            prepare_update(repository.kind, document, now=now_instant(), shape=repository.shape)
+            prepare_update(repository.kind, document, now=now_instant(), shape=self.shape)
             self.api.spec.validate(self.resource.entity, document)
+            document = self.view.to_stored(document)
             for declared in self.resource.checks:
                 declared(document)
             check_client_change(repository.kind, stored.doc, document)
@@ -232,7 +261,7 @@ class TmfResource:
             if access is not None and caller is not None:
                 touched = ",".join(sorted(patch.touched_attributes()))
                 access.written(connection, caller, "update", id_, touched)
-            return Written(saved.text, saved.version)
+            return self.view.written(Written(saved.text, saved.version), selected)
 
         written = await self.database.write(job)
         self._committed()

@@ -7,7 +7,9 @@ subscribes to are not recorded: whether the API has subscriptions is read once p
 transaction (in the transaction, so a subscription committed before it is always seen).
 
 Which events a resource publishes is read from its swagger (cascade.tmf.events). An envelope
-carries only the attributes its definition lists (TMF spells one of them `timeOcurred`).
+carries only the attributes its definition lists (TMF spells one of them `timeOcurred`). A v5
+resource's envelopes (ResourceSpec.view) carry the entity as v5 shows it, and the v5 event's
+`@type`, `source` (the entity) and `reportingSystem` (Cascade).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 import msgspec
 from sqlalchemy import Connection
 
+from cascade.tmf.declarations import View
 from cascade.tmf.events import EventTypes
 from cascade.tmf.instants import now_instant
 from cascade.tmf.spec import SpecDocument
@@ -55,8 +58,12 @@ class EventRecorder:
         *,
         state: str | None,
         ignored: Iterable[str] = (),
+        view: View | None = None,
+        hrefs: tuple[str, str] = ("", ""),
     ) -> None:
         self.api_code = api_code
+        self.view = view
+        self.stored_href, self.shown_href = hrefs
         self.hub_kind = f"{api_code}.hub"
         self.kind = kind
         self.types = types
@@ -170,8 +177,27 @@ class EventRecorder:
                 envelope[name] = now
         if event.field_path is not None and "fieldPath" in allowed:
             envelope["fieldPath"] = event.field_path
+        if self.view is not None:
+            shown = self.view.from_stored(msgspec.json.decode(text))
+            href = shown.get("href")
+            if self.stored_href and isinstance(href, str) and href.startswith(self.stored_href):
+                shown["href"] = self.shown_href + href.removeprefix(self.stored_href)
+            envelope.update(_v5_envelope(event.event_type, shown, allowed))
+            text = msgspec.json.encode(shown)
         envelope["event"] = {self.types.payload_key: msgspec.Raw(text)}
         return msgspec.json.encode(envelope)
+
+
+REPORTING_SYSTEM = {"@type": "EntityRef", "id": "cascade", "name": "Cascade"}
+
+
+def _v5_envelope(event_type: str, shown: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
+    """What a v5 event says besides the v4 attributes: its class, the entity, who reports."""
+    source = {"@type": "EntityRef", "id": str(shown.get("id"))}
+    source.update((k, str(shown[k])) for k in ("href",) if k in shown)
+    source["@referredType"] = str(shown.get("@type", ""))
+    extras = {"@type": event_type, "source": source, "reportingSystem": REPORTING_SYSTEM}
+    return {k: v for k, v in extras.items() if k in allowed}
 
 
 def has_subscriptions(connection: Connection, hub_kind: str) -> bool:

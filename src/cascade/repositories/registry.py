@@ -60,20 +60,24 @@ def _repository(
     hooks: Sequence[WriteHook],
 ) -> Repository:
     api, resource = views[0]
-    recorders = [
-        recorder for recorder in (recorder_of(a, r) for a, r in views) if recorder is not None
-    ]
+    root = public_url.rstrip("/")
+    stored = f"{root}{api.base_path}/{resource.name}"
+    found = (recorder_of(a, r, (stored, f"{root}{a.base_path}/{r.name}")) for a, r in views)
+    recorders = [recorder for recorder in found if recorder is not None]
     return Repository(
         kind,
         shape=api.spec.shape(kind.entity),
-        collection_url=f"{public_url.rstrip('/')}{api.base_path}/{resource.name}",
+        collection_url=stored,
         recorders=recorders,
         on_written=hooks,
     )
 
 
-def recorder_of(api: ApiSpec, resource: ResourceSpec) -> EventRecorder | None:
-    """What records `resource`'s TMF events (None for /hub and event-less resources)."""
+def recorder_of(
+    api: ApiSpec, resource: ResourceSpec, hrefs: tuple[str, str] = ("", "")
+) -> EventRecorder | None:
+    """What records `resource`'s TMF events (None for /hub and event-less resources);
+    `hrefs`: the collection the stored `href`s name, and this view's."""
     if resource.name == HUB:
         return None
     types = event_types(api.spec, resource.entity, resource.name)
@@ -81,4 +85,13 @@ def recorder_of(api: ApiSpec, resource: ResourceSpec) -> EventRecorder | None:
         return None
     kind = resource.kind
     ignored = [name for name in (kind.last_update,) if name]
-    return EventRecorder(api.spec, api.code, kind.name, types, state=kind.state, ignored=ignored)
+    return EventRecorder(
+        api.spec,
+        api.code,
+        kind.name,
+        types,
+        state=kind.state,
+        ignored=ignored,
+        view=resource.view,
+        hrefs=hrefs,
+    )

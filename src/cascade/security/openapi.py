@@ -4,8 +4,8 @@ With authentication on, each description declares how to authenticate (`X-API-Ke
 `apikey`; an OAuth2 bearer token in mode `jwt`), and every operation that needs credentials
 says which scopes it needs (`security`, and `x-cascade-scopes` in every mode) and that it may
 answer 401, 403 or 429 with a TMF `Error`. All of it is added: an answer the TMF swagger
-already declares is kept as it is, only its headers are added. In mode `none` the descriptions
-are served unchanged.
+already declares is kept as it is, only its headers are added (an OpenAPI 3 file's answers are
+references to its own, kept whole). In mode `none` the descriptions are served unchanged.
 """
 
 from __future__ import annotations
@@ -81,9 +81,46 @@ def secure_description(
             needed_by_api.update(needed)
             operation["x-cascade-scopes"] = list(needed)
             operation["security"] = _requirements(settings, needed)
-            _add_refusals(operation.setdefault("responses", {}))
-    document["securityDefinitions"] = _schemes(settings, needed_by_api)
+            if "openapi" in document:
+                _add_refusals_openapi3(operation.setdefault("responses", {}))
+            else:
+                _add_refusals(operation.setdefault("responses", {}))
+    schemes = _schemes(settings, needed_by_api)
+    if "openapi" in document:
+        declared = document.setdefault("components", {}).setdefault("securitySchemes", {})
+        declared.update(_openapi3_schemes(schemes))
+    else:
+        document["securityDefinitions"] = schemes
     return document
+
+
+def _add_refusals_openapi3(responses: dict[str, Any]) -> None:
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for status, headers in _ANSWERS:
+        if status in responses:
+            continue
+        responses[status] = {
+            "description": REASONS[int(status)],
+            "content": error,
+            "headers": {
+                name: {"description": header["description"], "schema": {"type": header["type"]}}
+                for name, header in headers.items()
+            },
+        }
+
+
+def _openapi3_schemes(schemes: dict[str, Any]) -> dict[str, Any]:
+    """Swagger 2.0 security definitions as OpenAPI 3 security schemes."""
+    converted = dict(schemes)
+    oauth2 = converted.get(OAUTH2)
+    if oauth2 is not None:
+        flow = {"tokenUrl": oauth2["tokenUrl"], "scopes": oauth2["scopes"]}
+        converted[OAUTH2] = {
+            "type": "oauth2",
+            "description": oauth2["description"],
+            "flows": {"clientCredentials": flow},
+        }
+    return converted
 
 
 def _requirements(settings: SecuritySettings, needed: Iterable[str]) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 from cascade.domain.states import StateMachine
 from cascade.tmf.spec import SchemaOverlay, SpecDocument
@@ -58,6 +58,10 @@ class Kind:
     terms: tuple[str, ...] = ()
     state_machine: StateMachine | None = None
     item_state_machine: StateMachine | None = None
+    # An attribute by which a client asks for another initial state (TMF622 v5
+    # `requestedInitialState`), and the states it may ask for (`draft`).
+    requested_state: str | None = None
+    requestable_states: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not (_NAME.match(self.name) or _HUB_KIND.match(self.name)):
@@ -77,6 +81,22 @@ class Kind:
 DocumentCheck = Callable[[Mapping[str, Any]], None]
 
 
+class View(Protocol):
+    """How one API version shows a kind's stored documents (TMF622 v5 over `productOrder`).
+
+    The stored document is the v4 one plus what only a later version expresses (docs/
+    versions.md); a view without a `View` shows it as it is. `to_stored` turns a body or a
+    patched document of this version into the stored form, `from_stored` the reverse;
+    `stored_path` names where a dotted attribute of this version is stored (filters, sort).
+    """
+
+    def to_stored(self, document: dict[str, Any]) -> dict[str, Any]: ...
+
+    def from_stored(self, document: dict[str, Any]) -> dict[str, Any]: ...
+
+    def stored_path(self, path: str) -> str: ...
+
+
 @dataclass(frozen=True)
 class ResourceSpec:
     """One TMF resource of an API (`productOrder`): a view of a kind under a path name.
@@ -89,6 +109,8 @@ class ResourceSpec:
     kind: Kind
     create_definition: str | None = None
     checks: tuple[DocumentCheck, ...] = ()
+    update_definition: str | None = None
+    view: View | None = None
 
     @property
     def entity(self) -> str:
@@ -100,7 +122,7 @@ class ResourceSpec:
 
     @property
     def update_schema(self) -> str:
-        return f"{self.entity}_Update"
+        return self.update_definition or f"{self.entity}_Update"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,6 +142,10 @@ class ApiSpec:
     catalog: bool
     component: str
     overlay: SchemaOverlay = field(default_factory=SchemaOverlay)
+    base_path_given: str | None = None  # an OpenAPI 3 file names none (TMF v5)
+    # Attributes stored beyond this file's definitions (what only a later version says),
+    # described in the served description as marked extensions: {definition: {name: schema}}.
+    extensions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         problems = []
@@ -137,7 +163,7 @@ class ApiSpec:
 
     @cached_property
     def spec(self) -> SpecDocument:
-        return SpecDocument(self.spec_file, self.overlay)
+        return SpecDocument(self.spec_file, self.overlay, self.base_path_given)
 
     @property
     def base_path(self) -> str:
@@ -169,8 +195,11 @@ class ApiSpec:
         """`/hub`: event subscriptions, stored like any resource (list, retrieve: extensions).
 
         Subscriptions belong to one API version (its events' shapes), so the hub's kind is
-        the API's own (`tmf622.hub`).
+        the API's own (`tmf622.hub`). v5 files call the subscription `Hub` (`Hub_FVO`).
         """
+        if self.spec.has("Hub"):
+            kind = Kind(f"{self.code}.{HUB}", "Hub", key="callback")
+            return ResourceSpec(name=HUB, kind=kind, create_definition="Hub_FVO")
         kind = Kind(f"{self.code}.{HUB}", "EventSubscription", key="callback")
         return ResourceSpec(name=HUB, kind=kind, create_definition="EventSubscriptionInput")
 

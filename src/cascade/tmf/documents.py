@@ -29,7 +29,9 @@ def prepare_new(
     if kind.last_update:
         document[kind.last_update] = now
     if kind.state and kind.initial_state:
-        document[kind.state] = kind.initial_state
+        requested = document.get(kind.requested_state or "")
+        chosen = requested if requested in kind.requestable_states else kind.initial_state
+        document[kind.state] = chosen
     for items in kind.item_states:
         _set_item_states(document.get(items.array), items.array, items.attribute, items.initial)
     normalize_dates(document, shape)

@@ -16,6 +16,8 @@ def served_description(api: ApiSpec, public_url: str) -> dict[str, Any]:
     `/listener/*` paths describe the client's side and are left out; the import/export jobs of
     the catalogs are not served yet and are left out too.
     """
+    if api.spec.openapi3:
+        return _served_openapi3(api, public_url)
     document = copy.deepcopy(api.spec.swagger)
     scheme, _, host = public_url.partition("://")
     document["host"] = host.rstrip("/")
@@ -31,6 +33,53 @@ def served_description(api: ApiSpec, public_url: str) -> dict[str, Any]:
     document["paths"].setdefault("/hub/{id}", {})["get"] = _hub_retrieve()
     document["definitions"] = copy.deepcopy(api.spec.definitions)
     _describe_secret(document["definitions"])
+    for name, described in api.extensions.items():
+        properties = document["definitions"][name].setdefault("properties", {})
+        properties.update((k, {**v, **_EXTENSION}) for k, v in described.items())
+    return document
+
+
+def _served_openapi3(api: ApiSpec, public_url: str) -> dict[str, Any]:
+    """A v5 file as served: its server this one, its listeners left out, the hub's GETs and
+    `secret` described as Cascade extensions (the schemas stay the official ones)."""
+    document = copy.deepcopy(api.spec.swagger)
+    document["servers"] = [{"url": f"{public_url.rstrip('/')}{api.base_path}"}]
+    document["paths"] = {
+        path: operations
+        for path, operations in document["paths"].items()
+        if not path.startswith("/listener/")
+    }
+    ref = {"$ref": "#/components/schemas/Hub"}
+    error = {"$ref": "#/components/schemas/Error"}
+    for path, schema, code in (
+        ("/hub", {"type": "array", "items": ref}, "400"),
+        ("/hub/{id}", ref, "404"),
+    ):
+        operation: dict[str, Any] = {
+            **_EXTENSION,
+            "operationId": "listHub" if path == "/hub" else "retrieveHub",
+            "summary": "Event subscriptions (Cascade extension)",
+            "responses": {
+                "200": {
+                    "description": "Success",
+                    "content": {"application/json": {"schema": schema}},
+                },
+                code: {"description": "Error", "content": {"application/json": {"schema": error}}},
+            },
+        }
+        if path == "/hub/{id}":
+            operation["parameters"] = [{"$ref": "#/components/parameters/Id"}]
+        document["paths"].setdefault(path, {})["get"] = operation
+    schemas = document["components"]["schemas"]
+    for name in ("Hub_FVO", "Hub"):
+        parts = schemas[name].setdefault("allOf", [])
+        parts.append(
+            {
+                "properties": {
+                    "secret": {"type": "string", "minLength": 16, "maxLength": 256, **_EXTENSION}
+                }
+            }
+        )
     return document
 
 

@@ -14,6 +14,10 @@ from cascade.tmf.errors import TmfError, bad_request
 
 MERGE = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
+# TMF630 JSON Patch Query (paths with JSONPath filters), which TMF622 v5 lists: known, not
+# implemented. A 400 (listed by the v5 file for PATCH) rather than a 415 (not listed) or a
+# 501 (a 5xx says the server failed), docs/versions.md.
+JSON_PATCH_QUERY = "application/json-patch-query+json"
 PatchKind = Literal["merge", "json"]
 
 
@@ -56,6 +60,11 @@ def patch_kind(content_type: str | None) -> PatchKind:
         return "merge"
     if media == JSON_PATCH:
         return "json"
+    if media == JSON_PATCH_QUERY:
+        raise bad_request(
+            f"Cascade does not implement JSON Patch Query yet: use {JSON_PATCH} or {MERGE}",
+            "unsupportedPatchFormat",
+        )
     raise TmfError(
         415,
         "unsupportedMediaType",

@@ -1,4 +1,5 @@
-"""A typed view of a swagger definition: which attributes exist, their kinds and formats.
+"""A typed view of a swagger definition or a converted OAS 3 schema (tmf/oas3.py): which
+attributes exist, their kinds and formats.
 
 The view drives query validation (an unknown attribute is a 400), value parsing in filters
 (numbers, booleans, instants), date-time normalisation on write, and `fields` checks.
@@ -58,10 +59,26 @@ class ShapeBuilder:
             shape.properties.update(sub.properties)
             if shape.kind == "any" and sub.kind != "any":
                 shape.kind = sub.kind
+            if "then" in part:  # an OAS 3 subclass chosen by `@type` (tmf/oas3.py)
+                self._merge(shape, self.of(part["then"]))
+        for part in (*raw.get("oneOf", []), *raw.get("x-alternatives", [])):
+            self._merge(shape, self.of(part))
         for name, prop in raw.get("properties", {}).items():
             shape.properties[name] = self.of(prop)
         if "items" in raw:
             shape.items = self.of(raw["items"])
+
+    @staticmethod
+    def _merge(shape: Shape, alternative: Shape) -> None:
+        """Add an alternative's attributes; one typed differently by two of them is `any`."""
+        if shape.kind == "any" and alternative.kind == "object":
+            shape.kind = "object"
+        for name, prop in alternative.properties.items():
+            known = shape.properties.get(name)
+            if known is None:
+                shape.properties[name] = prop
+            elif known is not prop and known.kind != prop.kind:
+                shape.properties[name] = Shape(kind="any")
 
 
 def _kind_of(raw: dict[str, Any], definitions: dict[str, Any]) -> Kind:

@@ -1,4 +1,5 @@
-"""Official TMF swagger documents: loading, compiled validators, and what may be patched."""
+"""Official TMF API documents (swagger 2.0 for v4, OpenAPI 3.0 for v5): loading, compiled
+validators, and what may be patched."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from importlib import resources
 from typing import Any
 
 import fastjsonschema
+import yaml
 
 from cascade.tmf.errors import TmfError
+from cascade.tmf.oas3 import to_definitions
 from cascade.tmf.schema import Shape, ShapeBuilder
 
 Validator = Callable[[Any], Any]
@@ -41,27 +44,55 @@ class SchemaOverlay:
 
 @functools.cache
 def load_swagger(filename: str) -> dict[str, Any]:
-    """Read one of the spec files shipped in `cascade/specs/`."""
+    """Read one of the spec files shipped in `cascade/specs/` (JSON, or YAML for `.yaml`)."""
     text = resources.files("cascade.specs").joinpath(filename).read_text(encoding="utf-8")
+    if filename.endswith((".yaml", ".yml")):
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        loaded: dict[str, Any] = yaml.load(text, Loader=loader)
+        return loaded
     document: dict[str, Any] = json.loads(text)
     return document
 
 
-class SpecDocument:
-    """One API's swagger document, with overlays applied, compiling validators on demand."""
+@functools.cache
+def official_definitions(filename: str) -> dict[str, Any]:
+    """The file's schemas as JSON Schema definitions (an OAS 3 file's converted, tmf/oas3.py)."""
+    document = load_swagger(filename)
+    if is_openapi3(document):
+        return to_definitions(document["components"]["schemas"])
+    definitions: dict[str, Any] = document["definitions"]
+    return definitions
 
-    def __init__(self, filename: str, overlay: SchemaOverlay | None = None) -> None:
+
+def is_openapi3(document: dict[str, Any]) -> bool:
+    return str(document.get("openapi", "")).startswith("3.")
+
+
+class SpecDocument:
+    """One API's official document, with overlays applied, compiling validators on demand.
+
+    An OpenAPI 3 file (TMF v5) names no base path (its server is `https://serverRoot`): the
+    declaration gives it (`base_path`).
+    """
+
+    def __init__(
+        self, filename: str, overlay: SchemaOverlay | None = None, base_path: str | None = None
+    ) -> None:
         self.filename = filename
         self.swagger = load_swagger(filename)
+        self.openapi3 = is_openapi3(self.swagger)
+        if self.openapi3 and not base_path:
+            raise ValueError(f"{filename} is OpenAPI 3: its declaration must give base_path")
+        self._base_path = base_path
         overlay = overlay or SchemaOverlay()
-        self.definitions = _apply_overlay(self.swagger["definitions"], overlay)
+        self.definitions = _apply_overlay(official_definitions(filename), overlay)
         self.response_definitions = _add_required(self.definitions, overlay.responses)
         self._shapes = ShapeBuilder(self.definitions)
         self._validators: dict[tuple[str, bool, bool], Validator] = {}
 
     @property
     def base_path(self) -> str:
-        return str(self.swagger["basePath"]).rstrip("/")
+        return (self._base_path or str(self.swagger["basePath"])).rstrip("/")
 
     @property
     def version(self) -> str:
@@ -74,7 +105,8 @@ class SpecDocument:
         return self._shapes.definition(definition)
 
     def properties(self, definition: str) -> frozenset[str]:
-        return frozenset(self.definitions[definition].get("properties", {}))
+        """Its attributes, its `allOf` parts' included (how every v5 schema is built)."""
+        return frozenset(self.shape(definition).properties)
 
     def mandatory(self, definition: str) -> frozenset[str]:
         """The attributes every answer carrying `definition` has (swagger and profile)."""

@@ -1,0 +1,174 @@
+"""TMF622 v5 over the stored product orders and cancel requests (docs/versions.md).
+
+The stored document is the v4 one; what only v5 says is kept under its v5 name (an order's
+`requestedInitialState`, `orderRelationship`, milestones, jeopardy alerts and error messages,
+an item's `note`) or as a marked extension where the names clash (`externalIdentifier`,
+a party's `partyOrPartyRole`).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from cascade.apis.v5.common import (
+    external_id_from_stored,
+    external_id_to_stored,
+    related_from_stored,
+    related_to_stored,
+    typed_characteristics,
+)
+from cascade.tmf.polymorphism import TypeNamer
+from cascade.tmf.spec import official_definitions
+
+Doc = dict[str, Any]
+V5_FILE = "TMF622-ProductOrdering-v5.0.0.oas.yaml"
+# v5 attribute paths stored elsewhere (filters and sort name the stored one).
+_PATHS = {
+    "creationDate": "orderDate",
+    "externalId.id": "externalId",
+    "relatedParty.partyOrPartyRole.id": "relatedParty.id",
+    "relatedParty.partyOrPartyRole.name": "relatedParty.name",
+    "relatedParty.partyOrPartyRole.@referredType": "relatedParty.@referredType",
+}
+
+
+# An order's references to parties and channels: (attribute, v5 inner, v4 @type, reference).
+RELATED = (
+    ("relatedParty", "partyOrPartyRole", "RelatedParty", "PartyRef"),
+    ("channel", "channel", "RelatedChannel", "ChannelRef"),
+)
+SHOWN_RELATED = (
+    ("relatedParty", "partyOrPartyRole", "RelatedPartyRefOrPartyRoleRef", "PartyRef"),
+    ("channel", "channel", "RelatedChannel", "ChannelRef"),
+)
+
+
+def _items(document: Doc, change: Callable[[Doc], None]) -> None:
+    """Apply `change` to every item of the order, nested items included."""
+    for item in document.get("productOrderItem") or ():
+        if isinstance(item, dict):
+            change(item)
+            _items(item, change)
+
+
+class ProductOrderView:
+    """TMF622 v5 `ProductOrder` over the stored `productOrder` kind."""
+
+    entity = "ProductOrder"
+
+    def __init__(self) -> None:
+        self._namer: TypeNamer | None = None
+
+    @property
+    def namer(self) -> TypeNamer:
+        if self._namer is None:
+            self._namer = TypeNamer(official_definitions(V5_FILE))
+        return self._namer
+
+    def to_stored(self, document: Doc) -> Doc:
+        stored = copy.deepcopy(document)
+        if "creationDate" in stored:
+            stored["orderDate"] = stored.pop("creationDate")
+        external_id_to_stored(stored)
+        for name, inner, v4_type, ref_type in RELATED:
+            if name in stored:
+                stored[name] = related_to_stored(stored[name], inner, v4_type, ref_type)
+        _items(stored, _product_to_stored)
+        return stored
+
+    def from_stored(self, document: Doc) -> Doc:
+        shown = copy.deepcopy(document)
+        if "orderDate" in shown:
+            shown["creationDate"] = shown.pop("orderDate")
+        external_id_from_stored(shown)
+        for name, inner, v5_type, ref_type in SHOWN_RELATED:
+            if name in shown:
+                shown[name] = related_from_stored(shown[name], inner, v5_type, ref_type)
+        _items(shown, _product_from_stored)
+        self.namer.fill(self.entity, shown)
+        return shown
+
+    def stored_path(self, path: str) -> str:
+        return _PATHS.get(path, path)
+
+
+def _product_to_stored(item: Doc) -> None:
+    product = item.get("product")
+    if not isinstance(product, dict):
+        return
+    if "agreementItem" in product:
+        product["agreement"] = product.pop("agreementItem")
+    for name, inner, v4_type, ref_type in (
+        ("relatedParty", "partyOrPartyRole", "RelatedParty", "PartyRef"),
+        ("place", "place", "RelatedPlaceRefOrValue", "PlaceRef"),
+    ):
+        if name in product:
+            product[name] = related_to_stored(product[name], inner, v4_type, ref_type)
+    relationships = product.get("productRelationship")
+    if isinstance(relationships, list):
+        product["productRelationship"] = [_relationship_to_stored(r) for r in relationships]
+
+
+def _product_from_stored(item: Doc) -> None:
+    product = item.get("product")
+    if not isinstance(product, dict):
+        return
+    if "agreement" in product:
+        product["agreementItem"] = product.pop("agreement")
+    if "relatedParty" in product:
+        product["relatedParty"] = related_from_stored(
+            product["relatedParty"], "partyOrPartyRole", "RelatedPartyOrPartyRole", "PartyRef"
+        )
+    if "place" in product:
+        product["place"] = related_from_stored(
+            product["place"], "place", "RelatedPlaceRefOrValue", "PlaceRef"
+        )
+    if "productCharacteristic" in product:
+        product["productCharacteristic"] = typed_characteristics(product["productCharacteristic"])
+    relationships = product.get("productRelationship")
+    if isinstance(relationships, list):
+        product["productRelationship"] = [_relationship_from_stored(r) for r in relationships]
+
+
+def _relationship_to_stored(relationship: Any) -> Any:
+    """v5 `{id, href, relationshipType}` -> v4 `{product: {id, href}, relationshipType}`."""
+    if not isinstance(relationship, dict) or "product" in relationship:
+        return relationship
+    target = {
+        k: relationship[k] for k in ("id", "href", "name", "@referredType") if k in relationship
+    }
+    rest = {k: v for k, v in relationship.items() if k not in target and k != "@type"}
+    return {**rest, "product": target}
+
+
+def _relationship_from_stored(relationship: Any) -> Any:
+    if not isinstance(relationship, dict) or not isinstance(relationship.get("product"), dict):
+        return relationship
+    target = relationship["product"]
+    rest = {k: v for k, v in relationship.items() if k != "product"}
+    named = {k: target[k] for k in ("id", "href", "name", "@referredType") if k in target}
+    return {**rest, **named, "@type": "ProductRelationship"}
+
+
+class CancelProductOrderView:
+    """TMF622 v5 `CancelProductOrder`: the v4 one with `@type` on every object."""
+
+    entity = "CancelProductOrder"
+
+    def __init__(self) -> None:
+        self._namer: TypeNamer | None = None
+
+    def to_stored(self, document: Doc) -> Doc:
+        return copy.deepcopy(document)
+
+    def from_stored(self, document: Doc) -> Doc:
+        if self._namer is None:
+            self._namer = TypeNamer(official_definitions(V5_FILE))
+        shown = copy.deepcopy(document)
+        self._namer.fill(self.entity, shown)
+        return shown
+
+    def stored_path(self, path: str) -> str:
+        return path

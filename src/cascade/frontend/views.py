@@ -1,0 +1,82 @@
+"""One API version's view of a kind's stored documents, as the front end applies it.
+
+Without a `View` (every v4 API) a document is shown as stored and a retrieve stays byte for
+byte; with one (TMF v5) bodies are translated to the stored form before the checks, and
+every answer back (docs/versions.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import msgspec
+
+from cascade.frontend.types import Written
+from cascade.tmf.declarations import View
+from cascade.tmf.documents import project
+from cascade.tmf.query import Condition, ListQuery, SortKey
+from cascade.tmf.schema import ResolvedPath
+
+
+class Translation:
+    """A resource's view applied: `shown`, `to_stored`, answers and list queries."""
+
+    def __init__(
+        self, view: View | None, fields_on_writes: bool, hrefs: tuple[str, str] = ("", "")
+    ) -> None:
+        self.view = view
+        self.fields_on_writes = fields_on_writes
+        self.stored_href, self.shown_href = hrefs  # collection URLs: the stored, this view's
+
+    @property
+    def translates(self) -> bool:
+        return self.view is not None
+
+    def shown(self, stored: dict[str, Any]) -> dict[str, Any]:
+        """The stored document in this version, its `href` pointing at this version."""
+        if self.view is None:
+            return stored
+        shown = self.view.from_stored(stored)
+        href = shown.get("href")
+        if isinstance(href, str):
+            shown["href"] = self.href(href)
+        return shown
+
+    def href(self, stored: str) -> str:
+        """A stored `href` (pointing at the first view of the kind) pointing at this view."""
+        if self.view is None or not self.stored_href or not stored.startswith(self.stored_href):
+            return stored
+        return self.shown_href + stored.removeprefix(self.stored_href)
+
+    def to_stored(self, document: dict[str, Any]) -> dict[str, Any]:
+        return document if self.view is None else self.view.to_stored(document)
+
+    def written(self, written: Written, fields: frozenset[str] | None) -> Written:
+        """A create's or patch's answer in this version, only `fields` if asked."""
+        if self.view is None and fields is None:
+            return written
+        shown = self.shown(msgspec.json.decode(written.body))
+        body = msgspec.json.encode(shown if fields is None else project(shown, fields))
+        location = self.href(written.location) if written.location else written.location
+        return dataclasses.replace(written, body=body, location=location)
+
+    def stored_query(self, query: ListQuery) -> ListQuery:
+        """The query with every attribute named where it is stored (`creationDate` ->
+        `orderDate`); `fields` stay this version's, applied to the documents shown."""
+        view = self.view
+        if view is None:
+            return query
+
+        def path(attribute: str, resolved: ResolvedPath) -> tuple[str, ResolvedPath]:
+            stored = view.stored_path(attribute)
+            if stored == attribute:
+                return attribute, resolved
+            segments = tuple(stored.split("."))
+            return stored, dataclasses.replace(resolved, segments=segments)
+
+        conditions = tuple(
+            Condition(*path(c.attribute, c.path), c.op, c.values) for c in query.conditions
+        )
+        sort = tuple(SortKey(*path(k.attribute, k.path), k.descending) for k in query.sort)
+        return dataclasses.replace(query, conditions=conditions, sort=sort)
