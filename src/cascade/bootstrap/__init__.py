@@ -55,7 +55,9 @@ class Cascade:
 
 
 def build(settings: Settings) -> Cascade:
-    database = Database(settings.database_url, readers=settings.readers)
+    database = Database(
+        settings.database_url, readers=settings.readers, notify_work=not settings.controllers
+    )
     topology = topology_of(settings)
     table = rows(ALL_APIS)
     early = Early(topology, CatalogCache())

@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from cascade.storage import pool_cursors
 from cascade.storage.checkpoint import WalCheckpointer
 from cascade.storage.sqlite_functions import register_sqlite_functions
 from cascade.storage.write_lock import WriteLock
@@ -123,10 +124,13 @@ def _transaction_broken(connection: Connection) -> bool:
 class Database:
     """Runs jobs (functions of a Connection) on the writer thread or on a reader thread."""
 
-    def __init__(self, url: str, *, readers: int = 4) -> None:
+    def __init__(self, url: str, *, readers: int = 4, notify_work: bool = False) -> None:
+        """`notify_work`: on PostgreSQL, scheduling work notifies the processes that run the
+        controllers (for a process that does not run them itself; storage/work.py)."""
         self.url = url
         self.engine = make_engine(url)
         self.dialect = self.engine.dialect.name
+        self.notify_work = notify_work and self.dialect == "postgresql"
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="cascade-read")
         self._local = threading.local()
@@ -231,9 +235,12 @@ class Database:
                 self._checkpointer.committed()
         if connection is not None:
             connection.close()
+        pool_cursors.close_thread()
 
     def _writer_connection(self) -> Connection:
-        connection = self.engine.connect().execution_options(writer=True)
+        connection = self.engine.connect().execution_options(
+            writer=True, notify_work=self.notify_work
+        )
         if self._checkpointer is not None:
             self._checkpointer.configure_writer(connection.connection.dbapi_connection)
         return connection

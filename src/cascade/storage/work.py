@@ -41,6 +41,11 @@ _EARLIEST = {
     "sqlite": "min(work_item.due_ms, excluded.due_ms)",
     "postgresql": "LEAST(work_item.due_ms, excluded.due_ms)",
 }
+# PostgreSQL, in a process that does not run the controllers: the same upsert, and a notice to
+# the processes that do (background/notices.py), delivered when the transaction commits.
+WORK_CHANNEL = "cascade_work"
+_NOTIFY = "WITH scheduled AS ({schedule} RETURNING 1) SELECT pg_notify('" + WORK_CHANNEL + "', '')"
+NOTIFY_OPTION = "notify_work"  # the writer connection's execution option that asks for it
 _FORGET = "DELETE FROM work_item WHERE kind = ? AND entity_id = ? AND seq = ?"
 _RELEASE = (
     "UPDATE work_item SET lease_owner = NULL, lease_until_ms = NULL, attempts = 0 "
@@ -59,7 +64,10 @@ def schedule(connection: Connection, kind: str, entity_id: str, due_ms: int | No
     """Ask for `entity_id` to be looked at no later than `due_ms` (default: now)."""
     due = now_ms() if due_ms is None else due_ms
     earliest = _EARLIEST.get(connection.dialect.name, _EARLIEST["postgresql"])
-    _run(connection, _SCHEDULE.format(earliest=earliest), (kind, entity_id, due))
+    statement = _SCHEDULE.format(earliest=earliest)
+    if connection.get_execution_options().get(NOTIFY_OPTION):
+        statement = _NOTIFY.format(schedule=statement)
+    _run(connection, statement, (kind, entity_id, due))
 
 
 def claim(
