@@ -56,7 +56,10 @@ class Cascade:
 
 def build(settings: Settings) -> Cascade:
     database = Database(
-        settings.database_url, readers=settings.readers, notify_work=not settings.controllers
+        settings.database_url,
+        readers=settings.readers,
+        writers=settings.writers,
+        notify_work=not settings.controllers,
     )
     topology = topology_of(settings)
     table = rows(ALL_APIS)
