@@ -3,8 +3,8 @@
 The hot statements (insert, terms, get by id) are plain driver SQL, written once per dialect
 (on PostgreSQL an entity and its terms are one statement, so one round trip):
 building and compiling them with SQLAlchemy Core on every call cost more than running them
-(docs/performance.md). On SQLite they run straight on the DB-API connection; on PostgreSQL
-through `exec_driver_sql`, so the writer's statement tracking sees them. The rest (lists,
+(docs/performance.md). They run straight on the DB-API connection (on PostgreSQL through
+`raw.execute`, which counts writes as the engine's hook does). The rest (lists,
 replace, delete) uses SQLAlchemy Core.
 """
 
@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select
 
+from cascade.storage import raw
 from cascade.storage.filters import (
     IndexedAttributes,
     condition_clause,
@@ -161,7 +162,7 @@ class DocumentTable:
             self._insert_terms(connection, pk, values)
         else:
             terms = (self.kind, *_term_arrays(values))
-            pk = connection.exec_driver_sql(_PG_INSERT, (*row, *terms)).scalar_one()
+            pk = raw.execute(connection, _PG_INSERT, (*row, *terms)).fetchone()[0]  # type: ignore[index]
         return pk
 
     def replace(
@@ -177,7 +178,7 @@ class DocumentTable:
             self._insert_terms(connection, stored.pk, values)
         else:
             terms = (stored.pk, self.kind, *_term_arrays(values))
-            connection.exec_driver_sql(_PG_REPLACE, (*row, stored.pk, *terms))
+            raw.execute(connection, _PG_REPLACE, (*row, stored.pk, *terms))
         return version
 
     def delete(self, connection: Connection, id_: str) -> bool:
@@ -207,7 +208,7 @@ class DocumentTable:
             row = _driver(connection).execute(_SQLITE.get, (self.kind, id_)).fetchone()
         else:
             sql = _POSTGRESQL.get_for_update if for_update else _POSTGRESQL.get
-            row = connection.exec_driver_sql(sql, (self.kind, id_)).first()
+            row = raw.execute(connection, sql, (self.kind, id_)).fetchone()
         return None if row is None else StoredDocument(row[0], row[1], row[2], row[3])
 
     def list(

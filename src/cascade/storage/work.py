@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, case, func, select, update
 
-from cascade.storage import leases
+from cascade.storage import leases, raw
 from cascade.storage.tables import work_item
 
 
@@ -56,7 +56,7 @@ _RELEASE = (
 def _run(connection: Connection, sql: str, parameters: tuple[object, ...]) -> int:
     """Execute hot driver SQL written with `?` markers; returns the row count."""
     if connection.dialect.name == "postgresql":
-        sql = sql.replace("?", "%s")
+        return int(raw.execute(connection, sql.replace("?", "%s"), parameters).rowcount)
     return int(connection.exec_driver_sql(sql, parameters).rowcount)
 
 
