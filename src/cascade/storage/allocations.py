@@ -22,16 +22,17 @@ there (`lock_conflict(exc)`) fails one job whole, which can simply be retried.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, CursorResult, Row, Select, delete, exists, func, select
+from sqlalchemy import Connection, CursorResult, Select, delete, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 from cascade.domain.pools import PoolDefinition
+from cascade.storage import raw
 from cascade.storage.pool_cursors import take_ordinal
 from cascade.storage.tables import allocation, pool_cursor
 from cascade.tmf.instants import now_instant
@@ -137,7 +138,7 @@ def release(connection: Connection, owner: str) -> Allocation | None:
 
 
 def allocation_of(connection: Connection, owner: str) -> Allocation | None:
-    row = _sql(connection, _OF_OWNER, (owner,)).first()
+    row = _first(connection, _OF_OWNER, (owner,))
     return None if row is None else _from_row(row)
 
 
@@ -209,7 +210,7 @@ def _insert(
     """Insert the allocation unless (pool, ordinal) or the owner is taken; True if inserted."""
     row = (pool, ordinal, owner, msgspec.json.encode(values).decode(), now_instant())
     # No row comes back when a unique constraint refused it.
-    return _sql(connection, _INSERT, row).first() is not None
+    return _first(connection, _INSERT, row) is not None
 
 
 # Driver SQL written once (with `?` markers): allocation runs in every resource order step.
@@ -232,6 +233,14 @@ def _selected() -> Select[tuple[str, int, str, str]]:
     return select(allocation.c.pool, allocation.c.ordinal, allocation.c.owner, allocation.c.value)
 
 
-def _from_row(row: Row[Any]) -> Allocation:
-    values: dict[str, Any] = msgspec.json.decode(row.value)
-    return Allocation(row.pool, int(row.ordinal), row.owner, values)
+def _first(connection: Connection, sql: str, parameters: tuple[Any, ...]) -> Any:
+    """The first row of a hot statement (psycopg's own execute on PostgreSQL: storage/raw.py)."""
+    if connection.dialect.name == "postgresql":
+        return raw.execute(connection, sql.replace("?", "%s"), parameters).fetchone()
+    return connection.exec_driver_sql(sql, parameters).first()
+
+
+def _from_row(row: Sequence[Any]) -> Allocation:
+    """An allocation from (pool, ordinal, owner, value)."""
+    values: dict[str, Any] = msgspec.json.decode(row[3])
+    return Allocation(row[0], int(row[1]), row[2], values)
