@@ -22,9 +22,9 @@ def instant(text: str) -> float:
 
 
 async def wait_ready(url: str) -> None:
-    """Until `url` answers at all (30 s at most)."""
+    """Until `url` answers at all (120 s at most: a loaded machine starts servers slowly)."""
     async with httpx.AsyncClient() as client:
-        for _ in range(300):
+        for _ in range(1200):
             try:
                 await client.get(url)
                 return

@@ -4,7 +4,10 @@ Starts `cascade serve --demo` (controllers in the server, or `--workers N` separ
 `cascade worker` processes), offers broadband orders at a steady rate from one client,
 waits until every order has ended, and prints: orders completed per second end to end, and
 the p50/p99 time from POST (the order's `orderDate`) to `completed` (its `completionDate`),
-both set by the server. The simulated network runs at zero latency.
+both set by the server. The simulated network runs at zero latency unless
+CASCADE_SIMULATOR_LATENCY_MS says otherwise. On a local PostgreSQL it also prints what an
+order cost: statements, round trips, transactions, server-side and client-side CPU
+(bench/costs.py).
 
     .venv/bin/python bench/fulfilment.py --orders 3000 --rate 150
     .venv/bin/python bench/fulfilment.py --workers 2 \
@@ -29,6 +32,8 @@ from typing import Any
 import httpx
 
 from common import free_port, instant, wait_ready
+from costs import Costs
+from costs import report as cost_report
 
 ORDERS = "/tmf-api/productOrderingManagement/v4/productOrder"
 ENDED = {"completed", "failed", "partial", "rejected", "cancelled"}
@@ -179,9 +184,13 @@ def main() -> None:
         processes = start(args, url, port, scratch / "server.log")
     try:
         asyncio.run(wait_ready(f"{base}/health"))
+        costs = None if args.components else Costs(url, [p.pid for p in processes])
+        before = costs.sample() if costs else None
         ids = asyncio.run(offer(base, args.orders, args.rate, args.concurrency))
         orders = asyncio.run(collect(base, len(ids), args.timeout))
         report(orders, args)
+        if costs is not None and before is not None:
+            cost_report(before, costs.sample(), len(ids), postgres=costs.postgres)
     finally:
         for process in processes:
             process.send_signal(signal.SIGINT)

@@ -23,6 +23,7 @@ class Settings:
     public_url: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     readers: int = 4
+    writers: int = 1  # writer threads per process, PostgreSQL only (storage/database.py)
     # Fulfilment: run the controllers in this process; their leases and polling.
     controllers: bool = True
     lease_ms: int = 30_000
@@ -84,6 +85,7 @@ class Settings:
 # Fulfilment settings any process running controllers (`serve`, `worker`) takes from
 # `CASCADE_<NAME>` variables, e.g. CASCADE_LEASE_MS=2000 or CASCADE_SIMULATOR_SPECIFICATIONS.
 FROM_ENVIRONMENT: dict[str, Callable[[str], Any]] = {
+    "writers": int,
     "lease_ms": int,
     "poll_interval_s": float,
     "activation_attempts": int,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import random
 import threading
+import time
 from collections import Counter
 from functools import partial
 from typing import Any
@@ -23,7 +24,6 @@ from cascade.storage.allocations import (
     allocate,
     allocation_of,
     allocations,
-    lock_conflict,
     release,
 )
 from cascade.storage.database import Database, Job
@@ -300,12 +300,15 @@ def test_processes_allocating_and_releasing_account_for_every_value(
         take(cascade, definition, "late-extra")
 
 
-def test_crossed_pool_locks_fail_one_job_whole_and_it_can_be_retried(
-    cascade: Cascade, database_url: str
-) -> None:
-    """Two writers taking two pools in opposite orders: PostgreSQL picks one victim."""
+def _open_writers(database_url: str) -> list[Database]:
     if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite runs one write transaction at a time: no crossed locks")
+        pytest.skip("SQLite runs one write transaction at a time: nothing to hold up")
+    return [Database(database_url, readers=1) for _ in range(2)]
+
+
+def test_crossed_pools_deadlock_no_one(cascade: Cascade, database_url: str) -> None:
+    """Two writers taking two pools in opposite orders, each holding its first value while the
+    other takes its own: both commit (the cursors are not locked by the transactions)."""
     first_pool, second_pool = numbers(1, 5, "rs-a"), numbers(1, 5, "rs-b")
     both_hold_one = threading.Barrier(2, timeout=30)
 
@@ -317,24 +320,60 @@ def test_crossed_pool_locks_fail_one_job_whole_and_it_can_be_retried(
 
         return job
 
-    writers = [Database(database_url, readers=1) for _ in range(2)]
+    writers = _open_writers(database_url)
     try:
         futures = [
             writers[0].submit_write(crossed(first_pool, second_pool, "x")),
             writers[1].submit_write(crossed(second_pool, first_pool, "y")),
         ]
-        failures = [f.exception(timeout=60) for f in futures]
+        got = sorted((a.pool, a.ordinal) for a in (f.result(timeout=60) for f in futures))
     finally:
         for writer in writers:
             writer.close()
-    (victim,) = [(n, exc) for n, exc in enumerate(failures) if exc is not None]
-    assert lock_conflict(victim[1])
-    tag = "xy"[victim[0]]
-    held = {a.owner for a in cascade.database.read_sync(allocations)}
-    assert held == {f"{'yx'[victim[0]]}-1", f"{'yx'[victim[0]]}-2"}  # the victim left nothing
-    pools = (first_pool, second_pool) if tag == "x" else (second_pool, first_pool)
+    assert got == [("rs-a", 1), ("rs-b", 1)]
+    held = {a.owner: (a.pool, a.ordinal) for a in cascade.database.read_sync(allocations)}
+    assert held == {
+        "x-1": ("rs-a", 0),
+        "x-2": ("rs-b", 1),
+        "y-1": ("rs-b", 0),
+        "y-2": ("rs-a", 1),
+    }
 
-    def retried(connection: Connection) -> list[Allocation]:
-        return [allocate(connection, p, {}, f"{tag}-{n}") for n, p in enumerate(pools, 1)]
 
-    assert [a.ordinal for a in cascade.database.write_sync(retried)] == [1, 1]
+def test_an_open_allocating_transaction_holds_up_no_other_writer(
+    cascade: Cascade, database_url: str
+) -> None:
+    """While one transaction that allocated stays open, another writer allocates from the
+    same pool and commits; a value whose transaction rolled back is a gap, reused later."""
+    definition = numbers(1, 3)
+    other_committed = threading.Event()
+    writers = _open_writers(database_url)
+
+    def holder(connection: Connection) -> None:
+        allocate(connection, definition, {}, "held-open")
+        assert other_committed.wait(timeout=30), "the other writer waited for this transaction"
+        raise RuntimeError("roll back")  # the value it took becomes a gap
+
+    try:
+        open_one = writers[0].submit_write(holder)
+        deadline = time.monotonic() + 30
+        while committed_cursor(writers[1]) is None:  # the holder's allocation is made
+            assert time.monotonic() < deadline, "the holder never allocated"
+        got = writers[1].write_sync(lambda c: allocate(c, definition, {}, "other"))
+        other_committed.set()
+        assert isinstance(open_one.exception(timeout=60), RuntimeError)
+    finally:
+        for writer in writers:
+            writer.close()
+    assert (got.ordinal, got.values) == (1, {"n": 2})
+    assert [take(cascade, definition, o).ordinal for o in ("c", "d")] == [2, 0]  # 0: the gap
+    with pytest.raises(PoolExhausted):
+        take(cascade, definition, "e")
+
+
+def committed_cursor(writer: Database) -> int | None:
+    """The pool's cursor as committed (the holder's cursor move commits at once)."""
+    found = writer.read_sync(
+        lambda c: c.execute(select(pool_cursor.c.next_ordinal)).scalar_one_or_none()
+    )
+    return None if found is None else int(found)

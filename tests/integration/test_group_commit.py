@@ -119,3 +119,35 @@ def test_reads_without_a_snapshot_leave_no_transaction_open(database: Database) 
 
     assert count == 1
     assert still_open is False
+
+
+def test_several_writers_commit_batches_side_by_side_on_postgresql(
+    cascade: Cascade, database_url: str
+) -> None:
+    """With three writers, three jobs each waiting inside its transaction for the other two
+    all run at once and commit; SQLite keeps one writer (its write lock admits one)."""
+    writers = Database(database_url, readers=1, writers=3)
+    all_open = threading.Barrier(3, timeout=30)
+    started = threading.Semaphore(0)
+
+    def meet(name: str) -> Callable[[Connection], str]:
+        def job(connection: Connection) -> str:
+            connection.execute(insert(pool_cursor).values(pool=name, next_ordinal=1))
+            started.release()
+            all_open.wait()
+            return name
+
+        return job
+
+    try:
+        if database_url.startswith("sqlite"):
+            assert len(writers._writers) == 1
+            return
+        futures = []
+        for n in range(3):  # one at a time: each job is running before the next is queued
+            futures.append(writers.submit_write(meet(f"w{n}")))
+            assert started.acquire(timeout=30)
+        assert sorted(f.result(timeout=60) for f in futures) == ["w0", "w1", "w2"]
+    finally:
+        writers.close()
+    assert pools(cascade.database) == ["w0", "w1", "w2"]

@@ -60,7 +60,12 @@ class Cascade:
 
 
 def build(settings: Settings) -> Cascade:
-    database = Database(settings.database_url, readers=settings.readers)
+    database = Database(
+        settings.database_url,
+        readers=settings.readers,
+        writers=settings.writers,
+        notify_work=not settings.controllers,
+    )
     topology = topology_of(settings)
     table = rows(ALL_APIS)
     early = Early(topology, CatalogCache())

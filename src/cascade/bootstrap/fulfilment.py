@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cascade.apis import kinds
+from cascade.background.notices import Notices
 from cascade.bootstrap.drivers import driver_parts
 from cascade.components.follower import Follower, FollowerSettings
 from cascade.components.mirror import MirroredChildren, Mirrors
@@ -31,6 +32,7 @@ from cascade.fulfilment.runtime import Controller, Runtime, RuntimeSettings
 from cascade.fulfilment.service.controller import ServiceOrderController
 from cascade.repositories import Repositories
 from cascade.settings import Settings
+from cascade.storage import work
 from cascade.storage.database import Database
 from cascade.tmf.declarations import Kind
 
@@ -69,6 +71,8 @@ def build_chain(
     )
     runtime.trace_root = TraceRoots(repositories)  # asked only while tracing
     runtime.companions.extend(parts.companions)
+    if database.dialect == "postgresql":  # woken by other processes' new work (ADR 0027)
+        runtime.companions.append(Notices(database.url, work.WORK_CHANNEL, runtime.wake))
     chain.follower = _follower(repositories, database, settings, topology, runtime)
     return chain
 

@@ -6,34 +6,39 @@ one owner (for example an order item's resource). `pool_cursor` keeps each pool'
 never-used ordinal; once it reaches the pool's size, released ordinals are found again by a
 gap search, lowest first.
 
-Concurrency: on PostgreSQL the pool's cursor row is locked (`SELECT ... FOR UPDATE`) before
-an ordinal is chosen, so allocations from one pool serialize across processes until the
-holder's transaction ends; on SQLite the writer holds the database write lock
-(`BEGIN IMMEDIATE`). The primary key (pool, ordinal) and the unique owner are the last line of
-defence: a collision they catch raises instead of handing a value out twice.
+Concurrency: on PostgreSQL the cursor moves in a one-statement transaction of its own
+(`pool_cursors.py`, ADR 0027), so no allocating transaction holds a pool's row: writers of
+any number of processes allocate from one pool at once, and no two transactions wait for each
+other's pools (no crossed-lock deadlocks). On SQLite the cursor row is read and advanced in the
+allocating transaction, under the database write lock (`BEGIN IMMEDIATE`). The primary key
+(pool, ordinal) and the unique owner are the last line of defence: a value they refuse is
+never handed out, and the allocation tries the next one.
 
-Pool locks are held until the transaction commits. On PostgreSQL, two transactions that take
-the locks of two pools in opposite orders (for example two group-commit batches mixing
-different orders) deadlock: PostgreSQL fails one job after `deadlock_timeout` (1 s), whole,
-and the other goes on. `lock_conflict(exc)` recognises that failure so a caller can retry.
+Once the cursor has reached the pool's size, the gap search (lowest free ordinal first) can
+find the same gap in two transactions at once; the second's insert waits for the first to end
+and then tries the next gap. Only that regime waits on another transaction, and a deadlock
+there (`lock_conflict(exc)`) fails one job whole, which can simply be retried.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, CursorResult, Row, Select, delete, exists, func, select
+from sqlalchemy import Connection, CursorResult, Select, delete, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 from cascade.domain.pools import PoolDefinition
+from cascade.storage import raw
+from cascade.storage.pool_cursors import take_ordinal
 from cascade.storage.tables import allocation, pool_cursor
 from cascade.tmf.instants import now_instant
 
 POOL_KEY_LENGTH = 256  # allocation.pool / pool_cursor.pool
+MAX_TRIES = 16  # values tried before giving up (each refused one was taken concurrently)
 RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
 
 
@@ -75,20 +80,53 @@ def allocate(
     held = allocation_of(connection, owner)
     if held is not None:
         return _same_pool(held, pool)
-    next_ordinal = _locked_cursor(connection, pool)
     size = definition.size
+    if connection.dialect.name == "postgresql":
+        return _allocate_apart(connection, definition, context, pool, owner)
+    next_ordinal = _locked_cursor(connection, pool)
     ordinal = next_ordinal if next_ordinal < size else _lowest_free(connection, pool, size)
     if ordinal is None:
         raise PoolExhausted(pool, size)
     values = definition.values(ordinal, context)
     if not _insert(connection, pool, ordinal, owner, values):
-        held = allocation_of(connection, owner)
-        if held is not None:  # the same owner, allocated by a concurrent transaction
-            return _same_pool(held, pool)
-        raise RuntimeError(f"ordinal {ordinal} of pool '{pool}' is taken: pool cursor out of step")
+        return _taken(connection, pool, ordinal, owner)
     if ordinal >= next_ordinal:
         _sql(connection, _ADVANCE_CURSOR, (ordinal + 1, pool))
     return Allocation(pool, ordinal, owner, values)
+
+
+def _allocate_apart(
+    connection: Connection,
+    definition: PoolDefinition,
+    context: Mapping[str, Any],
+    pool: str,
+    owner: str,
+) -> Allocation:
+    """PostgreSQL: an ordinal from the cursor advanced apart, else the lowest gap; a value
+    another transaction got first is skipped for the next."""
+    size, after = definition.size, -1
+    for _ in range(MAX_TRIES):
+        ordinal = take_ordinal(connection, pool, size)
+        if ordinal is None:
+            ordinal = _lowest_free(connection, pool, size, above=after)
+            if ordinal is None:
+                raise PoolExhausted(pool, size)
+            after = ordinal
+        values = definition.values(ordinal, context)
+        if _insert(connection, pool, ordinal, owner, values):
+            return Allocation(pool, ordinal, owner, values)
+        held = allocation_of(connection, owner)
+        if held is not None:  # the same owner, allocated by a concurrent transaction
+            return _same_pool(held, pool)
+    raise RuntimeError(f"pool '{pool}': no free ordinal after {MAX_TRIES} tries")
+
+
+def _taken(connection: Connection, pool: str, ordinal: int, owner: str) -> Allocation:
+    """The insert was refused: the owner's allocation made concurrently, or a broken cursor."""
+    held = allocation_of(connection, owner)
+    if held is not None:  # the same owner, allocated by a concurrent transaction
+        return _same_pool(held, pool)
+    raise RuntimeError(f"ordinal {ordinal} of pool '{pool}' is taken: pool cursor out of step")
 
 
 def release(connection: Connection, owner: str) -> Allocation | None:
@@ -100,7 +138,7 @@ def release(connection: Connection, owner: str) -> Allocation | None:
 
 
 def allocation_of(connection: Connection, owner: str) -> Allocation | None:
-    row = _sql(connection, _OF_OWNER, (owner,)).first()
+    row = _first(connection, _OF_OWNER, (owner,))
     return None if row is None else _from_row(row)
 
 
@@ -147,17 +185,18 @@ def _locked_cursor(connection: Connection, pool: str) -> int:
     return int(_sql(connection, cursor_sql, (pool,)).scalar_one())
 
 
-def _lowest_free(connection: Connection, pool: str, size: int) -> int | None:
-    """The lowest ordinal below `size` that nobody holds (a gap left by a release)."""
+def _lowest_free(connection: Connection, pool: str, size: int, above: int = -1) -> int | None:
+    """The lowest ordinal in (`above`, `size`) that nobody holds (a gap left by a release)."""
     held = allocation.alias("held")
-    zero_held = exists().where(allocation.c.pool == pool, allocation.c.ordinal == 0)
-    if not connection.execute(select(zero_held)).scalar_one():
-        return 0
+    if above < 0:
+        zero_held = exists().where(allocation.c.pool == pool, allocation.c.ordinal == 0)
+        if not connection.execute(select(zero_held)).scalar_one():
+            return 0
     after = held.c.ordinal + 1
     next_held = exists().where(allocation.c.pool == pool, allocation.c.ordinal == after)
     query = (  # walks the primary key in order and stops at the first gap
         select(after)
-        .where(held.c.pool == pool, after < size, ~next_held)
+        .where(held.c.pool == pool, after < size, held.c.ordinal >= above, ~next_held)
         .order_by(held.c.ordinal)
         .limit(1)
     )
@@ -171,7 +210,7 @@ def _insert(
     """Insert the allocation unless (pool, ordinal) or the owner is taken; True if inserted."""
     row = (pool, ordinal, owner, msgspec.json.encode(values).decode(), now_instant())
     # No row comes back when a unique constraint refused it.
-    return _sql(connection, _INSERT, row).first() is not None
+    return _first(connection, _INSERT, row) is not None
 
 
 # Driver SQL written once (with `?` markers): allocation runs in every resource order step.
@@ -194,6 +233,14 @@ def _selected() -> Select[tuple[str, int, str, str]]:
     return select(allocation.c.pool, allocation.c.ordinal, allocation.c.owner, allocation.c.value)
 
 
-def _from_row(row: Row[Any]) -> Allocation:
-    values: dict[str, Any] = msgspec.json.decode(row.value)
-    return Allocation(row.pool, int(row.ordinal), row.owner, values)
+def _first(connection: Connection, sql: str, parameters: tuple[Any, ...]) -> Any:
+    """The first row of a hot statement (psycopg's own execute on PostgreSQL: storage/raw.py)."""
+    if connection.dialect.name == "postgresql":
+        return raw.execute(connection, sql.replace("?", "%s"), parameters).fetchone()
+    return connection.exec_driver_sql(sql, parameters).first()
+
+
+def _from_row(row: Sequence[Any]) -> Allocation:
+    """An allocation from (pool, ordinal, owner, value)."""
+    values: dict[str, Any] = msgspec.json.decode(row[3])
+    return Allocation(row[0], int(row[1]), row[2], values)

@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from cascade.storage import pool_cursors
 from cascade.storage.checkpoint import WalCheckpointer
 from cascade.storage.sqlite_functions import register_sqlite_functions
 from cascade.storage.write_lock import WriteLock
@@ -124,17 +125,29 @@ def _transaction_broken(connection: Connection) -> bool:
 class Database:
     """Runs jobs (functions of a Connection) on the writer thread or on a reader thread."""
 
-    def __init__(self, url: str, *, readers: int = 4) -> None:
+    def __init__(
+        self, url: str, *, readers: int = 4, writers: int = 1, notify_work: bool = False
+    ) -> None:
+        """`writers`: on PostgreSQL, that many writer threads (each with its connection) take
+        batches from the one queue at once (SQLite has one: its write lock admits one writer).
+        `notify_work`: on PostgreSQL, scheduling work notifies the processes that run the
+        controllers (for a process that does not run them itself; storage/work.py)."""
         self.url = url
         self.engine = make_engine(url)
         self.dialect = self.engine.dialect.name
+        self.notify_work = notify_work and self.dialect == "postgresql"
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="cascade-read")
         self._local = threading.local()
         self._checkpointer = WalCheckpointer(self.engine) if self.dialect == "sqlite" else None
         self._write_lock = WriteLock(_sqlite_file(url) if self.dialect == "sqlite" else None)
-        self._writer = threading.Thread(target=self._write_loop, name="cascade-writer", daemon=True)
-        self._writer.start()
+        count = max(1, writers) if self.dialect == "postgresql" else 1
+        self._writers = [
+            threading.Thread(target=self._write_loop, name=f"cascade-writer-{n}", daemon=True)
+            for n in range(count)
+        ]
+        for writer in self._writers:
+            writer.start()
 
     # --- public API -------------------------------------------------------------------------
 
@@ -163,8 +176,9 @@ class Database:
         return self._readers.submit(self._read, job, snapshot).result()
 
     def close(self) -> None:
-        self._queue.put(None)
-        self._writer.join(timeout=10)
+        self._queue.put(None)  # each writer passes it on to the next as it ends
+        for writer in self._writers:
+            writer.join(timeout=10)
         if self._checkpointer is not None:
             self._checkpointer.close()
         self._readers.shutdown(wait=True)
@@ -214,6 +228,7 @@ class Database:
         while True:
             first = self._queue.get()
             if first is None:
+                self._queue.put(None)
                 break
             batch = [first]
             while len(batch) < MAX_BATCH:
@@ -232,9 +247,12 @@ class Database:
                 self._checkpointer.committed()
         if connection is not None:
             connection.close()
+        pool_cursors.close_thread()
 
     def _writer_connection(self) -> Connection:
-        connection = self.engine.connect().execution_options(writer=True)
+        connection = self.engine.connect().execution_options(
+            writer=True, notify_work=self.notify_work
+        )
         if self._checkpointer is not None:
             self._checkpointer.configure_writer(connection.connection.dbapi_connection)
         return connection

@@ -1,9 +1,10 @@
 """Reading and writing TMF documents of one kind on a connection.
 
-The hot statements (insert, terms, get by id) are plain driver SQL, written once per dialect:
+The hot statements (insert, terms, get by id) are plain driver SQL, written once per dialect
+(on PostgreSQL an entity and its terms are one statement, so one round trip):
 building and compiling them with SQLAlchemy Core on every call cost more than running them
-(docs/performance.md). On SQLite they run straight on the DB-API connection; on PostgreSQL
-through `exec_driver_sql`, so the writer's statement tracking sees them. The rest (lists,
+(docs/performance.md). They run straight on the DB-API connection (on PostgreSQL through
+`raw.execute`, which counts writes as the engine's hook does). The rest (lists,
 replace, delete) uses SQLAlchemy Core.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select
 
+from cascade.storage import raw
 from cascade.storage.filters import (
     IndexedAttributes,
     condition_clause,
@@ -66,6 +68,20 @@ class _Sql:
 
 _SQLITE = _Sql.of("sqlite")
 _POSTGRESQL = _Sql.of("postgresql")
+# PostgreSQL: an entity and its terms in one statement, one round trip (the terms as two arrays).
+_NEW_TERMS = (
+    "INSERT INTO entity_term (entity_pk, kind, path, value) SELECT {pk}, %s, n.path, n.value"
+    " FROM unnest(%s::text[], %s::text[]) AS n(path, value)"
+)
+_PG_INSERT = (
+    f"WITH e AS ({_POSTGRESQL.insert_entity}),"
+    f" t AS ({_NEW_TERMS.format(pk='e.pk')} CROSS JOIN e) SELECT pk FROM e"
+)
+# The statements of a WITH share one snapshot: the DELETE removes the old terms only.
+_PG_REPLACE = (
+    f"WITH u AS ({_POSTGRESQL.update_entity}), d AS ({_POSTGRESQL.delete_terms}),"
+    f" t AS ({_NEW_TERMS.format(pk='%s')}) SELECT 1"
+)
 
 
 @dataclass(frozen=True)
@@ -144,9 +160,10 @@ class DocumentTable:
         pk: int
         if connection.dialect.name == "sqlite":
             pk = _driver(connection).execute(_SQLITE.insert_entity, row).lastrowid
+            self._insert_terms(connection, pk, values)
         else:
-            pk = connection.exec_driver_sql(_POSTGRESQL.insert_entity, row).scalar_one()
-        self._insert_terms(connection, pk, values)
+            terms = (self.kind, *_term_arrays(values))
+            pk = raw.execute(connection, _PG_INSERT, (*row, *terms)).fetchone()[0]  # type: ignore[index]
         return pk
 
     def replace(
@@ -159,10 +176,10 @@ class DocumentTable:
             cursor = _driver(connection)
             cursor.execute(_SQLITE.update_entity, row)
             cursor.execute(_SQLITE.delete_terms, (stored.pk,))
+            self._insert_terms(connection, stored.pk, values)
         else:
-            connection.exec_driver_sql(_POSTGRESQL.update_entity, row)
-            connection.exec_driver_sql(_POSTGRESQL.delete_terms, (stored.pk,))
-        self._insert_terms(connection, stored.pk, values)
+            terms = (stored.pk, self.kind, *_term_arrays(values))
+            raw.execute(connection, _PG_REPLACE, (*row, stored.pk, *terms))
         return version
 
     def delete(self, connection: Connection, id_: str) -> bool:
@@ -174,13 +191,10 @@ class DocumentTable:
         return True
 
     def _insert_terms(self, connection: Connection, pk: int, values: IndexedValues) -> None:
-        if not values.terms:
-            return
-        rows = [(pk, self.kind, path, value) for path, value in values.terms]
-        if connection.dialect.name == "sqlite":
+        """SQLite: the terms in one executemany (PostgreSQL writes them with the entity)."""
+        if values.terms:
+            rows = [(pk, self.kind, path, value) for path, value in values.terms]
             _driver(connection).executemany(_SQLITE.insert_term, rows)
-        else:
-            connection.exec_driver_sql(_POSTGRESQL.insert_term, rows)
 
     # --- reads ------------------------------------------------------------------------------
 
@@ -195,7 +209,7 @@ class DocumentTable:
             row = _driver(connection).execute(_SQLITE.get, (self.kind, id_)).fetchone()
         else:
             sql = _POSTGRESQL.get_for_update if for_update else _POSTGRESQL.get
-            row = connection.exec_driver_sql(sql, (self.kind, id_)).first()
+            row = raw.execute(connection, sql, (self.kind, id_)).fetchone()
         return None if row is None else StoredDocument(row[0], row[1], row[2], row[3])
 
     def list(
@@ -257,6 +271,11 @@ class DocumentTable:
         return date is not None and any(
             c.attribute == date and c.op in RANGE_OPERATORS for c in query.conditions
         )
+
+
+def _term_arrays(values: IndexedValues) -> tuple[list[str], list[str]]:
+    """The terms' paths and values, as two arrays of one length."""
+    return [path for path, _ in values.terms], [value for _, value in values.terms]
 
 
 def _driver(connection: Connection) -> Any:

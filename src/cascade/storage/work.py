@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, case, func, select, update
 
-from cascade.storage import leases
+from cascade.storage import leases, raw
 from cascade.storage.tables import work_item
 
 
@@ -41,6 +41,11 @@ _EARLIEST = {
     "sqlite": "min(work_item.due_ms, excluded.due_ms)",
     "postgresql": "LEAST(work_item.due_ms, excluded.due_ms)",
 }
+# PostgreSQL, in a process that does not run the controllers: the same upsert, and a notice to
+# the processes that do (background/notices.py), delivered when the transaction commits.
+WORK_CHANNEL = "cascade_work"
+_NOTIFY = "WITH scheduled AS ({schedule} RETURNING 1) SELECT pg_notify('" + WORK_CHANNEL + "', '')"
+NOTIFY_OPTION = "notify_work"  # the writer connection's execution option that asks for it
 _FORGET = "DELETE FROM work_item WHERE kind = ? AND entity_id = ? AND seq = ?"
 _RELEASE = (
     "UPDATE work_item SET lease_owner = NULL, lease_until_ms = NULL, attempts = 0 "
@@ -51,7 +56,7 @@ _RELEASE = (
 def _run(connection: Connection, sql: str, parameters: tuple[object, ...]) -> int:
     """Execute hot driver SQL written with `?` markers; returns the row count."""
     if connection.dialect.name == "postgresql":
-        sql = sql.replace("?", "%s")
+        return int(raw.execute(connection, sql.replace("?", "%s"), parameters).rowcount)
     return int(connection.exec_driver_sql(sql, parameters).rowcount)
 
 
@@ -59,7 +64,10 @@ def schedule(connection: Connection, kind: str, entity_id: str, due_ms: int | No
     """Ask for `entity_id` to be looked at no later than `due_ms` (default: now)."""
     due = now_ms() if due_ms is None else due_ms
     earliest = _EARLIEST.get(connection.dialect.name, _EARLIEST["postgresql"])
-    _run(connection, _SCHEDULE.format(earliest=earliest), (kind, entity_id, due))
+    statement = _SCHEDULE.format(earliest=earliest)
+    if connection.get_execution_options().get(NOTIFY_OPTION):
+        statement = _NOTIFY.format(schedule=statement)
+    _run(connection, statement, (kind, entity_id, due))
 
 
 def claim(
