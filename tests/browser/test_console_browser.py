@@ -61,6 +61,7 @@ def test_search_then_watch_the_tree_fill_in_live(server: Server, browser: Browse
     link.click()
     wait_for_node(browser, "ResourceOrder", "inProgress")  # arrived without a reload
     expect(state_of(browser)).to_have_text("inProgress")
+    wait_for_node(browser, "TMF639 resource", "not yet recorded")  # the gated one: pending
     browser.shot("order-in-progress")
     server.gate.open()
     expect(state_of(browser)).to_have_text("completed", timeout=PATIENCE_MS)
@@ -143,6 +144,25 @@ def test_redeliver_parked_events(server: Server, browser: Browser) -> None:
     page.get_by_role("link", name="po-fibre-broadband").click()
     expect(page.locator('li.node[data-label="Resource specification"]').first).to_be_visible()
     browser.shot("catalog")
+
+
+def test_retry_a_failed_activation(failing_server: Server, browser: Browser) -> None:
+    order = place(failing_server, "browser-retry")
+    page = browser.page
+    page.goto(f"{failing_server.url}/console/productOrder/{order['id']}")
+    expect(state_of(browser)).to_have_text("failed", timeout=PATIENCE_MS)
+    expect(page.locator(".problem").first).to_contain_text("simulated network refused")
+    browser.shot("order-failed")
+    page.locator('[data-action="retry"]').click()  # confirmed in the dialog
+    expect(page.locator(".flash.done")).to_contain_text("Retry order")
+    expect(page.locator(".flash.done")).to_contain_text("for item(s) 1")
+    with failing_server.client() as client:
+        placed = client.get(PO, params={"externalId": "browser-retry"}).json()
+    assert len(placed) == 2  # the failed order, final, and its retry
+    retry = next(each for each in placed if each["id"] != order["id"])
+    page.goto(f"{failing_server.url}/console/productOrder/{retry['id']}")
+    expect(page.locator(".facts-row")).to_contain_text(order["id"])  # says what it retries
+    expect(state_of(browser)).to_have_text("failed", timeout=PATIENCE_MS)  # the network still is
 
 
 def new_key(server: Server, scopes: str, party: str | None = None) -> str:

@@ -115,9 +115,7 @@ async def _detail(
     actions = offered(console.auth, viewer, chosen, tree.state)
     unsafe: list[str] = []
     if any(action.name == "retry" for action in actions):
-        unsafe = await console.database.read(
-            lambda c: retry_problems(c, repositories, order_id)
-        )
+        unsafe = await console.database.read(lambda c: retry_problems(c, repositories, order_id))
         if unsafe:
             actions = [action for action in actions if action.name != "retry"]
     return {

@@ -1,50 +1,17 @@
-"""Retrying a failed activation from the console: a new TMF622 order for the failed `add`
-items, placed through the API's create, offered only where nothing of them is live."""
+"""An order's detail: retrying a failed activation (a new TMF622 order for the failed `add`
+items, through the API's create, offered only where nothing of them is live), and inventory
+records not written yet shown as pending while the order runs."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
-from cascade.apis import kinds
 from cascade.bootstrap import Cascade
-from cascade.fulfilment.layers.ids import child_id, service_order_ids
-from cascade.tmf.declarations import Kind
-from tests.api.chain_records import PO, store
+from tests.api.chain_records import PO
 from tests.console.helpers import Client, post_form
-
-PARTY = [{"id": "acme", "role": "customer", "@referredType": "Organization"}]
-
-
-def _item(item_id: str, state: str, action: str = "add") -> dict[str, Any]:
-    return {
-        "id": item_id,
-        "action": action,
-        "state": state,
-        "productOffering": {"id": "po-fibre-broadband"},
-        "product": {"productCharacteristic": [{"name": "speed", "value": "1G"}]},
-    }
-
-
-def ended_order(cascade: Cascade, state: str, *items: dict[str, Any]) -> dict[str, Any]:
-    asked = copy.deepcopy(list(items))  # the insert sets their states: keep the ones given
-    body = {"externalId": "ext-retry", "relatedParty": PARTY, "productOrderItem": asked}
-    # Inserted as a client placed it, then with the states fulfilment left (items' too).
-    return store(cascade, kinds.PRODUCT_ORDER, body, state=state, productOrderItem=list(items))
-
-
-def insert(cascade: Cascade, kind: Kind, id_: str, body: dict[str, Any]) -> None:
-    repository = cascade.repositories[kind]
-    cascade.database.write_sync(lambda c: repository.insert(c, body, id_=id_))
-
-
-def with_live_service(cascade: Cascade, order: dict[str, Any]) -> None:
-    """The failed item's service order, with its TMF640 service still active on the network."""
-    item = order["productOrderItem"][0]
-    so_id = service_order_ids(order["id"], item)[0]
-    service_item = {"id": "1", "action": "add", "state": "failed", "service": {"name": "x"}}
-    insert(cascade, kinds.SERVICE_ORDER, so_id, {"serviceOrderItem": [service_item]})
-    insert(cascade, kinds.SERVICE_ACTIVATION, child_id(so_id, "1", "service"), {"state": "active"})
+from tests.console.trees import item as _item
+from tests.console.trees import product_order as ended_order
+from tests.console.trees import with_service
 
 
 def orders(client: Client) -> list[dict[str, Any]]:
@@ -76,7 +43,7 @@ def test_a_failed_order_is_retried_once_as_a_new_order(client: Client, cascade: 
 
 def test_no_retry_while_an_activation_is_live(client: Client, cascade: Cascade) -> None:
     failed = ended_order(cascade, "failed", _item("1", "failed"))
-    with_live_service(cascade, failed)
+    with_service(cascade, failed, "active")
     detail = f"/console/productOrder/{failed['id']}"
     page = client.get(detail).text
     assert 'data-action="retry"' not in page
@@ -99,3 +66,17 @@ def test_no_retry_of_a_modify_or_of_an_order_that_did_not_fail(
     refused = post_form(client, f"{detail}/retry", detail)
     assert "Refused (409" in refused.text and "only a failed or partial" in refused.text
     assert len(orders(client)) == 2
+
+
+def test_a_record_not_written_yet_is_pending_until_the_order_ends(
+    client: Client, cascade: Cascade
+) -> None:
+    running = ended_order(cascade, "inProgress", _item("1", "inProgress"))
+    with_service(cascade, running, "reserved")
+    page = client.get(f"/console/productOrder/{running['id']}").text
+    assert '<span class="state later">not yet recorded</span>' in page
+    assert "not recorded<" not in page  # not shown as a failure while the order runs
+    failed = ended_order(cascade, "failed", _item("1", "failed"))
+    with_service(cascade, failed, "inactive")
+    page = client.get(f"/console/productOrder/{failed['id']}").text
+    assert '<span class="state bad">not recorded</span>' in page
