@@ -207,3 +207,20 @@ def test_a_read_only_viewer_has_no_actions(keyed_server: Server, browser: Browse
     expect(page.get_by_role("link", name="Parked events")).to_have_count(0)
     keyed_server.gate.open()
     expect(state_of(browser)).to_have_text("completed", timeout=PATIENCE_MS)
+
+
+def test_components_and_the_audit_trail(keyed_server: Server, browser: Browser) -> None:
+    admin = new_key(keyed_server, "admin productOrdering")
+    order = place(keyed_server, "audited-order", admin)
+    sign_in(keyed_server, browser, admin)
+    page = browser.page
+    page.get_by_role("link", name="Components").click()
+    expect(page.locator("#this-component")).to_contain_text("all")
+    browser.shot("components")
+    page.get_by_role("link", name="Audit").click()
+    page.get_by_label("Entity id").fill(order["id"])
+    page.get_by_label("Action").select_option("create")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#audit tbody tr")).to_have_count(1)
+    expect(page.locator("#audit tbody tr")).to_contain_text("tmf622.productOrder")
+    browser.shot("audit")

@@ -11,6 +11,7 @@ from cascade.console.catalog import catalog_handlers
 from cascade.console.context import Console
 from cascade.console.pages import page_handlers
 from cascade.console.render import STATIC_DIR, STATIC_PATH
+from cascade.console.system import system_handlers
 from cascade.console.watch import watch_handler
 
 
@@ -23,5 +24,6 @@ def console_routes(console: Console) -> list[Any]:
         *action_handlers(console),
         watch_handler(console),
         *catalog_handlers(console),
+        *system_handlers(console),
         static,
     ]
