@@ -144,6 +144,12 @@ def test_redeliver_parked_events(server: Server, browser: Browser) -> None:
     page.get_by_role("link", name="po-fibre-broadband").click()
     expect(page.locator('li.node[data-label="Resource specification"]').first).to_be_visible()
     browser.shot("catalog")
+    form = page.locator("#test-order")  # a test order, its characteristics as a form
+    form.get_by_label("Customer (party id)").fill("acme")
+    form.locator('select[name="char.downloadSpeed"]').select_option(index=1)
+    form.get_by_role("button", name="Place order").click()  # confirmed in the dialog
+    expect(page.locator(".flash.done")).to_contain_text("Test order")
+    expect(page.locator("h1")).to_contain_text("ProductOrder")
 
 
 def test_retry_a_failed_activation(failing_server: Server, browser: Browser) -> None:
