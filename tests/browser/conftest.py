@@ -79,6 +79,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
+def failing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Every activation of the simulated network fails, at its first and only attempt."""
+    failing = {"CASCADE_SIMULATOR_FAILURE_RATE": "1", "CASCADE_ACTIVATION_ATTEMPTS": "1"}
+    yield from _server(tmp_path_factory.mktemp("failing"), environment=failing)
+
+
+@pytest.fixture(scope="module")
 def keyed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """API keys required."""
     yield from _server(tmp_path_factory.mktemp("keyed"), environment={"CASCADE_AUTH": "apikey"})

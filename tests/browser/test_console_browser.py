@@ -61,6 +61,7 @@ def test_search_then_watch_the_tree_fill_in_live(server: Server, browser: Browse
     link.click()
     wait_for_node(browser, "ResourceOrder", "inProgress")  # arrived without a reload
     expect(state_of(browser)).to_have_text("inProgress")
+    wait_for_node(browser, "TMF639 resource", "not yet recorded")  # the gated one: pending
     browser.shot("order-in-progress")
     server.gate.open()
     expect(state_of(browser)).to_have_text("completed", timeout=PATIENCE_MS)
@@ -143,6 +144,31 @@ def test_redeliver_parked_events(server: Server, browser: Browser) -> None:
     page.get_by_role("link", name="po-fibre-broadband").click()
     expect(page.locator('li.node[data-label="Resource specification"]').first).to_be_visible()
     browser.shot("catalog")
+    form = page.locator("#test-order")  # a test order, its characteristics as a form
+    form.get_by_label("Customer (party id)").fill("acme")
+    form.locator('select[name="char.downloadSpeed"]').select_option(index=1)
+    form.get_by_role("button", name="Place order").click()  # confirmed in the dialog
+    expect(page.locator(".flash.done")).to_contain_text("Test order")
+    expect(page.locator("h1")).to_contain_text("ProductOrder")
+
+
+def test_retry_a_failed_activation(failing_server: Server, browser: Browser) -> None:
+    order = place(failing_server, "browser-retry")
+    page = browser.page
+    page.goto(f"{failing_server.url}/console/productOrder/{order['id']}")
+    expect(state_of(browser)).to_have_text("failed", timeout=PATIENCE_MS)
+    expect(page.locator(".problem").first).to_contain_text("simulated network refused")
+    browser.shot("order-failed")
+    page.locator('[data-action="retry"]').click()  # confirmed in the dialog
+    expect(page.locator(".flash.done")).to_contain_text("Retry order")
+    expect(page.locator(".flash.done")).to_contain_text("for item(s) 1")
+    with failing_server.client() as client:
+        placed = client.get(PO, params={"externalId": "browser-retry"}).json()
+    assert len(placed) == 2  # the failed order, final, and its retry
+    retry = next(each for each in placed if each["id"] != order["id"])
+    page.goto(f"{failing_server.url}/console/productOrder/{retry['id']}")
+    expect(page.locator(".facts-row")).to_contain_text(order["id"])  # says what it retries
+    expect(state_of(browser)).to_have_text("failed", timeout=PATIENCE_MS)  # the network still is
 
 
 def new_key(server: Server, scopes: str, party: str | None = None) -> str:
@@ -187,3 +213,20 @@ def test_a_read_only_viewer_has_no_actions(keyed_server: Server, browser: Browse
     expect(page.get_by_role("link", name="Parked events")).to_have_count(0)
     keyed_server.gate.open()
     expect(state_of(browser)).to_have_text("completed", timeout=PATIENCE_MS)
+
+
+def test_components_and_the_audit_trail(keyed_server: Server, browser: Browser) -> None:
+    admin = new_key(keyed_server, "admin productOrdering")
+    order = place(keyed_server, "audited-order", admin)
+    sign_in(keyed_server, browser, admin)
+    page = browser.page
+    page.get_by_role("link", name="Components").click()
+    expect(page.locator("#this-component")).to_contain_text("all")
+    browser.shot("components")
+    page.get_by_role("link", name="Audit").click()
+    page.get_by_label("Entity id").fill(order["id"])
+    page.get_by_label("Action").select_option("create")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#audit tbody tr")).to_have_count(1)
+    expect(page.locator("#audit tbody tr")).to_contain_text("tmf622.productOrder")
+    browser.shot("audit")

@@ -10,6 +10,7 @@ import pytest
 from litestar.testing import TestClient
 
 from cascade.bootstrap import Cascade
+from cascade.components.links import Link, save_link
 from cascade.security.apikeys import create_key
 from cascade.security.scopes import parse_scopes
 from cascade.security.settings import SecuritySettings
@@ -124,3 +125,28 @@ def test_a_bearer_token_signs_in(database_url: str, signer: Signer) -> None:
             assert "Product orders" in page.text
     finally:
         cascade.close()
+
+
+def test_components_and_audit_pages_for_administrators(browser: Client, keyed: Cascade) -> None:
+    admin = key(keyed, "admin productOrdering")
+    order = place(browser, admin, "acme")
+    keyed.database.write_sync(
+        lambda c: save_link(c, Link("http://som.example/hub", "http://com.example/cb", "s", None))
+    )
+    sign_in(browser, admin)
+    audit = browser.get("/console/audit", params={"kind": "tmf622.productOrder"})
+    assert audit.status_code == 200 and order["id"] in audit.text
+    assert "create" in audit.text and "apikey:" in audit.text
+    other = browser.get("/console/audit", params={"action": "delete"}).text
+    assert order["id"] not in other and "No entry matches." in other
+    components = browser.get("/console/components").text
+    assert "This process: <code>all</code>" in components
+    assert "http://som.example/hub" in components and "not subscribed" in components
+    assert 'href="/console/audit"' in components  # in the menu, for administrators
+    reader = TestClient(keyed.app, base_url=PUBLIC_URL)
+    with reader:
+        sign_in(reader, key(keyed, "productOrdering:read"))
+        for path in ("/console/audit", "/console/components"):
+            refused = reader.get(path)
+            assert refused.status_code == 403 and "insufficientScope" in refused.text
+        assert 'href="/console/audit"' not in reader.get("/console/").text

@@ -14,6 +14,7 @@ from litestar import Litestar
 
 from cascade.apis import ALL_APIS
 from cascade.bootstrap import events as event_parts
+from cascade.bootstrap.components_report import components_source
 from cascade.bootstrap.fulfilment import Chain, build_chain
 from cascade.bootstrap.kinds import Early, Late, Row, client_behaviour, rows, written_hooks
 from cascade.catalogs import CatalogLoader
@@ -87,7 +88,8 @@ def build(settings: Settings) -> Cascade:
     served = tuple(api for api in ALL_APIS if topology.serves(api))
     probes = probes_of(database, settings, runtime)
     auth = ConsoleAuth(security.authenticator, _scopes(security.scopes, extensions))
-    console = Console(auth, resources, repositories, database)
+    components = components_source(topology, served)
+    console = Console(auth, resources, repositories, database, components=components)
     app = create_app(
         served,
         resources,

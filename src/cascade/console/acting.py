@@ -18,6 +18,7 @@ from cascade.console.auth import SESSION_COOKIE, Viewer, check_csrf, keep
 from cascade.console.context import SIGN_IN, Console, order_kind
 from cascade.console.listing import ORDER_KINDS
 from cascade.console.render import error_page, flash, page
+from cascade.console.retry import place_retry
 from cascade.events import store
 from cascade.tmf.errors import TmfError
 
@@ -55,15 +56,25 @@ def action_handlers(console: Console) -> list[Any]:
         chosen = order_kind(kind)
         back = f"/console/{chosen.name}/{order_id}"
         try:
-            said = await act(
-                console.auth,
-                viewer,
-                console.resources,
-                chosen,
-                order_id,
-                action,
-                form.get("reason", "").strip(),
-            )
+            if action == "retry" and chosen.name == "productOrder":
+                said = await place_retry(
+                    console.auth,
+                    viewer,
+                    console.resources[chosen.resource],
+                    console.database,
+                    console.repositories,
+                    order_id,
+                )
+            else:
+                said = await act(
+                    console.auth,
+                    viewer,
+                    console.resources,
+                    chosen,
+                    order_id,
+                    action,
+                    form.get("reason", "").strip(),
+                )
         except TmfError as error:
             if error.status == 404:
                 raise

@@ -41,6 +41,13 @@ ACTIONS: dict[str, Action] = {
     ),
     "hold": Action("hold", "Hold", None, frozenset({"inProgress"})),
     "release": Action("release", "Release", None, frozenset({"held", "pending"})),
+    # Product orders only, and only where retry.retry_problems finds nothing (console/retry.py).
+    "retry": Action(
+        "retry",
+        "Retry failed items",
+        "Place a new product order for the failed items of this one?",
+        frozenset({"failed", "partial"}),
+    ),
 }
 STATE_AFTER = {"hold": "held", "release": "inProgress"}
 
@@ -49,6 +56,8 @@ def route_of(order_kind: OrderKind, action: str) -> str:
     """The API route an action stands for (its scopes are the action's)."""
     if action == "cancel":
         return f"{order_kind.cancel}.create"
+    if action == "retry":
+        return f"{order_kind.resource}.create"
     return f"{order_kind.resource}.patch"
 
 
@@ -59,7 +68,9 @@ def offered(
     return [
         action
         for action in ACTIONS.values()
-        if state in action.from_states and auth.may(viewer, route_of(order_kind, action.name))
+        if state in action.from_states
+        and (action.name != "retry" or order_kind.name == "productOrder")
+        and auth.may(viewer, route_of(order_kind, action.name))
     ]
 
 
@@ -73,7 +84,7 @@ async def act(
     reason: str,
 ) -> str:
     """Runs the action as the API would; returns what happened (a TmfError if refused)."""
-    if action not in ACTIONS:
+    if action not in ACTIONS or action == "retry":  # a retry is retry.place_retry
         raise bad_request(f"Unknown action '{action}'", "invalidAction")
     auth.require(viewer, route_of(order_kind, action))
     if len(reason) > MAX_REASON:

@@ -11,6 +11,7 @@ from litestar import MediaType, Request, Response, get
 from litestar.params import FromPath
 from sqlalchemy import Connection
 
+from cascade.console import placing
 from cascade.console.auth import Viewer
 from cascade.console.context import Console
 from cascade.console.detail import Node
@@ -142,6 +143,11 @@ def catalog_handlers(console: Console) -> list[Any]:
                 TmfError(404, "notFound", f"ProductOffering '{offering_id}' not found"),
                 **context,
             )
-        return page(request, "catalog.html", offerings=None, tree=tree, **context)
+        fields = None
+        if console.auth.may(viewer, placing.ROUTE):
+            fields = await console.database.read(
+                lambda c: placing.order_form(c, repositories, offering_id)
+            )
+        return page(request, "catalog.html", offerings=None, tree=tree, fields=fields, **context)
 
     return [offerings, offering]

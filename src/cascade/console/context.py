@@ -11,6 +11,7 @@ from litestar.response import Redirect
 
 from cascade.console.auth import ConsoleAuth, Viewer
 from cascade.console.listing import ORDER_KINDS, OrderKind
+from cascade.console.reports import ComponentsSource
 from cascade.frontend.resource import TmfResource
 from cascade.repositories import Repositories
 from cascade.storage.database import Database
@@ -26,6 +27,7 @@ class Console:
     repositories: Repositories
     database: Database
     live_poll_s: float = 0.5  # how often a live page's stream looks at its order
+    components: ComponentsSource | None = None  # this process as a component (bootstrap)
 
     async def viewer(self, request: Request[Any, Any, Any]) -> Viewer | Response[Any]:
         """The signed-in viewer, or the redirect to the sign-in page."""

@@ -19,6 +19,8 @@ from cascade.repositories import Repositories
 from cascade.tmf.declarations import Kind
 
 ENDED = frozenset({"completed", "failed", "partial", "rejected", "cancelled"})
+NOT_RECORDED = "not recorded"  # an ended order did not write it (shown as a failure)
+NOT_YET_RECORDED = "not yet recorded"  # a running order will (shown as neutral)
 _DATES = ("orderDate", "startDate", "requestedStartDate", "completionDate", "cancellationDate")
 
 
@@ -57,7 +59,7 @@ def read_detail(
     tree = order_tree(connection, repositories, order_id)
     if tree is None:
         return None
-    reader = Reader(connection, repositories)
+    reader = Reader(connection, repositories, ended=tree["state"] in ENDED)
     root = reader.order(kinds.PRODUCT_ORDER, "ProductOrder", tree)
     for item in tree["items"]:
         root.children.append(reader.product_item(item))
@@ -65,9 +67,12 @@ def read_detail(
 
 
 class Reader:
-    def __init__(self, connection: Connection, repositories: Repositories) -> None:
+    def __init__(
+        self, connection: Connection, repositories: Repositories, *, ended: bool = False
+    ) -> None:
         self.connection = connection
         self.repositories = repositories
+        self.ended = ended  # whether the order has ended: a record missing then is missing
         self.timeline: list[TimelineEntry] = []
 
     def document(self, kind: Kind, id_: Any) -> dict[str, Any]:
@@ -173,7 +178,9 @@ class Reader:
 
     def record(self, kind: Kind, label: str, id_: Any, attribute: str) -> Node:
         document = self.document(kind, id_)
-        node = Node(label, str(id_), document.get(attribute) if document else "not recorded")
+        # A record the order has not written yet is on its way, unless the order has ended.
+        missing = NOT_RECORDED if self.ended else NOT_YET_RECORDED
+        node = Node(label, str(id_), document.get(attribute) if document else missing)
         if document.get("name"):
             node.facts.append(("name", str(document["name"])))
         return node

@@ -18,6 +18,7 @@ from cascade.console.context import Console, order_kind
 from cascade.console.detail import ENDED, Node, TimelineEntry, read_detail, sorted_timeline
 from cascade.console.listing import ORDER_KINDS, OrderKind, filters_of, list_orders, page_of
 from cascade.console.render import error_page, page, render
+from cascade.console.retry import retry_problems
 from cascade.console.single import read_single
 from cascade.tmf.errors import TmfError
 
@@ -111,11 +112,18 @@ async def _detail(
     if found is None:
         raise TmfError(404, "notFound", f"{chosen.kind.entity} '{order_id}' not found")
     tree, timeline = found
+    actions = offered(console.auth, viewer, chosen, tree.state)
+    unsafe: list[str] = []
+    if any(action.name == "retry" for action in actions):
+        unsafe = await console.database.read(lambda c: retry_problems(c, repositories, order_id))
+        if unsafe:
+            actions = [action for action in actions if action.name != "retry"]
     return {
         "document": document,
         "tree": tree,
         "timeline": sorted_timeline(timeline),
-        "actions": offered(console.auth, viewer, chosen, tree.state),
+        "actions": actions,
+        "retry_unsafe": unsafe,
         "ended": tree.state in ENDED,
     }
 

@@ -36,6 +36,7 @@ TONES = {
     ),
     "run": ("acknowledged", "accepted", "inProgress", "InProgress", "inactive"),
     "gone": ("cancelled", "terminated", "standby"),
+    "later": ("not yet recorded",),  # neutral: a running order has not written it yet
 }
 TONE_OF = {state: tone for tone, states in TONES.items() for state in states}
 

@@ -10,7 +10,9 @@ from cascade.console.acting import action_handlers
 from cascade.console.catalog import catalog_handlers
 from cascade.console.context import Console
 from cascade.console.pages import page_handlers
+from cascade.console.placing import placing_handlers
 from cascade.console.render import STATIC_DIR, STATIC_PATH
+from cascade.console.system import system_handlers
 from cascade.console.watch import watch_handler
 
 
@@ -23,5 +25,7 @@ def console_routes(console: Console) -> list[Any]:
         *action_handlers(console),
         watch_handler(console),
         *catalog_handlers(console),
+        *system_handlers(console),
+        *placing_handlers(console),
         static,
     ]
