@@ -18,7 +18,7 @@ from cascade.storage.tables import event_delivery
 from tests.browser.conftest import Browser, Server, sync_api
 from tests.e2e.fulfilment import PO, broadband
 from tests.fulfilment.undone import undone
-from tests.waiting import PATIENCE_S
+from tests.waiting import PATIENCE_S, until
 
 expect = sync_api.expect
 PATIENCE_MS = PATIENCE_S * 1000
@@ -111,6 +111,8 @@ def test_cancel_mid_flight_undoes_everything(server: Server, browser: Browser) -
 
 
 def test_redeliver_parked_events(server: Server, browser: Browser) -> None:
+    server.gate.open()
+    used = place(server, "browser-watch")  # its resources show on the Watch page's pools
     rows = [
         {
             "hub_kind": "tmf622.hub",
@@ -136,6 +138,11 @@ def test_redeliver_parked_events(server: Server, browser: Browser) -> None:
     browser.shot("parked")
     section.get_by_role("button", name="Redeliver 3").click()
     expect(page.locator(".flash.done")).to_contain_text("3 parked deliveries put back in line")
+    with server.client() as client:
+        until(
+            lambda: client.get(f"{PO}/{used['id']}").json()["state"] == "completed",
+            "the order that uses the pools completed",
+        )
     page.get_by_role("link", name="Watch").click()
     expect(page.locator("h1")).to_have_text("Watch the system")
     expect(page.locator("text=rs-gpon-port").first).to_be_visible()  # pools the orders used
