@@ -11,11 +11,13 @@ import pytest
 from litestar.testing import TestClient
 
 from cascade.apis.v5.catalogs import TMF620_V5, TMF634_V5
+from cascade.bootstrap import Cascade
 from cascade.catalogs import demo_catalog
 from cascade.tmf.declarations import ApiSpec, ResourceSpec
 from cascade.tmf.spec import load_swagger
 from tests.api.contract import ResourceContract
 from tests.api.official_schemas import OfficialSchemas
+from tests.api.test_v5_events import outbox
 
 Client = TestClient[Any]
 P4, P5 = "/tmf-api/productCatalogManagement/v4", "/tmf-api/productCatalogManagement/v5"
@@ -27,6 +29,7 @@ PARTY = {
     "@type": "RelatedPartyRefOrPartyRoleRef",
 }
 V4_NAMES = {"productCatalog": "catalog"}  # a v5 resource's name in the demo catalog file
+V4_PARTY = {"id": "party-42", "role": "owner", "@referredType": "Individual"}
 HUB: dict[str, Any] = {"callback": "http://127.0.0.1:9/listener", "@type": "Hub"}
 
 
@@ -216,3 +219,22 @@ def test_v5_docs_and_descriptions(client: Client) -> None:
         described = client.get(f"{api.base_path}/openapi.json").json()
         assert described["openapi"] == "3.0.1"
         assert described["info"]["version"] == "5.0.0"
+
+
+def test_a_v5_hub_gets_v5_catalog_envelopes_once(
+    client: Client, cascade: Cascade, official: OfficialSchemas
+) -> None:
+    """A catalog entry written through v4 is announced to the v5 hub in v5 terms, once."""
+    hub = client.post(f"{P5}/hub", json=HUB)
+    assert hub.status_code == 201, hub.text
+    created = client.post(f"{P4}/catalog", json={"name": "Demo", "relatedParty": [V4_PARTY]})
+    assert created.status_code == 201, created.text
+    recorded = outbox(cascade, created.json()["id"])
+    assert [(api, kind) for api, kind, _ in recorded] == [("tmf620v5", "ProductCatalogCreateEvent")]
+    envelope = recorded[0][2]
+    official.check(TMF620_V5.spec_file, "ProductCatalogCreateEvent", envelope)
+    assert envelope["@type"] == "ProductCatalogCreateEvent"
+    catalog = envelope["event"]["productCatalog"]
+    assert catalog["relatedParty"][0]["partyOrPartyRole"]["id"] == "party-42"
+    assert envelope["source"]["href"] == catalog["href"]
+    assert f"{P5}/productCatalog/" in catalog["href"]
