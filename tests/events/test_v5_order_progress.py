@@ -28,6 +28,7 @@ V5 = "/tmf-api/productOrderingManagement/v5"
 V5_FILE = "TMF622-ProductOrdering-v5.0.0.oas.yaml"
 V4_FILE = "TMF622-ProductOrdering-v4.0.0.swagger.json"
 MILESTONE, ERROR = "ProductOrderMilestoneEvent", "ProductOrderErrorMessageEvent"
+JEOPARDY = "ProductOrderJeopardyAlertEvent"
 
 
 @pytest.fixture
@@ -87,4 +88,36 @@ def test_milestones_and_error_messages_reach_a_v5_hub_once_per_change(
     official.check(V5_FILE, "ProductOrder", v5)
     assert v5["productOrderMilestone"] == milestones
     v4_types = {r.event_type for r in listener.received("/v4")}
-    assert not v4_types & {MILESTONE, ERROR, "ProductOrderJeopardyAlertEvent"}
+    assert not v4_types & {MILESTONE, ERROR, JEOPARDY}
+
+
+SPEC = "/tmf-api/productCatalogManagement/v4/productSpecification/ps-fibre-broadband"
+MERGE = {"content-type": "application/merge-patch+json"}
+
+
+def test_a_manual_step_is_a_jeopardy_alert_and_its_release_a_milestone(
+    chain: Chain, listener: Listener, official: OfficialSchemas
+) -> None:
+    steps = [{"name": "site survey", "kind": "manualStep"}]
+    declared = chain.client.patch(SPEC, json={"cascadeManualSteps": steps}, headers=MERGE)
+    assert declared.status_code == 200, declared.text
+    v5_hub = {"callback": listener.url("/v5"), "@type": "Hub"}
+    assert chain.client.post(f"{V5}/hub", json=v5_hub).status_code == 201
+    placed = chain.place(broadband())
+    url = f"{V5}/productOrder/{placed['id']}"
+    chain.until(lambda: chain.get(url)["state"] == "pending")
+    found = listener.wait(lambda found: bool(of_type(found, JEOPARDY)), "/v5")
+    [alert] = of_type(found, JEOPARDY)
+    official.check(V5_FILE, JEOPARDY, alert)
+    [shown] = alert["event"]["productOrder"]["productOrderJeopardyAlert"]
+    assert shown["jeopardyType"] == "manualStep" and "site survey" in shown["message"]
+    released = chain.client.patch(url, json={"state": "inProgress"}, headers=MERGE)
+    assert released.status_code == 200, released.text
+    assert chain.wait_for(placed["id"], f"{V5}/productOrder")["state"] == "completed"
+    until(lambda: outbox_and_deliveries(chain.cascade) == (0, 0), what="every event delivered")
+    received = listener.received("/v5")
+    assert len(of_type(received, JEOPARDY)) == 1
+    done = chain.get(url)
+    official.check(V5_FILE, "ProductOrder", done)
+    names = [m["name"] for m in done["productOrderMilestone"]]
+    assert names == ["manualStepDone", "serviceOrdersPlaced", "serviceOrdersCompleted"]
