@@ -93,6 +93,30 @@ def test_new_milestones_and_jeopardy_alerts_have_their_events() -> None:
     ]
 
 
+def test_tmf622_v5_lists_have_their_events_and_v4_none() -> None:
+    """TMF622 v5 names the lists `productOrderMilestone`...; v4 has no such events."""
+    before = {"id": "1", "state": "inProgress", "productOrderMilestone": [{"id": "m1"}]}
+    after = {
+        **before,
+        "productOrderMilestone": [{"id": "m1"}, {"id": "m2"}],
+        "productOrderJeopardyAlert": [{"id": "j"}],
+        "productOrderErrorMessage": [{"code": "itemFailed"}],
+    }
+    assert types_of(recorder("tmf622v5", "productOrder").events_of_change(before, after)) == [
+        "ProductOrderAttributeValueChangeEvent",
+        "ProductOrderMilestoneEvent",
+        "ProductOrderJeopardyAlertEvent",
+        "ProductOrderErrorMessageEvent",
+    ]
+    assert types_of(recorder("tmf622", "productOrder").events_of_change(before, after)) == [
+        "ProductOrderAttributeValueChangeEvent"
+    ]
+    unchanged = {**after, "description": "x"}  # the lists did not grow: no event of theirs
+    assert types_of(recorder("tmf622v5", "productOrder").events_of_change(after, unchanged)) == [
+        "ProductOrderAttributeValueChangeEvent"
+    ]
+
+
 def test_envelope_has_only_what_its_definition_lists() -> None:
     orders = recorder("tmf622", "productOrder")
     events = orders.events_of_change({"id": "1", "state": "a"}, {"id": "1", "state": "b"})

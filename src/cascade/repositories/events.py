@@ -121,11 +121,15 @@ class EventRecorder:
             and after.get(state or "") in INFORMATION_STATES
         ):
             events.append(PendingEvent(types.information_required))
-        for attribute, event_type in (
-            ("milestone", types.milestone),
-            ("jeopardyAlert", types.jeopardy),
+        key = types.payload_key
+        for attributes, event_type in (
+            (("milestone", f"{key}Milestone"), types.milestone),
+            (("jeopardyAlert", f"{key}JeopardyAlert"), types.jeopardy),
+            (("errorMessage", f"{key}ErrorMessage"), types.error_message),
         ):
-            if event_type and _grew(before.get(attribute), after.get(attribute)):
+            # TMF641 names the lists `milestone`...; TMF622 v5 `productOrderMilestone`...
+            grew = any(_grew(before.get(a), after.get(a)) for a in attributes)
+            if event_type and grew:
                 events.append(PendingEvent(event_type))
         return events
 

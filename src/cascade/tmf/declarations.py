@@ -111,10 +111,13 @@ class ResourceSpec:
     checks: tuple[DocumentCheck, ...] = ()
     update_definition: str | None = None
     view: View | None = None
+    # The definition of the file that describes the entity, when it is not the kind's own
+    # (TMF620 v5 names `ProductCatalog` what v4 and the kind call `Catalog`).
+    entity_definition: str | None = None
 
     @property
     def entity(self) -> str:
-        return self.kind.entity
+        return self.entity_definition or self.kind.entity
 
     @property
     def create_schema(self) -> str:

@@ -3,7 +3,8 @@
 The event types are the swagger's own definitions: `<Entity>CreateEvent`,
 `<Entity>AttributeValueChangeEvent` (TMF633/634 call it `<Entity>ChangeEvent`),
 `<Entity>StateChangeEvent`, `<Entity>DeleteEvent`, `<Entity>InformationRequiredEvent` and
-TMF641's `<Entity>MilestoneEvent` and `<Entity>JeopardyEvent`. The outbox writer is
+TMF641's `<Entity>MilestoneEvent` and `<Entity>JeopardyEvent` (TMF622 v5: `MilestoneEvent`,
+`JeopardyAlertEvent`, `ErrorMessageEvent`). The outbox writer is
 cascade.repositories.events.
 """
 
@@ -26,6 +27,7 @@ class EventTypes:
     information_required: str | None = None
     milestone: str | None = None
     jeopardy: str | None = None
+    error_message: str | None = None
 
     def all(self) -> tuple[str, ...]:
         names = (
@@ -36,6 +38,7 @@ class EventTypes:
             self.information_required,
             self.milestone,
             self.jeopardy,
+            self.error_message,
         )
         return tuple(name for name in names if name)
 
@@ -57,7 +60,8 @@ def event_types(spec: SpecDocument, entity: str, default_key: str) -> EventTypes
         delete=named("DeleteEvent", "RemoveEvent"),
         information_required=named("InformationRequiredEvent"),
         milestone=named("MilestoneEvent"),
-        jeopardy=named("JeopardyEvent"),
+        jeopardy=named("JeopardyEvent", "JeopardyAlertEvent"),
+        error_message=named("ErrorMessageEvent"),
     )
     if not types.all():
         return None

@@ -150,12 +150,16 @@ def _apply_overlay(definitions: dict[str, Any], overlay: SchemaOverlay) -> dict[
     result = copy.deepcopy(definitions)
     _require(result, overlay.required)
     for name, lifted in overlay.optional.items():
-        target = result[name]
-        remaining = sorted(set(target.get("required", [])) - set(lifted))
-        if remaining:
-            target["required"] = remaining
-        else:
-            target.pop("required", None)
+        # An OpenAPI 3 definition states its own part's `required` inside its `allOf`, or in
+        # its `__base` when tmf/oas3.py made it a dispatcher.
+        own = (result[name], result.get(f"{name}__base", {}))
+        parts = [*own, *(p for d in own for p in d.get("allOf", ()) if "$ref" not in p)]
+        for target in parts:
+            remaining = sorted(set(target.get("required", [])) - set(lifted))
+            if remaining:
+                target["required"] = remaining
+            else:
+                target.pop("required", None)
     for dotted, values in overlay.enums.items():
         name, prop = dotted.split(".", 1)
         result[name]["properties"][prop] = {"type": "string", "enum": list(values)}

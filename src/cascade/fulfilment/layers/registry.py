@@ -38,6 +38,17 @@ ENDED_BADLY = (FAILED, REJECTED, CANCELLED, PARTIAL)
 
 
 @dataclass(frozen=True)
+class Alerts:
+    """Where a layer's orders keep milestones and jeopardy alerts (TMF641 v4.1 `milestone`,
+    `jeopardyAlert`; TMF622 v5 `productOrderMilestone`, `productOrderJeopardyAlert`), and the
+    status a reached milestone has in that API."""
+
+    milestones: str
+    jeopardy_alerts: str
+    reached: str
+
+
+@dataclass(frozen=True)
 class Layer:
     name: str  # product, service, resource
     component: str  # com, som, rom: the component that runs it
@@ -53,7 +64,7 @@ class Layer:
     child: str | None  # the layer below: the one whose orders this layer places
     ended_badly: tuple[str, ...] = ENDED_BADLY
     waits: bool = False  # whether orders wait for start dates and manual steps
-    alerts: bool = False  # TMF641 has jeopardyAlert and milestone; the others only note
+    alerts: Alerts | None = None  # TMF641 and TMF622 v5 have them; TMF652 only notes
     release_command: str = "cascade order release"  # how a waiting order is released
 
     def order_id(self, task: Mapping[str, Any]) -> str:
@@ -74,6 +85,9 @@ PRODUCT = Layer(
     parent=None,
     child="service",
     waits=True,
+    # TMF622 v5's lists (kept in the stored order, marked extensions in v4); its values of
+    # a milestone's status are Yet-To-Reach, Completed, Violated.
+    alerts=Alerts("productOrderMilestone", "productOrderJeopardyAlert", "Completed"),
 )
 SERVICE = Layer(
     "service",
@@ -89,7 +103,7 @@ SERVICE = Layer(
     parent="product",
     child="resource",
     waits=True,
-    alerts=True,
+    alerts=Alerts("milestone", "jeopardyAlert", "completed"),
     release_command="cascade order release --service-order",
 )
 RESOURCE = Layer(

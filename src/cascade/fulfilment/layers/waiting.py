@@ -7,9 +7,10 @@ For product orders (COM) and service orders (SOM) alike (see docs/fulfilment.md)
   `requestedStartDate`: the controller starts it then, after a restart too.
 - **A manual step the catalog declares** (`cascadeManualSteps`, domain/waits.py). An item of
   that specification goes `pending` before anything is made for it, and so does the order,
-  with a note per item naming the steps (a TMF641 order also gets a `jeopardyAlert`). A client
-  releases the order (PATCH `state` to `inProgress`, or `cascade order release ID`); the items
-  carry on, and a note (TMF641: also a milestone) records the release.
+  with a note per item naming the steps (a TMF641 order also gets a `jeopardyAlert`, a product
+  order a `productOrderJeopardyAlert`). A client releases the order (PATCH `state` to
+  `inProgress`, or `cascade order release ID`); the items carry on, and a note (and a
+  milestone) records the release.
 - **A declaration that cannot be read** puts the order `held` with a note saying what is
   wrong (a failed check); once the catalog is fixed, a release carries on.
 
@@ -99,8 +100,8 @@ def _released_now(order: dict[str, Any], item: dict[str, Any], layer: Layer) -> 
     _note(order, f"cascade-released-{item_id}", f"item {item_id}: released")
     if layer.alerts:
         milestone = {"id": f"cascade-released-{item_id}", "name": "manualStepDone"}
-        milestone |= {"status": "completed", "milestoneDate": now_instant()}
-        order.setdefault("milestone", []).append(milestone)
+        milestone |= {"status": layer.alerts.reached, "milestoneDate": now_instant()}
+        order.setdefault(layer.alerts.milestones, []).append(milestone)
     return True
 
 
@@ -124,7 +125,7 @@ def _pend(
     if layer.alerts:
         alert = {"id": f"cascade-wait-{item_id}", "name": named, "jeopardyType": steps[0].kind}
         alert |= {"message": text, "alertDate": now_instant()}
-        order.setdefault("jeopardyAlert", []).append(alert)
+        order.setdefault(layer.alerts.jeopardy_alerts, []).append(alert)
 
 
 def _hold(order: dict[str, Any], problems: list[str], layer: Layer) -> Waits:

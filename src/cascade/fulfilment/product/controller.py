@@ -51,6 +51,14 @@ from cascade.fulfilment.layers.inventory import record_product
 from cascade.fulfilment.layers.registry import PRODUCT
 from cascade.fulfilment.layers.skeleton import OrderController, OrderStep
 from cascade.fulfilment.product.bundle import bundled, member_products, relate_members
+from cascade.fulfilment.product.progress import (
+    COMPLETED as SERVICE_ORDERS_COMPLETED,
+)
+from cascade.fulfilment.product.progress import (
+    PLACED,
+    add_error_message,
+    add_milestone,
+)
 from cascade.repositories import Repositories
 
 PRODUCT_REF = {"@referredType": "Product"}
@@ -95,6 +103,11 @@ class ProductOrderController(OrderController):
             PRODUCT_CHANGES.give_back(connection, order)  # a refused order gives its claims back
         return problems
 
+    def record_failure(self, order: dict[str, Any], item: Mapping[str, Any], reason: str) -> None:
+        """The note every layer writes, and the v5 error message naming the item."""
+        super().record_failure(order, item, reason)
+        add_error_message(order, item, reason)
+
     def specification(self, item: Mapping[str, Any], catalog: Catalog) -> Mapping[str, Any] | None:
         offering = catalog.product_offering(str((item.get("productOffering") or {}).get("id")))
         spec_id = ((offering or {}).get("productSpecification") or {}).get("id")
@@ -132,6 +145,8 @@ class ProductOrderController(OrderController):
         service_orders = self._service_orders(step, item, plan)
         if isinstance(service_orders, bool):  # placed, still running, or failed
             return service_orders
+        if service_orders:
+            add_milestone(order, item, SERVICE_ORDERS_COMPLETED)
         if plan.action != "add":
             done = service_orders[0] if service_orders else {}
             complete_change(connection, self.inventory, order, item, plan, done)
@@ -153,6 +168,7 @@ class ProductOrderController(OrderController):
             if service_order is None:
                 body = _service_order(order, item, plan, (copy, len(ids)))
                 self.service_orders.place(connection, body, service_order_id)
+                add_milestone(order, item, PLACED)
                 placed = True
                 continue
             state = str(service_order.get("state"))

@@ -1,0 +1,98 @@
+"""TMF620 and TMF634 v5 over the stored catalog entries (docs/versions.md).
+
+The stored document is the v4 one. What v5 renames is translated both ways: a related
+party's `partyOrPartyRole`, a category's `parentId` (v5 `parent`, a reference), a
+characteristic specification's values and relationships (v5 `characteristicValueSpecification`
+and `charSpecRelationship`). What only v5 has (`externalIdentifier`, `policy`, ...) is kept
+under its v5 name. A catalog's `@type` stays as stored: the file's own example of a
+`ProductCatalog` is typed `Catalog`.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from cascade.apis.v5.common import related_from_stored, related_to_stored
+from cascade.tmf.polymorphism import TypeNamer
+from cascade.tmf.spec import official_definitions
+
+Doc = dict[str, Any]
+PARTY = ("partyOrPartyRole", "RelatedParty", "PartyRef")
+SHOWN_PARTY = ("partyOrPartyRole", "RelatedPartyRefOrPartyRoleRef", "PartyRef")
+V5_VALUES = "characteristicValueSpecification"
+V5_RELATIONSHIPS = "charSpecRelationship"
+
+
+class CatalogView:
+    """One v5 catalog entity (`ProductSpecification`) over its stored kind.
+
+    `characteristics` is the attribute of characteristic specifications and the v4 prefix of
+    their values and relationships (`productSpecCharacteristic`, `productSpec`)."""
+
+    def __init__(
+        self,
+        spec_file: str,
+        entity: str,
+        characteristics: tuple[str, str] | None = None,
+    ) -> None:
+        self.spec_file = spec_file
+        self.entity = entity
+        self.characteristics = characteristics
+        self._namer: TypeNamer | None = None
+
+    @property
+    def namer(self) -> TypeNamer:
+        if self._namer is None:
+            self._namer = TypeNamer(official_definitions(self.spec_file))
+        return self._namer
+
+    def to_stored(self, document: Doc) -> Doc:
+        stored = copy.deepcopy(document)
+        if "relatedParty" in stored:
+            stored["relatedParty"] = related_to_stored(stored["relatedParty"], *PARTY)
+        parent = stored.get("parent")
+        if self.entity == "Category" and isinstance(parent, dict) and "id" in parent:
+            stored.pop("parent")
+            stored["parentId"] = parent["id"]
+        for spec in self._specs(stored):
+            _rename(spec, V5_VALUES, f"{self._prefix}CharacteristicValue")
+            _rename(spec, V5_RELATIONSHIPS, f"{self._prefix}CharRelationship")
+        return stored
+
+    def from_stored(self, document: Doc) -> Doc:
+        shown = copy.deepcopy(document)
+        if "relatedParty" in shown:
+            shown["relatedParty"] = related_from_stored(shown["relatedParty"], *SHOWN_PARTY)
+        if self.entity == "Category" and isinstance(shown.get("parentId"), str):
+            shown["parent"] = {"id": shown.pop("parentId"), "@type": "CategoryRef"}
+        for spec in self._specs(shown):
+            _rename(spec, f"{self._prefix}CharacteristicValue", V5_VALUES)
+            _rename(spec, f"{self._prefix}CharRelationship", V5_RELATIONSHIPS)
+        self.namer.fill(self.entity, shown)
+        return shown
+
+    def stored_path(self, path: str) -> str:
+        if path.startswith("relatedParty.partyOrPartyRole."):
+            return "relatedParty." + path.removeprefix("relatedParty.partyOrPartyRole.")
+        if self.entity == "Category" and path in ("parent.id", "parent"):
+            return "parentId"
+        return path
+
+    @property
+    def _prefix(self) -> str:
+        return self.characteristics[1] if self.characteristics else ""
+
+    def _specs(self, document: Doc) -> list[Doc]:
+        """The characteristic specifications of the document, if it has any."""
+        if self.characteristics is None:
+            return []
+        given = document.get(self.characteristics[0])
+        if not isinstance(given, list):
+            return []
+        return [spec for spec in given if isinstance(spec, dict)]
+
+
+def _rename(document: Doc, old: str, new: str) -> None:
+    if old in document and new not in document:
+        document[new] = document.pop(old)
