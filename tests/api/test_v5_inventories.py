@@ -30,6 +30,9 @@ PARTY5 = {
     "@type": "RelatedPartyOrPartyRole",
 }
 SERVICES4 = "/tmf-api/serviceInventory/v4/service"
+SERVICES5 = "/tmf-api/serviceInventory/v5/service"
+SERVICE5_FILE = "TMF638-ServiceInventory-v5.0.0.oas.yaml"
+SERVICE4_FILE = "TMF638-ServiceInventory-v4.0.0.swagger.json"
 SPEC = {"id": "ss-1", "name": "Access"}
 HUB5: dict[str, Any] = {"callback": "http://127.0.0.1:9/listener", "@type": "Hub"}
 
@@ -54,6 +57,21 @@ class TestProductInventoryV5(ResourceContract):
     dotted = ("relatedParty.partyOrPartyRole.id", "party-42")
     wrong_type: ClassVar[dict[str, Any]] = {"status": "sleeping"}
     ended: ClassVar[dict[str, Any]] = {"status": "terminated"}
+    hub_body = HUB5
+
+
+class TestServiceInventoryV5(ResourceContract):
+    api_code, resource_name = "tmf638v5", "service"
+    body: ClassVar[dict[str, Any]] = {
+        "@type": "Service",
+        "state": "active",
+        "serviceSpecification": {**SPEC, "@type": "ServiceSpecificationRef"},
+        "relatedParty": [{**PARTY5, "@type": "RelatedPartyRefOrPartyRoleRef"}],
+    }
+    text_attribute = "description"
+    dotted = ("relatedParty.partyOrPartyRole.id", "party-42")
+    wrong_type: ClassVar[dict[str, Any]] = {"isStateful": "yes"}
+    ended: ClassVar[dict[str, Any]] = {"state": "terminated"}
     hub_body = HUB5
 
 
@@ -117,7 +135,7 @@ def test_v4_product_shown_in_v5_terms(client: Client, official: OfficialSchemas)
 
 
 def test_inventory_docs_served(client: Client) -> None:
-    for code in ("tmf637v5",):
+    for code in ("tmf637v5", "tmf638v5"):
         api = api_by_code(code)
         assert client.get(f"/docs/{code}").status_code == 200
         described = client.get(f"{api.base_path}/openapi.json").json()
@@ -126,10 +144,52 @@ def test_inventory_docs_served(client: Client) -> None:
         assert api.operations(resource) == {"list", "create", "retrieve", "patch", "delete"}
 
 
-@pytest.mark.parametrize("code", ["tmf637v5"])
+@pytest.mark.parametrize("code", ["tmf637v5", "tmf638v5"])
 def test_type_required(client: Client, code: str) -> None:
     api = api_by_code(code)
     (resource,) = api.resources
     refused = client.post(f"{api.base_path}/{resource.name}", json={"name": "x"})
     assert refused.status_code == 400, refused.text
     assert "@type" in refused.json()["message"]
+
+
+def test_official_service_example_written_in_v5_reads_in_v4(
+    client: Client, official: OfficialSchemas
+) -> None:
+    body = official_example(SERVICE5_FILE, "Create_Service_request")
+    # Erratum of the example: its feature names `featureCharacteritic` (sic); v5's Feature
+    # defines `featureCharacteristic`, which v4's Feature requires.
+    feature = body["feature"][0]
+    feature["featureCharacteristic"] = feature.pop("featureCharacteritic")
+    related = client.post(SERVICES4, json={"state": "active", "serviceSpecification": SPEC})
+    body["serviceRelationship"][0]["service"]["id"] = related.json()["id"]
+    answer = client.post(SERVICES5, json=body)
+    assert answer.status_code == 201, answer.text
+    created = answer.json()
+    official.check(SERVICE5_FILE, "Service", created)
+    assert {k: created[k] for k in body} == body
+    v4 = client.get(f"{SERVICES4}/{created['id']}").json()
+    official.check(SERVICE4_FILE, "Service", v4)
+    assert v4["relatedParty"][0]["id"] == "456" and v4["place"][0]["id"] == "2435"
+    assert client.get(created["href"]).json() == created
+
+
+def test_v4_service_shown_in_v5_terms(client: Client, official: OfficialSchemas) -> None:
+    """A record as Cascade's controllers write it (fulfilment/layers/inventory.py)."""
+    body = {
+        "state": "active",
+        "category": "CFS",
+        "serviceSpecification": SPEC,
+        "serviceCharacteristic": [{"name": "vlan", "value": 100}],
+        "serviceOrderItem": [{"serviceOrderId": "so-1", "itemId": "1", "itemAction": "add"}],
+        "relatedParty": [{"id": "p1", "role": "customer", "@referredType": "Individual"}],
+    }
+    placed = client.post(SERVICES4, json=body).json()
+    shown = client.get(f"{SERVICES5}/{placed['id']}").json()
+    official.check(SERVICE5_FILE, "Service", shown)
+    assert shown["serviceCharacteristic"][0]["@type"] == "IntegerCharacteristic"
+    assert shown["serviceOrderItem"][0]["@type"] == "RelatedServiceOrderItem"
+    assert shown["relatedParty"][0]["partyOrPartyRole"]["id"] == "p1"
+    listed = client.get(SERVICES5, params={"relatedParty.partyOrPartyRole.id": "p1"}).json()
+    assert [s["id"] for s in listed] == [placed["id"]]
+    assert client.get(f"{SERVICES4}/{placed['id']}").json() == placed

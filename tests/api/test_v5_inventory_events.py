@@ -18,6 +18,13 @@ CALLBACK = "http://127.0.0.1:9/listener"
 # (v4 code, v5 code, resource, a v4 body, its create event)
 CASES = [
     ("tmf637", "tmf637v5", "product", {"status": "active", "name": "Fibre"}, "ProductCreateEvent"),
+    (
+        "tmf638",
+        "tmf638v5",
+        "service",
+        {"state": "active", "serviceSpecification": {"id": "ss-1"}},
+        "ServiceCreateEvent",
+    ),
 ]
 
 

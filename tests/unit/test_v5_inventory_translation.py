@@ -9,10 +9,30 @@ from typing import Any
 import pytest
 
 from cascade.apis.v5.product import ProductView
+from cascade.apis.v5.service import ServiceView
 from cascade.tmf.declarations import View
 from cascade.tmf.spec import load_swagger
 
 PRODUCT_FILE = "TMF637-ProductInventory-v5.0.0.oas.yaml"
+SERVICE_FILE = "TMF638-ServiceInventory-v5.0.0.oas.yaml"
+# A service record as fulfilment/layers/inventory.py record_service writes it.
+SERVICE_RECORD: dict[str, Any] = {
+    "id": "svc-1",
+    "href": "http://x/tmf-api/serviceInventory/v4/service/svc-1",
+    "name": "Access",
+    "category": "CFS",
+    "serviceSpecification": {"id": "ss-1", "name": "Access"},
+    "serviceCharacteristic": [{"name": "vlan", "value": 100}, {"name": "mode", "value": "gpon"}],
+    "state": "active",
+    "hasStarted": True,
+    "isServiceEnabled": True,
+    "startDate": "2026-01-01T00:00:00.000Z",
+    "serviceOrderItem": [{"serviceOrderId": "so-1", "itemId": "1", "itemAction": "add"}],
+    "supportingResource": [{"id": "r-1", "href": "http://x/r/r-1", "@referredType": "Resource"}],
+    "supportingService": [{"id": "svc-0", "href": "http://x/s/svc-0"}],
+    "relatedParty": [{"id": "p1", "role": "customer", "@referredType": "Individual"}],
+    "place": [{"id": "pl-1", "role": "installationAddress"}],
+}
 # A product record as fulfilment/layers/inventory.py record_product writes it.
 PRODUCT_RECORD: dict[str, Any] = {
     "id": "prod-1",
@@ -85,3 +105,29 @@ def test_a_recorded_product_is_stored_unchanged_after_a_trip_through_v5() -> Non
     assert shown["productCharacteristic"][0]["@type"] == "IntegerCharacteristic"
     back = view.to_stored(shown)
     assert untyped(back) == untyped(PRODUCT_RECORD)
+
+
+@pytest.mark.parametrize(
+    "document",
+    examples(
+        SERVICE_FILE,
+        "Create_Service_request",
+        "Service_retrieve_example_response",
+        "Service_Intent_retrieve_example_response",
+    ),
+)
+def test_official_services_round_trip(document: dict[str, Any]) -> None:
+    round_trips(ServiceView(), document)
+
+
+def test_a_recorded_service_is_stored_unchanged_after_a_trip_through_v5() -> None:
+    view = ServiceView()
+    shown = view.from_stored(copy.deepcopy(SERVICE_RECORD))
+    assert [c["@type"] for c in shown["serviceCharacteristic"]] == [
+        "IntegerCharacteristic",
+        "StringCharacteristic",
+    ]
+    assert shown["place"][0]["place"] == {"id": "pl-1", "@type": "PlaceRef"}
+    assert shown["supportingService"][0]["@type"] == "ServiceRef"
+    back = view.to_stored(shown)
+    assert untyped(back) == untyped(SERVICE_RECORD)

@@ -3,7 +3,7 @@ versions.md), each translated by its view (product.py, service.py, resource.py).
 
 from cascade.apis import kinds
 from cascade.apis.v4.mandatory import IDENTITY
-from cascade.apis.v5 import product
+from cascade.apis.v5 import product, service
 from cascade.tmf.declarations import ApiSpec, ResourceSpec
 from cascade.tmf.spec import SchemaOverlay
 
@@ -28,4 +28,29 @@ TMF637_V5 = ApiSpec(
     overlay=SchemaOverlay(responses={"Product": (*IDENTITY, "status")}),
 )
 
-INVENTORIES_V5: tuple[ApiSpec, ...] = (TMF637_V5,)
+TMF638_V5 = ApiSpec(
+    code="tmf638v5",
+    title="TMF638 Service Inventory v5",
+    spec_file=service.V5_FILE,
+    base_path_given="/tmf-api/serviceInventory/v5",
+    resources=(
+        ResourceSpec(
+            "service",
+            kinds.SERVICE,
+            create_definition="Service_FVO",
+            update_definition="Service_MVO",
+            view=service.ServiceView(),
+        ),
+    ),
+    scope_prefix="inventory",
+    catalog=False,
+    component="som",
+    # As v4's: a related service may be given by value, without an id; answers carry what
+    # Service_FVO requires and the serviceDate set when the record is made.
+    overlay=SchemaOverlay(
+        optional={"ServiceRefOrValue": ["id"]},
+        responses={"Service": (*IDENTITY, "state", "serviceDate", "serviceSpecification")},
+    ),
+)
+
+INVENTORIES_V5: tuple[ApiSpec, ...] = (TMF637_V5, TMF638_V5)
