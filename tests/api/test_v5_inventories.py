@@ -33,6 +33,10 @@ SERVICES4 = "/tmf-api/serviceInventory/v4/service"
 SERVICES5 = "/tmf-api/serviceInventory/v5/service"
 SERVICE5_FILE = "TMF638-ServiceInventory-v5.0.0.oas.yaml"
 SERVICE4_FILE = "TMF638-ServiceInventory-v4.0.0.swagger.json"
+RESOURCES4 = "/tmf-api/resourceInventoryManagement/v4/resource"
+RESOURCES5 = "/tmf-api/resourceInventoryManagement/v5/resource"
+RESOURCE5_FILE = "TMF639-ResourceInventory-v5.0.0.oas.yaml"
+RESOURCE4_FILE = "TMF639-ResourceInventory-v4.0.0.swagger.json"
 SPEC = {"id": "ss-1", "name": "Access"}
 HUB5: dict[str, Any] = {"callback": "http://127.0.0.1:9/listener", "@type": "Hub"}
 
@@ -72,6 +76,20 @@ class TestServiceInventoryV5(ResourceContract):
     dotted = ("relatedParty.partyOrPartyRole.id", "party-42")
     wrong_type: ClassVar[dict[str, Any]] = {"isStateful": "yes"}
     ended: ClassVar[dict[str, Any]] = {"state": "terminated"}
+    hub_body = HUB5
+
+
+class TestResourceInventoryV5(ResourceContract):
+    api_code, resource_name = "tmf639v5", "resource"
+    body: ClassVar[dict[str, Any]] = {
+        "@type": "Resource",
+        "name": "vlan-100",
+        "resourceSpecification": {**SPEC, "@type": "ResourceSpecificationRef"},
+        "relatedParty": [{**PARTY5, "@type": "RelatedPartyRefOrPartyRoleRef"}],
+    }
+    text_attribute = "description"
+    dotted = ("relatedParty.partyOrPartyRole.id", "party-42")
+    wrong_type: ClassVar[dict[str, Any]] = {"administrativeState": "exploded"}
     hub_body = HUB5
 
 
@@ -135,7 +153,7 @@ def test_v4_product_shown_in_v5_terms(client: Client, official: OfficialSchemas)
 
 
 def test_inventory_docs_served(client: Client) -> None:
-    for code in ("tmf637v5", "tmf638v5"):
+    for code in ("tmf637v5", "tmf638v5", "tmf639v5"):
         api = api_by_code(code)
         assert client.get(f"/docs/{code}").status_code == 200
         described = client.get(f"{api.base_path}/openapi.json").json()
@@ -144,7 +162,7 @@ def test_inventory_docs_served(client: Client) -> None:
         assert api.operations(resource) == {"list", "create", "retrieve", "patch", "delete"}
 
 
-@pytest.mark.parametrize("code", ["tmf637v5", "tmf638v5"])
+@pytest.mark.parametrize("code", ["tmf637v5", "tmf638v5", "tmf639v5"])
 def test_type_required(client: Client, code: str) -> None:
     api = api_by_code(code)
     (resource,) = api.resources
@@ -193,3 +211,43 @@ def test_v4_service_shown_in_v5_terms(client: Client, official: OfficialSchemas)
     listed = client.get(SERVICES5, params={"relatedParty.partyOrPartyRole.id": "p1"}).json()
     assert [s["id"] for s in listed] == [placed["id"]]
     assert client.get(f"{SERVICES4}/{placed['id']}").json() == placed
+
+
+def test_official_resource_example_written_in_v5_reads_in_v4(
+    client: Client, official: OfficialSchemas
+) -> None:
+    body = official_example(RESOURCE5_FILE, "CreateResource_with_references_to_SubResource_request")
+    # Erratum of the example: its specification's href starts with a space (not a URI).
+    body["resourceSpecification"]["href"] = body["resourceSpecification"]["href"].strip()
+    for relationship in body.get("resourceRelationship", []):  # they must exist
+        target = client.post(RESOURCES4, json={"name": "part", "resourceSpecification": SPEC})
+        relationship["resource"]["id"] = target.json()["id"]
+    answer = client.post(RESOURCES5, json=body)
+    assert answer.status_code == 201, answer.text
+    created = answer.json()
+    official.check(RESOURCE5_FILE, "Resource", created)
+    assert {k: created[k] for k in body} == body
+    v4 = client.get(f"{RESOURCES4}/{created['id']}").json()
+    official.check(RESOURCE4_FILE, "Resource", v4)
+    assert v4["relatedParty"][0]["name"] == "John Doe"
+    assert v4["place"]["role"] == "installationAddress" and "place" not in v4["place"]  # one
+    assert client.get(created["href"]).json() == created
+
+
+def test_v4_resource_shown_in_v5_terms(client: Client, official: OfficialSchemas) -> None:
+    """A record as Cascade's controllers write it; v4's resourceStatus is kept as stored."""
+    body = {
+        "name": "gpon-port-1",
+        "resourceStatus": "available",
+        "resourceSpecification": SPEC,
+        "resourceCharacteristic": [{"name": "port", "value": 3}],
+        "relatedParty": [{"id": "p1", "role": "customer", "@referredType": "Individual"}],
+    }
+    placed = client.post(RESOURCES4, json=body).json()
+    shown = client.get(f"{RESOURCES5}/{placed['id']}").json()
+    official.check(RESOURCE5_FILE, "Resource", shown)
+    assert shown["@type"] == "Resource" and shown["resourceStatus"] == "available"
+    assert shown["resourceCharacteristic"][0]["@type"] == "IntegerCharacteristic"
+    listed = client.get(RESOURCES5, params={"relatedParty.partyOrPartyRole.id": "p1"}).json()
+    assert [r["id"] for r in listed] == [placed["id"]]
+    assert client.get(f"{RESOURCES4}/{placed['id']}").json() == placed

@@ -25,6 +25,7 @@ CASES = [
         {"state": "active", "serviceSpecification": {"id": "ss-1"}},
         "ServiceCreateEvent",
     ),
+    ("tmf639", "tmf639v5", "resource", {"name": "vlan-100"}, "ResourceCreateEvent"),
 ]
 
 

@@ -9,12 +9,28 @@ from typing import Any
 import pytest
 
 from cascade.apis.v5.product import ProductView
+from cascade.apis.v5.resource import ResourceView
 from cascade.apis.v5.service import ServiceView
 from cascade.tmf.declarations import View
 from cascade.tmf.spec import load_swagger
 
 PRODUCT_FILE = "TMF637-ProductInventory-v5.0.0.oas.yaml"
 SERVICE_FILE = "TMF638-ServiceInventory-v5.0.0.oas.yaml"
+RESOURCE_FILE = "TMF639-ResourceInventory-v5.0.0.oas.yaml"
+# A resource record as fulfilment/layers/inventory.py writes it.
+RESOURCE_RECORD: dict[str, Any] = {
+    "id": "r-1",
+    "href": "http://x/tmf-api/resourceInventoryManagement/v4/resource/r-1",
+    "name": "gpon-port",
+    "resourceSpecification": {"id": "rs-gpon-port", "name": "GPON port"},
+    "resourceCharacteristic": [{"name": "port", "value": 3}],
+    "resourceStatus": "available",
+    "administrativeState": "unlocked",
+    "startOperatingDate": "2026-01-01T00:00:00.000Z",
+    "relatedParty": [{"id": "p1", "role": "customer", "@referredType": "Individual"}],
+    "place": {"id": "pl-1", "role": "installationAddress"},
+    "operationalState": "enable",
+}
 # A service record as fulfilment/layers/inventory.py record_service writes it.
 SERVICE_RECORD: dict[str, Any] = {
     "id": "svc-1",
@@ -131,3 +147,48 @@ def test_a_recorded_service_is_stored_unchanged_after_a_trip_through_v5() -> Non
     assert shown["supportingService"][0]["@type"] == "ServiceRef"
     back = view.to_stored(shown)
     assert untyped(back) == untyped(SERVICE_RECORD)
+
+
+@pytest.mark.parametrize(
+    "document",
+    examples(
+        RESOURCE_FILE,
+        "CreateResource_with_references_to_SubResource_request",
+        "Resource_retrieve_example_response",
+    ),
+)
+def test_official_resources_round_trip(document: dict[str, Any]) -> None:
+    round_trips(ResourceView(), document)
+
+
+def test_a_recorded_resource_is_stored_unchanged_after_a_trip_through_v5() -> None:
+    view = ResourceView()
+    shown = view.from_stored(copy.deepcopy(RESOURCE_RECORD))
+    assert shown["place"] == [
+        {
+            "role": "installationAddress",
+            "place": {"id": "pl-1", "@type": "PlaceRef"},
+            "@type": "RelatedPlaceRef",
+        }
+    ]
+    assert shown["resourceStatus"] == "available"  # v4 only: shown as stored
+    assert shown["operationalState"] == "enabled"
+    back = view.to_stored(shown)
+    assert untyped(back) == untyped(RESOURCE_RECORD)
+
+
+def test_several_v5_places_are_kept_beside_the_v4_one() -> None:
+    view = ResourceView()
+    places = [
+        {"role": role, "place": {"id": id_, "@type": "PlaceRef"}, "@type": "RelatedPlaceRef"}
+        for role, id_ in (("installationAddress", "pl-1"), ("billingAddress", "pl-2"))
+    ]
+    stored = view.to_stored({"@type": "Resource", "name": "x", "place": places})
+    assert stored["place"] == {
+        "role": "installationAddress",
+        "id": "pl-1",
+        "@type": "RelatedPlaceRefOrValue",
+    }
+    assert view.from_stored(stored)["place"] == places
+    stored["place"] = {"id": "pl-9"}  # changed through v4: v4's place wins
+    assert view.from_stored(stored)["place"][0]["place"]["id"] == "pl-9"

@@ -3,7 +3,7 @@ versions.md), each translated by its view (product.py, service.py, resource.py).
 
 from cascade.apis import kinds
 from cascade.apis.v4.mandatory import IDENTITY
-from cascade.apis.v5 import product, service
+from cascade.apis.v5 import product, resource, service
 from cascade.tmf.declarations import ApiSpec, ResourceSpec
 from cascade.tmf.spec import SchemaOverlay
 
@@ -53,4 +53,28 @@ TMF638_V5 = ApiSpec(
     ),
 )
 
-INVENTORIES_V5: tuple[ApiSpec, ...] = (TMF637_V5, TMF638_V5)
+TMF639_V5 = ApiSpec(
+    code="tmf639v5",
+    title="TMF639 Resource Inventory v5",
+    spec_file=resource.V5_FILE,
+    base_path_given="/tmf-api/resourceInventoryManagement/v5",
+    resources=(
+        ResourceSpec(
+            "resource",
+            kinds.RESOURCE,
+            create_definition="Resource_FVO",
+            update_definition="Resource",  # the file patches with Resource itself
+            view=resource.ResourceView(),
+        ),
+    ),
+    scope_prefix="inventory",
+    catalog=False,
+    component="rom",
+    # As v4's: a related resource may be given by value, without an id.
+    overlay=SchemaOverlay(
+        optional={"ResourceRefOrValue": ["href", "id"]},
+        responses={"Resource": (*IDENTITY, "name")},
+    ),
+)
+
+INVENTORIES_V5: tuple[ApiSpec, ...] = (TMF637_V5, TMF638_V5, TMF639_V5)
