@@ -34,6 +34,8 @@ from cascade.tmf.transitions import check_client_change
 
 encode = msgspec.json.encode
 _canonical = msgspec.json.Encoder(order="sorted")
+# Never a client's to patch, even where a file patches with the entity itself (TMF639 v5).
+SERVER_SET = frozenset({"id", "href"})
 
 
 def _request_hash(body: dict[str, Any]) -> str:
@@ -68,7 +70,8 @@ class TmfResource:
         spec = api.spec
         entity_properties = spec.properties(resource.entity)
         if spec.has(resource.update_schema):
-            self.non_patchable = entity_properties - spec.properties(resource.update_schema)
+            patchable = spec.properties(resource.update_schema) - SERVER_SET
+            self.non_patchable = entity_properties - patchable
         else:
             self.non_patchable = entity_properties
 

@@ -118,3 +118,23 @@ def value_type(value: Any) -> str:
     if isinstance(value, dict):
         return "Object"
     return ""
+
+
+def relationship_to_stored(relationship: Any) -> Any:
+    """v5 `{id, href, relationshipType}` -> v4 `{product: {id, href}, relationshipType}`."""
+    if not isinstance(relationship, dict) or "product" in relationship:
+        return relationship
+    target = {
+        k: relationship[k] for k in ("id", "href", "name", "@referredType") if k in relationship
+    }
+    rest = {k: v for k, v in relationship.items() if k not in target and k != "@type"}
+    return {**rest, "product": target}
+
+
+def relationship_from_stored(relationship: Any) -> Any:
+    if not isinstance(relationship, dict) or not isinstance(relationship.get("product"), dict):
+        return relationship
+    target = relationship["product"]
+    rest = {k: v for k, v in relationship.items() if k != "product"}
+    named = {k: target[k] for k in ("id", "href", "name", "@referredType") if k in target}
+    return {**rest, **named, "@type": "ProductRelationship"}

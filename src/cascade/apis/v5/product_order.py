@@ -17,6 +17,8 @@ from cascade.apis.v5.common import (
     external_id_to_stored,
     related_from_stored,
     related_to_stored,
+    relationship_from_stored,
+    relationship_to_stored,
     typed_characteristics,
 )
 from cascade.tmf.polymorphism import TypeNamer
@@ -108,7 +110,7 @@ def _product_to_stored(item: Doc) -> None:
             product[name] = related_to_stored(product[name], inner, v4_type, ref_type)
     relationships = product.get("productRelationship")
     if isinstance(relationships, list):
-        product["productRelationship"] = [_relationship_to_stored(r) for r in relationships]
+        product["productRelationship"] = [relationship_to_stored(r) for r in relationships]
 
 
 def _product_from_stored(item: Doc) -> None:
@@ -129,27 +131,7 @@ def _product_from_stored(item: Doc) -> None:
         product["productCharacteristic"] = typed_characteristics(product["productCharacteristic"])
     relationships = product.get("productRelationship")
     if isinstance(relationships, list):
-        product["productRelationship"] = [_relationship_from_stored(r) for r in relationships]
-
-
-def _relationship_to_stored(relationship: Any) -> Any:
-    """v5 `{id, href, relationshipType}` -> v4 `{product: {id, href}, relationshipType}`."""
-    if not isinstance(relationship, dict) or "product" in relationship:
-        return relationship
-    target = {
-        k: relationship[k] for k in ("id", "href", "name", "@referredType") if k in relationship
-    }
-    rest = {k: v for k, v in relationship.items() if k not in target and k != "@type"}
-    return {**rest, "product": target}
-
-
-def _relationship_from_stored(relationship: Any) -> Any:
-    if not isinstance(relationship, dict) or not isinstance(relationship.get("product"), dict):
-        return relationship
-    target = relationship["product"]
-    rest = {k: v for k, v in relationship.items() if k != "product"}
-    named = {k: target[k] for k in ("id", "href", "name", "@referredType") if k in target}
-    return {**rest, **named, "@type": "ProductRelationship"}
+        product["productRelationship"] = [relationship_from_stored(r) for r in relationships]
 
 
 class CancelProductOrderView:

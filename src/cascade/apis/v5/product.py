@@ -1,0 +1,120 @@
+"""TMF637 v5 `Product` over the stored `product` kind (docs/versions.md).
+
+The stored document is the v4 one: v5's `agreementItem` is v4's `agreement`, a related
+order item's `orderId`/`orderHref` are v4's `productOrderId`/`productOrderHref`, parties and
+places are flat, relationships name their product inside. What only v5 says (`creationDate`,
+`intent`, a party's role reference) is kept under its v5 name or as a marked extension.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from cascade.apis.v5.common import (
+    related_from_stored,
+    related_to_stored,
+    relationship_from_stored,
+    relationship_to_stored,
+    typed_characteristics,
+)
+from cascade.tmf.polymorphism import TypeNamer
+from cascade.tmf.spec import official_definitions
+
+Doc = dict[str, Any]
+V5_FILE = "TMF637-ProductInventory-v5.0.0.oas.yaml"
+# A related order item: v5 name -> v4 (stored) name.
+_ORDER_ITEM = {"orderId": "productOrderId", "orderHref": "productOrderHref"}
+_PATHS = {
+    "agreementItem.id": "agreement.id",
+    "productOrderItem.orderId": "productOrderItem.productOrderId",
+    "productOrderItem.orderHref": "productOrderItem.productOrderHref",
+    "relatedParty.partyOrPartyRole.id": "relatedParty.id",
+    "relatedParty.partyOrPartyRole.name": "relatedParty.name",
+    "relatedParty.partyOrPartyRole.@referredType": "relatedParty.@referredType",
+    "place.place.id": "place.id",
+}
+
+
+def _renamed(entries: Any, names: dict[str, str]) -> Any:
+    if not isinstance(entries, list):
+        return entries
+    return [
+        {names.get(k, k): v for k, v in e.items()} if isinstance(e, dict) else e for e in entries
+    ]
+
+
+def product_to_stored(product: Doc) -> None:
+    """A v5 product (or product value nested in one) in the stored (v4) form, in place."""
+    if "agreementItem" in product:
+        product["agreement"] = product.pop("agreementItem")
+    if "relatedParty" in product:
+        product["relatedParty"] = related_to_stored(
+            product["relatedParty"], "partyOrPartyRole", "RelatedParty", "PartyRef"
+        )
+    if "place" in product:
+        product["place"] = related_to_stored(
+            product["place"], "place", "RelatedPlaceRefOrValue", "PlaceRef"
+        )
+    if "productOrderItem" in product:
+        product["productOrderItem"] = _renamed(product["productOrderItem"], _ORDER_ITEM)
+    relationships = product.get("productRelationship")
+    if isinstance(relationships, list):
+        product["productRelationship"] = [relationship_to_stored(r) for r in relationships]
+    for nested in product.get("product") or ():
+        if isinstance(nested, dict):
+            product_to_stored(nested)
+
+
+def product_from_stored(product: Doc) -> None:
+    """A stored product in v5 terms, in place (the `@type`s are the namer's)."""
+    if "agreement" in product:
+        product["agreementItem"] = product.pop("agreement")
+    if "relatedParty" in product:
+        product["relatedParty"] = related_from_stored(
+            product["relatedParty"], "partyOrPartyRole", "RelatedPartyOrPartyRole", "PartyRef"
+        )
+    if "place" in product:
+        product["place"] = related_from_stored(
+            product["place"], "place", "RelatedPlaceRefOrValue", "PlaceRef"
+        )
+    if "productOrderItem" in product:
+        reverse = {v: k for k, v in _ORDER_ITEM.items()}
+        product["productOrderItem"] = _renamed(product["productOrderItem"], reverse)
+    if "productCharacteristic" in product:
+        product["productCharacteristic"] = typed_characteristics(product["productCharacteristic"])
+    relationships = product.get("productRelationship")
+    if isinstance(relationships, list):
+        product["productRelationship"] = [relationship_from_stored(r) for r in relationships]
+    for nested in product.get("product") or ():
+        if isinstance(nested, dict):
+            product_from_stored(nested)
+
+
+class ProductView:
+    """TMF637 v5 `Product` over the stored `product` kind."""
+
+    entity = "Product"
+
+    def __init__(self) -> None:
+        self._namer: TypeNamer | None = None
+
+    @property
+    def namer(self) -> TypeNamer:
+        if self._namer is None:
+            self._namer = TypeNamer(official_definitions(V5_FILE))
+        return self._namer
+
+    def to_stored(self, document: Doc) -> Doc:
+        stored = copy.deepcopy(document)
+        product_to_stored(stored)
+        return stored
+
+    def from_stored(self, document: Doc) -> Doc:
+        shown = copy.deepcopy(document)
+        product_from_stored(shown)
+        self.namer.fill(self.entity, shown)
+        return shown
+
+    def stored_path(self, path: str) -> str:
+        return _PATHS.get(path, path)
