@@ -140,12 +140,32 @@ RETRIEVED = [
     ("spec_file", "entity", "document"), RETRIEVED, ids=[e for _, e, _ in RETRIEVED]
 )
 def test_official_examples_round_trip(spec_file: str, entity: str, document: Any) -> None:
-    """Each retrieve example of the files, stored and shown again, is what it was."""
+    """Each retrieve example of the files, stored and shown again, is what it was, but for
+    the `@type`s the examples use and their file does not define: shown as the class the file
+    has there (a v5 reader refuses an unknown discriminator value; docs/versions.md)."""
     api = TMF620_V5 if spec_file == TMF620_V5.spec_file else TMF634_V5
     resource = next(r for r in api.resources if r.entity == entity)
     assert resource.view is not None
-    stored = resource.view.to_stored(document)
-    assert resource.view.from_stored(stored) == document
+    stored = resource.view.to_stored(copy.deepcopy(document))
+    assert resource.view.from_stored(stored) == _known_types(document)
+
+
+UNDEFINED_IN_EXAMPLES = {  # an example's @type its own file does not define -> the file's class
+    "AttachmentRefOrValue": "Attachment",
+    "ServiceLevelAgreementRef": "SLARef",
+    "IntegerCharacteristicValueSpecification": "CharacteristicValueSpecification",
+}
+
+
+def _known_types(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_known_types(each) for each in value]
+    if not isinstance(value, dict):
+        return value
+    shown = {key: _known_types(each) for key, each in value.items()}
+    if shown.get("@type") in UNDEFINED_IN_EXAMPLES:
+        shown["@type"] = UNDEFINED_IN_EXAMPLES[shown["@type"]]
+    return shown
 
 
 DEMO = [

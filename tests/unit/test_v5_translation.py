@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from cascade.apis.v5.common import value_type
-from cascade.apis.v5.product_order import ProductOrderView
+from cascade.apis.v5.product_order import V5_FILE, ProductOrderView
 from cascade.tmf.oas3 import to_definitions
+from tests.api.official_schemas import OfficialSchemas
 from tests.api.test_v5_ordering import example
 
 VIEW = ProductOrderView()
@@ -137,3 +138,16 @@ def test_openapi3_conversion() -> None:
     dispatch = definitions["Base"]
     assert dispatch["properties"]["@type"]["enum"] == ["Base", "Sub"]
     assert dispatch["allOf"][1]["then"] == {"$ref": "#/definitions/Sub"}
+
+
+def test_a_v4_class_v5_does_not_know_is_shown_as_its_v5_class() -> None:
+    """v4 takes any `@type`; a v5 reader refuses a discriminator value its file does not map,
+    so v5 shows the class it knows (what is lost: docs/versions.md). The stored order keeps it."""
+    stored = copy.deepcopy(V4_ORDER)
+    stored["@type"] = "BroadbandOrder"
+    stored["productOrderItem"][0]["@type"] = "FibreOrderItem"
+    shown = VIEW.from_stored(copy.deepcopy(stored))
+    assert shown["@type"] == "ProductOrder"
+    assert shown["productOrderItem"][0]["@type"] == "ProductOrderItem"
+    OfficialSchemas().check_shape(V5_FILE, "ProductOrder", shown)
+    assert stored["@type"] == "BroadbandOrder"

@@ -1,5 +1,6 @@
 """`@type` everywhere: what a v5 answer names each object's class by, when the stored one
-does not (it was written through v4, where `@type` is optional).
+does not (it was written through v4, where `@type` is optional) or names a class the v5 file
+does not know (v4 takes any name; a v5 reader refuses an unknown discriminator value).
 
 The definitions are the converted ones of tmf/oas3.py: a dispatcher (`Characteristic`) names
 its own class unless the value says a subclass; a `oneOf` by `@type` (`ProductRefOrValue`)
@@ -53,10 +54,14 @@ class TypeNamer:
         mapping = _mapping_of(raw)
         given = value.get(TYPE)
         if "x-alternatives" in raw:
-            if not isinstance(given, str):
+            if not isinstance(given, str) or (mapping and given not in mapping):
                 given = _alternative_for(mapping, value)
                 value[TYPE] = given
             return mapping.get(given) or _value_alternative(mapping) or definition
+        own = definition.removesuffix(BASE)
+        known = _type_names(raw, mapping)
+        if isinstance(given, str) and own in known and given not in known:
+            value[TYPE] = given = own  # a v4 class v5 does not know: shown as its v5 class
         if isinstance(given, str):
             return mapping.get(given, definition)
         if TYPE in self.required(definition):
@@ -111,6 +116,12 @@ def _mapping_of(raw: dict[str, Any]) -> dict[str, str]:
         if isinstance(chosen, str) and isinstance(then, str):
             mapping[chosen] = then.removeprefix(DEFINITION_REF)
     return mapping
+
+
+def _type_names(raw: dict[str, Any], mapping: dict[str, str]) -> set[str]:
+    """The `@type` names a definition accepts: its dispatcher's, or its own `enum`."""
+    own = raw.get("properties", {}).get(TYPE, {}).get("enum", ())
+    return set(mapping) | {name for name in own if isinstance(name, str)}
 
 
 def _value_alternative(mapping: dict[str, str]) -> str | None:
