@@ -10,12 +10,10 @@ under its v5 name. A catalog's `@type` stays as stored: the file's own example o
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from cascade.apis.v5.common import related_from_stored, related_to_stored
-from cascade.tmf.polymorphism import TypeNamer
-from cascade.tmf.spec import official_definitions
+from cascade.apis.v5.view import DocumentView
 
 Doc = dict[str, Any]
 PARTY = ("partyOrPartyRole", "RelatedParty", "PartyRef")
@@ -24,7 +22,7 @@ V5_VALUES = "characteristicValueSpecification"
 V5_RELATIONSHIPS = "charSpecRelationship"
 
 
-class CatalogView:
+class CatalogView(DocumentView):
     """One v5 catalog entity (`ProductSpecification`) over its stored kind.
 
     `characteristics` is the attribute of characteristic specifications and the v4 prefix of
@@ -36,19 +34,10 @@ class CatalogView:
         entity: str,
         characteristics: tuple[str, str] | None = None,
     ) -> None:
-        self.spec_file = spec_file
-        self.entity = entity
+        super().__init__(spec_file, entity, self._entry_to_stored, self._entry_from_stored)
         self.characteristics = characteristics
-        self._namer: TypeNamer | None = None
 
-    @property
-    def namer(self) -> TypeNamer:
-        if self._namer is None:
-            self._namer = TypeNamer(official_definitions(self.spec_file))
-        return self._namer
-
-    def to_stored(self, document: Doc) -> Doc:
-        stored = copy.deepcopy(document)
+    def _entry_to_stored(self, stored: Doc) -> None:
         if "relatedParty" in stored:
             stored["relatedParty"] = related_to_stored(stored["relatedParty"], *PARTY)
         parent = stored.get("parent")
@@ -58,10 +47,8 @@ class CatalogView:
         for spec in self._specs(stored):
             _rename(spec, V5_VALUES, f"{self._prefix}CharacteristicValue")
             _rename(spec, V5_RELATIONSHIPS, f"{self._prefix}CharRelationship")
-        return stored
 
-    def from_stored(self, document: Doc) -> Doc:
-        shown = copy.deepcopy(document)
+    def _entry_from_stored(self, shown: Doc) -> None:
         if "relatedParty" in shown:
             shown["relatedParty"] = related_from_stored(shown["relatedParty"], *SHOWN_PARTY)
         if self.entity == "Category" and isinstance(shown.get("parentId"), str):
@@ -69,8 +56,6 @@ class CatalogView:
         for spec in self._specs(shown):
             _rename(spec, f"{self._prefix}CharacteristicValue", V5_VALUES)
             _rename(spec, f"{self._prefix}CharRelationship", V5_RELATIONSHIPS)
-        self.namer.fill(self.entity, shown)
-        return shown
 
     def stored_path(self, path: str) -> str:
         if path.startswith("relatedParty.partyOrPartyRole."):

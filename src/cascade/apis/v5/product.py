@@ -8,7 +8,6 @@ places are flat, relationships name their product inside. What only v5 says (`cr
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from cascade.apis.v5.common import (
@@ -18,8 +17,7 @@ from cascade.apis.v5.common import (
     relationship_to_stored,
     typed_characteristics,
 )
-from cascade.tmf.polymorphism import TypeNamer
-from cascade.tmf.spec import official_definitions
+from cascade.apis.v5.view import DocumentView
 
 Doc = dict[str, Any]
 V5_FILE = "TMF637-ProductInventory-v5.0.0.oas.yaml"
@@ -91,30 +89,8 @@ def product_from_stored(product: Doc) -> None:
             product_from_stored(nested)
 
 
-class ProductView:
+class ProductView(DocumentView):
     """TMF637 v5 `Product` over the stored `product` kind."""
 
-    entity = "Product"
-
     def __init__(self) -> None:
-        self._namer: TypeNamer | None = None
-
-    @property
-    def namer(self) -> TypeNamer:
-        if self._namer is None:
-            self._namer = TypeNamer(official_definitions(V5_FILE))
-        return self._namer
-
-    def to_stored(self, document: Doc) -> Doc:
-        stored = copy.deepcopy(document)
-        product_to_stored(stored)
-        return stored
-
-    def from_stored(self, document: Doc) -> Doc:
-        shown = copy.deepcopy(document)
-        product_from_stored(shown)
-        self.namer.fill(self.entity, shown)
-        return shown
-
-    def stored_path(self, path: str) -> str:
-        return _PATHS.get(path, path)
+        super().__init__(V5_FILE, "Product", product_to_stored, product_from_stored, _PATHS)

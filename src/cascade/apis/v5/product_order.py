@@ -8,7 +8,6 @@ a party's `partyOrPartyRole`).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -21,8 +20,7 @@ from cascade.apis.v5.common import (
     relationship_to_stored,
     typed_characteristics,
 )
-from cascade.tmf.polymorphism import TypeNamer
-from cascade.tmf.spec import official_definitions
+from cascade.apis.v5.view import DocumentView
 
 Doc = dict[str, Any]
 V5_FILE = "TMF622-ProductOrdering-v5.0.0.oas.yaml"
@@ -55,45 +53,31 @@ def _items(document: Doc, change: Callable[[Doc], None]) -> None:
             _items(item, change)
 
 
-class ProductOrderView:
+def _order_to_stored(stored: Doc) -> None:
+    if "creationDate" in stored:
+        stored["orderDate"] = stored.pop("creationDate")
+    external_id_to_stored(stored)
+    for name, inner, v4_type, ref_type in RELATED:
+        if name in stored:
+            stored[name] = related_to_stored(stored[name], inner, v4_type, ref_type)
+    _items(stored, _product_to_stored)
+
+
+def _order_from_stored(shown: Doc) -> None:
+    if "orderDate" in shown:
+        shown["creationDate"] = shown.pop("orderDate")
+    external_id_from_stored(shown)
+    for name, inner, v5_type, ref_type in SHOWN_RELATED:
+        if name in shown:
+            shown[name] = related_from_stored(shown[name], inner, v5_type, ref_type)
+    _items(shown, _product_from_stored)
+
+
+class ProductOrderView(DocumentView):
     """TMF622 v5 `ProductOrder` over the stored `productOrder` kind."""
 
-    entity = "ProductOrder"
-
     def __init__(self) -> None:
-        self._namer: TypeNamer | None = None
-
-    @property
-    def namer(self) -> TypeNamer:
-        if self._namer is None:
-            self._namer = TypeNamer(official_definitions(V5_FILE))
-        return self._namer
-
-    def to_stored(self, document: Doc) -> Doc:
-        stored = copy.deepcopy(document)
-        if "creationDate" in stored:
-            stored["orderDate"] = stored.pop("creationDate")
-        external_id_to_stored(stored)
-        for name, inner, v4_type, ref_type in RELATED:
-            if name in stored:
-                stored[name] = related_to_stored(stored[name], inner, v4_type, ref_type)
-        _items(stored, _product_to_stored)
-        return stored
-
-    def from_stored(self, document: Doc) -> Doc:
-        shown = copy.deepcopy(document)
-        if "orderDate" in shown:
-            shown["creationDate"] = shown.pop("orderDate")
-        external_id_from_stored(shown)
-        for name, inner, v5_type, ref_type in SHOWN_RELATED:
-            if name in shown:
-                shown[name] = related_from_stored(shown[name], inner, v5_type, ref_type)
-        _items(shown, _product_from_stored)
-        self.namer.fill(self.entity, shown)
-        return shown
-
-    def stored_path(self, path: str) -> str:
-        return _PATHS.get(path, path)
+        super().__init__(V5_FILE, "ProductOrder", _order_to_stored, _order_from_stored, _PATHS)
 
 
 def _product_to_stored(item: Doc) -> None:
@@ -134,23 +118,8 @@ def _product_from_stored(item: Doc) -> None:
         product["productRelationship"] = [relationship_from_stored(r) for r in relationships]
 
 
-class CancelProductOrderView:
+class CancelProductOrderView(DocumentView):
     """TMF622 v5 `CancelProductOrder`: the v4 one with `@type` on every object."""
 
-    entity = "CancelProductOrder"
-
     def __init__(self) -> None:
-        self._namer: TypeNamer | None = None
-
-    def to_stored(self, document: Doc) -> Doc:
-        return copy.deepcopy(document)
-
-    def from_stored(self, document: Doc) -> Doc:
-        if self._namer is None:
-            self._namer = TypeNamer(official_definitions(V5_FILE))
-        shown = copy.deepcopy(document)
-        self._namer.fill(self.entity, shown)
-        return shown
-
-    def stored_path(self, path: str) -> str:
-        return path
+        super().__init__(V5_FILE, "CancelProductOrder")

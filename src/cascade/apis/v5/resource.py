@@ -11,12 +11,10 @@ place (an object), v5 a list: the first is stored as v4's, the whole list beside
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from cascade.apis.v5.common import related_from_stored, related_to_stored, typed_characteristics
-from cascade.tmf.polymorphism import TypeNamer
-from cascade.tmf.spec import official_definitions
+from cascade.apis.v5.view import DocumentView
 
 Doc = dict[str, Any]
 V5_FILE = "TMF639-ResourceInventory-v5.0.0.oas.yaml"
@@ -79,30 +77,8 @@ def resource_from_stored(resource: Doc) -> None:
         )
 
 
-class ResourceView:
+class ResourceView(DocumentView):
     """TMF639 v5 `Resource` over the stored `resource` kind."""
 
-    entity = "Resource"
-
     def __init__(self) -> None:
-        self._namer: TypeNamer | None = None
-
-    @property
-    def namer(self) -> TypeNamer:
-        if self._namer is None:
-            self._namer = TypeNamer(official_definitions(V5_FILE))
-        return self._namer
-
-    def to_stored(self, document: Doc) -> Doc:
-        stored = copy.deepcopy(document)
-        resource_to_stored(stored)
-        return stored
-
-    def from_stored(self, document: Doc) -> Doc:
-        shown = copy.deepcopy(document)
-        resource_from_stored(shown)
-        self.namer.fill(self.entity, shown)
-        return shown
-
-    def stored_path(self, path: str) -> str:
-        return _PATHS.get(path, path)
+        super().__init__(V5_FILE, "Resource", resource_to_stored, resource_from_stored, _PATHS)

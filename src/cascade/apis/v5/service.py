@@ -8,12 +8,10 @@ translated as a service. What only v5 says (`operatingStatus`, `externalIdentifi
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from cascade.apis.v5.common import related_from_stored, related_to_stored, typed_characteristics
-from cascade.tmf.polymorphism import TypeNamer
-from cascade.tmf.spec import official_definitions
+from cascade.apis.v5.view import DocumentView
 
 Doc = dict[str, Any]
 V5_FILE = "TMF638-ServiceInventory-v5.0.0.oas.yaml"
@@ -67,30 +65,8 @@ def service_from_stored(service: Doc) -> None:
         service_from_stored(nested)
 
 
-class ServiceView:
+class ServiceView(DocumentView):
     """TMF638 v5 `Service` over the stored `service` kind."""
 
-    entity = "Service"
-
     def __init__(self) -> None:
-        self._namer: TypeNamer | None = None
-
-    @property
-    def namer(self) -> TypeNamer:
-        if self._namer is None:
-            self._namer = TypeNamer(official_definitions(V5_FILE))
-        return self._namer
-
-    def to_stored(self, document: Doc) -> Doc:
-        stored = copy.deepcopy(document)
-        service_to_stored(stored)
-        return stored
-
-    def from_stored(self, document: Doc) -> Doc:
-        shown = copy.deepcopy(document)
-        service_from_stored(shown)
-        self.namer.fill(self.entity, shown)
-        return shown
-
-    def stored_path(self, path: str) -> str:
-        return _PATHS.get(path, path)
+        super().__init__(V5_FILE, "Service", service_to_stored, service_from_stored, _PATHS)

@@ -1,0 +1,58 @@
+"""What every v5 view does around its own translation: copy the document, translate it in
+place one way or the other, and name every object's class (`@type`) as the v5 file does
+(tmf/polymorphism.py). A view is a `ResourceSpec.view` (frontend/views.py)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from cascade.tmf.polymorphism import TypeNamer
+from cascade.tmf.spec import official_definitions
+
+Doc = dict[str, Any]
+
+
+def unchanged(document: Doc) -> None:
+    """A translation with nothing to change (the attribute is the same in both versions)."""
+
+
+class DocumentView:
+    """One v5 entity over its stored kind. `to_stored` and `from_stored` change a copy of the
+    document in place; `paths` names the stored attribute of a v5 filter path."""
+
+    def __init__(
+        self,
+        spec_file: str,
+        entity: str,
+        to_stored: Callable[[Doc], None] = unchanged,
+        from_stored: Callable[[Doc], None] = unchanged,
+        paths: Mapping[str, str] | None = None,
+    ) -> None:
+        self.spec_file = spec_file
+        self.entity = entity
+        self._to_stored = to_stored
+        self._from_stored = from_stored
+        self._paths = paths or {}
+        self._namer: TypeNamer | None = None
+
+    @property
+    def namer(self) -> TypeNamer:
+        if self._namer is None:
+            self._namer = TypeNamer(official_definitions(self.spec_file))
+        return self._namer
+
+    def to_stored(self, document: Doc) -> Doc:
+        stored = copy.deepcopy(document)
+        self._to_stored(stored)
+        return stored
+
+    def from_stored(self, document: Doc) -> Doc:
+        shown = copy.deepcopy(document)
+        self._from_stored(shown)
+        self.namer.fill(self.entity, shown)
+        return shown
+
+    def stored_path(self, path: str) -> str:
+        return self._paths.get(path, path)
