@@ -41,9 +41,9 @@ def test_each_component_serves_its_own_apis() -> None:
         for name in ("com", "som", "rom")
     }
     assert served == {
-        "com": ["tmf620", "tmf622", "tmf637"],
-        "som": ["tmf633", "tmf638", "tmf640", "tmf641"],
-        "rom": ["tmf634", "tmf639", "tmf652", "tmf702"],
+        "com": ["tmf620", "tmf620v5", "tmf622", "tmf622v5", "tmf637", "tmf637v5"],
+        "som": ["tmf633", "tmf638", "tmf638v5", "tmf640", "tmf641"],
+        "rom": ["tmf634", "tmf634v5", "tmf639", "tmf639v5", "tmf652", "tmf702"],
     }
 
 

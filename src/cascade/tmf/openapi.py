@@ -40,14 +40,15 @@ def served_description(api: ApiSpec, public_url: str) -> dict[str, Any]:
 
 
 def _served_openapi3(api: ApiSpec, public_url: str) -> dict[str, Any]:
-    """A v5 file as served: its server this one, its listeners left out, the hub's GETs and
-    `secret` described as Cascade extensions (the schemas stay the official ones)."""
+    """A v5 file as served: its server this one, its listeners and the catalogs' import/export
+    jobs (not served, as in v4) left out, the hub's GETs and `secret` described as Cascade
+    extensions (the schemas stay the official ones)."""
     document = copy.deepcopy(api.spec.swagger)
     document["servers"] = [{"url": f"{public_url.rstrip('/')}{api.base_path}"}]
     document["paths"] = {
         path: operations
         for path, operations in document["paths"].items()
-        if not path.startswith("/listener/")
+        if not path.startswith("/listener/") and not path.lower().endswith(("job", "job/{id}"))
     }
     ref = {"$ref": "#/components/schemas/Hub"}
     error = {"$ref": "#/components/schemas/Error"}
