@@ -16,10 +16,8 @@ from cascade.apis.v5.common import (
     external_id_to_stored,
     related_from_stored,
     related_to_stored,
-    relationship_from_stored,
-    relationship_to_stored,
-    typed_characteristics,
 )
+from cascade.apis.v5.product import product_from_stored, product_to_stored
 from cascade.apis.v5.view import DocumentView
 
 Doc = dict[str, Any]
@@ -81,41 +79,14 @@ class ProductOrderView(DocumentView):
 
 
 def _product_to_stored(item: Doc) -> None:
-    product = item.get("product")
-    if not isinstance(product, dict):
-        return
-    if "agreementItem" in product:
-        product["agreement"] = product.pop("agreementItem")
-    for name, inner, v4_type, ref_type in (
-        ("relatedParty", "partyOrPartyRole", "RelatedParty", "PartyRef"),
-        ("place", "place", "RelatedPlaceRefOrValue", "PlaceRef"),
-    ):
-        if name in product:
-            product[name] = related_to_stored(product[name], inner, v4_type, ref_type)
-    relationships = product.get("productRelationship")
-    if isinstance(relationships, list):
-        product["productRelationship"] = [relationship_to_stored(r) for r in relationships]
+    """An item's product is a product value: translated as TMF637's (apis/v5/product.py)."""
+    if isinstance(item.get("product"), dict):
+        product_to_stored(item["product"])
 
 
 def _product_from_stored(item: Doc) -> None:
-    product = item.get("product")
-    if not isinstance(product, dict):
-        return
-    if "agreement" in product:
-        product["agreementItem"] = product.pop("agreement")
-    if "relatedParty" in product:
-        product["relatedParty"] = related_from_stored(
-            product["relatedParty"], "partyOrPartyRole", "RelatedPartyOrPartyRole", "PartyRef"
-        )
-    if "place" in product:
-        product["place"] = related_from_stored(
-            product["place"], "place", "RelatedPlaceRefOrValue", "PlaceRef"
-        )
-    if "productCharacteristic" in product:
-        product["productCharacteristic"] = typed_characteristics(product["productCharacteristic"])
-    relationships = product.get("productRelationship")
-    if isinstance(relationships, list):
-        product["productRelationship"] = [relationship_from_stored(r) for r in relationships]
+    if isinstance(item.get("product"), dict):
+        product_from_stored(item["product"])
 
 
 class CancelProductOrderView(DocumentView):
