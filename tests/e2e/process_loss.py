@@ -114,6 +114,24 @@ class Workers:
             f"the sessions of {worker.name} ended",
         )
 
+    def caught_at_work(self, worker: Worker) -> int:
+        """Freeze `worker` (SIGSTOP) and, once none of its statements is still running in
+        PostgreSQL, count the work items it holds: nothing it does can change that count until
+        it is killed or thawed. Thaws it again when it holds none; returns the count."""
+        running = text(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE application_name = :name AND state = 'active'"
+        )
+        worker.process.send_signal(signal.SIGSTOP)
+        until(
+            lambda: query(self.database_url, running, name=worker.name) == 0,
+            f"the statements of the frozen {worker.name} done",
+        )
+        held = self.held_by(worker.owner)
+        if held == 0:
+            worker.process.send_signal(signal.SIGCONT)
+        return held
+
     def held_by(self, owner: str) -> int:
         """How many work items still name `owner` as their lease holder."""
         held = select(func.count()).select_from(work_item).where(work_item.c.lease_owner == owner)
@@ -137,16 +155,6 @@ def _ready(worker: Worker) -> str:
     except httpx.TransportError:
         return ""
     return running.group(1) if ready else ""
-
-
-def holds_a_lease(database_url: str, owner: str) -> bool:
-    """Whether `owner` holds a running lease on a work item (a step under way)."""
-    held = (
-        select(func.count())
-        .select_from(work_item)
-        .where(work_item.c.lease_owner == owner, work_item.c.lease_until_ms > time.time() * 1000)
-    )
-    return bool(query(database_url, held))
 
 
 def post_until_answered(

@@ -31,7 +31,7 @@ import pytest
 from tests.conftest import POSTGRES_ENV, fresh_database_url
 from tests.e2e.fulfilment import CRASH_ENVIRONMENT, PO
 from tests.e2e.outcomes import check_outcomes, watch_endings
-from tests.e2e.process_loss import Stream, Worker, Workers, holds_a_lease
+from tests.e2e.process_loss import Stream, Worker, Workers
 from tests.e2e.server import free_port, running_server
 from tests.waiting import HTTP_TIMEOUT_S, until
 
@@ -79,13 +79,20 @@ def _kill_and_take_over(
 ) -> Worker:
     """Kill `victim` at a random moment while it holds work (while there is work), start its
     replacement, and wait until the live workers have taken over every work item it left under
-    lease, each counted in their `cascade_leases_taken_over_total`; returns the replacement."""
+    lease, each counted in their `cascade_leases_taken_over_total`; returns the replacement.
+
+    The victim is frozen before its leases are read and killed frozen, so a step it finishes
+    between the read and the kill cannot make a kill that caught work look like one that did
+    not."""
     time.sleep(chance.uniform(0.2, 1.5))  # a random moment, then the first one it holds work
-    until(
-        lambda: holds_a_lease(workers.database_url, victim.owner) or not stream.is_alive(),
-        f"{victim.name} at work",
-    )
     before = survivor.taken_over()
+
+    def frozen_at_work() -> list[int]:
+        """[leases it holds, frozen] once it holds some, or [0] once no order comes."""
+        held = workers.caught_at_work(victim)
+        return [held] if held or not stream.is_alive() else []
+
+    [caught] = until(frozen_at_work, f"{victim.name} at work")
     workers.kill(victim)
     replacement = workers.spawn()
     left = workers.held_by(victim.owner)  # its sessions are gone: nothing of it can commit now
@@ -94,8 +101,8 @@ def _kill_and_take_over(
     took = time.monotonic() - killed
     taken = survivor.taken_over() - before + workers.ready(replacement).taken_over()
     assert taken >= left, (victim.name, left, taken)
-    workers.orphaned[victim.name] = left
-    print(f"{victim.name}: {left} leases left, taken over {took:.1f} s after the kill")
+    workers.orphaned[victim.name] = caught
+    print(f"{victim.name}: {caught} leases caught, {left} left, taken over in {took:.1f} s")
     return replacement
 
 
