@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -11,14 +12,16 @@ import httpx
 import pytest
 import yaml
 from alembic.script import ScriptDirectory
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from cascade.catalogs import demo_catalog
 from cascade.cli import app
 from cascade.storage.migrate import alembic_config
 from tests.conftest import fresh_database_url
+from tests.e2e.fulfilment import running_worker
 from tests.e2e.server import free_port, running_server
-from tests.waiting import HTTP_TIMEOUT_S
+from tests.waiting import HTTP_TIMEOUT_S, PATIENCE_S, until
 
 runner = CliRunner()
 
@@ -101,6 +104,22 @@ def test_environment_variables_configure_serve(tmp_path: Path) -> None:
     records = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     migrations = [r for r in records if r["logger"].startswith("alembic")]
     assert any(r["message"].startswith("Running upgrade") for r in migrations), records
+
+
+def test_a_worker_writes_json_lines_with_secrets_masked(tmp_path: Path, database_url: str) -> None:
+    url = make_url(database_url)
+    if url.get_backend_name() == "postgresql":  # trust authentication: the password is unused
+        url = url.set(password="s3cret-word")
+    log = tmp_path / "worker.log"
+    with running_worker(url.render_as_string(hide_password=False), {}, log) as process:
+        until(lambda: "running controllers" in log.read_text(), "the worker running")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=PATIENCE_S) == 0, log.read_text()[-2000:]
+    text = log.read_text()
+    records = [json.loads(line) for line in text.splitlines() if line.strip()]
+    said = [r["message"] for r in records if r["logger"] == "cascade.worker"]
+    assert "running controllers on" in said[0] and "stopped after 0 steps" in said[-1], said
+    assert "s3cret-word" not in text
 
 
 def error_lines(stderr: str) -> list[str]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cascade.cli.options import DatabaseOption, open_database
 from cascade.settings import DEFAULT_DATABASE
+
+if TYPE_CHECKING:
+    from cascade.security.settings import SecuritySettings
 
 apikey_app = typer.Typer(help="API keys (for --auth apikey).", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail (read only).", no_args_is_help=True)
@@ -124,27 +127,28 @@ AuthOption = Annotated[
 ]
 
 
+def process_security() -> SecuritySettings:
+    """The security settings from the environment, with JSON logs unless
+    CASCADE_LOG_FORMAT=text; exits (2) saying why when a variable is not valid."""
+    from cascade.security.settings import SecuritySettings, security_from_environment
+
+    try:
+        return security_from_environment(SecuritySettings(log_format="json"))
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 def serve_security(auth: str, host: str):  # type: ignore[no-untyped-def]
     """The security settings `cascade serve` runs with; exits (2) saying why when refused."""
     from dataclasses import replace
 
-    from cascade.security.settings import (
-        AUTH_MODES,
-        SecuritySettings,
-        exposure_problem,
-        security_from_environment,
-    )
+    from cascade.security.settings import AUTH_MODES, exposure_problem
 
     if auth not in AUTH_MODES:
         typer.echo(f"error: --auth must be one of {', '.join(AUTH_MODES)}, not '{auth}'", err=True)
         raise typer.Exit(2)
-    try:
-        # A server logs JSON lines unless CASCADE_LOG_FORMAT=text.
-        settings = security_from_environment(SecuritySettings(log_format="json"))
-    except ValueError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    settings = replace(settings, auth_mode=auth)  # type: ignore[arg-type]
+    settings = replace(process_security(), auth_mode=auth)  # type: ignore[arg-type]
     problem = exposure_problem(settings, host)
     if problem is not None:
         typer.echo(f"error: {problem}", err=True)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cascade.cli.options import DatabaseOption, require_schema
+from cascade.cli.security import process_security
 from cascade.settings import (
     DEFAULT_DATABASE,
     DEFAULT_HOST,
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     import uvicorn
 
     from cascade.bootstrap import Cascade
+
+LOG = logging.getLogger("cascade.worker")
 
 MetricsPortOption = Annotated[
     int | None,
@@ -48,11 +51,12 @@ def worker(
 ) -> None:
     """Run the fulfilment controllers without serving HTTP (several may run on PostgreSQL)."""
     from cascade.bootstrap import build
-    from cascade.security.settings import security_from_environment
+    from cascade.security.logs import use_log_format
     from cascade.telemetry import tracing
 
+    security = process_security()
+    use_log_format(security.log_format)  # JSON lines, secrets masked, as `serve` writes them
     require_schema(database)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # The serving processes' address (CASCADE_HOST, CASCADE_PORT, CASCADE_PUBLIC_URL): a worker
     # delivering events checks callback hosts as they do (loopback callbacks only beside a
     # server on loopback), and a component's worker subscribes with their inbox as callback.
@@ -61,10 +65,11 @@ def worker(
         host=os.environ.get("CASCADE_HOST", DEFAULT_HOST),
         port=int(os.environ.get("CASCADE_PORT", DEFAULT_PORT)),
         public_url=os.environ.get("CASCADE_PUBLIC_URL"),
-        security=security_from_environment(),
+        security=security,
     )
     tracing.configure_from_environment()
     cascade = build(with_environment(settings))
+    use_log_format(security.log_format)  # again: building the app set Litestar's own handler
     try:
         asyncio.run(_run(cascade, database, metrics_host, metrics_port))
     finally:
@@ -83,13 +88,13 @@ async def _run(cascade: Cascade, database: str, host: str, port: int | None) -> 
     listener = None if port is None else _listener(cascade, host, port)
     serving = None if listener is None else asyncio.create_task(listener.serve())
     where = "" if port is None else f", /metrics and /health on {host}:{port}"
-    typer.echo(f"worker {runtime.owner} running controllers on {database}{where}")
+    LOG.info("worker %s running controllers on %s%s", runtime.owner, database, where)
     await stop.wait()
     if listener is not None and serving is not None:
         listener.should_exit = True
         await serving
     await runtime.stop()
-    typer.echo(f"worker {runtime.owner} stopped after {runtime.steps_done} steps")
+    LOG.info("worker %s stopped after %d steps", runtime.owner, runtime.steps_done)
 
 
 def _listener(cascade: Cascade, host: str, port: int) -> uvicorn.Server:
