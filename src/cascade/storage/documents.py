@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select
 
-from cascade.storage import raw
+from cascade.storage import held_rows, raw
 from cascade.storage.filters import (
     IndexedAttributes,
     condition_clause,
@@ -164,6 +164,7 @@ class DocumentTable:
         else:
             terms = (self.kind, *_term_arrays(values))
             pk = raw.execute(connection, _PG_INSERT, (*row, *terms)).fetchone()[0]  # type: ignore[index]
+        held_rows.hold(connection, self.kind, StoredDocument(pk, id_, 1, doc))
         return pk
 
     def replace(
@@ -180,6 +181,7 @@ class DocumentTable:
         else:
             terms = (stored.pk, self.kind, *_term_arrays(values))
             raw.execute(connection, _PG_REPLACE, (*row, stored.pk, *terms))
+        held_rows.hold(connection, self.kind, StoredDocument(stored.pk, stored.id, version, doc))
         return version
 
     def delete(self, connection: Connection, id_: str) -> bool:
@@ -188,6 +190,7 @@ class DocumentTable:
             return False
         connection.execute(delete(entity_term).where(entity_term.c.entity_pk == stored.pk))
         connection.execute(delete(entity).where(entity.c.pk == stored.pk))
+        held_rows.drop(connection, self.kind, id_)
         return True
 
     def _insert_terms(self, connection: Connection, pk: int, values: IndexedValues) -> None:
@@ -201,16 +204,26 @@ class DocumentTable:
     def get(
         self, connection: Connection, id_: str, *, for_update: bool = False
     ) -> StoredDocument | None:
-        """The stored document (row-locked on PostgreSQL when `for_update`), or None."""
+        """The stored document (row-locked on PostgreSQL when `for_update`), or None.
+
+        A row this writer transaction already holds is answered from `held_rows`, unread."""
         if "\x00" in id_:
             return None  # no id holds NUL, and PostgreSQL refuses it in a query
+        held = held_rows.find(connection, self.kind, id_)
+        if held is not None:
+            return held
         row: Any
         if connection.dialect.name == "sqlite":
             row = _driver(connection).execute(_SQLITE.get, (self.kind, id_)).fetchone()
         else:
             sql = _POSTGRESQL.get_for_update if for_update else _POSTGRESQL.get
             row = raw.execute(connection, sql, (self.kind, id_)).fetchone()
-        return None if row is None else StoredDocument(row[0], row[1], row[2], row[3])
+        if row is None:
+            return None
+        stored = StoredDocument(row[0], row[1], row[2], row[3])
+        if for_update:
+            held_rows.hold(connection, self.kind, stored)
+        return stored
 
     def list(
         self,
