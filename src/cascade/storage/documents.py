@@ -77,6 +77,11 @@ _PG_INSERT = (
     f"WITH e AS ({_POSTGRESQL.insert_entity}),"
     f" t AS ({_NEW_TERMS.format(pk='e.pk')} CROSS JOIN e) SELECT pk FROM e"
 )
+# An id already taken inserts nothing (no row, no terms): "store it unless it exists" in one
+# statement instead of a get by id and an insert (inventory records, docs/performance.md).
+_ABSENT = " ON CONFLICT (kind, id) DO NOTHING"
+_PG_INSERT_ABSENT = _PG_INSERT.replace(" RETURNING pk)", f"{_ABSENT} RETURNING pk)", 1)
+_SQLITE_INSERT_ABSENT = _SQLITE.insert_entity + _ABSENT
 # The statements of a WITH share one snapshot: the DELETE removes the old terms only.
 _PG_REPLACE = (
     f"WITH u AS ({_POSTGRESQL.update_entity}), d AS ({_POSTGRESQL.delete_terms}),"
@@ -154,17 +159,32 @@ class DocumentTable:
     # --- writes -----------------------------------------------------------------------------
 
     def insert(
-        self, connection: Connection, id_: str, doc: str, values: IndexedValues, now: str
-    ) -> int:
+        self,
+        connection: Connection,
+        id_: str,
+        doc: str,
+        values: IndexedValues,
+        now: str,
+        *,
+        if_absent: bool = False,
+    ) -> int | None:
+        """Store a new document; returns its pk. `if_absent`: None, and nothing stored, when
+        the id is taken (a unique violation otherwise)."""
         row = (self.kind, id_, values.state, values.date, values.lookup, now, doc)
-        pk: int
+        pk: int | None
         if connection.dialect.name == "sqlite":
-            pk = _driver(connection).execute(_SQLITE.insert_entity, row).lastrowid
-            self._insert_terms(connection, pk, values)
+            sql = _SQLITE_INSERT_ABSENT if if_absent else _SQLITE.insert_entity
+            cursor = _driver(connection).execute(sql, row)
+            pk = cursor.lastrowid if cursor.rowcount else None
+            if pk is not None:
+                self._insert_terms(connection, pk, values)
         else:
             terms = (self.kind, *_term_arrays(values))
-            pk = raw.execute(connection, _PG_INSERT, (*row, *terms)).fetchone()[0]  # type: ignore[index]
-        held_rows.hold(connection, self.kind, StoredDocument(pk, id_, 1, doc))
+            sql = _PG_INSERT_ABSENT if if_absent else _PG_INSERT
+            found = raw.execute(connection, sql, (*row, *terms)).fetchone()
+            pk = None if found is None else found[0]
+        if pk is not None:
+            held_rows.hold(connection, self.kind, StoredDocument(pk, id_, 1, doc))
         return pk
 
     def replace(
