@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, func, select
 
 from cascade.storage import held_rows, raw
 from cascade.storage.filters import (
@@ -23,7 +23,7 @@ from cascade.storage.filters import (
     selects_by_term,
     sort_expression,
 )
-from cascade.storage.tables import entity, entity_term
+from cascade.storage.tables import entity
 from cascade.tmf.errors import bad_request
 from cascade.tmf.matching import values_at
 from cascade.tmf.query import ListQuery
@@ -82,6 +82,8 @@ _PG_INSERT = (
 _ABSENT = " ON CONFLICT (kind, id) DO NOTHING"
 _PG_INSERT_ABSENT = _PG_INSERT.replace(" RETURNING pk)", f"{_ABSENT} RETURNING pk)", 1)
 _SQLITE_INSERT_ABSENT = _SQLITE.insert_entity + _ABSENT
+_SQLITE_DELETE = "DELETE FROM entity WHERE pk = ?"
+_PG_DELETE = f"WITH t AS ({_POSTGRESQL.delete_terms}) DELETE FROM entity WHERE pk = %s"
 # The statements of a WITH share one snapshot: the DELETE removes the old terms only.
 _PG_REPLACE = (
     f"WITH u AS ({_POSTGRESQL.update_entity}), d AS ({_POSTGRESQL.delete_terms}),"
@@ -208,8 +210,11 @@ class DocumentTable:
         stored = self.get(connection, id_)
         if stored is None:
             return False
-        connection.execute(delete(entity_term).where(entity_term.c.entity_pk == stored.pk))
-        connection.execute(delete(entity).where(entity.c.pk == stored.pk))
+        if connection.dialect.name == "sqlite":
+            _driver(connection).execute(_SQLITE.delete_terms, (stored.pk,))
+            _driver(connection).execute(_SQLITE_DELETE, (stored.pk,))
+        else:
+            raw.execute(connection, _PG_DELETE, (stored.pk, stored.pk))
         held_rows.drop(connection, self.kind, id_)
         return True
 
