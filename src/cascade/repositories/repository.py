@@ -115,10 +115,8 @@ class Repository:
         document = prepare_new(self.kind, body, id_=id_, href=href, now=now, shape=self.shape)
         text = encode(document)
         values = self.table.indexed_values(document)
-        if (
-            self.table.insert(connection, id_, text.decode(), values, now, if_absent=if_absent)
-            is None
-        ):
+        pk = self.table.insert(connection, id_, text.decode(), values, now, if_absent=if_absent)
+        if pk is None:  # the id was taken: nothing written, nothing to announce
             return None
         for recorder in self.recorders:
             recorder.created(connection, document, text)
