@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from cascade.apis import kinds
 from cascade.apis.v4 import TMF622
 from cascade.bootstrap import Cascade
 from cascade.repositories import Repositories
-from cascade.storage.tables import entity, event_outbox
+from cascade.storage.tables import entity, entity_term, event_outbox
 from tests.conftest import PUBLIC_URL
 
 # A second version of TMF622, as v5 will be: another code, views of the same kinds.
@@ -56,3 +56,29 @@ def test_a_write_is_one_row_announced_in_each_view_subscribed_to(cascade: Cascad
         ("tmf622", "ProductOrderCreateEvent"),
         ("tmf622second", "ProductOrderCreateEvent"),
     ]
+
+
+def test_insert_absent_stores_once_and_leaves_a_taken_id_alone(cascade: Cascade) -> None:
+    """A step run twice: the second insert under the same id writes nothing, terms included."""
+    products = cascade.repositories[kinds.PRODUCT]
+
+    def write(connection: Connection, name: str) -> bool:
+        body = {"name": name, "status": "active", "relatedParty": [{"id": "p1"}]}
+        return products.insert_absent(connection, body, id_="prod-1") is not None
+
+    assert cascade.database.write_sync(lambda c: write(c, "first"))
+    assert not cascade.database.write_sync(lambda c: write(c, "second"))
+
+    def stored(connection: Connection) -> tuple[list[str], int]:
+        docs = connection.execute(select(entity.c.doc).where(entity.c.id == "prod-1")).scalars()
+        terms = connection.execute(
+            select(func.count())
+            .select_from(entity_term)
+            .join(entity, entity.c.pk == entity_term.c.entity_pk)
+            .where(entity.c.id == "prod-1")
+        ).scalar_one()
+        return [json.loads(doc)["name"] for doc in docs], int(terms)
+
+    names, terms = cascade.database.read_sync(stored)
+    assert names == ["first"]
+    assert terms == len(products.table.indexed_values({"relatedParty": [{"id": "p1"}]}).terms)

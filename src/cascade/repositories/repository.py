@@ -96,12 +96,28 @@ class Repository:
         Controllers pass a deterministic `id_` (derived from the parent order item) so that a
         step run twice finds what it created the first time instead of creating it again.
         """
-        id_ = id_ or new_id()
+        saved = self._insert(connection, body, id_ or new_id(), if_absent=False)
+        assert saved is not None  # a taken id raised IntegrityError
+        return saved
+
+    def insert_absent(
+        self, connection: Connection, body: dict[str, Any], *, id_: str
+    ) -> Saved | None:
+        """`insert` under `id_` unless an entity has it (None then, and nothing written):
+        one statement where a get by id and an insert were two."""
+        return self._insert(connection, body, id_, if_absent=True)
+
+    def _insert(
+        self, connection: Connection, body: dict[str, Any], id_: str, *, if_absent: bool
+    ) -> Saved | None:
         now = now_instant()
         href = self.href_of(id_)
         document = prepare_new(self.kind, body, id_=id_, href=href, now=now, shape=self.shape)
         text = encode(document)
-        self.table.insert(connection, id_, text.decode(), self.table.indexed_values(document), now)
+        values = self.table.indexed_values(document)
+        pk = self.table.insert(connection, id_, text.decode(), values, now, if_absent=if_absent)
+        if pk is None:  # the id was taken: nothing written, nothing to announce
+            return None
         for recorder in self.recorders:
             recorder.created(connection, document, text)
         self.written(connection, document)

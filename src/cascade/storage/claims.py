@@ -11,27 +11,31 @@ database write lock (`BEGIN IMMEDIATE`), so claims are taken one transaction at 
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection
 
-from cascade.storage.tables import claim
+from cascade.storage import raw
 from cascade.tmf.instants import now_instant
+
+# Driver SQL written once (docs/performance.md): a change's step takes and reads claims.
+_HOLDER = "SELECT holder FROM claim WHERE scope = ? AND subject = ?"
+_TAKE = (
+    "INSERT INTO claim (scope, subject, holder, created_at) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT DO NOTHING"
+)
+_HAND_OVER = "UPDATE claim SET holder = ?, created_at = ? WHERE scope = ? AND subject = ?"
+_RELEASE = "DELETE FROM claim WHERE scope = ? AND subject = ? AND holder = ?"
 
 
 def holder_of(connection: Connection, scope: str, subject: str) -> str | None:
     """Who holds the claim, or None (locked until the transaction ends on PostgreSQL)."""
-    query = select(claim.c.holder).where(claim.c.scope == scope, claim.c.subject == subject)
-    if connection.dialect.name == "postgresql":
-        query = query.with_for_update()
-    found = connection.execute(query).scalar_one_or_none()
-    return None if found is None else str(found)
+    sql = _HOLDER + " FOR UPDATE" if connection.dialect.name == "postgresql" else _HOLDER
+    found = raw.run(connection, sql, (scope, subject)).fetchone()
+    return None if found is None else str(found[0])
 
 
 def take(connection: Connection, scope: str, subject: str, holder: str) -> str:
     """Claim `subject` for `holder` unless someone holds it; returns who holds it now."""
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    values = {"scope": scope, "subject": subject, "holder": holder, "created_at": now_instant()}
-    connection.execute(insert(claim).values(**values).on_conflict_do_nothing())
+    raw.run(connection, _TAKE, (scope, subject, holder, now_instant()))
     held = holder_of(connection, scope, subject)
     assert held is not None  # inserted now, or by a transaction that committed first
     return held
@@ -39,17 +43,9 @@ def take(connection: Connection, scope: str, subject: str, holder: str) -> str:
 
 def hand_over(connection: Connection, scope: str, subject: str, holder: str) -> None:
     """Give an existing claim to `holder` (the caller decided the old holder is done with it)."""
-    connection.execute(
-        update(claim)
-        .where(claim.c.scope == scope, claim.c.subject == subject)
-        .values(holder=holder, created_at=now_instant())
-    )
+    raw.run(connection, _HAND_OVER, (holder, now_instant(), scope, subject))
 
 
 def release(connection: Connection, scope: str, subject: str, holder: str) -> None:
     """Drop the claim if `holder` has it."""
-    connection.execute(
-        delete(claim).where(
-            claim.c.scope == scope, claim.c.subject == subject, claim.c.holder == holder
-        )
-    )
+    raw.run(connection, _RELEASE, (scope, subject, holder))

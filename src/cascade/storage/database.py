@@ -30,7 +30,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from cascade.storage import pool_cursors
+from cascade.storage import held_rows, pool_cursors
 from cascade.storage.checkpoint import WalCheckpointer
 from cascade.storage.sqlite_functions import register_sqlite_functions
 from cascade.storage.write_lock import WriteLock
@@ -66,9 +66,10 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(parsed, poolclass=NullPool)
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
-        return engine
-    engine = create_engine(parsed, pool_size=8, max_overflow=8, pool_pre_ping=True)
-    event.listen(engine, "before_cursor_execute", _count_postgresql_writes)
+    else:
+        engine = create_engine(parsed, pool_size=8, max_overflow=8, pool_pre_ping=True)
+        event.listen(engine, "before_cursor_execute", _count_postgresql_writes)
+    event.listen(engine, "rollback_savepoint", held_rows.forget_all)
     return engine
 
 
@@ -289,23 +290,36 @@ class Database:
         (after the rollback), so that the caller can run the batch again isolated.
         """
         outcomes: list[tuple[_Pending, bool, Any]] = []
-        with self._write_lock, connection.begin():
-            for pending in batch:
-                if isolate:
-                    try:
-                        with connection.begin_nested():
-                            outcomes.append((pending, True, pending.job(connection)))
-                    except Exception as exc:
-                        outcomes.append((pending, False, exc))
-                    continue
-                before = _changes(connection)
-                try:
-                    outcomes.append((pending, True, pending.job(connection)))
-                except Exception as exc:
-                    if _changes(connection) != before or _transaction_broken(connection):
-                        raise _FailedAfterWritingError(exc) from exc
-                    outcomes.append((pending, False, exc))
+        held_rows.open_(connection)
+        try:
+            with self._write_lock, connection.begin():
+                self._jobs(connection, batch, isolate, outcomes)
+        finally:
+            held_rows.close(connection)
         return outcomes
+
+    def _jobs(
+        self,
+        connection: Connection,
+        batch: list[_Pending],
+        isolate: bool,
+        outcomes: list[tuple[_Pending, bool, Any]],
+    ) -> None:
+        for pending in batch:
+            if isolate:
+                try:
+                    with connection.begin_nested():
+                        outcomes.append((pending, True, pending.job(connection)))
+                except Exception as exc:
+                    outcomes.append((pending, False, exc))
+                continue
+            before = _changes(connection)
+            try:
+                outcomes.append((pending, True, pending.job(connection)))
+            except Exception as exc:
+                if _changes(connection) != before or _transaction_broken(connection):
+                    raise _FailedAfterWritingError(exc) from exc
+                outcomes.append((pending, False, exc))
 
 
 def _settle(future: Future[Any], ok: bool, value: Any) -> None:

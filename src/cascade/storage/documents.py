@@ -14,16 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, func, select
 
-from cascade.storage import raw
+from cascade.storage import held_rows, raw
 from cascade.storage.filters import (
     IndexedAttributes,
     condition_clause,
     selects_by_term,
     sort_expression,
 )
-from cascade.storage.tables import entity, entity_term
+from cascade.storage.tables import entity
 from cascade.tmf.errors import bad_request
 from cascade.tmf.matching import values_at
 from cascade.tmf.query import ListQuery
@@ -77,6 +77,13 @@ _PG_INSERT = (
     f"WITH e AS ({_POSTGRESQL.insert_entity}),"
     f" t AS ({_NEW_TERMS.format(pk='e.pk')} CROSS JOIN e) SELECT pk FROM e"
 )
+# An id already taken inserts nothing (no row, no terms): "store it unless it exists" in one
+# statement instead of a get by id and an insert (inventory records, docs/performance.md).
+_ABSENT = " ON CONFLICT (kind, id) DO NOTHING"
+_PG_INSERT_ABSENT = _PG_INSERT.replace(" RETURNING pk)", f"{_ABSENT} RETURNING pk)", 1)
+_SQLITE_INSERT_ABSENT = _SQLITE.insert_entity + _ABSENT
+_SQLITE_DELETE = "DELETE FROM entity WHERE pk = ?"
+_PG_DELETE = f"WITH t AS ({_POSTGRESQL.delete_terms}) DELETE FROM entity WHERE pk = %s"
 # The statements of a WITH share one snapshot: the DELETE removes the old terms only.
 _PG_REPLACE = (
     f"WITH u AS ({_POSTGRESQL.update_entity}), d AS ({_POSTGRESQL.delete_terms}),"
@@ -154,16 +161,32 @@ class DocumentTable:
     # --- writes -----------------------------------------------------------------------------
 
     def insert(
-        self, connection: Connection, id_: str, doc: str, values: IndexedValues, now: str
-    ) -> int:
+        self,
+        connection: Connection,
+        id_: str,
+        doc: str,
+        values: IndexedValues,
+        now: str,
+        *,
+        if_absent: bool = False,
+    ) -> int | None:
+        """Store a new document; returns its pk. `if_absent`: None, and nothing stored, when
+        the id is taken (a unique violation otherwise)."""
         row = (self.kind, id_, values.state, values.date, values.lookup, now, doc)
-        pk: int
+        pk: int | None
         if connection.dialect.name == "sqlite":
-            pk = _driver(connection).execute(_SQLITE.insert_entity, row).lastrowid
-            self._insert_terms(connection, pk, values)
+            sql = _SQLITE_INSERT_ABSENT if if_absent else _SQLITE.insert_entity
+            cursor = _driver(connection).execute(sql, row)
+            pk = cursor.lastrowid if cursor.rowcount else None
+            if pk is not None:
+                self._insert_terms(connection, pk, values)
         else:
             terms = (self.kind, *_term_arrays(values))
-            pk = raw.execute(connection, _PG_INSERT, (*row, *terms)).fetchone()[0]  # type: ignore[index]
+            sql = _PG_INSERT_ABSENT if if_absent else _PG_INSERT
+            found = raw.execute(connection, sql, (*row, *terms)).fetchone()
+            pk = None if found is None else found[0]
+        if pk is not None:
+            held_rows.hold(connection, self.kind, StoredDocument(pk, id_, 1, doc))
         return pk
 
     def replace(
@@ -180,14 +203,19 @@ class DocumentTable:
         else:
             terms = (stored.pk, self.kind, *_term_arrays(values))
             raw.execute(connection, _PG_REPLACE, (*row, stored.pk, *terms))
+        held_rows.hold(connection, self.kind, StoredDocument(stored.pk, stored.id, version, doc))
         return version
 
     def delete(self, connection: Connection, id_: str) -> bool:
         stored = self.get(connection, id_)
         if stored is None:
             return False
-        connection.execute(delete(entity_term).where(entity_term.c.entity_pk == stored.pk))
-        connection.execute(delete(entity).where(entity.c.pk == stored.pk))
+        if connection.dialect.name == "sqlite":
+            _driver(connection).execute(_SQLITE.delete_terms, (stored.pk,))
+            _driver(connection).execute(_SQLITE_DELETE, (stored.pk,))
+        else:
+            raw.execute(connection, _PG_DELETE, (stored.pk, stored.pk))
+        held_rows.drop(connection, self.kind, id_)
         return True
 
     def _insert_terms(self, connection: Connection, pk: int, values: IndexedValues) -> None:
@@ -201,16 +229,26 @@ class DocumentTable:
     def get(
         self, connection: Connection, id_: str, *, for_update: bool = False
     ) -> StoredDocument | None:
-        """The stored document (row-locked on PostgreSQL when `for_update`), or None."""
+        """The stored document (row-locked on PostgreSQL when `for_update`), or None.
+
+        A row this writer transaction already holds is answered from `held_rows`, unread."""
         if "\x00" in id_:
             return None  # no id holds NUL, and PostgreSQL refuses it in a query
+        held = held_rows.find(connection, self.kind, id_)
+        if held is not None:
+            return held
         row: Any
         if connection.dialect.name == "sqlite":
             row = _driver(connection).execute(_SQLITE.get, (self.kind, id_)).fetchone()
         else:
             sql = _POSTGRESQL.get_for_update if for_update else _POSTGRESQL.get
             row = raw.execute(connection, sql, (self.kind, id_)).fetchone()
-        return None if row is None else StoredDocument(row[0], row[1], row[2], row[3])
+        if row is None:
+            return None
+        stored = StoredDocument(row[0], row[1], row[2], row[3])
+        if for_update:
+            held_rows.hold(connection, self.kind, stored)
+        return stored
 
     def list(
         self,

@@ -27,3 +27,12 @@ def execute(connection: Connection, sql: str, parameters: Any) -> psycopg.Cursor
         return driver.execute(sql, parameters)
     except psycopg.Error as exc:
         raise DBAPIError.instance(sql, parameters, exc, psycopg.Error) from exc
+
+
+def run(connection: Connection, sql: str, parameters: Any) -> Any:
+    """Driver SQL written once with `?` markers, on either database: on PostgreSQL through
+    `execute` (psycopg's cursor), on SQLite through SQLAlchemy's `exec_driver_sql` (its hooks
+    are cheap there). Rows are tuples either way; `rowcount` counts the rows changed."""
+    if connection.dialect.name == "postgresql":
+        return execute(connection, sql.replace("?", "%s"), parameters)
+    return connection.exec_driver_sql(sql, parameters)

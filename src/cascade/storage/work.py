@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, case, func, select, update
+from sqlalchemy import Connection, func, select
 
 from cascade.storage import leases, raw
 from cascade.storage.tables import work_item
+from cascade.telemetry import metrics
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,32 @@ _RELEASE = (
 )
 
 
+# PostgreSQL: the claim's SELECT … FOR UPDATE SKIP LOCKED and its lease UPDATE in one
+# statement, one round trip, and the same text whatever the batch (prepared once per connection).
+_CLAIM = (
+    "WITH c AS (SELECT kind, entity_id, seq, attempts, lease_owner, due_ms FROM work_item"
+    " WHERE due_ms <= %s AND (lease_until_ms IS NULL OR lease_until_ms < %s)"
+    " ORDER BY due_ms LIMIT %s FOR UPDATE SKIP LOCKED)"
+    " UPDATE work_item AS w SET lease_owner = %s, lease_until_ms = %s FROM c"
+    " WHERE w.kind = c.kind AND w.entity_id = c.entity_id"
+    " RETURNING c.kind, c.entity_id, c.seq, c.attempts, c.lease_owner, c.due_ms"
+)
+# The step asks to be looked at again at a time: unless a schedule arrived meanwhile (another
+# seq), whose earlier due time is kept.
+_AGAIN = (
+    "UPDATE work_item SET due_ms = CASE WHEN seq = ? THEN ? ELSE {earliest} END,"
+    " lease_owner = NULL, lease_until_ms = NULL, attempts = 0 WHERE kind = ? AND entity_id = ?"
+)
+_EARLIER = {"sqlite": "min(due_ms, ?)", "postgresql": "LEAST(due_ms, ?)"}
+_FAIL = (
+    "UPDATE work_item SET due_ms = ?, lease_owner = NULL, lease_until_ms = NULL,"
+    " attempts = attempts + 1, last_error = ? WHERE kind = ? AND entity_id = ?"
+)
+
+
 def _run(connection: Connection, sql: str, parameters: tuple[object, ...]) -> int:
     """Execute hot driver SQL written with `?` markers; returns the row count."""
-    if connection.dialect.name == "postgresql":
-        return int(raw.execute(connection, sql.replace("?", "%s"), parameters).rowcount)
-    return int(connection.exec_driver_sql(sql, parameters).rowcount)
+    return int(raw.run(connection, sql, parameters).rowcount)
 
 
 def schedule(connection: Connection, kind: str, entity_id: str, due_ms: int | None = None) -> None:
@@ -75,10 +97,23 @@ def claim(
 ) -> list[Claim]:
     """Take up to `limit` due, unleased items for `owner` until now + `lease_ms`, oldest due
     first (SKIP LOCKED on PostgreSQL)."""
+    if connection.dialect.name == "postgresql":
+        return _claim_postgresql(connection, owner, lease_ms, limit, now)
     rows = leases.claim_due(
         connection, work_item, _KEY, None, owner, lease_ms, limit, columns=_CLAIMED, now=now
     )
     return [Claim(row.kind, row.entity_id, row.seq, row.attempts) for row in rows]
+
+
+def _claim_postgresql(
+    connection: Connection, owner: str, lease_ms: int, limit: int, now: int | None
+) -> list[Claim]:
+    moment = now_ms() if now is None else now
+    parameters = (moment, moment, limit, owner, moment + lease_ms)
+    rows = sorted(raw.execute(connection, _CLAIM, parameters).fetchall(), key=lambda r: r[5])
+    # A free row still naming an owner was leased by a process that let its lease run out.
+    metrics.leases_taken_over(work_item.name, sum(1 for row in rows if row[4] is not None))
+    return [Claim(row[0], row[1], row[2], row[3]) for row in rows]
 
 
 def finish(connection: Connection, item: Claim, next_due_ms: int | None) -> None:
@@ -88,33 +123,14 @@ def finish(connection: Connection, item: Claim, next_due_ms: int | None) -> None
             return
         _run(connection, _RELEASE, (item.kind, item.entity_id))
         return
-    key = and_(work_item.c.kind == item.kind, work_item.c.entity_id == item.entity_id)
-    due = case(
-        (work_item.c.seq == item.seq, next_due_ms),
-        else_=func.min(work_item.c.due_ms, next_due_ms)
-        if connection.dialect.name == "sqlite"
-        else func.least(work_item.c.due_ms, next_due_ms),
-    )
-    connection.execute(
-        update(work_item)
-        .where(key)
-        .values(due_ms=due, lease_owner=None, lease_until_ms=None, attempts=0)
-    )
+    earlier = _EARLIER.get(connection.dialect.name, _EARLIER["postgresql"])
+    parameters = (item.seq, next_due_ms, next_due_ms, item.kind, item.entity_id)
+    _run(connection, _AGAIN.format(earliest=earlier), parameters)
 
 
 def fail(connection: Connection, item: Claim, error: str, retry_at_ms: int) -> None:
     """Record a failed step; the item comes back at `retry_at_ms` with one more attempt."""
-    connection.execute(
-        update(work_item)
-        .where(work_item.c.kind == item.kind, work_item.c.entity_id == item.entity_id)
-        .values(
-            due_ms=retry_at_ms,
-            lease_owner=None,
-            lease_until_ms=None,
-            attempts=work_item.c.attempts + 1,
-            last_error=error[:2000],
-        )
-    )
+    _run(connection, _FAIL, (retry_at_ms, error[:2000], item.kind, item.entity_id))
 
 
 def next_due(connection: Connection) -> int | None:

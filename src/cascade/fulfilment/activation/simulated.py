@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, delete, update
+from sqlalchemy import Connection
 
 from cascade.fulfilment.activation.gate import RECHECK_MS, Gate
 from cascade.fulfilment.activation.port import (
@@ -18,7 +18,7 @@ from cascade.fulfilment.activation.port import (
     DriverStatus,
     Reconfiguration,
 )
-from cascade.storage.tables import simulated_network
+from cascade.storage import raw
 from cascade.storage.work import now_ms
 from cascade.tmf.instants import now_instant
 
@@ -61,18 +61,15 @@ class SimulatedNetwork:
     def _apply(self, connection: Connection, request: ActivationRequest) -> DriverStatus:
         now = now_ms()
         held = self.gate.closed(request.specification_id)
-        row = _sql(connection, _FIND, (request.activation_id,)).first()
+        row = _sql(connection, _FIND, (request.activation_id,)).fetchone()
         if row is not None:
-            if row.outcome == "applied":
+            outcome, ready_ms = row
+            if outcome == "applied":
                 return DriverStatus("done")
-            if row.ready_ms <= now and not held:
-                connection.execute(
-                    update(simulated_network)
-                    .where(simulated_network.c.activation == request.activation_id)
-                    .values(outcome="applied", applied_at=now_instant())
-                )
+            if ready_ms <= now and not held:
+                _sql(connection, _APPLIED, (now_instant(), request.activation_id))
                 return DriverStatus("done")
-            return _pending(row.ready_ms, now)
+            return _pending(ready_ms, now)
         behaviour = self.behaviour(request.specification_id)
         if self.chance.random() < behaviour.failure_rate:
             return DriverStatus(
@@ -85,20 +82,15 @@ class SimulatedNetwork:
 
     def deactivate(self, connection: Connection, activation_id: str) -> DriverStatus:
         """Remove the activation from the network, applied or still pending (at once)."""
-        connection.execute(
-            delete(simulated_network).where(simulated_network.c.activation == activation_id)
-        )
+        _sql(connection, _REMOVE, (activation_id,))
         return DriverStatus("done")
 
     def entity_changed(
         self, connection: Connection, activation_id: str, characteristics: Mapping[str, Any]
     ) -> None:
         """The activation's configured values become the entity's (at once), if it is on."""
-        connection.execute(
-            update(simulated_network)
-            .where(simulated_network.c.activation == activation_id)
-            .values(request=msgspec.json.encode(dict(characteristics)).decode())
-        )
+        request = msgspec.json.encode(dict(characteristics)).decode()
+        _sql(connection, _RECONFIGURED, (request, activation_id))
 
     @staticmethod
     def _record(
@@ -129,12 +121,13 @@ _RECORD = (
     "(activation, target, specification, outcome, ready_ms, request, applied_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (activation) DO NOTHING"
 )
+_APPLIED = "UPDATE simulated_network SET outcome = 'applied', applied_at = ? WHERE activation = ?"
+_REMOVE = "DELETE FROM simulated_network WHERE activation = ?"
+_RECONFIGURED = "UPDATE simulated_network SET request = ? WHERE activation = ?"
 
 
 def _sql(connection: Connection, sql: str, parameters: tuple[Any, ...]) -> Any:
-    if connection.dialect.name == "postgresql":
-        sql = sql.replace("?", "%s")
-    return connection.exec_driver_sql(sql, parameters)
+    return raw.run(connection, sql, parameters)
 
 
 def parse_behaviours(text: str | None) -> dict[str, SimulatedBehaviour]:

@@ -21,12 +21,11 @@ from cascade.tmf.instants import now_instant
 def _store(
     connection: Connection, records: Repository, id_: str, body: dict[str, Any]
 ) -> dict[str, Any]:
-    existing = records.peek(connection, id_)
-    if existing is not None:
-        return existing
-    document = records.insert(connection, body, id_=id_).document
-    assert document is not None  # an insert returns what it stored
-    return document
+    """The record under `id_`: stored now, or as a step run before stored it."""
+    saved = records.insert_absent(connection, body, id_=id_)
+    existing = records.peek(connection, id_) if saved is None else saved.document
+    assert existing is not None  # inserted now, or by a transaction that committed first
+    return existing
 
 
 def record_resource(
