@@ -6,6 +6,9 @@ A process that schedules work without running the controllers itself (`cascade s
 the notice when that transaction commits, to every listening process. The poll stays as the
 fallback: a notice is lost while the listener reconnects, so it wakes its loop once each time
 it has (re)connected.
+
+The console's live pages listen the same way for the entities other processes committed events
+about (storage/entity_notices.py), each notice's payload handed over as it is.
 """
 
 from __future__ import annotations
@@ -33,10 +36,19 @@ class Notices:
 
     task_name = "cascade-notices"
 
-    def __init__(self, url: str, channel: str, wake: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        url: str,
+        channel: str,
+        wake: Callable[[], None],
+        heard: Callable[[str], None] | None = None,
+    ) -> None:
+        """`heard`: given each notice's payload instead of `wake` (which is still called
+        once each time the listener has (re)connected)."""
         self.conninfo = libpq_url(url)
         self.channel = channel
         self.wake = wake
+        self.heard = heard
         self.listening = asyncio.Event()  # set while LISTEN is in force (for tests)
         self._task: asyncio.Task[None] | None = None
 
@@ -69,5 +81,8 @@ class Notices:
             await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
             self.listening.set()
             self.wake()  # what was scheduled while nobody listened
-            async for _notice in conn.notifies():
-                self.wake()
+            async for notice in conn.notifies():
+                if self.heard is None:
+                    self.wake()
+                else:
+                    self.heard(notice.payload)
