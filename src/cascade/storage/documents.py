@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, delete, func, literal_column, select, union_all
 
 from cascade.storage import raw
 from cascade.storage.filters import (
@@ -246,10 +246,22 @@ class DocumentTable:
         return docs, total
 
     def count_states(
-        self, connection: Connection, query: ListQuery, scope: tuple[Any, ...] = ()
+        self,
+        connection: Connection,
+        query: ListQuery,
+        scope: tuple[Any, ...] = (),
+        states: Sequence[str] = (),
     ) -> dict[str, int]:
-        """How many documents match the filters, per value of the indexed state column
-        (one grouped count: the console's counts per state)."""
+        """How many documents match the filters, per value of the indexed state column (the
+        console's counts per state).
+
+        A date range alone, given the kind's `states`, is one indexed count per state through
+        `(kind, state, date)`: each counts index entries without reading them, where one
+        grouped count read the state of every entry of the window and sorted them
+        (docs/console.md). Any other filter is one grouped count.
+        """
+        if states and not scope and self._date_range_only(query):
+            return self._count_each_state(connection, query, states)
         where = self._where(connection.dialect.name, query, scope)
         state: Any = entity.c.state
         lookup = self._attributes[2]
@@ -259,6 +271,26 @@ class DocumentTable:
             state = state.concat("")
         counted = select(state, func.count()).where(*where).group_by(state)
         return {str(value): int(n) for value, n in connection.execute(counted) if value is not None}
+
+    def _count_each_state(
+        self, connection: Connection, query: ListQuery, states: Sequence[str]
+    ) -> dict[str, int]:
+        where = self._where(connection.dialect.name, query, ())
+        # Numbered, not named: a bare parameter has no type in PostgreSQL's UNION.
+        each: list[Any] = [
+            select(literal_column(str(n)), func.count()).where(*where, entity.c.state == state)
+            for n, state in enumerate(states)
+        ]
+        counted = connection.execute(union_all(*each))
+        return {states[int(n)]: int(count) for n, count in counted if count}
+
+    def _date_range_only(self, query: ListQuery) -> bool:
+        date = self._attributes[1]
+        return (
+            date is not None
+            and bool(query.conditions)
+            and all(c.attribute == date and c.op in RANGE_OPERATORS for c in query.conditions)
+        )
 
     def _where(self, dialect: str, query: ListQuery, scope: tuple[Any, ...]) -> Sequence[Any]:
         where = [*scope, *(condition_clause(c, self.indexed, dialect) for c in query.conditions)]
