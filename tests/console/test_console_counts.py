@@ -42,6 +42,9 @@ def test_counts_per_state_of_a_date_range_match_the_grouped_count(cascade: Casca
     each = asyncio.run(resource.count_states(window, None, states))
     grouped = asyncio.run(resource.count_states(window, None))
     assert each == grouped == {"completed": 2, "inProgress": 1, "held": 1, "cancelled": 1}
+    everything = asyncio.run(resource.count_states([], None, states))
+    assert everything == asyncio.run(resource.count_states([], None))
+    assert sum(everything.values()) == sum(len(each) for each in DAYS.values())
     one_side = asyncio.run(resource.count_states(window[:1], None, states))
     assert one_side == {
         "completed": 3,
