@@ -4,7 +4,8 @@ The browser tests skip, saying why, where /usr/bin/chromium is not installed (`.
 installs it). They run on SQLite only: the console's server side runs on both databases in
 tests/console, and the live stream across processes on PostgreSQL in
 tests/e2e/test_console_live.py. The live pages' net re-read is an hour away, so a page that
-changes live was fed by the committed events. Every page's console errors fail the test (`Browser.errors`).
+changes live was fed by the committed events. Every page's console errors fail the test
+(`Browser.errors`).
 """
 
 from __future__ import annotations
