@@ -83,7 +83,8 @@ def serve_workers(settings: Settings, workers: int) -> NoReturn:
 
     The reader threads are shared out: each worker gets `readers // workers` (at least 2).
     """
-    settings = dataclasses.replace(settings, readers=max(2, settings.readers // workers))
+    readers = max(2, settings.readers // workers)
+    settings = dataclasses.replace(settings, readers=readers, processes=workers)
     env = {**os.environ, SETTINGS_ENV: _encode(settings)}
     sys.stdout.flush()
     sys.stderr.flush()

@@ -67,6 +67,15 @@ class Settings:
     component_timeout_s: float = 10.0
     component_authorization: str | None = None  # sent as is to the next component
 
+    # The console's live pages re-read their order when an event about its tree has committed,
+    # and, as a net, every console_live_net_s; on SQLite with several processes (serve
+    # --workers N, or a worker beside serve --no-controllers), where no notice crosses
+    # processes, every console_live_fallback_s (docs/console.md). `processes`: how many serving
+    # processes share the database (serving.py sets it).
+    console_live_net_s: float = 10.0
+    console_live_fallback_s: float = 1.0
+    processes: int = 1
+
     # Authentication, rate limits, audit and logs (cascade/security/settings.py).
     security: SecuritySettings = field(default_factory=SecuritySettings)
 
@@ -75,6 +84,14 @@ class Settings:
         from cascade.security.settings import is_loopback
 
         return is_loopback(self.host)
+
+    @property
+    def console_live_reread_s(self) -> float:
+        """How often a live console page re-reads its order without having heard an event."""
+        alone = self.controllers and self.processes == 1
+        if self.database_url.startswith("sqlite") and not alone:
+            return self.console_live_fallback_s
+        return self.console_live_net_s
 
     @property
     def base_url(self) -> str:
@@ -113,6 +130,8 @@ FROM_ENVIRONMENT: dict[str, Callable[[str], Any]] = {
     "component_poll_interval_s": float,
     "component_timeout_s": float,
     "component_authorization": str,
+    "console_live_net_s": float,
+    "console_live_fallback_s": float,
 }
 
 

@@ -2,7 +2,10 @@
 
 The browser tests skip, saying why, where /usr/bin/chromium is not installed (`.ci/run`
 installs it). They run on SQLite only: the console's server side runs on both databases in
-tests/console. Every page's console errors fail the test (`Browser.errors`).
+tests/console, and the live stream across processes on PostgreSQL in
+tests/e2e/test_console_live.py. The live pages' net re-read is an hour away, so a page that
+changes live was fed by the committed events. Every page's console errors fail the test
+(`Browser.errors`).
 """
 
 from __future__ import annotations
@@ -67,7 +70,13 @@ def _server(tmp: Path, *extra: str, environment: dict[str, str] | None = None) -
     upgrade(database_url)
     gate = new_gate(tmp / "gate")
     port = free_port()
-    env = {"CASCADE_SIMULATOR_GATE": gate.setting, "CASCADE_WORKERS": "1", **(environment or {})}
+    env = {
+        "CASCADE_SIMULATOR_GATE": gate.setting,
+        "CASCADE_WORKERS": "1",
+        # The live pages' net re-read an hour away: what a page shows live came from events.
+        "CASCADE_CONSOLE_LIVE_NET_S": "3600",
+        **(environment or {}),
+    }
     with running_server(database_url, port, "--demo", *extra, environment=env, log=tmp / "log"):
         yield Server(f"http://127.0.0.1:{port}", database_url, gate)
 

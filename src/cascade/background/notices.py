@@ -6,6 +6,9 @@ A process that schedules work without running the controllers itself (`cascade s
 the notice when that transaction commits, to every listening process. The poll stays as the
 fallback: a notice is lost while the listener reconnects, so it wakes its loop once each time
 it has (re)connected.
+
+The console's live pages listen the same way for the entities other processes committed events
+about (storage/entity_notices.py), each notice's payload handed over as it is.
 """
 
 from __future__ import annotations
@@ -33,10 +36,19 @@ class Notices:
 
     task_name = "cascade-notices"
 
-    def __init__(self, url: str, channel: str, wake: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        url: str,
+        channel: str,
+        wake: Callable[[], None],
+        heard: Callable[[str], None] | None = None,
+    ) -> None:
+        """`heard`: given each notice's payload instead of `wake` (which is still called
+        once each time the listener has (re)connected)."""
         self.conninfo = libpq_url(url)
         self.channel = channel
         self.wake = wake
+        self.heard = heard
         self.listening = asyncio.Event()  # set while LISTEN is in force (for tests)
         self._task: asyncio.Task[None] | None = None
 
@@ -45,15 +57,17 @@ class Notices:
         return self._task is not None and not self._task.done()
 
     async def start(self) -> None:
-        if self._task is None:
+        if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name=self.task_name)
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        task = self._task
+        if task is None or task.get_loop() is not asyncio.get_running_loop():
+            return  # started by another event loop (another lifespan of one app): it stops it
+        self._task = None
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
     async def _run(self) -> None:
         while True:
@@ -69,5 +83,8 @@ class Notices:
             await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
             self.listening.set()
             self.wake()  # what was scheduled while nobody listened
-            async for _notice in conn.notifies():
-                self.wake()
+            async for notice in conn.notifies():
+                if self.heard is None:
+                    self.wake()
+                else:
+                    self.heard(notice.payload)

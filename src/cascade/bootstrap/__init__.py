@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from litestar import Litestar
 
 from cascade.apis import ALL_APIS
+from cascade.background.notices import Notices
 from cascade.bootstrap import events as event_parts
 from cascade.bootstrap.components_report import components_source
 from cascade.bootstrap.fulfilment import Chain, build_chain
@@ -35,6 +36,7 @@ from cascade.security.scopes import Scopes
 from cascade.security.wiring import build_security, enforced
 from cascade.settings import Settings
 from cascade.storage.database import Database
+from cascade.storage.entity_notices import ENTITY_CHANNEL, relay
 from cascade.storage.migrate import head
 from cascade.tmf.declarations import ApiSpec, Kind, ResourceSpec
 from cascade.web.app import create_app, operations_only
@@ -89,7 +91,15 @@ def build(settings: Settings) -> Cascade:
     probes = probes_of(database, settings, runtime)
     auth = ConsoleAuth(security.authenticator, _scopes(security.scopes, extensions))
     components = components_source(topology, served)
-    console = Console(auth, resources, repositories, database, components=components)
+    console = Console(
+        auth,
+        resources,
+        repositories,
+        database,
+        live_reread_s=settings.console_live_reread_s,
+        components=components,
+    )
+    live = live_notices(database)
     app = create_app(
         served,
         resources,
@@ -97,8 +107,12 @@ def build(settings: Settings) -> Cascade:
         max_body_bytes=settings.max_body_bytes,
         extensions=extensions,
         dependencies={"database": database, "repositories": repositories, "follower": follower},
-        on_startup=[*security.on_startup, *([runtime.start] if settings.controllers else [])],
-        on_shutdown=[runtime.stop],
+        on_startup=[
+            *security.on_startup,
+            *([runtime.start] if settings.controllers else []),
+            *([live.start] if live else []),
+        ],
+        on_shutdown=[runtime.stop, *([live.stop] if live else [])],
         middleware=security.middleware,
         before_send=security.before_send,
         describe=security.describe,
@@ -108,6 +122,17 @@ def build(settings: Settings) -> Cascade:
     return Cascade(
         settings, database, repositories, resources, app, chain, events, catalogs, probes
     )
+
+
+def live_notices(database: Database) -> Notices | None:
+    """On PostgreSQL, what tells this process's live console pages of the entities other
+    processes committed events about (storage/entity_notices.py); after a reconnection,
+    that anything may have changed."""
+    if database.dialect != "postgresql":
+        return None
+    feed = database.committed
+    heard = relay(feed, database.origin)
+    return Notices(database.url, ENTITY_CHANNEL, lambda: feed.publish(None), heard)
 
 
 def _scopes(built: Scopes | None, extensions: tuple[ExtensionRoute, ...]) -> Scopes:

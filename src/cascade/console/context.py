@@ -26,7 +26,9 @@ class Console:
     resources: Mapping[str, TmfResource]  # by route prefix: tmf622.productOrder
     repositories: Repositories
     database: Database
-    live_poll_s: float = 0.5  # how often a live page's stream looks at its order
+    # A live page re-reads its order when an event about its tree has committed, and this
+    # often without one (a net; settings.console_live_reread_s).
+    live_reread_s: float = 10.0
     components: ComponentsSource | None = None  # this process as a component (bootstrap)
 
     async def viewer(self, request: Request[Any, Any, Any]) -> Viewer | Response[Any]:

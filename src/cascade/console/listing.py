@@ -160,7 +160,7 @@ async def list_orders(
             listing.counts = {str(found.get("state")): 1}
             return listing
         base.append(("externalId", text))
-    counts = await _counts(resource, base, caller)
+    counts = await _counts(resource, base, caller, order_kind.states)
     listing.counts = {state: counts[state] for state in order_kind.states if counts.get(state)}
     params = list(base)
     if not any(name == "externalId" for name, _ in base):
@@ -180,14 +180,14 @@ async def list_orders(
 
 
 async def _counts(
-    resource: TmfResource, params: list[tuple[str, str]], caller: Caller
+    resource: TmfResource, params: list[tuple[str, str]], caller: Caller, states: tuple[str, ...]
 ) -> dict[str, int]:
     """The counts per state; large ones (a grouped count of many rows) kept COUNTS_KEPT_S."""
     key = (resource.name, tuple(params), caller.party)
     kept = _kept_counts.get(key)
     if kept is not None and kept[0] > time.monotonic():
         return kept[1]
-    counts = await resource.count_states(params, caller)
+    counts = await resource.count_states(params, caller, states)
     if sum(counts.values()) >= COUNTS_KEPT_FROM:
         if len(_kept_counts) >= 256:
             _kept_counts.clear()

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-from collections.abc import AsyncIterator
 from typing import Any
 
 import msgspec
 from litestar import MediaType, Request, Response, get
 from litestar.params import FromPath
-from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage
+from litestar.response import Redirect, ServerSentEvent
 
 from cascade.console.actions import offered
 from cascade.console.auth import Viewer
 from cascade.console.context import Console, order_kind
 from cascade.console.detail import ENDED, Node, TimelineEntry, read_detail, sorted_timeline
 from cascade.console.listing import ORDER_KINDS, OrderKind, filters_of, list_orders, page_of
-from cascade.console.render import error_page, page, render
+from cascade.console.live import live_stream
+from cascade.console.render import error_page, page
 from cascade.console.retry import retry_problems
 from cascade.console.single import read_single
+from cascade.storage.committed import reads_noted
 from cascade.tmf.errors import TmfError
-
-LIVE_LIFETIME_S = 600.0  # a stream ends then; the browser's EventSource opens another
 
 
 def page_handlers(console: Console) -> list[Any]:
@@ -90,7 +87,12 @@ def _live_handler(console: Console) -> Any:
         chosen = order_kind(kind)
         await _detail(console, viewer, chosen, order_id)  # 404 for what the viewer may not see
         token = request.cookies.get("cascade_csrf", "")
-        return ServerSentEvent(_stream(console, viewer, chosen, order_id, token))
+
+        async def detail() -> dict[str, Any]:
+            return await _detail(console, viewer, chosen, order_id)
+
+        context = {"csrf": token, "order_kind": chosen, "viewer": viewer}
+        return ServerSentEvent(live_stream(console, detail, context))
 
     return live
 
@@ -98,17 +100,19 @@ def _live_handler(console: Console) -> Any:
 async def _detail(
     console: Console, viewer: Viewer, chosen: OrderKind, order_id: str
 ) -> dict[str, Any]:
-    """The order's tree, timeline and the viewer's actions (404 when it may not see it)."""
+    """The order's tree, timeline and the viewer's actions (404 when it may not see it), and
+    `watched`: the ids of every entity the tree was read from or looked for."""
     written = await console.resources[chosen.resource].retrieve(order_id, None, viewer.caller)
     document = msgspec.json.decode(written.body)
     repositories = console.repositories
 
-    def read(connection: Any) -> tuple[Node, list[TimelineEntry]] | None:
-        if chosen.name == "productOrder":
-            return read_detail(connection, repositories, order_id)
-        return read_single(connection, repositories, chosen, order_id)
+    def read(connection: Any) -> tuple[tuple[Node, list[TimelineEntry]] | None, set[str]]:
+        with reads_noted(connection) as watched:
+            if chosen.name == "productOrder":
+                return read_detail(connection, repositories, order_id), watched
+            return read_single(connection, repositories, chosen, order_id), watched
 
-    found = await console.database.read(read)
+    found, watched = await console.database.read(read)
     if found is None:
         raise TmfError(404, "notFound", f"{chosen.kind.entity} '{order_id}' not found")
     tree, timeline = found
@@ -125,24 +129,5 @@ async def _detail(
         "actions": actions,
         "retry_unsafe": unsafe,
         "ended": tree.state in ENDED,
+        "watched": frozenset({order_id, *watched}),
     }
-
-
-async def _stream(
-    console: Console, viewer: Viewer, chosen: OrderKind, order_id: str, csrf: str
-) -> AsyncIterator[ServerSentEventMessage]:
-    """The order's live part, sent each time it changes, until the order has ended."""
-    last = ""
-    waited = 0.0
-    while waited < LIVE_LIFETIME_S:
-        found = await _detail(console, viewer, chosen, order_id)
-        html = render("live.html", csrf=csrf, order_kind=chosen, viewer=viewer, **found)
-        digest = hashlib.sha256(html.encode()).hexdigest()
-        if digest != last:
-            last = digest
-            yield ServerSentEventMessage(data=html, event="tree", id=digest[:16])
-        if found["ended"]:
-            yield ServerSentEventMessage(data="ended", event="ended")
-            return
-        await asyncio.sleep(console.live_poll_s)
-        waited += console.live_poll_s

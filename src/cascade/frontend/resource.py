@@ -194,9 +194,13 @@ class TmfResource:
         return Page(body, total, len(docs))
 
     async def count_states(
-        self, params: Sequence[tuple[str, str]], caller: Caller | None = None
+        self,
+        params: Sequence[tuple[str, str]],
+        caller: Caller | None = None,
+        states: Sequence[str] = (),
     ) -> dict[str, int]:
-        """How many entities a list with these filters finds, per state (one grouped count)."""
+        """How many entities a list with these filters finds, per state (`states`: the ones
+        that may be counted one by one, DocumentTable.count_states)."""
         query: ListQuery = self.view.stored_query(parse_list_query(params, self.shape))
         table = self.repository.table
         if caller is not None and caller.party and self.access is not None:
@@ -207,7 +211,7 @@ class TmfResource:
                 return {} if found is None else table.count_states(connection, *found)
 
             return await self.database.read(narrowed)
-        return await self.database.read(lambda c: table.count_states(c, query))
+        return await self.database.read(lambda c: table.count_states(c, query, states=states))
 
     def _visible(self, connection: Connection, id_: str, caller: Caller) -> StoredDocument | None:
         stored = self.repository.get(connection, id_)

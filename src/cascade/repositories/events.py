@@ -5,6 +5,10 @@ a change never commits without its events and no event survives a change that ro
 Delivery to `/hub` subscribers happens later (cascade.events). Events of an API nobody
 subscribes to are not recorded: whether the API has subscriptions is read once per writer
 transaction (in the transaction, so a subscription committed before it is always seen).
+Either way the entity is marked as touched (storage/committed.py): once the transaction has
+committed, the console's live pages hear of it, subscribers or not. A change is marked without
+working out its events (that would decode the document replaced on every controller step): a
+write that changes only `lastUpdate` costs a listener one needless re-read.
 
 Which events a resource publishes is read from its swagger (cascade.tmf.events). An envelope
 carries only the attributes its definition lists (TMF spells one of them `timeOcurred`). A v5
@@ -22,6 +26,7 @@ from typing import Any
 import msgspec
 from sqlalchemy import Connection
 
+from cascade.storage.committed import touch
 from cascade.tmf.declarations import View
 from cascade.tmf.events import EventTypes
 from cascade.tmf.instants import now_instant
@@ -77,12 +82,14 @@ class EventRecorder:
     # --- what happened ----------------------------------------------------------------------
 
     def created(self, connection: Connection, document: dict[str, Any], text: bytes) -> None:
+        touch(connection, str(document.get("id")))
         if self.types.create and self._heard(connection):
             event = PendingEvent(self.types.create)
             self._record(connection, str(document.get("id")), text, [event])
 
     def deleted(self, connection: Connection, entity_id: str, text: bytes) -> None:
         """`text`: the entity as it was stored, carried by the delete event."""
+        touch(connection, entity_id)
         if self.types.delete and self._heard(connection):
             self._record(connection, entity_id, text, [PendingEvent(self.types.delete)])
 
@@ -90,6 +97,7 @@ class EventRecorder:
         self, connection: Connection, before: str, after: dict[str, Any], text: bytes
     ) -> None:
         """`before`: the stored JSON the change replaced (decoded only when someone listens)."""
+        touch(connection, str(after.get("id")))
         if not self._heard(connection):
             return
         events = self.events_of_change(msgspec.json.decode(before), after)

@@ -16,6 +16,7 @@ import msgspec
 from sqlalchemy import Connection
 
 from cascade.repositories.events import EventRecorder
+from cascade.storage.committed import note_read
 from cascade.storage.documents import DocumentTable, StoredDocument
 from cascade.tmf.declarations import Kind
 from cascade.tmf.documents import new_id, prepare_new, prepare_update
@@ -177,6 +178,7 @@ class Repository:
 
     def peek(self, connection: Connection, id_: str) -> dict[str, Any] | None:
         """Read an entity without locking it."""
+        note_read(connection, id_)  # for a reader that follows what it read (the console)
         stored = self.table.get(connection, id_)
         return None if stored is None else msgspec.json.decode(stored.doc)
 

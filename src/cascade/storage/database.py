@@ -20,6 +20,7 @@ import asyncio
 import logging
 import queue
 import threading
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ from sqlalchemy.pool import NullPool
 
 from cascade.storage import held_rows, pool_cursors
 from cascade.storage.checkpoint import WalCheckpointer
+from cascade.storage.committed import CommitFeed, take_touched
+from cascade.storage.entity_notices import EntityNotifier
 from cascade.storage.sqlite_functions import register_sqlite_functions
 from cascade.storage.write_lock import WriteLock
 from cascade.telemetry import tracing
@@ -142,6 +145,13 @@ class Database:
         self._local = threading.local()
         self._checkpointer = WalCheckpointer(self.engine) if self.dialect == "sqlite" else None
         self._write_lock = WriteLock(_sqlite_file(url) if self.dialect == "sqlite" else None)
+        # The entities each commit wrote events about: told in process, and on PostgreSQL to
+        # the other processes (storage/committed.py, storage/entity_notices.py).
+        self.committed = CommitFeed()
+        self.origin = uuid.uuid4().hex
+        self._notifier = (
+            EntityNotifier(self.engine, self.origin) if self.dialect == "postgresql" else None
+        )
         count = max(1, writers) if self.dialect == "postgresql" else 1
         self._writers = [
             threading.Thread(target=self._write_loop, name=f"cascade-writer-{n}", daemon=True)
@@ -182,6 +192,8 @@ class Database:
             writer.join(timeout=10)
         if self._checkpointer is not None:
             self._checkpointer.close()
+        if self._notifier is not None:
+            self._notifier.close()
         self._readers.shutdown(wait=True)
         self.engine.dispose()
         self._write_lock.close()
@@ -290,12 +302,14 @@ class Database:
         (after the rollback), so that the caller can run the batch again isolated.
         """
         outcomes: list[tuple[_Pending, bool, Any]] = []
+        take_touched(connection)  # what a transaction that rolled back marked
         held_rows.open_(connection)
         try:
             with self._write_lock, connection.begin():
                 self._jobs(connection, batch, isolate, outcomes)
         finally:
             held_rows.close(connection)
+        self._published(take_touched(connection))
         return outcomes
 
     def _jobs(
@@ -320,6 +334,13 @@ class Database:
                 if _changes(connection) != before or _transaction_broken(connection):
                     raise _FailedAfterWritingError(exc) from exc
                 outcomes.append((pending, False, exc))
+
+    def _published(self, ids: set[str]) -> None:
+        """Tell listeners which entities the transaction just committed had events about."""
+        if ids:
+            self.committed.publish(ids)
+            if self._notifier is not None:
+                self._notifier.send(ids)
 
 
 def _settle(future: Future[Any], ok: bool, value: Any) -> None:

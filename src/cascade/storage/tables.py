@@ -43,8 +43,8 @@ entity = Table(
     UniqueConstraint("kind", "id", name="uq_entity_kind_id"),
     Index("ix_entity_kind_state", "kind", "state", "pk"),
     Index("ix_entity_kind_date", "kind", "date", "pk"),
-    # Counts per state over a date range read this index alone (the console's list).
-    Index("ix_entity_kind_date_state", "kind", "date", "state"),
+    # Counts per state over a date range: one index range per state (the console's list).
+    Index("ix_entity_kind_state_date", "kind", "state", "date"),
     Index("ix_entity_kind_lookup", "kind", "lookup", "pk"),
 )
 

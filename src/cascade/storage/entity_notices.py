@@ -1,0 +1,125 @@
+"""PostgreSQL notices of committed entity events, for the other processes' listeners.
+
+After a writer transaction has committed, the ids it touched (storage/committed.py) are handed
+to this process's `EntityNotifier`, whose thread sends them on `ENTITY_CHANNEL` from a side
+connection in autocommit: one `pg_notify` per payload of ids, merged across the transactions
+that committed meanwhile. The notice is sent after the commit, not inside the writing
+transaction: a notifying commit holds PostgreSQL's cluster-wide notify lock until its WAL
+flush (ADR 0027), which would serialize every process's writes; the side transaction commits
+without waiting for its flush (`synchronous_commit = off`). A notice lost (a crash between the
+commit and the notice, a listener reconnecting) is covered by the listeners' slow re-read.
+
+A payload is JSON: `[origin, [id, ...]]`, `origin` naming the sending process so that it can
+skip its own notices (it has published them in process already), at most about 7,000 bytes
+(PostgreSQL's limit is 8,000).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
+
+import msgspec
+from sqlalchemy import Connection, Engine
+
+from cascade.storage.committed import CommitFeed
+
+log = logging.getLogger(__name__)
+ENTITY_CHANNEL = "cascade_entities"
+MAX_PAYLOAD = 7_000
+_NOTIFY = "SELECT pg_notify(%s, %s)"
+
+
+def payloads(origin: str, ids: Iterable[str]) -> Iterator[str]:
+    """The notices that carry `ids`, each under MAX_PAYLOAD bytes."""
+    chunk: list[str] = []
+    size = len(origin) + 16
+    for id_ in sorted(ids):
+        cost = len(id_.encode()) + 8  # quotes, comma, the odd escape
+        if chunk and size + cost > MAX_PAYLOAD:
+            yield msgspec.json.encode([origin, chunk]).decode()
+            chunk, size = [], len(origin) + 16
+        chunk.append(id_)
+        size += cost
+    if chunk:
+        yield msgspec.json.encode([origin, chunk]).decode()
+
+
+def parse(payload: str) -> tuple[str, list[str]] | None:
+    """A notice's origin and ids (None: not a payload of this module)."""
+    try:
+        origin, ids = msgspec.json.decode(payload, type=tuple[str, list[str]])
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    return origin, ids
+
+
+class EntityNotifier:
+    """Sends the ids of committed transactions as notices, on a thread of its own."""
+
+    def __init__(self, engine: Engine, origin: str) -> None:
+        self.engine = engine
+        self.origin = origin
+        self._queue: queue.SimpleQueue[set[str] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="cascade-notices", daemon=True)
+        self._thread.start()
+
+    def send(self, ids: set[str]) -> None:
+        """Notify `ids` (called by the writer thread after its commit)."""
+        self._queue.put(ids)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        connection: Connection | None = None
+        while True:
+            first = self._queue.get()
+            if first is None:
+                break
+            ids, stop = self._drain(first)
+            try:
+                connection = connection or self._connect()
+                for payload in payloads(self.origin, ids):
+                    connection.exec_driver_sql(_NOTIFY, (ENTITY_CHANNEL, payload))
+            except Exception as exc:  # a listener's re-read covers a lost notice
+                log.warning("notifying %d committed entities failed: %s", len(ids), exc)
+                if connection is not None:
+                    connection.close()
+                connection = None
+            if stop:
+                break
+        if connection is not None:
+            connection.close()
+
+    def _drain(self, first: set[str]) -> tuple[set[str], bool]:
+        """`first` and every id set waiting behind it; whether `close` was asked meanwhile."""
+        ids = set(first)
+        while True:
+            try:
+                more = self._queue.get_nowait()
+            except queue.Empty:
+                return ids, False
+            if more is None:
+                return ids, True
+            ids |= more
+
+    def _connect(self) -> Connection:
+        connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        connection.exec_driver_sql("SET synchronous_commit TO off")
+        return connection
+
+
+def relay(feed: CommitFeed, origin: str) -> Callable[[str], None]:
+    """What a listener does with a notice: publish its ids in this process, unless this
+    process sent it (its commits are published in process already)."""
+
+    def heard(payload: str) -> None:
+        parsed = parse(payload)
+        if parsed is not None and parsed[0] != origin:
+            feed.publish(parsed[1])
+
+    return heard
