@@ -34,10 +34,11 @@ class Translation:
         return self.view is not None
 
     def shown(self, stored: dict[str, Any]) -> dict[str, Any]:
-        """The stored document in this version, its `href` pointing at this version."""
+        """The stored document (the caller's own: changed in place) in this version, its
+        `href` pointing at this version."""
         if self.view is None:
             return stored
-        shown = self.view.from_stored(stored)
+        shown = self.view.show(stored)
         href = shown.get("href")
         if isinstance(href, str):
             shown["href"] = self.href(href)
@@ -50,7 +51,8 @@ class Translation:
         return self.shown_href + stored.removeprefix(self.stored_href)
 
     def to_stored(self, document: dict[str, Any]) -> dict[str, Any]:
-        return document if self.view is None else self.view.to_stored(document)
+        """The document (the caller's own: changed in place) in its stored form."""
+        return document if self.view is None else self.view.store(document)
 
     def written(self, written: Written, fields: frozenset[str] | None) -> Written:
         """A create's or patch's answer in this version, only `fields` if asked."""

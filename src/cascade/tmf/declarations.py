@@ -88,11 +88,17 @@ class View(Protocol):
     versions.md); a view without a `View` shows it as it is. `to_stored` turns a body or a
     patched document of this version into the stored form, `from_stored` the reverse;
     `stored_path` names where a dotted attribute of this version is stored (filters, sort).
+    Both leave their argument alone; `store` and `show` are the same on a document the
+    caller owns (freshly decoded), changed in place: a copy costs more than the translation.
     """
 
     def to_stored(self, document: dict[str, Any]) -> dict[str, Any]: ...
 
     def from_stored(self, document: dict[str, Any]) -> dict[str, Any]: ...
+
+    def store(self, document: dict[str, Any]) -> dict[str, Any]: ...
+
+    def show(self, document: dict[str, Any]) -> dict[str, Any]: ...
 
     def stored_path(self, path: str) -> str: ...
 
