@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from cascade.domain.states import StateMachine
+from cascade.tmf.errors import TmfError
 from cascade.tmf.spec import SchemaOverlay, SpecDocument
 
 OPERATIONS = ("list", "create", "retrieve", "patch", "delete")
@@ -79,6 +80,32 @@ class Kind:
 
 # What a document must satisfy beyond its schema; raises a TmfError (400) naming why.
 DocumentCheck = Callable[[Mapping[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class StoredSchema:
+    """The schema a kind's stored documents must stay valid against (its v4 entity), checked
+    on every write through a `View`: `label` names it in the 400 (`TMF622 Product Ordering
+    v4.0.0`)."""
+
+    spec: SpecDocument
+    definition: str
+    label: str
+    server_set: str | None = None  # the kind's state: its values are the state machine's
+
+    def check(self, document: dict[str, Any]) -> None:
+        """Raise a 400 naming what in the stored form `definition` refuses."""
+        if self.server_set in document:
+            document = {k: v for k, v in document.items() if k != self.server_set}
+        try:
+            self.spec.validate(self.definition, document, top_required=False)
+        except TmfError as error:
+            raise TmfError(
+                400,
+                "invalidBody",
+                f"{error.message}: stored, it would break {self.label}, which shows the same "
+                "document (docs/versions.md)",
+            ) from None
 
 
 class View(Protocol):
