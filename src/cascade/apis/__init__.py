@@ -20,7 +20,8 @@ def stored_schema(kind: Kind) -> StoredSchema | None:
         resource = api.serves(kind)
         if resource is not None:
             label = f"{api.title} v{api.spec.version}"
-            return StoredSchema(api.spec, resource.entity, label, kind.state)
+            server_set = frozenset({"id", "href", *([kind.state] if kind.state else [])})
+            return StoredSchema(api.spec, resource.entity, label, server_set)
     return None
 
 

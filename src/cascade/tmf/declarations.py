@@ -91,12 +91,13 @@ class StoredSchema:
     spec: SpecDocument
     definition: str
     label: str
-    server_set: str | None = None  # the kind's state: its values are the state machine's
+    # What the server sets: `id`, `href`, and the kind's state (the state machine's values).
+    server_set: frozenset[str] = frozenset({"id", "href"})
 
     def check(self, document: dict[str, Any]) -> None:
         """Raise a 400 naming what in the stored form `definition` refuses."""
-        if self.server_set in document:
-            document = {k: v for k, v in document.items() if k != self.server_set}
+        if not self.server_set.isdisjoint(document):
+            document = {k: v for k, v in document.items() if k not in self.server_set}
         try:
             self.spec.validate(self.definition, document, top_required=False)
         except TmfError as error:
