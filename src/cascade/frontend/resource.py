@@ -113,7 +113,9 @@ class TmfResource:
                     return self._replay(earlier, request_hash)
             if access is not None and caller is not None:
                 access.check_create(connection, body, caller)
-            written = self.view.written(Written.of(self._created(connection, body)), selected)
+            written = Written.of(self._created(connection, body))
+            if idempotency_key is not None:  # the answer a replay gives: this version's
+                written = self.view.written(written, selected)
             if access is not None and caller is not None:
                 created_id = written.entity_id or (written.location or "").rsplit("/", 1)[-1]
                 access.written(connection, caller, "create", created_id, None)
@@ -132,6 +134,8 @@ class TmfResource:
             # Another process stored the same key first: answer as for any retry.
             written = await self.database.write(job)
         self._committed()
+        if idempotency_key is None:  # translated outside the writer's lock
+            written = self.view.written(written, selected)
         return written
 
     def _created(self, connection: Connection, body: dict[str, Any]) -> Created:
