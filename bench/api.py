@@ -219,11 +219,17 @@ def make_batch(spec: BatchSpec) -> Batch:
     return batch
 
 
-def create_body_parts() -> tuple[str, str]:
-    """The wrk POST body split around its externalId value (the Lua script fills it in)."""
-    marker = "@@EXTERNAL_ID@@"
-    text = msgspec.json.encode(order_body(random.Random(7), marker)).decode()
-    head, tail = text.split(marker)
+EXTERNAL_ID_MARKER = "@@EXTERNAL_ID@@"
+
+
+def create_body_parts(
+    shape: Callable[[dict[str, Any]], dict[str, Any]] = lambda body: body,
+) -> tuple[str, str]:
+    """The wrk POST body split around its externalId value (the Lua script fills it in);
+    `shape` turns the v4 body into another version's."""
+    body = shape(order_body(random.Random(7), EXTERNAL_ID_MARKER))
+    text = msgspec.json.encode(body).decode()
+    head, tail = text.split(EXTERNAL_ID_MARKER)
     return head, tail
 
 
@@ -630,12 +636,12 @@ def lua_string(text: str) -> str:
     return "[==[" + text + "]==]"
 
 
-def create_script() -> str:
-    head, tail = create_body_parts()
+def create_script(collection: str = COLLECTION, parts: tuple[str, str] | None = None) -> str:
+    head, tail = parts or create_body_parts()
     return (
         LUA_COMMON
         + f"""
-local path = {lua_string(COLLECTION)}
+local path = {lua_string(collection)}
 local head = {lua_string(head)}
 local tail = {lua_string(tail)}
 local headers = {{["Content-Type"] = "application/json"}}
@@ -654,12 +660,12 @@ end
     )
 
 
-def retrieve_script(ids: Sequence[str]) -> str:
+def retrieve_script(ids: Sequence[str], collection: str = COLLECTION) -> str:
     listed = ",\n".join(lua_string(i) for i in ids)
     return (
         LUA_COMMON
         + f"""
-local path = {lua_string(COLLECTION + "/")}
+local path = {lua_string(collection + "/")}
 local ids = {{
 {listed}
 }}
@@ -1168,7 +1174,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="record py-spy collapsed stacks of the server per phase into DIR",
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    parser.add_argument(
+        "--versions",
+        type=lambda text: text.split(","),
+        default=None,
+        metavar="v4,v5",
+        help="create and retrieve through these TMF622 versions, alternating phase by phase on "
+        "one server (bench/versions.py), instead of the v4 figures and targets",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds with --versions")
     args = parser.parse_args(argv)
+    if args.versions and not set(args.versions) <= {"v4", "v5"}:
+        parser.error("--versions takes v4, v5 or v4,v5")
     if args.database and args.reuse:
         parser.error("--database and --reuse exclude each other")
     return args
@@ -1209,6 +1226,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         else:
             phase(f"database already holds {seeded.existing:,} orders: no seeding")
+        if args.versions:
+            from versions import run_versions  # (this module: imported when asked)
+
+            run_versions(args, url, workdir)
+            return 0
         figures = run(args, url, seeded, workdir)
     finally:
         if args.keep:

@@ -262,17 +262,27 @@ def test_docs_and_description(client: Client) -> None:
 
 
 def test_patch_media_types_of_the_v5_file(client: Client, official: OfficialSchemas) -> None:
-    """Merge patch and JSON Patch as the file lists them; JSON Patch Query is a 400 (not
-    implemented), changing nothing; every error is the v5 Error."""
+    """Merge patch, JSON Patch and JSON Patch Query as the file lists them; a query that
+    selects nothing is a 400 that changes nothing; every error is the v5 Error. v4's file
+    lists no JSON Patch Query: a 400 there."""
     created = client.post(f"{V5}/productOrder", json=TestProductOrderV5.body).json()
     url = f"{V5}/productOrder/{created['id']}"
     operations = [{"op": "add", "path": "/productOrderItem/0/quantity", "value": 2}]
     patched = client.patch(url, json=operations, headers={"content-type": JSON_PATCH})
     assert patched.status_code == 200, patched.text
     assert patched.json()["productOrderItem"][0]["quantity"] == 2
-    query = [{"op": "replace", "path": "/productOrderItem[?(@.id=='1')]/quantity", "value": 3}]
-    refused = client.patch(url, json=query, headers={"content-type": JSON_PATCH_QUERY})
+    query = [{"op": "add", "path": "/productOrderItem[?(@.id=='2')]/quantity", "value": 3}]
+    queried = client.patch(url, json=query, headers={"content-type": JSON_PATCH_QUERY})
+    assert queried.status_code == 200, queried.text
+    assert [i.get("quantity") for i in queried.json()["productOrderItem"]] == [2, 3]
+    nothing = [{"op": "replace", "path": "/productOrderItem/quantity?id=9", "value": 4}]
+    refused = client.patch(url, json=nothing, headers={"content-type": JSON_PATCH_QUERY})
     assert refused.status_code == 400, refused.text
-    assert refused.json()["code"] == "unsupportedPatchFormat"
+    assert refused.json()["code"] == "invalidPatch"
+    assert "selects nothing" in refused.json()["message"]
     official.check(V5_FILE, "Error", refused.json())
-    assert client.get(url).json()["productOrderItem"][0]["quantity"] == 2
+    assert [i.get("quantity") for i in client.get(url).json()["productOrderItem"]] == [2, 3]
+    v4 = client.patch(
+        f"{V4}/productOrder/{created['id']}", json=query, headers={"content-type": JSON_PATCH_QUERY}
+    )
+    assert (v4.status_code, v4.json()["code"]) == (400, "unsupportedPatchFormat")

@@ -7,6 +7,7 @@ from typing import Any
 
 from cascade.apis.v5.catalogs import TMF620_V5
 from cascade.catalogs import demo_catalog
+from cascade.catalogs.files import absolute_hrefs
 from tests.fulfilment.conftest import Chain, broadband
 
 P5 = TMF620_V5.base_path
@@ -22,7 +23,11 @@ def as_v5(resource_name: str, document: dict[str, Any]) -> dict[str, Any]:
 
 
 def demo(resource_name: str, id_: str) -> dict[str, Any]:
-    return next(e for e in demo_catalog()["tmf620"][resource_name] if e["id"] == id_)
+    """A demo entry with its hrefs absolute, as the loader stores it: the file's `/tmf-api/...`
+    ones are not the URIs TMF620 v4 requires, which a v5 write must also give."""
+    entry = next(e for e in demo_catalog()["tmf620"][resource_name] if e["id"] == id_)
+    found: dict[str, Any] = absolute_hrefs(entry, "http://testserver.local")
+    return found
 
 
 def test_offering_and_specification_written_in_v5_serve_a_v4_order(chain: Chain) -> None:

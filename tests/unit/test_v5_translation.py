@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import fastjsonschema
 import pytest
 
 from cascade.apis.v5.common import value_type
@@ -137,7 +138,44 @@ def test_openapi3_conversion() -> None:
     }
     dispatch = definitions["Base"]
     assert dispatch["properties"]["@type"]["enum"] == ["Base", "Sub"]
-    assert dispatch["allOf"][1]["then"] == {"$ref": "#/definitions/Sub"}
+    assert dispatch["x-dispatch"] == {"Sub": "#/definitions/Sub"}
+    validate = fastjsonschema.compile({**dispatch, "definitions": definitions})
+    validate({"@type": "Base", "n": "any"})
+    validate({"@type": "Sub", "n": 1})
+    for wrong in ({"@type": "Sub", "n": "x"}, {"@type": "Sub", "note": 1}, {"note": 1}):
+        with pytest.raises(fastjsonschema.JsonSchemaValueException):
+            validate(wrong)
+
+
+def test_a_dispatcher_of_many_classes_validates_each_against_its_own() -> None:
+    """The dispatch is a halving tree of `if`s (cheaper than one `if` per class): every class
+    is still validated against its own schema, and the base when `@type` names no subclass."""
+    names = [f"C{n}" for n in range(7)]
+    schemas: dict[str, Any] = {
+        "Base": {
+            "properties": {"@type": {"type": "string"}, "v": {}},
+            "discriminator": {
+                "propertyName": "@type",
+                "mapping": {n: f"#/components/schemas/{n}" for n in ["Base", *names]},
+            },
+        },
+        **{
+            n: {
+                "allOf": [
+                    {"$ref": "#/components/schemas/Base"},
+                    {"properties": {"v": {"const": n}}},
+                ]
+            }
+            for n in names
+        },
+    }
+    definitions = to_definitions(schemas)
+    validate = fastjsonschema.compile({**definitions["Base"], "definitions": definitions})
+    for name in names:
+        validate({"@type": name, "v": name})
+        validate({"@type": "Base", "v": name})
+        with pytest.raises(fastjsonschema.JsonSchemaValueException, match="const"):
+            validate({"@type": name, "v": "other"})
 
 
 def test_a_v4_class_v5_does_not_know_is_shown_as_its_v5_class() -> None:

@@ -7,8 +7,22 @@ is every API served; v4 first, so that the first view of a kind (where `href`s p
 
 from cascade.apis.v4 import V4_APIS
 from cascade.apis.v5 import V5_APIS
-from cascade.tmf.declarations import ApiSpec
+from cascade.tmf.declarations import ApiSpec, Kind, StoredSchema
 
 ALL_APIS: tuple[ApiSpec, ...] = (*V4_APIS, *V5_APIS)
 
-__all__ = ["ALL_APIS"]
+
+def stored_schema(kind: Kind) -> StoredSchema | None:
+    """The v4 schema a kind's stored documents answer to, for the checks of a v5 write: what
+    v5 allows and v4's file refuses must not be stored, since v4 shows the stored document as
+    it is (docs/versions.md, ADR 0026)."""
+    for api in V4_APIS:
+        resource = api.serves(kind)
+        if resource is not None:
+            label = f"{api.title} v{api.spec.version}"
+            server_set = frozenset({"id", "href", *([kind.state] if kind.state else [])})
+            return StoredSchema(api.spec, resource.entity, label, server_set)
+    return None
+
+
+__all__ = ["ALL_APIS", "stored_schema"]

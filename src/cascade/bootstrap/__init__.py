@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from litestar import Litestar
 
-from cascade.apis import ALL_APIS
+from cascade.apis import ALL_APIS, stored_schema
 from cascade.background.notices import Notices
 from cascade.bootstrap import events as event_parts
 from cascade.bootstrap.components_report import components_source
@@ -175,8 +175,9 @@ def _resources(
             behaviour = client_behaviour(table[kind], late, kind, access)
             repository = late.repositories[kind]
             collection = f"{settings.base_url.rstrip('/')}{api.base_path}/{resource.name}"
+            stored = stored_schema(kind) if resource.view is not None else None
             found[api.route_prefix(resource)] = TmfResource(
-                api, resource, repository, database, behaviour, collection
+                api, resource, repository, database, behaviour, collection, stored
             )
     return found
 

@@ -59,7 +59,7 @@ def _patch(service: TmfResource) -> HTTPRouteHandler:
     async def patch_entity(request: Request[Any, Any, Any]) -> Response[bytes]:
         entity_id = request.path_params["entity_id"]
         content_type = request.headers.get("content-type")
-        kind = patch_kind(content_type)
+        kind = patch_kind(content_type, service.patch_query)
         require_utf8((content_type or "").partition(";")[2])
         body = parse_patch(kind, await read_json(request))
         if_match = request.headers.get("if-match")

@@ -23,11 +23,11 @@ from cascade.repositories import Created, Repository
 from cascade.storage.database import Database
 from cascade.storage.documents import StoredDocument
 from cascade.storage.idempotency import StoredResponse, find_response, save_response
-from cascade.tmf.declarations import ApiSpec, ResourceSpec
+from cascade.tmf.declarations import ApiSpec, ResourceSpec, StoredSchema
 from cascade.tmf.documents import etag, if_match_allows, prepare_update, project
 from cascade.tmf.errors import TmfError, bad_request, not_found
 from cascade.tmf.instants import now_instant
-from cascade.tmf.patching import Patch, refuse_non_patchable, refuse_removal
+from cascade.tmf.patching import JSON_PATCH_QUERY, Patch, refuse_non_patchable, refuse_removal
 from cascade.tmf.query import ListQuery, parse_fields, parse_list_query
 from cascade.tmf.schema import Shape
 from cascade.tmf.transitions import check_client_change
@@ -57,6 +57,7 @@ class TmfResource:
         database: Database,
         behaviour: ClientBehaviour | None = None,
         collection_url: str | None = None,
+        stored_schema: StoredSchema | None = None,
     ) -> None:
         self.api = api
         self.resource = resource
@@ -66,8 +67,9 @@ class TmfResource:
         self.name = api.route_prefix(resource)  # tmf622.productOrder: routes, keys, audit
         self.shape: Shape = api.spec.shape(resource.entity)
         hrefs = (repository.collection_url, collection_url or repository.collection_url)
-        self.view = Translation(resource.view, api.spec.openapi3, hrefs)
+        self.view = Translation(resource.view, api.spec.openapi3, hrefs, stored_schema)
         spec = api.spec
+        self.patch_query = spec.lists_request_media(JSON_PATCH_QUERY)
         entity_properties = spec.properties(resource.entity)
         if spec.has(resource.update_schema):
             patchable = spec.properties(resource.update_schema) - SERVER_SET
@@ -111,7 +113,9 @@ class TmfResource:
                     return self._replay(earlier, request_hash)
             if access is not None and caller is not None:
                 access.check_create(connection, body, caller)
-            written = self.view.written(Written.of(self._created(connection, body)), selected)
+            written = Written.of(self._created(connection, body))
+            if idempotency_key is not None:  # the answer a replay gives: this version's
+                written = self.view.written(written, selected)
             if access is not None and caller is not None:
                 created_id = written.entity_id or (written.location or "").rsplit("/", 1)[-1]
                 access.written(connection, caller, "create", created_id, None)
@@ -130,6 +134,8 @@ class TmfResource:
             # Another process stored the same key first: answer as for any retry.
             written = await self.database.write(job)
         self._committed()
+        if idempotency_key is None:  # translated outside the writer's lock
+            written = self.view.written(written, selected)
         return written
 
     def _created(self, connection: Connection, body: dict[str, Any]) -> Created:

@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 
 from cascade.frontend.types import Written
-from cascade.tmf.declarations import View
+from cascade.tmf.declarations import StoredSchema, View
 from cascade.tmf.documents import project
 from cascade.tmf.query import Condition, ListQuery, SortKey
 from cascade.tmf.schema import ResolvedPath
@@ -23,9 +23,14 @@ class Translation:
     """A resource's view applied: `shown`, `to_stored`, answers and list queries."""
 
     def __init__(
-        self, view: View | None, fields_on_writes: bool, hrefs: tuple[str, str] = ("", "")
+        self,
+        view: View | None,
+        fields_on_writes: bool,
+        hrefs: tuple[str, str] = ("", ""),
+        stored_schema: StoredSchema | None = None,
     ) -> None:
         self.view = view
+        self.stored_schema = stored_schema
         self.fields_on_writes = fields_on_writes
         self.stored_href, self.shown_href = hrefs  # collection URLs: the stored, this view's
 
@@ -34,10 +39,11 @@ class Translation:
         return self.view is not None
 
     def shown(self, stored: dict[str, Any]) -> dict[str, Any]:
-        """The stored document in this version, its `href` pointing at this version."""
+        """The stored document (the caller's own: changed in place) in this version, its
+        `href` pointing at this version."""
         if self.view is None:
             return stored
-        shown = self.view.from_stored(stored)
+        shown = self.view.show(stored)
         href = shown.get("href")
         if isinstance(href, str):
             shown["href"] = self.href(href)
@@ -50,7 +56,14 @@ class Translation:
         return self.shown_href + stored.removeprefix(self.stored_href)
 
     def to_stored(self, document: dict[str, Any]) -> dict[str, Any]:
-        return document if self.view is None else self.view.to_stored(document)
+        """The document (the caller's own: changed in place) in its stored form, which must
+        stay valid for the version it is stored as (`stored_schema`: a 400 otherwise)."""
+        if self.view is None:
+            return document
+        stored = self.view.store(document)
+        if self.stored_schema is not None:
+            self.stored_schema.check(stored)
+        return stored
 
     def written(self, written: Written, fields: frozenset[str] | None) -> Written:
         """A create's or patch's answer in this version, only `fields` if asked."""

@@ -190,7 +190,7 @@ class EventRecorder:
         if event.field_path is not None and "fieldPath" in allowed:
             envelope["fieldPath"] = event.field_path
         if self.view is not None:
-            shown = self.view.from_stored(msgspec.json.decode(text))
+            shown = self.view.show(msgspec.json.decode(text))
             href = shown.get("href")
             if self.stored_href and isinstance(href, str) and href.startswith(self.stored_href):
                 shown["href"] = self.shown_href + href.removeprefix(self.stored_href)

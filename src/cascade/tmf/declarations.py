@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from cascade.domain.states import StateMachine
+from cascade.tmf.errors import TmfError
 from cascade.tmf.spec import SchemaOverlay, SpecDocument
 
 OPERATIONS = ("list", "create", "retrieve", "patch", "delete")
@@ -81,6 +82,33 @@ class Kind:
 DocumentCheck = Callable[[Mapping[str, Any]], None]
 
 
+@dataclass(frozen=True)
+class StoredSchema:
+    """The schema a kind's stored documents must stay valid against (its v4 entity), checked
+    on every write through a `View`: `label` names it in the 400 (`TMF622 Product Ordering
+    v4.0.0`)."""
+
+    spec: SpecDocument
+    definition: str
+    label: str
+    # What the server sets: `id`, `href`, and the kind's state (the state machine's values).
+    server_set: frozenset[str] = frozenset({"id", "href"})
+
+    def check(self, document: dict[str, Any]) -> None:
+        """Raise a 400 naming what in the stored form `definition` refuses."""
+        if not self.server_set.isdisjoint(document):
+            document = {k: v for k, v in document.items() if k not in self.server_set}
+        try:
+            self.spec.validate(self.definition, document, top_required=False)
+        except TmfError as error:
+            raise TmfError(
+                400,
+                "invalidBody",
+                f"{error.message}: stored, it would break {self.label}, which shows the same "
+                "document (docs/versions.md)",
+            ) from None
+
+
 class View(Protocol):
     """How one API version shows a kind's stored documents (TMF622 v5 over `productOrder`).
 
@@ -88,11 +116,17 @@ class View(Protocol):
     versions.md); a view without a `View` shows it as it is. `to_stored` turns a body or a
     patched document of this version into the stored form, `from_stored` the reverse;
     `stored_path` names where a dotted attribute of this version is stored (filters, sort).
+    Both leave their argument alone; `store` and `show` are the same on a document the
+    caller owns (freshly decoded), changed in place: a copy costs more than the translation.
     """
 
     def to_stored(self, document: dict[str, Any]) -> dict[str, Any]: ...
 
     def from_stored(self, document: dict[str, Any]) -> dict[str, Any]: ...
+
+    def store(self, document: dict[str, Any]) -> dict[str, Any]: ...
+
+    def show(self, document: dict[str, Any]) -> dict[str, Any]: ...
 
     def stored_path(self, path: str) -> str: ...
 

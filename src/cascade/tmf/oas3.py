@@ -7,7 +7,9 @@ schema that validates a value by its `@type`. Both are rewritten here, once per 
 - `nullable: true` becomes `anyOf: [{type: null}, <the schema>]`;
 - a schema with a discriminator (`Characteristic`, `ProductRefOrValue_FVO`) becomes a
   dispatcher: when `@type` names an entry of the mapping, the value is validated against that
-  entry's schema (`StringCharacteristic`: its `value` must be a string). The schema's own body
+  entry's schema (`StringCharacteristic`: its `value` must be a string); `x-dispatch` lists
+  the names and their definitions for the readers (tmf/schema.py, tmf/polymorphism.py), and
+  `x-dispatch-base` the base when only the dispatch refers to it. The schema's own body
   moves to `X__base`, and the subclasses' `allOf` point there, so dispatching never loops.
   A `oneOf` of alternatives (`ProductRefOrValue`: `Product` or `ProductRef`) requires
   `@type`, since without it nothing tells the alternatives apart.
@@ -24,6 +26,14 @@ COMPONENT_REF = "#/components/schemas/"
 DEFINITION_REF = "#/definitions/"
 BASE = "__base"
 TYPE = "@type"
+DISPATCH = "x-dispatch"  # a dispatcher's `@type` names and the definitions they choose
+DISPATCH_BASE = "x-dispatch-base"  # a dispatcher's base, when only its `if` tree refers to it
+
+
+def parts(raw: dict[str, Any]) -> list[Any]:
+    """A definition's `allOf` parts for a reader: its dispatcher's base included."""
+    base = raw.get(DISPATCH_BASE)
+    return [*raw.get("allOf", ()), base] if base else list(raw.get("allOf", ()))
 
 
 def to_definitions(schemas: dict[str, Any]) -> dict[str, Any]:
@@ -41,7 +51,7 @@ def to_definitions(schemas: dict[str, Any]) -> dict[str, Any]:
             result[name] = _alternatives(body, mapping)
             continue
         result[f"{name}{BASE}"] = body
-        result[name] = _dispatcher(name, mapping)
+        result[name] = _dispatcher(name, mapping, _all_extend(schemas, name, mapping))
     return result
 
 
@@ -80,36 +90,66 @@ def _convert(raw: Any, discriminated: set[str], *, in_all_of: bool = False) -> A
     return result
 
 
-def _dispatcher(name: str, mapping: dict[str, str]) -> dict[str, Any]:
-    """Validate against the base, and against the subclass `@type` names (one of them)."""
-    branches = [
-        {
-            "if": {"properties": {TYPE: {"const": key}}, "required": [TYPE]},
-            "then": {"$ref": f"{DEFINITION_REF}{target}"},
-        }
-        for key, target in sorted(mapping.items())
+def _all_extend(schemas: dict[str, Any], name: str, mapping: dict[str, str]) -> bool:
+    """Whether every subclass of the mapping names `name` in its own `allOf`."""
+    base = {"$ref": f"{COMPONENT_REF}{name}"}
+    return all(
+        base in schemas.get(target, {}).get("allOf", ())
+        for target in mapping.values()
         if target != name
-    ]
-    return {
+    )
+
+
+def _dispatcher(name: str, mapping: dict[str, str], extended: bool) -> dict[str, Any]:
+    """Validate against the subclass `@type` names, or the base when it names none. A
+    subclass validates the base itself when it extends it (`extended`): the base is then
+    not validated twice."""
+    subclasses = sorted((k, t) for k, t in mapping.items() if t != name)
+    base = {"$ref": f"{DEFINITION_REF}{name}{BASE}"}
+    dispatched: dict[str, Any] = {
         "properties": {TYPE: {"type": "string", "enum": sorted(mapping)}},
-        "allOf": [{"$ref": f"{DEFINITION_REF}{name}{BASE}"}, *branches],
+        DISPATCH: {key: f"{DEFINITION_REF}{target}" for key, target in subclasses},
     }
+    if not subclasses:
+        dispatched["allOf"] = [base]
+    elif extended:
+        dispatched["allOf"] = [_choice(subclasses, base)]
+        dispatched[DISPATCH_BASE] = base
+    else:
+        dispatched["allOf"] = [base, _choice(subclasses)]
+    return dispatched
 
 
 def _alternatives(body: dict[str, Any], mapping: dict[str, str]) -> dict[str, Any]:
     """A `oneOf` by `@type`: the alternative `@type` names, which must be one of the mapping."""
-    branches = [
-        {
-            "if": {"properties": {TYPE: {"const": key}}, "required": [TYPE]},
-            "then": {"$ref": f"{DEFINITION_REF}{target}"},
-        }
-        for key, target in sorted(mapping.items())
-    ]
     return {
         "type": "object",
         "required": [TYPE],
         "properties": {TYPE: {"type": "string", "enum": sorted(mapping)}},
-        "allOf": branches,
+        "allOf": [_choice(sorted(mapping.items()))],
+        DISPATCH: {key: f"{DEFINITION_REF}{target}" for key, target in sorted(mapping.items())},
         # The attributes of every alternative, for the typed view (filters, `fields`).
         "x-alternatives": list(body.get("oneOf", [])),
+    }
+
+
+def _choice(
+    entries: list[tuple[str, str]], otherwise: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """`if @type is K then <K's schema>`, as a halving tree of `if`/`then`/`else`: a
+    validator tries an `if` by raising when it fails, so a flat list of one `if` per class
+    cost a dozen exceptions per characteristic; the tree costs two or three. `otherwise`
+    validates a value whose `@type` names none of them."""
+    if len(entries) == 1:
+        key, target = entries[0]
+        leaf = {
+            "if": {"properties": {TYPE: {"const": key}}, "required": [TYPE]},
+            "then": {"$ref": f"{DEFINITION_REF}{target}"},
+        }
+        return leaf if otherwise is None else {**leaf, "else": otherwise}
+    half = len(entries) // 2
+    return {
+        "if": {"properties": {TYPE: {"enum": [k for k, _ in entries[:half]]}}, "required": [TYPE]},
+        "then": _choice(entries[:half], otherwise),
+        "else": _choice(entries[half:], otherwise),
     }

@@ -10,13 +10,26 @@ its value alternative (`Product`) otherwise.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from cascade.tmf.oas3 import BASE, DEFINITION_REF, TYPE
+from cascade.tmf.oas3 import BASE, DEFINITION_REF, DISPATCH, TYPE, parts
 
 REFERENCE_ATTRIBUTES = frozenset(
     {"id", "href", "name", "@referredType", "@type", "@baseType", "@schemaLocation", "version"}
 )
+
+
+@dataclass(frozen=True)
+class _Naming:
+    """What `_chosen` needs of one definition, worked out once."""
+
+    alternatives: bool  # a `oneOf` by `@type` (`ProductRefOrValue`)
+    mapping: dict[str, str]
+    known: frozenset[str]  # the `@type` names it accepts
+    own: str  # its own class name
+    value_alternative: str | None
+    type_required: bool
 
 
 class TypeNamer:
@@ -26,46 +39,80 @@ class TypeNamer:
         self.definitions = definitions
         self._properties: dict[str, dict[str, Any]] = {}
         self._required: dict[str, frozenset[str]] = {}
+        self._namings: dict[str, _Naming] = {}
+        self._children: dict[str, dict[str, tuple[str, int]]] = {}
 
     def fill(self, definition: str, value: Any) -> None:
-        if isinstance(value, list):
+        if isinstance(value, dict):
+            self._fill_object(definition, value)
+        elif isinstance(value, list):
             for element in value:
                 self.fill(definition, element)
-            return
-        if not isinstance(value, dict):
-            return
-        target = self._chosen(definition, value)
-        for name, schema in self.properties(target).items():
-            child = value.get(name)
-            if child is not None:
-                self._fill_node(schema, child)
 
-    def _fill_node(self, schema: dict[str, Any], value: Any) -> None:
-        ref = schema.get("$ref")
-        if isinstance(ref, str):
-            self.fill(ref.removeprefix(DEFINITION_REF), value)
-        elif isinstance(schema.get("items"), dict) and isinstance(value, list):
-            for element in value:
-                self._fill_node(schema["items"], element)
+    def _fill_object(self, definition: str, value: dict[str, Any]) -> None:
+        children = self._children_of(self._chosen(definition, value))
+        for name, child in value.items():
+            target = children.get(name)
+            if target is not None:
+                self._fill_child(target, child)
+
+    def _fill_child(self, target: tuple[str, int], value: Any) -> None:
+        """`target` is a definition and how many arrays deep its objects are."""
+        definition, depth = target
+        if depth == 0:
+            self.fill(definition, value)
+        elif isinstance(value, list):
+            if depth == 1:
+                for element in value:
+                    if isinstance(element, dict):
+                        self._fill_object(definition, element)
+            else:
+                for element in value:
+                    self._fill_child((definition, depth - 1), element)
+
+    def _children_of(self, definition: str) -> dict[str, tuple[str, int]]:
+        """Its attributes that may hold an object: a `$ref`, or arrays of them."""
+        known = self._children.get(definition)
+        if known is None:
+            known = {}
+            for name, schema in self.properties(definition).items():
+                target = _object_target(schema)
+                if target is not None:
+                    known[name] = target
+            self._children[definition] = known
+        return known
+
+    def _naming(self, definition: str) -> _Naming:
+        known = self._namings.get(definition)
+        if known is None:
+            raw = self.definitions[definition]
+            mapping = _mapping_of(raw)
+            known = self._namings[definition] = _Naming(
+                alternatives="x-alternatives" in raw,
+                mapping=mapping,
+                known=frozenset(_type_names(raw, mapping)),
+                own=definition.removesuffix(BASE),
+                value_alternative=_value_alternative(mapping),
+                type_required=TYPE in self.required(definition),
+            )
+        return known
 
     def _chosen(self, definition: str, value: dict[str, Any]) -> str:
         """The definition `value` is an instance of, its `@type` set if it had none."""
-        raw = self.definitions[definition]
-        mapping = _mapping_of(raw)
+        naming = self._naming(definition)
+        mapping = naming.mapping
         given = value.get(TYPE)
-        if "x-alternatives" in raw:
+        if naming.alternatives:
             if not isinstance(given, str) or (mapping and given not in mapping):
                 given = _alternative_for(mapping, value)
                 value[TYPE] = given
-            return mapping.get(given) or _value_alternative(mapping) or definition
-        own = definition.removesuffix(BASE)
-        known = _type_names(raw, mapping)
-        if isinstance(given, str) and own in known and given not in known:
-            value[TYPE] = given = own  # a v4 class v5 does not know: shown as its v5 class
+            return mapping.get(given) or naming.value_alternative or definition
+        if isinstance(given, str) and naming.own in naming.known and given not in naming.known:
+            value[TYPE] = given = naming.own  # a v4 class v5 does not know: shown as its v5 class
         if isinstance(given, str):
             return mapping.get(given, definition)
-        if TYPE in self.required(definition):
-            value[TYPE] = definition.removesuffix(BASE)
+        if naming.type_required:
+            value[TYPE] = naming.own
         return definition
 
     def properties(self, definition: str) -> dict[str, Any]:
@@ -86,7 +133,7 @@ class TypeNamer:
         return known
 
     def _collect(self, raw: dict[str, Any], into: dict[str, Any], seen: set[str]) -> None:
-        for part in raw.get("allOf", []):
+        for part in parts(raw):
             ref = part.get("$ref")
             if isinstance(ref, str) and ref not in seen:
                 seen.add(ref)
@@ -97,7 +144,7 @@ class TypeNamer:
 
     def _collect_required(self, raw: dict[str, Any], into: set[str], seen: set[str]) -> None:
         into.update(raw.get("required", ()))
-        for part in raw.get("allOf", []):
+        for part in parts(raw):
             ref = part.get("$ref")
             if isinstance(ref, str) and ref not in seen:
                 seen.add(ref)
@@ -107,15 +154,18 @@ class TypeNamer:
                 self._collect_required(part, into, seen)
 
 
+def _object_target(schema: dict[str, Any], depth: int = 0) -> tuple[str, int] | None:
+    """The definition a property's objects are of, and how many arrays deep they are."""
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        return ref.removeprefix(DEFINITION_REF), depth
+    items = schema.get("items")
+    return _object_target(items, depth + 1) if isinstance(items, dict) else None
+
+
 def _mapping_of(raw: dict[str, Any]) -> dict[str, str]:
     """A dispatcher's `@type` names and the definitions they choose."""
-    mapping: dict[str, str] = {}
-    for part in raw.get("allOf", []):
-        chosen = part.get("if", {}).get("properties", {}).get(TYPE, {}).get("const")
-        then = part.get("then", {}).get("$ref")
-        if isinstance(chosen, str) and isinstance(then, str):
-            mapping[chosen] = then.removeprefix(DEFINITION_REF)
-    return mapping
+    return {key: ref.removeprefix(DEFINITION_REF) for key, ref in raw.get(DISPATCH, {}).items()}
 
 
 def _type_names(raw: dict[str, Any], mapping: dict[str, str]) -> set[str]:

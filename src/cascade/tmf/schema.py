@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from cascade.tmf.oas3 import DISPATCH, parts
+
 Kind = Literal["object", "array", "string", "number", "integer", "boolean", "any"]
 
 
@@ -54,13 +56,13 @@ class ShapeBuilder:
 
     def _fill(self, shape: Shape, raw: dict[str, Any]) -> None:
         shape.format = raw.get("format")
-        for part in raw.get("allOf", []):
+        for part in parts(raw):
             sub = self.of(part)
             shape.properties.update(sub.properties)
             if shape.kind == "any" and sub.kind != "any":
                 shape.kind = sub.kind
-            if "then" in part:  # an OAS 3 subclass chosen by `@type` (tmf/oas3.py)
-                self._merge(shape, self.of(part["then"]))
+        for target in raw.get(DISPATCH, {}).values():  # OAS 3 subclasses by `@type` (oas3.py)
+            self._merge(shape, self.of({"$ref": target}))
         for part in (*raw.get("oneOf", []), *raw.get("x-alternatives", [])):
             self._merge(shape, self.of(part))
         for name, prop in raw.get("properties", {}).items():

@@ -98,6 +98,11 @@ class SpecDocument:
     def version(self) -> str:
         return str(self.swagger["info"]["version"])
 
+    def lists_request_media(self, media: str) -> bool:
+        """Whether a request body of the file takes `media` (OpenAPI 3 `requestBodies`)."""
+        bodies = self.swagger.get("components", {}).get("requestBodies", {})
+        return any(media in (body.get("content") or {}) for body in bodies.values())
+
     def has(self, definition: str) -> bool:
         return definition in self.definitions
 

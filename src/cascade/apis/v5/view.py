@@ -44,15 +44,19 @@ class DocumentView:
         return self._namer
 
     def to_stored(self, document: Doc) -> Doc:
-        stored = copy.deepcopy(document)
-        self._to_stored(stored)
-        return stored
+        return self.store(copy.deepcopy(document))
+
+    def store(self, document: Doc) -> Doc:
+        self._to_stored(document)
+        return document
 
     def from_stored(self, document: Doc) -> Doc:
-        shown = copy.deepcopy(document)
-        self._from_stored(shown)
-        self.namer.fill(self.entity, shown)
-        return shown
+        return self.show(copy.deepcopy(document))
+
+    def show(self, document: Doc) -> Doc:
+        self._from_stored(document)
+        self.namer.fill(self.entity, document)
+        return document
 
     def stored_path(self, path: str) -> str:
         return self._paths.get(path, path)
