@@ -95,13 +95,18 @@ def test_a_row_read_without_a_lock_is_not_kept(cascade: Cascade) -> None:
     assert cascade.database.write_sync(job)
 
 
+def _on_postgresql(cascade: Cascade, database_url: str) -> tuple[str, Repository]:
+    """A new order and the orders' repository; skips on SQLite, whose writer holds the
+    database's write lock: no other transaction commits or writes during its transaction."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite's writer holds the write lock: nobody else writes meanwhile")
+    return _new_order(cascade), _orders(cascade)
+
+
 def test_a_change_committed_between_two_plain_reads_is_seen(
     cascade: Cascade, database_url: str
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite's writer holds the write lock: nobody commits during its transaction")
-    order_id = _new_order(cascade)
-    orders = _orders(cascade)
+    order_id, orders = _on_postgresql(cascade, database_url)
 
     def job(connection: Connection) -> tuple[str | None, str | None]:
         before = orders.peek(connection, order_id)
@@ -117,10 +122,7 @@ def test_a_held_row_cannot_change_under_the_transaction(
     cascade: Cascade, database_url: str
 ) -> None:
     """Why serving a held row from memory is right: nobody else can write it meanwhile."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite: the writer's write lock already shuts every other writer out")
-    order_id = _new_order(cascade)
-    orders = _orders(cascade)
+    order_id, orders = _on_postgresql(cascade, database_url)
 
     def job(connection: Connection) -> str:
         assert orders.load(connection, order_id) is not None
