@@ -2,10 +2,11 @@
 
 The servers run with the stream's safety re-read set to an hour (CASCADE_CONSOLE_LIVE_NET_S),
 so each change the stream shows within the test's patience can only have come from an event
-heard: on SQLite in one process (the in-process feed), and on PostgreSQL from a `cascade
-worker` process while the stream is served by `cascade serve --no-controllers` (the change
-made by another process, heard through a notice). The order is held at the simulated
-network's gate, held and released by the API, and followed to its end.
+heard: on SQLite in one process (the in-process feed), and on SQLite and PostgreSQL from a
+`cascade worker` process while the stream is served by `cascade serve --no-controllers` (the
+change made by another process, heard through a notice: a datagram socket, a pg_notify).
+The order is held at the simulated network's gate, held and released by the API, and
+followed to its end.
 """
 
 from __future__ import annotations
@@ -90,10 +91,11 @@ def sqlite_server(tmp_path: Path, gate: Gate) -> Iterator[str]:
 
 
 @contextmanager
-def postgresql_servers(tmp_path: Path, gate: Gate) -> Iterator[str]:
+def apart(backend: str, tmp_path: Path, gate: Gate) -> Iterator[str]:
     """`cascade serve --no-controllers` and a `cascade worker`: every change of the order is
-    made by the worker process, and heard by the serving one through PostgreSQL."""
-    url = fresh_database_url("postgresql", tmp_path)
+    made by the worker process, and heard by the serving one through PostgreSQL's notices or,
+    on SQLite, the notice sockets beside the database file."""
+    url = fresh_database_url(backend, tmp_path)
     port = free_port()
     env = {**NO_NET, "CASCADE_SIMULATOR_GATE": gate.setting}
     with ExitStack() as stack:
@@ -108,15 +110,16 @@ def postgresql_servers(tmp_path: Path, gate: Gate) -> Iterator[str]:
 def _servers(backend: str, tmp_path: Path, gate: Gate) -> Any:
     if backend == "sqlite":
         return sqlite_server(tmp_path, gate)
-    return postgresql_servers(tmp_path, gate)
+    return apart(backend.removesuffix("-apart"), tmp_path, gate)
 
 
 @pytest.mark.parametrize(
     "backend",
     [
         "sqlite",
+        "sqlite-apart",
         pytest.param(
-            "postgresql",
+            "postgresql-apart",
             marks=[
                 pytest.mark.postgres,
                 pytest.mark.skipif(
