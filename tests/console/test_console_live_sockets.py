@@ -6,6 +6,7 @@ sent. SQLite only: PostgreSQL's notices are tested in test_console_live_feed.py.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 import stat
@@ -105,7 +106,11 @@ def test_the_directory_is_private_and_a_socket_goes_with_its_listener(tmp_path: 
     assert bound and after == [] and not directory.exists()  # the last one out removed it
 
 
-def test_own_socket_skipped_stale_removed_full_skipped(tmp_path: Path) -> None:
+def test_own_socket_skipped_stale_removed_full_skipped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, "cascade.storage.socket_notices")
+
     async def scenario() -> tuple[bytes | None, bool, bool, set[str]]:
         async with two_processes(tmp_path) as (sender, _receiver, listener):
             directory = sender.notice_directory
@@ -113,7 +118,8 @@ def test_own_socket_skipped_stale_removed_full_skipped(tmp_path: Path) -> None:
             own = _bound(directory / sender.origin)  # as if the sender listened too
             stale = _bound(directory / ("d" * 32))
             stale.close()  # its process died without removing it
-            full = _bound(directory / ("f" * 32))  # never read: full after a few datagrams
+            full = _bound(directory / ("f" * 32))  # never read, and full from the start
+            _fill(full, directory / ("f" * 32))
             for n in range(40):  # each waits for its commit, none for a receiver
                 await sender.write(marking(f"order-{n}"))
             heard = await until_heard(listener, "order-39")
@@ -129,6 +135,7 @@ def test_own_socket_skipped_stale_removed_full_skipped(tmp_path: Path) -> None:
     mine, gone, kept, heard = asyncio.run(scenario())
     assert mine is None  # the sender never sends to its own socket
     assert gone and kept
+    assert "a live listener is full" in caplog.text  # skipped, not waited for
     assert heard == {f"order-{n}" for n in range(40)}
 
 
@@ -157,6 +164,17 @@ def _bound(path: Path) -> socket.socket:
     sock.setblocking(False)
     sock.bind(os.fspath(path))
     return sock
+
+
+def _fill(sock: socket.socket, path: Path) -> None:
+    """Send to `sock` until its queue refuses more."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender:
+        sender.setblocking(False)
+        while True:
+            try:
+                sender.sendto(b"filler", os.fspath(path))
+            except BlockingIOError:
+                return
 
 
 def _pending(sock: socket.socket) -> bytes | None:
