@@ -10,6 +10,7 @@ import logging
 import os
 import socket
 import stat
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -58,6 +59,8 @@ async def two_processes(tmp_path: Path) -> AsyncIterator[tuple[Database, Databas
     url = f"sqlite:///{tmp_path / 'live.db'}"
     sender, receiver = Database(url, readers=1), Database(url, readers=1)
     assert receiver.notice_directory is not None and receiver.notices_cross_processes
+    for left in os.scandir(receiver.notice_directory):  # by an earlier run in this tmp_path
+        os.unlink(left.path)
     socket_ = SocketListener(
         receiver.notice_directory, receiver.origin, relay(receiver.committed, receiver.origin)
     )
@@ -116,20 +119,20 @@ def test_own_socket_skipped_stale_removed_full_skipped(
             directory = sender.notice_directory
             assert directory is not None
             own = _bound(directory / sender.origin)  # as if the sender listened too
-            stale = _bound(directory / ("d" * 32))
+            dead, busy = directory / uuid.uuid4().hex, directory / uuid.uuid4().hex
+            stale = _bound(dead)
             stale.close()  # its process died without removing it
-            full = _bound(directory / ("f" * 32))  # never read, and full from the start
-            _fill(full, directory / ("f" * 32))
+            full = _bound(busy)  # never read, and full from the start
+            _fill(full, busy)
             for n in range(40):  # each waits for its commit, none for a receiver
                 await sender.write(marking(f"order-{n}"))
             heard = await until_heard(listener, "order-39")
             mine = _pending(own)
-            gone = not (directory / ("d" * 32)).exists()
-            kept = (directory / ("f" * 32)).exists()
+            gone, kept = not dead.exists(), busy.exists()
             own.close()
             full.close()
             os.unlink(directory / sender.origin)
-            os.unlink(directory / ("f" * 32))
+            os.unlink(busy)
             return mine, gone, kept, heard
 
     mine, gone, kept, heard = asyncio.run(scenario())
