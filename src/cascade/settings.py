@@ -67,11 +67,12 @@ class Settings:
     component_timeout_s: float = 10.0
     component_authorization: str | None = None  # sent as is to the next component
 
-    # The console's live pages re-read their order when an event about its tree has committed,
-    # and, as a net, every console_live_net_s; on SQLite with several processes (serve
-    # --workers N, or a worker beside serve --no-controllers), where no notice crosses
-    # processes, every console_live_fallback_s (docs/console.md). `processes`: how many serving
-    # processes share the database (serving.py sets it).
+    # The console's live pages re-read their order when an event about its tree has committed
+    # (heard from other processes by pg_notify or, on a SQLite file, UNIX datagrams), and, as
+    # a net, every console_live_net_s; with several processes whose notices cannot cross
+    # (SQLite without AF_UNIX or without a private socket directory), every
+    # console_live_fallback_s (docs/console.md). `processes`: how many serving processes
+    # share the database (serving.py sets it).
     console_live_net_s: float = 10.0
     console_live_fallback_s: float = 1.0
     processes: int = 1
@@ -85,13 +86,13 @@ class Settings:
 
         return is_loopback(self.host)
 
-    @property
-    def console_live_reread_s(self) -> float:
-        """How often a live console page re-reads its order without having heard an event."""
+    def console_live_reread_s(self, notices_cross: bool) -> float:
+        """How often a live console page re-reads its order without having heard an event;
+        `notices_cross`: whether other processes' commits are heard (Database)."""
         alone = self.controllers and self.processes == 1
-        if self.database_url.startswith("sqlite") and not alone:
-            return self.console_live_fallback_s
-        return self.console_live_net_s
+        if notices_cross or alone:
+            return self.console_live_net_s
+        return self.console_live_fallback_s
 
     @property
     def base_url(self) -> str:

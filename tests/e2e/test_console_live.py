@@ -2,10 +2,14 @@
 
 The servers run with the stream's safety re-read set to an hour (CASCADE_CONSOLE_LIVE_NET_S),
 so each change the stream shows within the test's patience can only have come from an event
-heard: on SQLite in one process (the in-process feed), and on PostgreSQL from a `cascade
-worker` process while the stream is served by `cascade serve --no-controllers` (the change
-made by another process, heard through a notice). The order is held at the simulated
-network's gate, held and released by the API, and followed to its end.
+heard: on SQLite in one process (the in-process feed), and on SQLite and PostgreSQL from a
+`cascade worker` process while the stream is served by `cascade serve --no-controllers` (the
+change made by another process, heard through a notice: a datagram socket, a pg_notify).
+The same on SQLite between two serving processes (each listening, as the processes of `serve
+--workers 2` do; on two ports here, so that the test reaches the one that made no change):
+the stream is served by one, the order placed, held and released through the other, which
+runs the controllers. The order is held at the simulated network's gate, held and released
+by the API, and followed to its end.
 """
 
 from __future__ import annotations
@@ -90,10 +94,11 @@ def sqlite_server(tmp_path: Path, gate: Gate) -> Iterator[str]:
 
 
 @contextmanager
-def postgresql_servers(tmp_path: Path, gate: Gate) -> Iterator[str]:
+def apart(backend: str, tmp_path: Path, gate: Gate) -> Iterator[str]:
     """`cascade serve --no-controllers` and a `cascade worker`: every change of the order is
-    made by the worker process, and heard by the serving one through PostgreSQL."""
-    url = fresh_database_url("postgresql", tmp_path)
+    made by the worker process, and heard by the serving one through PostgreSQL's notices or,
+    on SQLite, the notice sockets beside the database file."""
+    url = fresh_database_url(backend, tmp_path)
     port = free_port()
     env = {**NO_NET, "CASCADE_SIMULATOR_GATE": gate.setting}
     with ExitStack() as stack:
@@ -105,18 +110,48 @@ def postgresql_servers(tmp_path: Path, gate: Gate) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
 
 
+@contextmanager
+def two_serving(tmp_path: Path, gate: Gate) -> Iterator[tuple[str, str]]:
+    """Two serving processes on one SQLite file, as `serve --workers 2` runs them but each
+    on its own port, so that the test chooses which one it asks: the first runs the
+    controllers and takes the API's requests, the second serves the stream."""
+    url = fresh_database_url("sqlite", tmp_path)
+    first, second = free_port(), free_port()
+    env = {**NO_NET, "CASCADE_SIMULATOR_GATE": gate.setting}
+    with ExitStack() as stack:
+        stack.enter_context(
+            running_server(url, first, "--demo", environment=env, log=tmp_path / "first.log")
+        )
+        log = tmp_path / "second.log"
+        stack.enter_context(
+            running_server(url, second, "--no-controllers", environment=env, log=log)
+        )
+        yield f"http://127.0.0.1:{first}", f"http://127.0.0.1:{second}"
+
+
+@contextmanager
+def _same(servers: Any) -> Iterator[tuple[str, str]]:
+    with servers as base:
+        yield base, base
+
+
 def _servers(backend: str, tmp_path: Path, gate: Gate) -> Any:
+    """The API's base URL and the stream's (another process's where they differ)."""
     if backend == "sqlite":
-        return sqlite_server(tmp_path, gate)
-    return postgresql_servers(tmp_path, gate)
+        return _same(sqlite_server(tmp_path, gate))
+    if backend == "sqlite-two-serving":
+        return two_serving(tmp_path, gate)
+    return _same(apart(backend.removesuffix("-apart"), tmp_path, gate))
 
 
 @pytest.mark.parametrize(
     "backend",
     [
         "sqlite",
+        "sqlite-apart",
+        "sqlite-two-serving",
         pytest.param(
-            "postgresql",
+            "postgresql-apart",
             marks=[
                 pytest.mark.postgres,
                 pytest.mark.skipif(
@@ -130,7 +165,7 @@ def test_a_held_then_released_order_is_followed_by_its_events(backend: str, tmp_
     gate = new_gate(tmp_path / "gate")
     gate.close(GATED)
     with (
-        _servers(backend, tmp_path, gate) as base,
+        _servers(backend, tmp_path, gate) as (base, streamed),
         httpx.Client(base_url=base, timeout=HTTP_TIMEOUT_S) as client,
     ):
         body = {
@@ -141,7 +176,7 @@ def test_a_held_then_released_order_is_followed_by_its_events(backend: str, tmp_
         placed = client.post(PO, json=body)
         assert placed.status_code == 201, placed.text
         order_id = placed.json()["id"]
-        stream = LiveStream(base, order_id)
+        stream = LiveStream(streamed, order_id)
         try:
             # Every step below is made after the stream's first read, by the controllers.
             until(lambda: stream.shows("inProgress", "ResourceOrder"), "the resource order")

@@ -38,6 +38,7 @@ from cascade.settings import Settings
 from cascade.storage.database import Database
 from cascade.storage.entity_notices import ENTITY_CHANNEL, relay
 from cascade.storage.migrate import head
+from cascade.storage.socket_notices import SocketListener
 from cascade.tmf.declarations import ApiSpec, Kind, ResourceSpec
 from cascade.web.app import create_app, operations_only
 from cascade.web.health import Probes, health_handlers
@@ -96,7 +97,7 @@ def build(settings: Settings) -> Cascade:
         resources,
         repositories,
         database,
-        live_reread_s=settings.console_live_reread_s,
+        live_reread_s=settings.console_live_reread_s(database.notices_cross_processes),
         components=components,
     )
     live = live_notices(database)
@@ -124,15 +125,18 @@ def build(settings: Settings) -> Cascade:
     )
 
 
-def live_notices(database: Database) -> Notices | None:
-    """On PostgreSQL, what tells this process's live console pages of the entities other
-    processes committed events about (storage/entity_notices.py); after a reconnection,
-    that anything may have changed."""
-    if database.dialect != "postgresql":
-        return None
+def live_notices(database: Database) -> Notices | SocketListener | None:
+    """What tells this process's live console pages of the entities other processes
+    committed events about: PostgreSQL notices (storage/entity_notices.py; after a
+    reconnection, that anything may have changed), or on a SQLite file this process's
+    datagram socket (storage/socket_notices.py). None where nothing crosses processes."""
     feed = database.committed
     heard = relay(feed, database.origin)
-    return Notices(database.url, ENTITY_CHANNEL, lambda: feed.publish(None), heard)
+    if database.dialect == "postgresql":
+        return Notices(database.url, ENTITY_CHANNEL, lambda: feed.publish(None), heard)
+    if database.notice_directory is not None:
+        return SocketListener(database.notice_directory, database.origin, heard)
+    return None
 
 
 def _scopes(built: Scopes | None, extensions: tuple[ExtensionRoute, ...]) -> Scopes:

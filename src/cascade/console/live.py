@@ -2,7 +2,8 @@
 
 The stream listens on the database's feed of committed entities (storage/committed.py: the
 ids each committed transaction made TMF events about, the same point that records `/hub`
-events, subscribers or not; other processes' commits arrive through PostgreSQL notices). It
+events, subscribers or not; other processes' commits arrive through PostgreSQL notices or,
+on a SQLite file, datagram sockets: storage/socket_notices.py). It
 re-reads the order once an entity its last read looked at or looked for has been heard of
 (so a service order or inventory record still to be created counts too), sends the tree only
 if it changed, and re-reads anyway every `Console.live_reread_s` as a net. It ends once the

@@ -4,7 +4,8 @@ The outbox writer (repositories/events.py) marks an entity as `touch`ed where it
 entity's TMF events, whether or not a hub subscription records them. The writer thread takes
 the marks of a transaction once it has committed (`take_touched`) and publishes them on the
 database's `CommitFeed`, so a listener never hears of a change that could still roll back.
-Other processes hear them through PostgreSQL notices (storage/entity_notices.py).
+Other processes hear them through PostgreSQL notices (storage/entity_notices.py) or, on a
+SQLite file, UNIX datagram sockets (storage/socket_notices.py).
 
 A listener is an asyncio side (`Listener`) of a thread-safe fan-out: the console's live
 stream waits on one for an entity of its order's tree.

@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from psycopg import pq
@@ -35,6 +36,7 @@ from cascade.storage import held_rows, pool_cursors
 from cascade.storage.checkpoint import WalCheckpointer
 from cascade.storage.committed import CommitFeed, take_touched
 from cascade.storage.entity_notices import EntityNotifier
+from cascade.storage.socket_notices import SocketNotifier, notice_directory, remove_if_empty
 from cascade.storage.sqlite_functions import register_sqlite_functions
 from cascade.storage.write_lock import WriteLock
 from cascade.telemetry import tracing
@@ -145,13 +147,13 @@ class Database:
         self._local = threading.local()
         self._checkpointer = WalCheckpointer(self.engine) if self.dialect == "sqlite" else None
         self._write_lock = WriteLock(_sqlite_file(url) if self.dialect == "sqlite" else None)
-        # The entities each commit wrote events about: told in process, and on PostgreSQL to
-        # the other processes (storage/committed.py, storage/entity_notices.py).
+        # The entities each commit wrote events about: told in process, and to the other
+        # processes by pg_notify on PostgreSQL, by UNIX datagrams on a SQLite file
+        # (storage/committed.py, storage/entity_notices.py, storage/socket_notices.py).
         self.committed = CommitFeed()
         self.origin = uuid.uuid4().hex
-        self._notifier = (
-            EntityNotifier(self.engine, self.origin) if self.dialect == "postgresql" else None
-        )
+        self.notice_directory = self._notice_directory()
+        self._notifier = self._make_notifier()
         count = max(1, writers) if self.dialect == "postgresql" else 1
         self._writers = [
             threading.Thread(target=self._write_loop, name=f"cascade-writer-{n}", daemon=True)
@@ -159,6 +161,23 @@ class Database:
         ]
         for writer in self._writers:
             writer.start()
+
+    @property
+    def notices_cross_processes(self) -> bool:
+        """Whether other processes on this database hear this one's committed entities."""
+        return self._notifier is not None
+
+    def _notice_directory(self) -> Path | None:
+        """On a SQLite file, the directory of its processes' notice sockets."""
+        database_file = _sqlite_file(self.url) if self.dialect == "sqlite" else None
+        return None if database_file is None else notice_directory(database_file)
+
+    def _make_notifier(self) -> EntityNotifier | SocketNotifier | None:
+        if self.dialect == "postgresql":
+            return EntityNotifier(self.engine, self.origin)
+        if self.notice_directory is not None:
+            return SocketNotifier(self.notice_directory, self.origin)
+        return None
 
     # --- public API -------------------------------------------------------------------------
 
@@ -194,6 +213,8 @@ class Database:
             self._checkpointer.close()
         if self._notifier is not None:
             self._notifier.close()
+        if self.notice_directory is not None:
+            remove_if_empty(self.notice_directory)
         self._readers.shutdown(wait=True)
         self.engine.dispose()
         self._write_lock.close()

@@ -11,7 +11,8 @@ commit and the notice, a listener reconnecting) is covered by the listeners' slo
 
 A payload is JSON: `[origin, [id, ...]]`, `origin` naming the sending process so that it can
 skip its own notices (it has published them in process already), at most about 7,000 bytes
-(PostgreSQL's limit is 8,000).
+(PostgreSQL's limit is 8,000). On a SQLite file the same payloads travel by UNIX datagram
+sockets instead (storage/socket_notices.py).
 """
 
 from __future__ import annotations
