@@ -28,6 +28,7 @@ from cascade.storage.allocations import (
 )
 from cascade.storage.database import Database, Job
 from cascade.storage.tables import allocation, pool_cursor
+from tests.waiting import PATIENCE_S, until
 
 PROCESSES = 4
 
@@ -369,6 +370,41 @@ def test_an_open_allocating_transaction_holds_up_no_other_writer(
     assert [take(cascade, definition, o).ordinal for o in ("c", "d")] == [2, 0]  # 0: the gap
     with pytest.raises(PoolExhausted):
         take(cascade, definition, "e")
+
+
+def test_a_gap_taken_by_an_open_transaction_is_skipped_not_waited_for(
+    cascade: Cascade, database_url: str
+) -> None:
+    """Once the cursor is at the pool's size: while one transaction holds the lowest gap
+    uncommitted, another writer takes the next gap at once (it used to wait on the primary key
+    for the first to end, and two batches each holding what the other wanted deadlocked)."""
+    definition = numbers(1, 3)
+    for owner in ("a", "b", "c"):
+        take(cascade, definition, owner)
+    for owner in ("a", "b"):  # ordinals 0 and 1 become gaps
+        cascade.database.write_sync(partial(release, owner=owner))
+    holder_in, other_committed = threading.Event(), threading.Event()
+    writers = _open_writers(database_url)
+
+    def holder(connection: Connection) -> int:
+        got = allocate(connection, definition, {}, "held-open").ordinal
+        holder_in.set()
+        assert other_committed.wait(timeout=PATIENCE_S), "the other writer waited for this one"
+        return got
+
+    try:
+        open_one = writers[0].submit_write(holder)
+        until(holder_in.is_set, "the holder's allocation")
+        got = writers[1].write_sync(lambda c: allocate(c, definition, {}, "other"))
+        other_committed.set()
+        assert open_one.result(timeout=PATIENCE_S) == 0
+    finally:
+        other_committed.set()
+        for writer in writers:
+            writer.close()
+    assert got.ordinal == 1
+    with pytest.raises(PoolExhausted):
+        take(cascade, definition, "d")
 
 
 def committed_cursor(writer: Database) -> int | None:

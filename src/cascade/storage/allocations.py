@@ -15,9 +15,11 @@ allocating transaction, under the database write lock (`BEGIN IMMEDIATE`). The p
 never handed out, and the allocation tries the next one.
 
 Once the cursor has reached the pool's size, the gap search (lowest free ordinal first) can
-find the same gap in two transactions at once; the second's insert waits for the first to end
-and then tries the next gap. Only that regime waits on another transaction, and a deadlock
-there (`lock_conflict(exc)`) fails one job whole, which can simply be retried.
+find the same gap in two transactions at once. On PostgreSQL each insert first takes the
+value's transaction-level advisory lock without waiting (`pg_try_advisory_xact_lock`): the
+second transaction skips to the next gap instead of waiting on the primary key for the
+first's end, so no allocating transaction ever waits for another, and none deadlocks (two
+group-committed batches each inserting a gap the other wanted did, before).
 """
 
 from __future__ import annotations
@@ -188,10 +190,12 @@ def _locked_cursor(connection: Connection, pool: str) -> int:
 def _lowest_free(connection: Connection, pool: str, size: int, above: int = -1) -> int | None:
     """The lowest ordinal in (`above`, `size`) that nobody holds (a gap left by a release)."""
     held = allocation.alias("held")
-    if above < 0:
-        zero_held = exists().where(allocation.c.pool == pool, allocation.c.ordinal == 0)
-        if not connection.execute(select(zero_held)).scalar_one():
-            return 0
+    first = above + 1  # the gaps found below start right after a held value: not this one
+    if first >= size:
+        return None
+    first_held = exists().where(allocation.c.pool == pool, allocation.c.ordinal == first)
+    if not connection.execute(select(first_held)).scalar_one():
+        return first
     after = held.c.ordinal + 1
     next_held = exists().where(allocation.c.pool == pool, allocation.c.ordinal == after)
     query = (  # walks the primary key in order and stops at the first gap
@@ -209,6 +213,8 @@ def _insert(
 ) -> bool:
     """Insert the allocation unless (pool, ordinal) or the owner is taken; True if inserted."""
     row = (pool, ordinal, owner, msgspec.json.encode(values).decode(), now_instant())
+    if connection.dialect.name == "postgresql":  # no row when another transaction is at it
+        return _first(connection, _INSERT_GATED, (*row, f"{pool}#{ordinal}")) is not None
     # No row comes back when a unique constraint refused it.
     return _first(connection, _INSERT, row) is not None
 
@@ -219,6 +225,15 @@ _CURSOR = "SELECT next_ordinal FROM pool_cursor WHERE pool = ?"
 _ADVANCE_CURSOR = "UPDATE pool_cursor SET next_ordinal = ? WHERE pool = ?"
 _INSERT = (
     "INSERT INTO allocation (pool, ordinal, owner, value, created_at) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT DO NOTHING RETURNING ordinal"
+)
+# PostgreSQL: the value's advisory lock first, without waiting. A transaction that holds it
+# (it is inserting the same value, uncommitted) makes this one skip to the next value instead
+# of waiting on the primary key for that transaction's end: waits that two group-committed
+# batches, each inserting a value the other wants, turned into deadlocks.
+_INSERT_GATED = (
+    "INSERT INTO allocation (pool, ordinal, owner, value, created_at) SELECT ?, ?, ?, ?, ? "
+    "WHERE pg_try_advisory_xact_lock(hashtextextended(?, 0)) "
     "ON CONFLICT DO NOTHING RETURNING ordinal"
 )
 
