@@ -96,8 +96,9 @@ def failing_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
 
 @pytest.fixture(scope="module")
 def keyed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """API keys required."""
-    yield from _server(tmp_path_factory.mktemp("keyed"), environment={"CASCADE_AUTH": "apikey"})
+    """API keys required, each looked up on every request (a revoked key is refused at once)."""
+    keyed = {"CASCADE_AUTH": "apikey", "CASCADE_API_KEY_CACHE_S": "0"}
+    yield from _server(tmp_path_factory.mktemp("keyed"), environment=keyed)
 
 
 @dataclass

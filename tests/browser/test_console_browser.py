@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from cascade.events.store import PARKED
-from cascade.security.apikeys import create_key
+from cascade.security.apikeys import create_key, revoke_key
 from cascade.security.scopes import parse_scopes
 from cascade.storage.tables import event_delivery
 from tests.browser.conftest import Browser, Server, sync_api
@@ -220,6 +220,25 @@ def test_a_read_only_viewer_has_no_actions(keyed_server: Server, browser: Browse
     expect(page.get_by_role("link", name="Parked events")).to_have_count(0)
     keyed_server.gate.open()
     expect(state_of(browser)).to_have_text("completed", timeout=PATIENCE_MS)
+
+
+def test_a_revoked_viewers_live_page_stops_showing(keyed_server: Server, browser: Browser) -> None:
+    writer = new_key(keyed_server, "productOrdering")
+    made, viewer = keyed_server.sql(
+        lambda c: create_key(c, "browser", parse_scopes("productOrdering:read"))
+    )
+    keyed_server.gate.close(GATED)
+    order = place(keyed_server, "revoked-view", writer)
+    sign_in(keyed_server, browser, viewer)
+    page = browser.page
+    page.goto(f"{keyed_server.url}/console/productOrder/{order['id']}")
+    wait_for_node(browser, "ResourceOrder", "inProgress")
+    assert keyed_server.sql(lambda c: revoke_key(c, made.id))
+    keyed_server.gate.open()  # the order goes on: each change wakes the page's stream
+    expect(page.locator("#live")).to_have_attribute("data-ended", "true", timeout=PATIENCE_MS)
+    with keyed_server.client({"X-API-Key": writer}) as client:
+        until(lambda: client.get(f"{PO}/{order['id']}").json()["state"] == "completed")
+    expect(state_of(browser)).not_to_have_text("completed")  # the stream re-read as nobody
 
 
 def test_components_and_the_audit_trail(keyed_server: Server, browser: Browser) -> None:

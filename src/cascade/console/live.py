@@ -28,12 +28,13 @@ LIVE_LIFETIME_S = 600.0  # a stream ends then; the browser's EventSource opens a
 
 async def live_stream(
     console: Console,
-    detail: Callable[[], Awaitable[dict[str, Any]]],
+    detail: Callable[[], Awaitable[dict[str, Any] | None]],
     context: Mapping[str, Any],
 ) -> AsyncIterator[ServerSentEventMessage]:
     """The order's live part, sent each time it changes, until the order has ended.
 
-    `detail` reads the order (its `watched` ids with it); `context` completes the template's.
+    `detail` reads the order (its `watched` ids with it), None once the viewer is signed out
+    (the stream then ends: a revoked key sees no more); `context` completes the template's.
     """
     loop = asyncio.get_running_loop()
     listener = console.database.committed.subscribe()  # before the first read: nothing missed
@@ -42,6 +43,9 @@ async def live_stream(
         ends = loop.time() + LIVE_LIFETIME_S
         while loop.time() < ends:
             found = await detail()
+            if found is None:
+                yield ServerSentEventMessage(data="signed out", event="ended")
+                return
             html = render("live.html", **context, **found)
             digest = hashlib.sha256(html.encode()).hexdigest()
             if digest != last:

@@ -88,8 +88,11 @@ def _live_handler(console: Console) -> Any:
         await _detail(console, viewer, chosen, order_id)  # 404 for what the viewer may not see
         token = request.cookies.get("cascade_csrf", "")
 
-        async def detail() -> dict[str, Any]:
-            return await _detail(console, viewer, chosen, order_id)
+        async def detail() -> dict[str, Any] | None:
+            """The order as the viewer sees it now; None once the viewer's credential no
+            longer signs in (revoked, expired): each re-read authenticates it again."""
+            now = await console.auth.viewer(request)
+            return None if now is None else await _detail(console, now, chosen, order_id)
 
         context = {"csrf": token, "order_kind": chosen, "viewer": viewer}
         return ServerSentEvent(live_stream(console, detail, context))
