@@ -6,8 +6,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import fastjsonschema
 import pytest
+from jsonschema_rs import Draft7Validator, ValidationError
 
 from cascade.apis.v5.common import value_type
 from cascade.apis.v5.product_order import V5_FILE, ProductOrderView
@@ -139,11 +139,11 @@ def test_openapi3_conversion() -> None:
     dispatch = definitions["Base"]
     assert dispatch["properties"]["@type"]["enum"] == ["Base", "Sub"]
     assert dispatch["x-dispatch"] == {"Sub": "#/definitions/Sub"}
-    validate = fastjsonschema.compile({**dispatch, "definitions": definitions})
+    validate = Draft7Validator({**dispatch, "definitions": definitions}).validate
     validate({"@type": "Base", "n": "any"})
     validate({"@type": "Sub", "n": 1})
     for wrong in ({"@type": "Sub", "n": "x"}, {"@type": "Sub", "note": 1}, {"note": 1}):
-        with pytest.raises(fastjsonschema.JsonSchemaValueException):
+        with pytest.raises(ValidationError):
             validate(wrong)
 
 
@@ -170,11 +170,11 @@ def test_a_dispatcher_of_many_classes_validates_each_against_its_own() -> None:
         },
     }
     definitions = to_definitions(schemas)
-    validate = fastjsonschema.compile({**definitions["Base"], "definitions": definitions})
+    validate = Draft7Validator({**definitions["Base"], "definitions": definitions}).validate
     for name in names:
         validate({"@type": name, "v": name})
         validate({"@type": "Base", "v": name})
-        with pytest.raises(fastjsonschema.JsonSchemaValueException, match="const"):
+        with pytest.raises(ValidationError, match="was expected"):
             validate({"@type": name, "v": "other"})
 
 
