@@ -10,7 +10,6 @@ its value alternative (`Product`) otherwise.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from cascade.tmf.oas3 import BASE, DEFINITION_REF, DISPATCH, TYPE, parts
@@ -20,16 +19,33 @@ REFERENCE_ATTRIBUTES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class _Naming:
-    """What `_chosen` needs of one definition, worked out once."""
+class _Plan:
+    """One definition, worked out once: how `_chosen` names its objects, and which of its
+    attributes may hold objects (`children`: the plan of their objects and how many arrays
+    deep they are). Plans point at each other, so a walk looks nothing up by name."""
 
-    alternatives: bool  # a `oneOf` by `@type` (`ProductRefOrValue`)
-    mapping: dict[str, str]
-    known: frozenset[str]  # the `@type` names it accepts
-    own: str  # its own class name
-    value_alternative: str | None
-    type_required: bool
+    __slots__ = (
+        "alternatives",
+        "children",
+        "definition",
+        "guard_unknown",
+        "known",
+        "mapping",
+        "own",
+        "type_required",
+        "value_alternative",
+    )
+
+    def __init__(self, definition: str) -> None:
+        self.definition = definition
+        self.children: dict[str, tuple[_Plan, int]] | None = None  # set on first use
+        self.alternatives = False  # a `oneOf` by `@type` (`ProductRefOrValue`)
+        self.mapping: dict[str, _Plan] = {}  # `@type` name -> the plan it chooses
+        self.known: frozenset[str] = frozenset()  # the `@type` names it accepts
+        self.own = definition.removesuffix(BASE)  # its own class name
+        self.guard_unknown = False  # replace a `@type` it does not know by `own`
+        self.value_alternative: _Plan | None = None
+        self.type_required = False
 
 
 class TypeNamer:
@@ -39,81 +55,57 @@ class TypeNamer:
         self.definitions = definitions
         self._properties: dict[str, dict[str, Any]] = {}
         self._required: dict[str, frozenset[str]] = {}
-        self._namings: dict[str, _Naming] = {}
-        self._children: dict[str, dict[str, tuple[str, int]]] = {}
+        self._plans: dict[str, _Plan] = {}
 
     def fill(self, definition: str, value: Any) -> None:
-        if isinstance(value, dict):
-            self._fill_object(definition, value)
-        elif isinstance(value, list):
-            for element in value:
-                self.fill(definition, element)
+        self._fill(self._plan(definition), value, 0)
 
-    def _fill_object(self, definition: str, value: dict[str, Any]) -> None:
-        children = self._children_of(self._chosen(definition, value))
+    def _fill(self, plan: _Plan, value: Any, depth: int) -> None:
+        """`depth`: how many arrays deep `plan`'s objects are below `value`."""
+        if value.__class__ is list:
+            for element in value:
+                self._fill(plan, element, depth - 1 if depth else 0)
+        elif depth == 0 and value.__class__ is dict:
+            self._fill_object(plan, value)
+
+    def _fill_object(self, plan: _Plan, value: dict[str, Any]) -> None:
+        chosen = _chosen(plan, value)
+        children = chosen.children
+        if children is None:
+            children = self._children_of(chosen)
         for name, child in value.items():
             target = children.get(name)
             if target is not None:
-                self._fill_child(target, child)
+                if child.__class__ is dict:
+                    if target[1] == 0:
+                        self._fill_object(target[0], child)
+                else:
+                    self._fill(target[0], child, target[1])
 
-    def _fill_child(self, target: tuple[str, int], value: Any) -> None:
-        """`target` is a definition and how many arrays deep its objects are."""
-        definition, depth = target
-        if depth == 0:
-            self.fill(definition, value)
-        elif isinstance(value, list):
-            if depth == 1:
-                for element in value:
-                    if isinstance(element, dict):
-                        self._fill_object(definition, element)
-            else:
-                for element in value:
-                    self._fill_child((definition, depth - 1), element)
-
-    def _children_of(self, definition: str) -> dict[str, tuple[str, int]]:
-        """Its attributes that may hold an object: a `$ref`, or arrays of them."""
-        known = self._children.get(definition)
-        if known is None:
-            known = {}
-            for name, schema in self.properties(definition).items():
-                target = _object_target(schema)
-                if target is not None:
-                    known[name] = target
-            self._children[definition] = known
-        return known
-
-    def _naming(self, definition: str) -> _Naming:
-        known = self._namings.get(definition)
-        if known is None:
+    def _plan(self, definition: str) -> _Plan:
+        plan = self._plans.get(definition)
+        if plan is None:
+            plan = self._plans[definition] = _Plan(definition)
             raw = self.definitions[definition]
             mapping = _mapping_of(raw)
-            known = self._namings[definition] = _Naming(
-                alternatives="x-alternatives" in raw,
-                mapping=mapping,
-                known=frozenset(_type_names(raw, mapping)),
-                own=definition.removesuffix(BASE),
-                value_alternative=_value_alternative(mapping),
-                type_required=TYPE in self.required(definition),
-            )
-        return known
+            plan.alternatives = "x-alternatives" in raw
+            plan.mapping = {name: self._plan(target) for name, target in mapping.items()}
+            plan.known = frozenset(_type_names(raw, mapping))
+            plan.guard_unknown = not plan.alternatives and plan.own in plan.known
+            alternative = _value_alternative(mapping)
+            plan.value_alternative = self._plan(alternative) if alternative else None
+            plan.type_required = TYPE in self.required(definition)
+        return plan
 
-    def _chosen(self, definition: str, value: dict[str, Any]) -> str:
-        """The definition `value` is an instance of, its `@type` set if it had none."""
-        naming = self._naming(definition)
-        mapping = naming.mapping
-        given = value.get(TYPE)
-        if naming.alternatives:
-            if not isinstance(given, str) or (mapping and given not in mapping):
-                given = _alternative_for(mapping, value)
-                value[TYPE] = given
-            return mapping.get(given) or naming.value_alternative or definition
-        if isinstance(given, str) and naming.own in naming.known and given not in naming.known:
-            value[TYPE] = given = naming.own  # a v4 class v5 does not know: shown as its v5 class
-        if isinstance(given, str):
-            return mapping.get(given, definition)
-        if naming.type_required:
-            value[TYPE] = naming.own
-        return definition
+    def _children_of(self, plan: _Plan) -> dict[str, tuple[_Plan, int]]:
+        """Its attributes that may hold an object: a `$ref`, or arrays of them."""
+        children: dict[str, tuple[_Plan, int]] = {}
+        for name, schema in self.properties(plan.definition).items():
+            target = _object_target(schema)
+            if target is not None:
+                children[name] = (self._plan(target[0]), target[1])
+        plan.children = children
+        return children
 
     def properties(self, definition: str) -> dict[str, Any]:
         """Its attributes and their schemas, `allOf` parts included (not `then` branches)."""
@@ -154,6 +146,24 @@ class TypeNamer:
                 self._collect_required(part, into, seen)
 
 
+def _chosen(plan: _Plan, value: dict[str, Any]) -> _Plan:
+    """The plan of the class `value` is an instance of, its `@type` set if it had none."""
+    given = value.get(TYPE)
+    if plan.alternatives:
+        mapping = plan.mapping
+        if given.__class__ is not str or (mapping and given not in mapping):
+            given = _alternative_for(mapping, value)
+            value[TYPE] = given
+        return mapping.get(given) or plan.value_alternative or plan
+    if given.__class__ is str:
+        if plan.guard_unknown and given not in plan.known:
+            value[TYPE] = given = plan.own  # a v4 class v5 does not know: shown as its v5 class
+        return plan.mapping.get(given, plan)
+    if plan.type_required:
+        value[TYPE] = plan.own
+    return plan
+
+
 def _object_target(schema: dict[str, Any], depth: int = 0) -> tuple[str, int] | None:
     """The definition a property's objects are of, and how many arrays deep they are."""
     ref = schema.get("$ref")
@@ -179,7 +189,7 @@ def _value_alternative(mapping: dict[str, str]) -> str | None:
     return values[0] if len(values) == 1 else None
 
 
-def _alternative_for(mapping: dict[str, str], value: dict[str, Any]) -> str:
+def _alternative_for(mapping: dict[str, Any], value: dict[str, Any]) -> str:
     """A reference's name when the value holds only a reference's attributes; else a value's."""
     references = sorted(key for key in mapping if key.endswith("Ref"))
     values = sorted(key for key in mapping if not key.endswith("Ref"))
