@@ -27,7 +27,10 @@ def _where(definition: str, path: Sequence[str | int]) -> str:
 
 
 def _expected(error: ValidationError) -> str:
-    phrase = _PHRASES.get(error.kind.name)
+    name = error.kind.name
+    if name in _LIMITS:
+        return _LIMITS[name].format(error.kind.as_dict()["limit"])
+    phrase = _PHRASES.get(name)
     if phrase is None:
         return f"is invalid: {error.message}"
     return phrase(error.kind.as_dict())
@@ -56,13 +59,17 @@ _PHRASES: dict[str, _Phrase] = {
     "enum": lambda k: f"must be one of {_listing(k['options'])}",
     "const": lambda k: f"must be {_json(k['expected_value'])}",
     "format": lambda k: f"must be {k['format']}",
-    "minItems": lambda k: f"must contain at least {k['limit']} items",
-    "maxItems": lambda k: f"must contain at most {k['limit']} items",
-    "minLength": lambda k: f"must be at least {k['limit']} characters long",
-    "maxLength": lambda k: f"must be at most {k['limit']} characters long",
-    "minimum": lambda k: f"must be at least {k['limit']}",
-    "maximum": lambda k: f"must be at most {k['limit']}",
     "additionalProperties": lambda k: f"must not contain {sorted(k['unexpected'])} properties",
     "oneOf": lambda k: "must match exactly one of the schemas it may take",
     "anyOf": lambda k: "must match one of the schemas it may take",
+}
+
+# The keywords that set a limit, and how a value beyond it is told.
+_LIMITS = {
+    "minItems": "must contain at least {} items",
+    "maxItems": "must contain at most {} items",
+    "minLength": "must be at least {} characters long",
+    "maxLength": "must be at most {} characters long",
+    "minimum": "must be at least {}",
+    "maximum": "must be at most {}",
 }
