@@ -235,7 +235,7 @@ def test_official_resource_example_written_in_v5_reads_in_v4(
 
 
 def test_v4_resource_shown_in_v5_terms(client: Client, official: OfficialSchemas) -> None:
-    """A record as Cascade's controllers write it; v4's resourceStatus is kept as stored."""
+    """A record as Cascade's controllers write it; v4's resourceStatus said by a v5 status."""
     body = {
         "name": "gpon-port-1",
         "resourceStatus": "available",
@@ -246,8 +246,38 @@ def test_v4_resource_shown_in_v5_terms(client: Client, official: OfficialSchemas
     placed = client.post(RESOURCES4, json=body).json()
     shown = client.get(f"{RESOURCES5}/{placed['id']}").json()
     official.check(RESOURCE5_FILE, "Resource", shown)
-    assert shown["@type"] == "Resource" and shown["resourceStatus"] == "available"
+    assert shown["@type"] == "Resource" and shown["availabilityStatus"] == "online"
+    assert "resourceStatus" not in shown
     assert shown["resourceCharacteristic"][0]["@type"] == "IntegerCharacteristic"
     listed = client.get(RESOURCES5, params={"relatedParty.partyOrPartyRole.id": "p1"}).json()
     assert [r["id"] for r in listed] == [placed["id"]]
     assert client.get(f"{RESOURCES4}/{placed['id']}").json() == placed
+
+
+def test_resource_statuses_between_v4_and_v5(client: Client, official: OfficialSchemas) -> None:
+    """v5's statuses written through v5 are v4's resourceStatus (and kept under their v5
+    names where v4 has no value); a v4 change of resourceStatus is what v5 then shows."""
+    body = {
+        "@type": "LogicalResource",
+        "name": "vlan-7",
+        "availabilityStatus": "online",
+        "controlStatus": "suspended",
+        "allocationStatus": "allocated",
+        "administrativeState": "shuttingDown",
+    }
+    created = client.post(RESOURCES5, json=body).json()
+    url4, url5 = f"{RESOURCES4}/{created['id']}", f"{RESOURCES5}/{created['id']}"
+    v4 = client.get(url4).json()
+    official.check(RESOURCE4_FILE, "Resource", v4)
+    assert (v4["resourceStatus"], v4["administrativeState"]) == ("suspended", "shutdown")
+    assert (v4["availabilityStatus"], v4["allocationStatus"]) == ("online", "allocated")
+    assert {k: created[k] for k in body} == body and "resourceStatus" not in created
+    lifted = client.patch(url5, json={"controlStatus": None})  # merge patch: removed
+    assert lifted.status_code == 200, lifted.text
+    assert client.get(url4).json()["resourceStatus"] == "available"
+    patched = client.patch(url4, json={"resourceStatus": "standby"})
+    assert patched.status_code == 200, patched.text
+    shown = client.get(url5).json()
+    official.check(RESOURCE5_FILE, "Resource", shown)
+    assert shown["standbyStatus"] == "coldStandby" and "availabilityStatus" not in shown
+    assert shown["allocationStatus"] == "allocated"

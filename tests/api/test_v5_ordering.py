@@ -286,3 +286,14 @@ def test_patch_media_types_of_the_v5_file(client: Client, official: OfficialSche
         f"{V4}/productOrder/{created['id']}", json=query, headers={"content-type": JSON_PATCH_QUERY}
     )
     assert (v4.status_code, v4.json()["code"]) == (400, "unsupportedPatchFormat")
+
+
+def test_in_progress_accepted_is_not_a_state_cascade_enters(client: Client) -> None:
+    """The v5 file lists `inProgress.accepted` without saying what it is (docs/versions.md):
+    a client cannot move an order there, and the order is left as it was."""
+    created = client.post(f"{V5}/productOrder", json=TestProductOrderV5.body).json()
+    url = f"{V5}/productOrder/{created['id']}"
+    refused = client.patch(url, json={"state": "inProgress.accepted"})
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "invalidStateTransition"
+    assert client.get(url).json()["state"] == created["state"] == "acknowledged"

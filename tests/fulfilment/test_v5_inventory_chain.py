@@ -73,6 +73,13 @@ def test_v5_order_read_through_v5_inventories_and_ceased(
             "@type": "RelatedOrderItem",
         }
     ]
+    for resource4, resource5 in records["resource"]:  # activated: said by v5's statuses
+        assert resource4["resourceStatus"] == "available" and "resourceStatus" not in resource5
+        assert resource5["availabilityStatus"] == "online"
+        assert (resource5["operationalState"], resource5["administrativeState"]) == (
+            "enabled",
+            "unlocked",
+        )
     speed = next(c for c in product5["productCharacteristic"] if c["name"] == "downloadSpeed")
     assert speed["@type"] == "IntegerCharacteristic" and speed["value"] == 1000
 
@@ -99,3 +106,5 @@ def test_v5_order_read_through_v5_inventories_and_ceased(
         assert resource4["operationalState"] == "disable"
         assert resource5["operationalState"] == "disabled"
         assert resource5["administrativeState"] == resource4["administrativeState"] == "locked"
+        assert resource4["resourceStatus"] == "standby" and "availabilityStatus" not in resource5
+        assert resource5["standbyStatus"] == "coldStandby"

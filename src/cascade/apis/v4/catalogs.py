@@ -2,6 +2,7 @@
 
 from cascade.apis import kinds
 from cascade.apis.v4.mandatory import catalog_entities
+from cascade.apis.v4.v5_only import V5_ONLY_IN_V4
 from cascade.tmf.declarations import ApiSpec, ResourceSpec
 from cascade.tmf.spec import SchemaOverlay
 
@@ -19,6 +20,7 @@ TMF620 = ApiSpec(
     scope_prefix="catalog",
     catalog=True,
     component="com",
+    extensions=V5_ONLY_IN_V4["tmf620"],
     overlay=SchemaOverlay(
         responses=catalog_entities(
             "Catalog", "Category", "ProductOffering", "ProductOfferingPrice", "ProductSpecification"
@@ -59,6 +61,7 @@ TMF634 = ApiSpec(
     scope_prefix="catalog",
     catalog=True,
     component="rom",
+    extensions=V5_ONLY_IN_V4["tmf634"],
     overlay=SchemaOverlay(
         responses=catalog_entities(
             "ResourceCatalog", "ResourceCategory", "ResourceCandidate", "ResourceSpecification"

@@ -2,6 +2,7 @@
 
 from cascade.apis import kinds
 from cascade.apis.v4.mandatory import IDENTITY
+from cascade.apis.v4.v5_only import V5_ONLY_IN_V4
 from cascade.tmf.declarations import ApiSpec, ResourceSpec
 from cascade.tmf.spec import SchemaOverlay
 
@@ -13,6 +14,7 @@ TMF637 = ApiSpec(
     scope_prefix="inventory",
     catalog=False,
     component="com",
+    extensions=V5_ONLY_IN_V4["tmf637"],
     # Product_Create requires status.
     overlay=SchemaOverlay(responses={"Product": (*IDENTITY, "status")}),
 )
@@ -25,6 +27,7 @@ TMF638 = ApiSpec(
     scope_prefix="inventory",
     catalog=False,
     component="som",
+    extensions=V5_ONLY_IN_V4["tmf638"],
     # A related service (ServiceRefOrValue) may be given by value, without an id. Answers
     # carry what Service_Create requires and the serviceDate set when the record is made.
     overlay=SchemaOverlay(
@@ -41,6 +44,7 @@ TMF639 = ApiSpec(
     scope_prefix="inventory",
     catalog=False,
     component="rom",
+    extensions=V5_ONLY_IN_V4["tmf639"],
     # Erratum: Resource_Create lists the server-set href and id as required. A related
     # resource (ResourceRefOrValue) may be given by value, without them.
     overlay=SchemaOverlay(

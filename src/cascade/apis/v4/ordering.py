@@ -5,6 +5,7 @@ from typing import Any
 
 from cascade.apis import kinds
 from cascade.apis.v4.mandatory import cancel, order
+from cascade.apis.v4.v5_only import V5_ONLY_IN_V4
 from cascade.domain.order_items import DEPENDS_ON, ItemNames, item_problems
 from cascade.domain.unheeded import Unheeded, unheeded_problems
 from cascade.tmf.declarations import ApiSpec, DocumentCheck, ResourceSpec
@@ -100,31 +101,6 @@ SERVICE_UNHEEDED = (
 )
 
 
-def _v5(text: str) -> dict[str, Any]:
-    """Described, not typed: v4 requests do not validate them, so any value is kept as given."""
-    return {"description": text}
-
-
-# What an order placed through TMF622 v5 keeps that v4 has no attribute for (docs/versions.md).
-V5_ONLY_IN_V4 = {
-    "ProductOrder": {
-        "requestedInitialState": _v5(
-            "TMF622 v5: the state the client asked to begin in (draft, acknowledged)"
-        ),
-        "orderRelationship": _v5("TMF622 v5: relationships to other orders"),
-        "productOrderMilestone": _v5("TMF622 v5: milestones"),
-        "productOrderJeopardyAlert": _v5("TMF622 v5: jeopardy alerts"),
-        "productOrderErrorMessage": _v5("TMF622 v5: error messages"),
-        "externalIdentifier": _v5("TMF622 v5: externalId as given in v5 (a list)"),
-    },
-    "ProductOrderItem": {"note": _v5("TMF622 v5: notes on the item")},
-    "RelatedParty": {
-        "partyOrPartyRole": _v5(
-            "TMF622 v5: what the party reference says beyond this entry (@type, partyId)"
-        )
-    },
-}
-
 TMF622 = ApiSpec(
     code="tmf622",
     title="TMF622 Product Ordering",
@@ -140,7 +116,7 @@ TMF622 = ApiSpec(
     scope_prefix="productOrdering",
     catalog=False,
     component="com",
-    extensions=V5_ONLY_IN_V4,
+    extensions=V5_ONLY_IN_V4["tmf622"],
     overlay=SchemaOverlay(
         responses={
             **order("ProductOrder", "productOrderItem", "ProductOrderItem", ""),

@@ -14,12 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from cascade.apis.v5.common import related_from_stored, related_to_stored, typed_characteristics
+from cascade.apis.v5.resource_status import statuses_from_stored, statuses_to_stored
 from cascade.apis.v5.view import DocumentView
 
 Doc = dict[str, Any]
 V5_FILE = "TMF639-ResourceInventory-v5.0.0.oas.yaml"
 PLACES = "relatedPlace"  # extension: the whole v5 `place` list, when it has more than one
-_OPERATIONAL = {"enabled": "enable", "disabled": "disable"}  # v5 -> v4
 _PATHS = {
     "relatedParty.partyOrPartyRole.id": "relatedParty.id",
     "relatedParty.partyOrPartyRole.name": "relatedParty.name",
@@ -43,9 +43,7 @@ def resource_to_stored(resource: Doc) -> None:
             resource.pop("place")
         if len(places) > 1:
             resource[PLACES] = places
-    state = resource.get("operationalState")
-    if isinstance(state, str):
-        resource["operationalState"] = _OPERATIONAL.get(state, state)
+    statuses_to_stored(resource)
 
 
 def resource_from_stored(resource: Doc) -> None:
@@ -67,10 +65,7 @@ def resource_from_stored(resource: Doc) -> None:
         ):
             shown = kept
         resource["place"] = shown
-    state = resource.get("operationalState")
-    if isinstance(state, str):
-        reverse = {v: k for k, v in _OPERATIONAL.items()}
-        resource["operationalState"] = reverse.get(state, state)
+    statuses_from_stored(resource)
     if "resourceCharacteristic" in resource:
         resource["resourceCharacteristic"] = typed_characteristics(
             resource["resourceCharacteristic"]
