@@ -36,6 +36,7 @@ from cascade.storage import held_rows, pool_cursors
 from cascade.storage.checkpoint import WalCheckpointer
 from cascade.storage.committed import CommitFeed, take_touched
 from cascade.storage.entity_notices import EntityNotifier
+from cascade.storage.first_statistics import FirstStatistics
 from cascade.storage.socket_notices import SocketNotifier, notice_directory, remove_if_empty
 from cascade.storage.sqlite_functions import register_sqlite_functions
 from cascade.storage.write_lock import WriteLock
@@ -146,6 +147,7 @@ class Database:
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="cascade-read")
         self._local = threading.local()
         self._checkpointer = WalCheckpointer(self.engine) if self.dialect == "sqlite" else None
+        self._statistics = FirstStatistics(self.engine) if self.dialect == "postgresql" else None
         self._write_lock = WriteLock(_sqlite_file(url) if self.dialect == "sqlite" else None)
         # The entities each commit wrote events about: told in process, and to the other
         # processes by pg_notify on PostgreSQL, by UNIX datagrams on a SQLite file
@@ -211,6 +213,8 @@ class Database:
             writer.join(timeout=10)
         if self._checkpointer is not None:
             self._checkpointer.close()
+        if self._statistics is not None:
+            self._statistics.close()
         if self._notifier is not None:
             self._notifier.close()
         if self.notice_directory is not None:
@@ -279,6 +283,8 @@ class Database:
             connection = self._run_batch(connection, batch)
             if self._checkpointer is not None:
                 self._checkpointer.committed()
+            if self._statistics is not None:
+                self._statistics.committed()
         if connection is not None:
             connection.close()
         pool_cursors.close_thread()
