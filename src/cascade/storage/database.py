@@ -34,6 +34,7 @@ from cascade.storage import held_rows, pool_cursors
 from cascade.storage.checkpoint import WalCheckpointer
 from cascade.storage.committed import CommitFeed, take_touched
 from cascade.storage.entity_notices import EntityNotifier
+from cascade.storage.notifier import CommitNotifier
 from cascade.storage.socket_notices import SocketNotifier, notice_directory, remove_if_empty
 from cascade.storage.sqlite_functions import register_sqlite_functions
 from cascade.storage.write_jobs import (
@@ -148,7 +149,7 @@ class Database:
         database_file = _sqlite_file(self.url) if self.dialect == "sqlite" else None
         return None if database_file is None else notice_directory(database_file)
 
-    def _make_notifier(self) -> EntityNotifier | SocketNotifier | None:
+    def _make_notifier(self) -> CommitNotifier | None:
         if self.dialect == "postgresql":
             return EntityNotifier(self.engine, self.origin)
         if self.notice_directory is not None:
