@@ -63,7 +63,8 @@ class WalCheckpointer:
                 self._wake.clear()
                 time.sleep(SETTLE_SECONDS)
                 try:
-                    connection = connection or self._engine.raw_connection()
+                    if connection is None:
+                        connection = self._engine.raw_connection()
                     unfinished = not _checkpoint(connection)
                 except Exception as exc:  # the database may be gone: tried again later
                     log.warning("WAL checkpoint failed: %s", exc)
