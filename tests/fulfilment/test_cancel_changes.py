@@ -10,6 +10,7 @@ import pytest
 from cascade.settings import Settings
 from tests.fulfilment.conftest import FAST, SO, Chain, broadband
 from tests.fulfilment.test_cancellation import CANCEL_PO, cancel, wait_task
+from tests.fulfilment.test_change_claims_in_sequence import change_claims
 from tests.fulfilment.test_lifecycle import (
     PRODUCT,
     SERVICE,
@@ -38,6 +39,7 @@ def test_cancelling_a_speed_upgrade_keeps_the_installed_product(chain: Chain, ga
     gate.close("rfs-qos-profile")  # the QoS re-configuration is in flight when cancelled
     upgrade = chain.place(change("1", "modify", product_id, downloadSpeed=1000))
     chain.until(lambda: bool(chain.get(SO, **{"externalReference.id": upgrade["id"]})))
+    assert change_claims(chain)["productChange"] == {product_id: upgrade["id"]}
     task = cancel(chain, upgrade["id"])
     ended = wait_task(chain, CANCEL_PO, task["id"])
 
@@ -51,3 +53,4 @@ def test_cancelling_a_speed_upgrade_keeps_the_installed_product(chain: Chain, ga
         record = chain.get(f"/tmf-api/resourceInventoryManagement/v4/resource/{resource['id']}")
         assert record["resourceStatus"] != "standby", record
     assert owners(chain) == held
+    assert change_claims(chain) == {}  # the cancelled orders gave their claims back (ADR 0029)

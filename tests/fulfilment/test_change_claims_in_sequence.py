@@ -1,7 +1,8 @@
 """One running change per service and per resource, one order after another (the race is in
 test_service_resource_claims.py): a second order changing what a running order changes is
-`rejected` naming it, a refused order keeps no claim, the claim of an ended order is handed
-over, and COM's own service orders -- a cease after a modify of one product -- still run.
+`rejected` naming it, a refused order keeps no claim, an order gives its claims back as it
+ends (ADR 0029), and COM's own service orders -- a cease after a modify of one product -- still
+run.
 
 The first order cannot end by itself while the second is placed: its network request is made
 to take ten minutes; the test then makes the network answer at once and wakes the order.
@@ -85,7 +86,7 @@ def test_a_service_change_waits_for_the_running_one_then_takes_its_claim(chain: 
     slow_network(chain)
     after = chain.wait_for(post(chain, SO, qos_modify(qos_id, 300)), SO)
     assert after["state"] == "completed", after.get("errorMessage")
-    assert claims_of(chain, "serviceChange") == {qos_id: after["id"]}
+    assert claims_of(chain, "serviceChange") == {}  # gone with the order's end
 
 
 def test_a_resource_cease_while_another_runs_is_refused(chain: Chain) -> None:
@@ -109,10 +110,18 @@ def test_com_ceases_a_product_it_modified_before(chain: Chain) -> None:
     services = {service["id"] for service in service_tree(chain, product_id).values()}
     modified = fulfilled(chain, change("1", "modify", product_id, downloadSpeed=1000))
     (modify,) = chain.get(SO, **{"externalReference.id": modified["id"]})
-    held = claims_of(chain, "serviceChange")
-    assert held and set(held.values()) == {modify["id"]}
+    assert modify["state"] == "completed"
+    assert change_claims(chain) == {}  # each order gave its claims back as it completed
 
     ceased = fulfilled(chain, change("1", "delete", product_id))
     (cease,) = chain.get(SO, **{"externalReference.id": ceased["id"]})
     assert cease["state"] == "completed"
-    assert claims_of(chain, "serviceChange") == dict.fromkeys(services, cease["id"])
+    ceased_services = {item["service"]["id"] for item in cease["serviceOrderItem"]}
+    assert ceased_services == services  # each claimed as the cease was accepted
+    assert change_claims(chain) == {}
+
+
+def change_claims(chain: Chain) -> dict[str, dict[str, str]]:
+    """The change claims of every layer that are held, by scope."""
+    scopes = ("productChange", "serviceChange", "resourceChange")
+    return {scope: held for scope in scopes if (held := claims_of(chain, scope))}

@@ -42,8 +42,9 @@ def test_committed_pages_reach_the_database_file(tmp_path: Path) -> None:
         size_before = path.stat().st_size
         database.write_sync(fill)  # ~1 MB: far below the writer's own checkpoint threshold
 
+        # Until every page is in: the file grows page by page while a checkpoint copies them.
         deadline = time.monotonic() + 30
-        while path.stat().st_size <= size_before and time.monotonic() < deadline:
+        while path.stat().st_size <= size_before + 500 * 2000 and time.monotonic() < deadline:
             time.sleep(0.05)
         size_after = path.stat().st_size
     finally:

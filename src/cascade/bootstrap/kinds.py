@@ -40,6 +40,8 @@ from cascade.frontend.types import (
     DeleteHook,
     PatchHook,
 )
+from cascade.fulfilment.cancellation import claim as cancel_claim
+from cascade.fulfilment.changes import claims as change_claims
 from cascade.fulfilment.layers.catalog import CatalogCache
 from cascade.fulfilment.layers.registry import LAYER_OF
 from cascade.repositories import Repositories, WriteHook
@@ -113,6 +115,20 @@ def trace_kept(early: Early, kind: Kind) -> WriteHook | None:
     return kept
 
 
+def order_forgotten(late: Late, kind: Kind) -> DeleteHook:
+    """What was kept for an order beside its document goes with it, in the DELETE's
+    transaction: its creating request's trace context, its cancellation's claim, and any
+    change claim it still holds (ADR 0029)."""
+    layer = LAYER_OF[kind]
+
+    def forget(connection: Any, order_id: str) -> None:
+        trace_parents.forget(connection, kind.name, order_id)
+        cancel_claim.forget(connection, layer, order_id)
+        change_claims.forget_order(connection, layer, order_id)
+
+    return forget
+
+
 def clear_catalog_cache(early: Early, kind: Kind) -> WriteHook:
     """Decomposition caches catalog entities a short while: a write here forgets them."""
     cache = early.catalog_cache
@@ -184,6 +200,7 @@ TABLE: dict[Kind, Row] = {
     kinds.PRODUCT_ORDER: Row(
         written=(schedule, trace_kept),
         patched=(chain_kept,),
+        deleted=(order_forgotten,),
         guarded=(chain_owner_kept,),
         committed=(wake_controllers,),
         party=parties.related_party,
@@ -191,6 +208,7 @@ TABLE: dict[Kind, Row] = {
     kinds.SERVICE_ORDER: Row(
         written=(schedule, trace_kept),
         patched=(chain_kept,),
+        deleted=(order_forgotten,),
         guarded=(chain_owner_kept,),
         committed=(wake_controllers,),
         party=parties.related_party,
@@ -198,6 +216,7 @@ TABLE: dict[Kind, Row] = {
     kinds.RESOURCE_ORDER: Row(
         written=(schedule, trace_kept),
         patched=(chain_kept,),
+        deleted=(order_forgotten,),
         guarded=(chain_owner_kept,),
         committed=(wake_controllers,),
         party=parties.related_party,

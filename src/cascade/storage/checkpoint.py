@@ -62,13 +62,14 @@ class WalCheckpointer:
                     return
                 self._wake.clear()
                 time.sleep(SETTLE_SECONDS)
-                if connection is None:
-                    connection = self._engine.raw_connection()
                 try:
+                    if connection is None:
+                        connection = self._engine.raw_connection()
                     unfinished = not _checkpoint(connection)
-                except Exception as exc:
+                except Exception as exc:  # the database may be gone: tried again later
                     log.warning("WAL checkpoint failed: %s", exc)
-                    connection.close()
+                    if connection is not None:
+                        connection.close()
                     connection, unfinished = None, True
         finally:
             if connection is not None:

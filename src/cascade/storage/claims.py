@@ -7,6 +7,11 @@ that insert, for the first one's transaction to end, then sees its claim (read c
 statement reads what was committed before it), and the claim row stays locked (`FOR UPDATE`)
 until the transaction ends, so a hand-over is never raced. On SQLite the writer holds the
 database write lock (`BEGIN IMMEDIATE`), so claims are taken one transaction at a time.
+
+A claim row is deleted once it can serve no one (ADR 0029): a change claim in the transaction
+that ends its order, an order's cancellation claim with the order. On PostgreSQL a taker whose
+insert found the row can then read it gone (deleted by a transaction that committed between
+its two statements): it inserts again.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ _TAKE = (
 )
 _HAND_OVER = "UPDATE claim SET holder = ?, created_at = ? WHERE scope = ? AND subject = ?"
 _RELEASE = "DELETE FROM claim WHERE scope = ? AND subject = ? AND holder = ?"
+_FORGET = "DELETE FROM claim WHERE scope = ? AND subject = ?"
+_FORGET_HOLDER = "DELETE FROM claim WHERE scope = ? AND holder = ?"
+_TAKE_TRIES = 3
 
 
 def holder_of(connection: Connection, scope: str, subject: str) -> str | None:
@@ -35,10 +43,12 @@ def holder_of(connection: Connection, scope: str, subject: str) -> str | None:
 
 def take(connection: Connection, scope: str, subject: str, holder: str) -> str:
     """Claim `subject` for `holder` unless someone holds it; returns who holds it now."""
-    raw.run(connection, _TAKE, (scope, subject, holder, now_instant()))
-    held = holder_of(connection, scope, subject)
-    assert held is not None  # inserted now, or by a transaction that committed first
-    return held
+    for _ in range(_TAKE_TRIES):
+        raw.run(connection, _TAKE, (scope, subject, holder, now_instant()))
+        held = holder_of(connection, scope, subject)
+        if held is not None:  # inserted now, or by a transaction that committed first
+            return held
+    raise RuntimeError(f"claim {scope} {subject}: released under every try to take it")
 
 
 def hand_over(connection: Connection, scope: str, subject: str, holder: str) -> None:
@@ -49,3 +59,13 @@ def hand_over(connection: Connection, scope: str, subject: str, holder: str) -> 
 def release(connection: Connection, scope: str, subject: str, holder: str) -> None:
     """Drop the claim if `holder` has it."""
     raw.run(connection, _RELEASE, (scope, subject, holder))
+
+
+def forget(connection: Connection, scope: str, subject: str) -> None:
+    """Drop the claim on `subject`, whoever holds it (its subject is gone)."""
+    raw.run(connection, _FORGET, (scope, subject))
+
+
+def forget_holder(connection: Connection, scope: str, holder: str) -> None:
+    """Drop every claim `holder` has in `scope` (the holder is gone)."""
+    raw.run(connection, _FORGET_HOLDER, (scope, holder))

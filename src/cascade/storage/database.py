@@ -22,12 +22,10 @@ import queue
 import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from psycopg import pq
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -37,8 +35,18 @@ from cascade.storage.checkpoint import WalCheckpointer
 from cascade.storage.committed import CommitFeed, take_touched
 from cascade.storage.entity_notices import EntityNotifier
 from cascade.storage.first_statistics import FirstStatistics
+from cascade.storage.notifier import CommitNotifier
 from cascade.storage.socket_notices import SocketNotifier, notice_directory, remove_if_empty
 from cascade.storage.sqlite_functions import register_sqlite_functions
+from cascade.storage.write_jobs import (
+    FailedAfterWritingError,
+    Pending,
+    close_quietly,
+    fail_unsettled,
+    rows_changed,
+    settle,
+    transaction_broken,
+)
 from cascade.storage.write_lock import WriteLock
 from cascade.telemetry import tracing
 
@@ -49,20 +57,6 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 256
 # SQLite page cache per connection: interior b-tree pages stay hot; leaves come from the OS.
 CACHE_KIB = 8000
-
-
-@dataclass
-class _Pending:
-    job: Callable[[Connection], Any]
-    future: Future[Any]
-
-
-class _FailedAfterWritingError(Exception):
-    """A job raised after changing rows: only a rollback can undo it."""
-
-    def __init__(self, error: Exception) -> None:
-        super().__init__(str(error))
-        self.error = error
 
 
 def make_engine(url: str) -> Engine:
@@ -112,23 +106,6 @@ def _sqlite_file(url: str) -> str | None:
     return database
 
 
-def _changes(connection: Connection) -> int:
-    """A counter that moves whenever rows change on this connection."""
-    if connection.dialect.name == "sqlite":
-        changes: int = connection.connection.dbapi_connection.total_changes  # type: ignore[union-attr]
-        return changes
-    writes: int = connection.info.get("writes", 0)
-    return writes
-
-
-def _transaction_broken(connection: Connection) -> bool:
-    """True when the database already rolled back or aborted the open transaction."""
-    driver: Any = connection.connection.dbapi_connection
-    if connection.dialect.name == "sqlite":
-        return not driver.in_transaction
-    return bool(driver.info.transaction_status == pq.TransactionStatus.INERROR)
-
-
 class Database:
     """Runs jobs (functions of a Connection) on the writer thread or on a reader thread."""
 
@@ -143,7 +120,7 @@ class Database:
         self.engine = make_engine(url)
         self.dialect = self.engine.dialect.name
         self.notify_work = notify_work and self.dialect == "postgresql"
-        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Pending | None] = queue.SimpleQueue()
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="cascade-read")
         self._local = threading.local()
         self._checkpointer = WalCheckpointer(self.engine) if self.dialect == "sqlite" else None
@@ -174,7 +151,7 @@ class Database:
         database_file = _sqlite_file(self.url) if self.dialect == "sqlite" else None
         return None if database_file is None else notice_directory(database_file)
 
-    def _make_notifier(self) -> EntityNotifier | SocketNotifier | None:
+    def _make_notifier(self) -> CommitNotifier | None:
         if self.dialect == "postgresql":
             return EntityNotifier(self.engine, self.origin)
         if self.notice_directory is not None:
@@ -198,7 +175,7 @@ class Database:
 
     def submit_write(self, job: Job[T]) -> Future[T]:
         future: Future[T] = Future()
-        self._queue.put(_Pending(tracing.carried(job), future))
+        self._queue.put(Pending(tracing.carried(job), future))
         return future
 
     def write_sync(self, job: Job[T]) -> T:
@@ -262,73 +239,102 @@ class Database:
     # --- writer thread ----------------------------------------------------------------------
 
     def _write_loop(self) -> None:
+        """Take batches until `close`; never raises (a raising writer would leave every later
+        caller waiting for ever): a failure is answered to its batch's callers, and the next
+        batch connects again."""
         connection: Connection | None = None
-        while True:
-            first = self._queue.get()
-            if first is None:
-                self._queue.put(None)
-                break
-            batch = [first]
-            while len(batch) < MAX_BATCH:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._queue.put(None)
-                    break
-                batch.append(more)
-            if connection is None:
-                connection = self._writer_connection()
-            connection = self._run_batch(connection, batch)
+        while (batch := self._next_batch()) is not None:
+            try:
+                connection = self._write_batch(connection, batch)
+            except Exception as exc:  # a bug of ours: still no caller left waiting
+                log.exception("the writer failed on a batch of %d jobs", len(batch))
+                fail_unsettled(batch, exc)
+                close_quietly(connection)
+                connection = None
             if self._checkpointer is not None:
                 self._checkpointer.committed()
             if self._statistics is not None:
                 self._statistics.committed()
-        if connection is not None:
-            connection.close()
+        close_quietly(connection)
         pool_cursors.close_thread()
+
+    def _next_batch(self) -> list[Pending] | None:
+        """The jobs waiting, up to MAX_BATCH, waiting for one; None once `close` was asked
+        (passed on to the next writer)."""
+        first = self._queue.get()
+        if first is None:
+            self._queue.put(None)
+            return None
+        batch = [first]
+        while len(batch) < MAX_BATCH:
+            try:
+                more = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if more is None:
+                self._queue.put(None)
+                break
+            batch.append(more)
+        return batch
+
+    def _write_batch(
+        self, connection: Connection | None, batch: list[Pending]
+    ) -> Connection | None:
+        """Run `batch` on `connection`, connecting first when there is none; the connection
+        for the next batch (None: connect again). A failure to connect fails the batch."""
+        if connection is None:
+            try:
+                connection = self._writer_connection()
+            except Exception as exc:
+                log.error("the writer cannot connect to the database: %s", exc)
+                fail_unsettled(batch, exc)
+                return None
+        return self._run_batch(connection, batch)
 
     def _writer_connection(self) -> Connection:
         connection = self.engine.connect().execution_options(
             writer=True, notify_work=self.notify_work
         )
         if self._checkpointer is not None:
-            self._checkpointer.configure_writer(connection.connection.dbapi_connection)
+            try:
+                self._checkpointer.configure_writer(connection.connection.dbapi_connection)
+            except Exception:
+                close_quietly(connection)
+                raise
         return connection
 
-    def _run_batch(self, connection: Connection, batch: list[_Pending]) -> Connection:
+    def _run_batch(self, connection: Connection, batch: list[Pending]) -> Connection | None:
         try:
             try:
                 outcomes = self._transaction(connection, batch, isolate=False)
-            except _FailedAfterWritingError as failed:
+            except FailedAfterWritingError as failed:
                 if len(batch) == 1:  # the rollback undid exactly that job's writes
                     outcomes = [(batch[0], False, failed.error)]
                 else:
                     outcomes = self._transaction(connection, batch, isolate=True)
         except Exception as exc:
             log.warning("group commit of %d jobs failed: %s", len(batch), exc)
-            connection.close()
-            connection = self._writer_connection()
+            close_quietly(connection)
             if len(batch) == 1:
-                _settle(batch[0].future, False, exc)
-                return connection
+                settle(batch[0].future, False, exc)
+                return None
+            next_connection: Connection | None = None
             for pending in batch:  # one at a time, so one bad job fails alone
-                connection = self._run_batch(connection, [pending])
-            return connection
+                next_connection = self._write_batch(next_connection, [pending])
+            return next_connection
         for pending, ok, value in outcomes:
-            _settle(pending.future, ok, value)
+            settle(pending.future, ok, value)
         return connection
 
     def _transaction(
-        self, connection: Connection, batch: list[_Pending], *, isolate: bool
-    ) -> list[tuple[_Pending, bool, Any]]:
+        self, connection: Connection, batch: list[Pending], *, isolate: bool
+    ) -> list[tuple[Pending, bool, Any]]:
         """Run the jobs in one transaction; `isolate` puts each in a savepoint.
 
-        Without savepoints a job that raises after changing rows raises `_FailedAfterWritingError`
+        Without savepoints a job that raises after changing rows raises `FailedAfterWritingError`
         (after the rollback), so that the caller can run the batch again isolated.
         """
-        outcomes: list[tuple[_Pending, bool, Any]] = []
+        outcomes: list[tuple[Pending, bool, Any]] = []
         take_touched(connection)  # what a transaction that rolled back marked
         held_rows.open_(connection)
         try:
@@ -342,9 +348,9 @@ class Database:
     def _jobs(
         self,
         connection: Connection,
-        batch: list[_Pending],
+        batch: list[Pending],
         isolate: bool,
-        outcomes: list[tuple[_Pending, bool, Any]],
+        outcomes: list[tuple[Pending, bool, Any]],
     ) -> None:
         for pending in batch:
             if isolate:
@@ -354,12 +360,12 @@ class Database:
                 except Exception as exc:
                     outcomes.append((pending, False, exc))
                 continue
-            before = _changes(connection)
+            before = rows_changed(connection)
             try:
                 outcomes.append((pending, True, pending.job(connection)))
             except Exception as exc:
-                if _changes(connection) != before or _transaction_broken(connection):
-                    raise _FailedAfterWritingError(exc) from exc
+                if rows_changed(connection) != before or transaction_broken(connection):
+                    raise FailedAfterWritingError(exc) from exc
                 outcomes.append((pending, False, exc))
 
     def _published(self, ids: set[str]) -> None:
@@ -368,17 +374,3 @@ class Database:
             self.committed.publish(ids)
             if self._notifier is not None:
                 self._notifier.send(ids)
-
-
-def _settle(future: Future[Any], ok: bool, value: Any) -> None:
-    """Hand a job's outcome to its caller; a caller that gave up (cancelled) is skipped.
-
-    Setting a cancelled future raises, and raising here would kill the writer thread.
-    """
-    try:
-        if ok:
-            future.set_result(value)
-        else:
-            future.set_exception(value)
-    except InvalidStateError:
-        log.debug("a write job's caller cancelled before its outcome arrived")

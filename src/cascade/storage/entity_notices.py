@@ -17,17 +17,14 @@ sockets instead (storage/socket_notices.py).
 
 from __future__ import annotations
 
-import logging
-import queue
-import threading
 from collections.abc import Callable, Iterable, Iterator
 
 import msgspec
 from sqlalchemy import Connection, Engine
 
 from cascade.storage.committed import CommitFeed
+from cascade.storage.notifier import CommitNotifier
 
-log = logging.getLogger(__name__)
 ENTITY_CHANNEL = "cascade_entities"
 MAX_PAYLOAD = 7_000
 _NOTIFY = "SELECT pg_notify(%s, %s)"
@@ -57,56 +54,27 @@ def parse(payload: str) -> tuple[str, list[str]] | None:
     return origin, ids
 
 
-class EntityNotifier:
-    """Sends the ids of committed transactions as notices, on a thread of its own."""
+class EntityNotifier(CommitNotifier):
+    """Sends the ids of committed transactions as notices, from a side connection."""
 
     def __init__(self, engine: Engine, origin: str) -> None:
         self.engine = engine
-        self.origin = origin
-        self._queue: queue.SimpleQueue[set[str] | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="cascade-notices", daemon=True)
-        self._thread.start()
+        self._connection: Connection | None = None
+        super().__init__(origin)
 
-    def send(self, ids: set[str]) -> None:
-        """Notify `ids` (called by the writer thread after its commit)."""
-        self._queue.put(ids)
+    def deliver(self, ids: set[str]) -> None:
+        try:
+            self._connection = self._connection or self._connect()
+            for payload in payloads(self.origin, ids):
+                self._connection.exec_driver_sql(_NOTIFY, (ENTITY_CHANNEL, payload))
+        except Exception:
+            self.finished()  # connected anew for the next notice
+            raise
 
-    def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        connection: Connection | None = None
-        while True:
-            first = self._queue.get()
-            if first is None:
-                break
-            ids, stop = self._drain(first)
-            try:
-                connection = connection or self._connect()
-                for payload in payloads(self.origin, ids):
-                    connection.exec_driver_sql(_NOTIFY, (ENTITY_CHANNEL, payload))
-            except Exception as exc:  # a listener's re-read covers a lost notice
-                log.warning("notifying %d committed entities failed: %s", len(ids), exc)
-                if connection is not None:
-                    connection.close()
-                connection = None
-            if stop:
-                break
-        if connection is not None:
-            connection.close()
-
-    def _drain(self, first: set[str]) -> tuple[set[str], bool]:
-        """`first` and every id set waiting behind it; whether `close` was asked meanwhile."""
-        ids = set(first)
-        while True:
-            try:
-                more = self._queue.get_nowait()
-            except queue.Empty:
-                return ids, False
-            if more is None:
-                return ids, True
-            ids |= more
+    def finished(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+        self._connection = None
 
     def _connect(self) -> Connection:
         connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")

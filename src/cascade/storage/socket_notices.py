@@ -26,15 +26,14 @@ import errno
 import hashlib
 import logging
 import os
-import queue
 import socket
 import stat
 import tempfile
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from cascade.storage.entity_notices import payloads
+from cascade.storage.notifier import CommitNotifier
 
 log = logging.getLogger(__name__)
 PATH_LIMIT = 107  # sun_path holds 108 bytes, its last a NUL
@@ -77,54 +76,20 @@ def remove_if_empty(directory: Path) -> None:
         directory.rmdir()
 
 
-class SocketNotifier:
-    """Sends the ids of committed transactions to the other processes' sockets, on a thread
-    of its own (the same `send`/`close` as entity_notices.EntityNotifier)."""
+class SocketNotifier(CommitNotifier):
+    """Sends the ids of committed transactions to the other processes' sockets."""
 
     def __init__(self, directory: Path, origin: str) -> None:
         self.directory = directory
-        self.origin = origin
         self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self._socket.setblocking(False)
-        self._queue: queue.SimpleQueue[set[str] | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="cascade-notices", daemon=True)
-        self._thread.start()
-
-    def send(self, ids: set[str]) -> None:
-        """Notify `ids` (called by the writer thread after its commit)."""
-        self._queue.put(ids)
+        super().__init__(origin)
 
     def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join(timeout=10)
+        super().close()
         self._socket.close()
 
-    def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            ids, stop = self._drain(first)
-            try:
-                self._send_all(ids)
-            except OSError as exc:  # a listener's re-read covers a lost notice
-                log.warning("notifying %d committed entities failed: %s", len(ids), exc)
-            if stop:
-                return
-
-    def _drain(self, first: set[str]) -> tuple[set[str], bool]:
-        """`first` and every id set waiting behind it; whether `close` was asked meanwhile."""
-        ids = set(first)
-        while True:
-            try:
-                more = self._queue.get_nowait()
-            except queue.Empty:
-                return ids, False
-            if more is None:
-                return ids, True
-            ids |= more
-
-    def _send_all(self, ids: set[str]) -> None:
+    def deliver(self, ids: set[str]) -> None:
         try:
             entries = list(os.scandir(self.directory))
         except FileNotFoundError:  # removed by the last process that closed: nobody listens

@@ -114,7 +114,9 @@ pool_cursor = Table(
 # Exclusive claims: at most one holder per (scope, subject), whatever the processes. A claim is
 # taken in the transaction that needs it (storage/claims.py): the cancellation of an order
 # (scope: the cancel task kind, subject: the order id, holder: the task id), the change of an
-# installed product (scope `productChange`, subject: the product id, holder: the order id).
+# installed product (scope `productChange`, subject: the product id, holder: the order id), and
+# an order's kept trace context (scope `traceparent`). A row goes once it can serve no one: a
+# change claim when its order ends, the others with their order (ADR 0029).
 claim = Table(
     "claim",
     metadata,

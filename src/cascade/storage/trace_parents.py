@@ -3,12 +3,13 @@
 One `traceparent` per order, kept in the transaction that creates the order while tracing is
 on (the first kept wins: a later client write to the order changes nothing), and read when a
 step of its tree starts (ADR 0024). Kept in the `claim` table under the scope `traceparent`
-(one value per subject, `kind/id`), so that it needs no table of its own.
+(one value per subject, `kind/id`), so that it needs no table of its own. Deleted with its
+order (`forget`, in the transaction of a client's DELETE).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from cascade.storage.tables import claim
@@ -41,3 +42,10 @@ def kept(connection: Connection, kind: str, entity_id: str) -> str | None:
         )
     ).scalar_one_or_none()
     return None if found is None else str(found)
+
+
+def forget(connection: Connection, kind: str, entity_id: str) -> None:
+    """Drop the entity's kept `traceparent` (the entity is deleted)."""
+    connection.execute(
+        delete(claim).where(claim.c.scope == SCOPE, claim.c.subject == _subject(kind, entity_id))
+    )

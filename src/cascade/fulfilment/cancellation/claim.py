@@ -10,6 +10,10 @@ holder the task id. It is taken in the transaction that inserts the task and nev
   a request that was refused (the parent's cancellation decided before any point of no return).
 
 Cancel tasks recorded before claims existed hold none: a request also looks for those.
+
+The claim goes with its order (`forget`, in the transaction of a client's DELETE of the order):
+a request naming an order that does not exist is refused before any claim is read, and an
+order is deleted only once it and its parent have ended, so no parent cancels it again.
 """
 
 from __future__ import annotations
@@ -79,3 +83,8 @@ def _unclaimed(
     """A cancel task of the order recorded before claims existed, if any."""
     found = tasks.find(connection, [(f"{layer.reference}.id", order_id)])
     return str(found[0]["id"]) if found else None
+
+
+def forget(connection: Connection, layer: Layer, order_id: str) -> None:
+    """Drop the cancellation claim of a deleted order."""
+    claims.forget(connection, layer.task_kind.name, order_id)

@@ -36,6 +36,7 @@ from cascade.domain.states import (
 from cascade.fulfilment.cancellation.claim import claim_for_request
 from cascade.fulfilment.cancellation.compensation import Compensation
 from cascade.fulfilment.cancellation.no_return import PointOfNoReturn
+from cascade.fulfilment.changes.claims import release_ended
 from cascade.fulfilment.layers.documents import add_note, move
 from cascade.fulfilment.layers.registry import PRODUCT, SERVICE, Layer, internal_task_id
 from cascade.fulfilment.layers.reporting import report_up
@@ -127,6 +128,7 @@ class CancelController:
                 return StepResult(context.now_ms + WAIT_MS)
             self._set_states(document, CANCELLED, (PENDING_CANCELLATION,))
             _cancelled(self.layer, document, task)
+            release_ended(connection, self.layer, document)
             self.orders.save(connection, order)
             report_up(connection, self.layer, document)
         # The order is cancelled (now or by an earlier run of this step): the task is done.

@@ -6,8 +6,10 @@ entity's id, holder the order id -- in the transaction that accepts the order, s
 accepted at the same moment, by two processes, cannot both pass: the second one's claim waits
 for the first one's transaction and then finds it held. A claim holds while its order runs
 (`RUNNING`); a claim whose order has ended (or not started: an order deferred to its start
-date) is handed over to the next order that asks, so claims need no release when an order
-ends, however it ends. An order refused for any reason gives back the claims it took.
+date) is handed over to the next order that asks, so a claim left behind is harmless. Still, an
+order gives its claims back in the transaction that ends it (`release_ended`: the skeleton's
+roll-up, a cancellation), so that the table holds the running orders' claims only (ADR 0029),
+and an order refused for any reason gives back the claims it took.
 
 The three layers differ only in what they name (`ChangeClaims`): the item array, the entity
 each item names, and which actions claim it. A product's `noChange` item claims it (it is the
@@ -109,3 +111,19 @@ CHANGES = frozenset({"modify", "delete"})
 PRODUCT_CHANGES = ChangeClaims(PRODUCT, CHANGES | {"noChange"})
 SERVICE_CHANGES = ChangeClaims(SERVICE, CHANGES)
 RESOURCE_CHANGES = ChangeClaims(RESOURCE, CHANGES)
+_BY_LAYER = {
+    claims_.layer.name: claims_ for claims_ in (PRODUCT_CHANGES, SERVICE_CHANGES, RESOURCE_CHANGES)
+}
+
+
+def release_ended(connection: Connection, layer: Layer, order: Mapping[str, Any]) -> None:
+    """Give back the claims of an order that has just ended (a terminal state): nobody can be
+    refused by them any more (a claim whose order does not run is handed over to the next
+    order that asks), so the rows would only pile up."""
+    if layer.machine.is_terminal(str(order.get("state"))):
+        _BY_LAYER[layer.name].give_back(connection, order)
+
+
+def forget_order(connection: Connection, layer: Layer, order_id: str) -> None:
+    """Drop every claim of a deleted order (any an order ended before `release_ended` kept)."""
+    claims.forget_holder(connection, _BY_LAYER[layer.name].scope, order_id)

@@ -34,6 +34,7 @@ from cascade.domain.states import (
     PENDING,
     PENDING_CANCELLATION,
 )
+from cascade.fulfilment.changes.claims import release_ended
 from cascade.fulfilment.layers.catalog import CatalogCache, StoredCatalog
 from cascade.fulfilment.layers.documents import (
     add_note,
@@ -118,6 +119,7 @@ class OrderController:
         step.changed |= self.after_items(step)
         if settle_order(step.order, self.layer.machine, self.items(step.order)):
             step.changed = True
+            release_ended(connection, self.layer, step.order)
             report_up(connection, self.layer, step.order)
         if step.changed:
             self.orders.save(connection, loaded)
