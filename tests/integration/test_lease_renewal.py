@@ -85,13 +85,13 @@ async def until(check: Callable[[], object], what: str) -> None:
 
 
 def lease_until(database: Database, entity_id: str) -> int:
-    return int(
-        database.read_sync(
-            lambda c: c.execute(
-                select(work_item.c.lease_until_ms).where(work_item.c.entity_id == entity_id)
-            ).scalar_one()
-        )
+    """The end of the item's lease (-1: the item is gone, its step was run)."""
+    until = database.read_sync(
+        lambda c: c.execute(
+            select(work_item.c.lease_until_ms).where(work_item.c.entity_id == entity_id)
+        ).scalar_one_or_none()
     )
+    return -1 if until is None else int(until)
 
 
 @pytest.mark.parametrize("slow", ["before-its-transaction", "in-its-transaction"])
@@ -119,11 +119,15 @@ async def test_a_step_longer_than_its_lease_is_not_run_twice(cascade: Cascade, s
         first.release.set()
         await asyncio.wait_for(first.stepped.wait(), PATIENCE_S)
     finally:
+        mine.release.set()  # whatever happened, nothing stays held
+        first.release.set()
         await other.stop()
         await first.stop()
         other_database.close()
     assert (mine.seen, theirs.seen) == (["x"], [])
     assert all(found == [] for _, found in other.looked)
+    # kept by its renewal: not even this process claimed it again when the first lease ended
+    assert [claim.entity_id for _, found in first.looked for claim in found] == ["x"]
     assert (first.steps_done, first.leases_lost) == (1, 0)
     assert first.renewal.renewed >= 1
     assert await cascade.database.read(work.pending) == 0
@@ -148,6 +152,7 @@ async def test_a_step_whose_own_lease_ran_out_is_not_run_twice_at_once(cascade: 
         runtime.release.set()
         await until(lambda: runtime.steps_done == 1, "the step")
     finally:
+        runtime.release.set()
         await runtime.stop()
     assert steps.seen == ["x"]
     assert (runtime.waiting, runtime.leases_lost) == (1, 0)
