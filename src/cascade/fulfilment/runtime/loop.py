@@ -167,11 +167,7 @@ class Runtime(BackgroundLoop):
     async def _step(self, item: Claim) -> None:
         try:
             await self.run_step(item)
-            again = self._again.pop(item.key, None)
-            if again is not None:  # the step has settled the item: free what is left
-                await self.database.write(lambda c: work.give_back(c, again))
-        except Exception:
-            log.exception("giving back the lease of %s %s failed", item.kind, item.entity_id)
+            await self._give_back(item.key)
         finally:
             del self._under_way[item.key]
             later = self._again.pop(item.key, None)  # claimed once the lease was given back
@@ -180,6 +176,17 @@ class Runtime(BackgroundLoop):
             else:
                 self._slots.release()
                 self._wake.set()  # on the loop's own thread: a slot is free
+
+    async def _give_back(self, key: tuple[str, str]) -> None:
+        """After a step: free the lease of a claim this process made of the same entity while
+        the step ran (the step has settled the item; if it is due still, it is claimed anew)."""
+        again = self._again.pop(key, None)
+        if again is None:
+            return
+        try:
+            await self.database.write(lambda c: work.give_back(c, again))
+        except Exception as exc:  # its lease runs out instead
+            log.warning("giving back the lease of %s %s failed: %s", *key, exc)
 
     async def run_step(self, item: Claim) -> None:
         """Run one claimed step, and record its outcome on the work item."""
