@@ -125,13 +125,13 @@ async def fail_recorded_despite(
     recorded = work.fail
     deadlock = Deadlock(conflicts)
 
-    def fail(connection: Connection, item: work.Claim, error: str, retry_at_ms: int) -> None:
+    def fail(connection: Connection, item: work.Claim, error: str, retry_at_ms: int) -> bool:
         if deadlock.left:
             deadlock.left -= 1
             conflict = DBAPIError("UPDATE work_item", {}, Exception("deadlock detected"))
             conflict.orig = deadlock  # type: ignore[assignment]
             raise conflict
-        recorded(connection, item, error, retry_at_ms)
+        return recorded(connection, item, error, retry_at_ms)
 
     monkeypatch.setattr(work, "fail", fail)
     runtime = Runtime(cascade.database, [Failing()], SLOW)

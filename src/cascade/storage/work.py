@@ -5,10 +5,16 @@ is an upsert that keeps the earliest due time and bumps `seq`; a worker claims d
 lease; finishing deletes the row only if no schedule arrived meanwhile (same `seq`), so a
 wake-up that races with a running step is never lost. Every function runs inside the caller's
 transaction, so a step's effects and its rescheduling commit together.
+
+Finishing and failing are fenced (ADR 0030): they change the row only while its lease still
+names the claim's owner. A claim whose lease another holder took over raises `LeaseLost` from
+`finish` (the step's transaction must roll back: the other holder's run is the one that
+counts); `fail` reports it. `renew` extends the leases of the steps still under way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
@@ -20,12 +26,25 @@ from cascade.telemetry import metrics
 
 @dataclass(frozen=True)
 class Claim:
-    """A work item taken under lease by one worker."""
+    """A work item taken under lease by one worker (`owner`: the lease's holder)."""
 
     kind: str
     entity_id: str
     seq: int
     attempts: int
+    owner: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.kind, self.entity_id)
+
+
+class LeaseLost(Exception):  # noqa: N818 - an outcome the runtime handles, like RetryLater
+    """The claim's lease is no longer its owner's: another holder took the item over."""
+
+    def __init__(self, item: Claim) -> None:
+        super().__init__(f"the lease of {item.kind} {item.entity_id} is no longer {item.owner}'s")
+        self.item = item
 
 
 now_ms = leases.now_ms  # the clock of due times and leases (epoch milliseconds)
@@ -47,10 +66,11 @@ _EARLIEST = {
 WORK_CHANNEL = "cascade_work"
 _NOTIFY = "WITH scheduled AS ({schedule} RETURNING 1) SELECT pg_notify('" + WORK_CHANNEL + "', '')"
 NOTIFY_OPTION = "notify_work"  # the writer connection's execution option that asks for it
-_FORGET = "DELETE FROM work_item WHERE kind = ? AND entity_id = ? AND seq = ?"
+# Fenced: each changes the row only while the claim's owner still holds its lease.
+_FORGET = "DELETE FROM work_item WHERE kind = ? AND entity_id = ? AND seq = ? AND lease_owner = ?"
 _RELEASE = (
     "UPDATE work_item SET lease_owner = NULL, lease_until_ms = NULL, attempts = 0 "
-    "WHERE kind = ? AND entity_id = ?"
+    "WHERE kind = ? AND entity_id = ? AND lease_owner = ?"
 )
 
 
@@ -68,13 +88,30 @@ _CLAIM = (
 # seq), whose earlier due time is kept.
 _AGAIN = (
     "UPDATE work_item SET due_ms = CASE WHEN seq = ? THEN ? ELSE {earliest} END,"
-    " lease_owner = NULL, lease_until_ms = NULL, attempts = 0 WHERE kind = ? AND entity_id = ?"
+    " lease_owner = NULL, lease_until_ms = NULL, attempts = 0"
+    " WHERE kind = ? AND entity_id = ? AND lease_owner = ?"
 )
 _EARLIER = {"sqlite": "min(due_ms, ?)", "postgresql": "LEAST(due_ms, ?)"}
 _FAIL = (
     "UPDATE work_item SET due_ms = ?, lease_owner = NULL, lease_until_ms = NULL,"
-    " attempts = attempts + 1, last_error = ? WHERE kind = ? AND entity_id = ?"
+    " attempts = attempts + 1, last_error = ? WHERE kind = ? AND entity_id = ? AND lease_owner = ?"
 )
+_GIVE_BACK = (
+    "UPDATE work_item SET lease_owner = NULL, lease_until_ms = NULL"
+    " WHERE kind = ? AND entity_id = ? AND lease_owner = ?"
+)
+# Renewal: the leases of the steps a process still runs, extended in one statement. Only rows
+# still its own; on PostgreSQL a row another transaction is changing (a step's finish, a
+# schedule) is skipped rather than waited for, so a renewal never joins a lock cycle: it is
+# renewed next time, if still under way.
+_RENEW_POSTGRESQL = (
+    "UPDATE work_item AS w SET lease_until_ms = %s FROM (SELECT kind, entity_id FROM work_item"
+    " WHERE lease_owner = %s"
+    " AND (kind, entity_id) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"
+    " FOR UPDATE SKIP LOCKED) AS c WHERE w.kind = c.kind AND w.entity_id = c.entity_id"
+)
+_RENEW_SQLITE = "UPDATE work_item SET lease_until_ms = ? WHERE lease_owner = ? AND ({named})"
+_NAMED_SQLITE = "(kind = ? AND entity_id = ?)"  # one per row: SQLite searches its key for each
 
 
 def _run(connection: Connection, sql: str, parameters: tuple[object, ...]) -> int:
@@ -102,7 +139,7 @@ def claim(
     rows = leases.claim_due(
         connection, work_item, _KEY, None, owner, lease_ms, limit, columns=_CLAIMED, now=now
     )
-    return [Claim(row.kind, row.entity_id, row.seq, row.attempts) for row in rows]
+    return [Claim(row.kind, row.entity_id, row.seq, row.attempts, owner) for row in rows]
 
 
 def _claim_postgresql(
@@ -113,24 +150,60 @@ def _claim_postgresql(
     rows = sorted(raw.execute(connection, _CLAIM, parameters).fetchall(), key=lambda r: r[5])
     # A free row still naming an owner was leased by a process that let its lease run out.
     metrics.leases_taken_over(work_item.name, sum(1 for row in rows if row[4] is not None))
-    return [Claim(row[0], row[1], row[2], row[3]) for row in rows]
+    return [Claim(row[0], row[1], row[2], row[3], owner) for row in rows]
 
 
 def finish(connection: Connection, item: Claim, next_due_ms: int | None) -> None:
-    """Release a claim after a successful step; keep the item if it must be looked at again."""
+    """Release a claim after a successful step; keep the item if it must be looked at again.
+
+    Raises `LeaseLost` when the lease is no longer the claim's: the caller's transaction must
+    then roll back (the runtime's does, the step's effects with it)."""
+    key = (item.kind, item.entity_id)
     if next_due_ms is None:
-        if _run(connection, _FORGET, (item.kind, item.entity_id, item.seq)):
+        if _run(connection, _FORGET, (*key, item.seq, item.owner)):
             return
-        _run(connection, _RELEASE, (item.kind, item.entity_id))
-        return
-    earlier = _EARLIER.get(connection.dialect.name, _EARLIER["postgresql"])
-    parameters = (item.seq, next_due_ms, next_due_ms, item.kind, item.entity_id)
-    _run(connection, _AGAIN.format(earliest=earlier), parameters)
+        changed = _run(connection, _RELEASE, (*key, item.owner))
+    else:
+        earlier = _EARLIER.get(connection.dialect.name, _EARLIER["postgresql"])
+        parameters = (item.seq, next_due_ms, next_due_ms, *key, item.owner)
+        changed = _run(connection, _AGAIN.format(earliest=earlier), parameters)
+    if not changed:
+        raise LeaseLost(item)
 
 
-def fail(connection: Connection, item: Claim, error: str, retry_at_ms: int) -> None:
-    """Record a failed step; the item comes back at `retry_at_ms` with one more attempt."""
-    _run(connection, _FAIL, (retry_at_ms, error[:2000], item.kind, item.entity_id))
+def fail(connection: Connection, item: Claim, error: str, retry_at_ms: int) -> bool:
+    """Record a failed step; the item comes back at `retry_at_ms` with one more attempt.
+
+    False (and nothing changed) when the lease is no longer the claim's."""
+    parameters = (retry_at_ms, error[:2000], item.kind, item.entity_id, item.owner)
+    return _run(connection, _FAIL, parameters) > 0
+
+
+def give_back(connection: Connection, item: Claim) -> None:
+    """Free a claim's lease without running its step (it stays due as it was)."""
+    _run(connection, _GIVE_BACK, (item.kind, item.entity_id, item.owner))
+
+
+def renew(
+    connection: Connection,
+    owner: str,
+    keys: Collection[tuple[str, str]],
+    *,
+    lease_ms: int,
+    now: int | None = None,
+) -> int:
+    """Extend to now + `lease_ms` the leases `owner` still holds on the items `keys` (the
+    steps it runs); returns how many were extended."""
+    if not keys:
+        return 0
+    until = (now_ms() if now is None else now) + lease_ms
+    if connection.dialect.name == "postgresql":
+        kinds = [kind for kind, _ in keys]
+        ids = [entity_id for _, entity_id in keys]
+        return int(raw.execute(connection, _RENEW_POSTGRESQL, (until, owner, kinds, ids)).rowcount)
+    named = " OR ".join([_NAMED_SQLITE] * len(keys))
+    parameters = (until, owner, *(part for key in keys for part in key))
+    return _run(connection, _RENEW_SQLITE.format(named=named), parameters)
 
 
 def next_due(connection: Connection) -> int | None:

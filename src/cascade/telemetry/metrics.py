@@ -51,6 +51,13 @@ LEASES_TAKEN_OVER = Counter(
     ["queue"],
     registry=PROCESS,
 )
+LEASES_LOST = Counter(
+    "cascade_leases_lost",
+    "Steps this process rolled back because another holder had taken their lease over (the "
+    "step outlived its lease unrenewed), by queue (table).",
+    ["queue"],
+    registry=PROCESS,
+)
 EVENT_DELIVERIES = Counter(
     "cascade_event_deliveries",
     "Hub event deliveries this process attempted, by outcome (delivered, failed, parked).",
@@ -91,6 +98,11 @@ def step_done(kind: str, seconds: float, committed: bool) -> None:
 def leases_taken_over(queue: str, count: int) -> None:
     if count:
         _child(LEASES_TAKEN_OVER, queue).inc(count)
+
+
+def leases_lost(queue: str, count: int) -> None:
+    if count:
+        _child(LEASES_LOST, queue).inc(count)
 
 
 def deliveries(outcome: str, count: int) -> None:
