@@ -9,7 +9,8 @@ finds it and keeps the first copy, which is the configuration from before the or
 
 `cascadeBefore` is `{"record": {...}, "activation": {...}}`: the inventory record's attributes
 (TMF637 or TMF638) and, for an RFS, its TMF640 activation entity's. An attribute the record did
-not have is left out, and restoring removes it again. ADR 0032.
+not have is left out, and restoring removes it again. A client's order giving it is refused
+(apis/v4/ordering.py): only Cascade writes it. ADR 0032.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-BEFORE = "cascadeBefore"
+from cascade.domain.changes import KEPT_BEFORE
+
+BEFORE = KEPT_BEFORE
 SERVICE_ATTRIBUTES = ("serviceCharacteristic", "supportingService")
 ACTIVATION_ATTRIBUTES = ("serviceCharacteristic",)
 PRODUCT_ATTRIBUTES = (
