@@ -244,6 +244,13 @@ UNHEEDED.append(
     )
 )
 
+# What a change overwrote is Cascade's to keep (ADR 0032): a client cannot plant it.
+KEPT: dict[str, Any] = {"cascadeBefore": {"record": {"serviceCharacteristic": []}}}
+UNHEEDED += [
+    (PO, {"productOrderItem": [product_item("1", **KEPT)]}, "item 1: cascadeBefore is not"),
+    (SO, {"serviceOrderItem": [service_item("1", **KEPT)]}, "item 1: cascadeBefore is not"),
+]
+
 
 @pytest.mark.parametrize(("path", "body", "message"), UNHEEDED)
 def test_what_cascade_would_not_act_on_is_refused(

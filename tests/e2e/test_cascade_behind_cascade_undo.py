@@ -1,7 +1,8 @@
 """Two real servers, A activating through B's TMF640/TMF702 (the HTTP driver): what A undoes or
 changes is undone or changed on B. A cancel mid-flight and a cease leave every entity B made
 inactive (services) or locked (resources) and nothing on B's simulated network; a speed
-upgrade re-configures B's QoS service, in its record and on its network."""
+upgrade re-configures B's QoS service, in its record and on its network, and a cancelled one
+puts the old speed back there (ADR 0032)."""
 
 from __future__ import annotations
 
@@ -205,3 +206,41 @@ def _spec(service: dict[str, Any]) -> str | None:
 
 def _values(service: dict[str, Any]) -> dict[str, Any]:
     return {c["name"]: c["value"] for c in service.get("serviceCharacteristic", [])}
+
+
+def test_a_cancelled_speed_upgrade_puts_qos_back_on_b(
+    tmp_path: Path, backend: str, gate: Gate
+) -> None:
+    with two_cascades(tmp_path, backend, gate=gate) as pair:
+        added = pair.wait(f"{PO}/{pair.place(broadband(speed=500))['id']}", {"completed", "failed"})
+        assert added["state"] == "completed", added.get("note")
+        product_id = added["productOrderItem"][0]["product"]["id"]
+        (qos,) = [s for s in pair.b_entities()[0] if _spec(s) == "rfs-qos-profile"]
+        configured = pair.b_network()
+        product = pair.a.get(f"{PRODUCT}/{product_id}").json()
+        # The upgrade (item 1) is applied on B while a new line (item 2) is held at its access.
+        gate.close("rfs-gpon-access")
+        items = [change("modify", product_id, downloadSpeed=1000), broadband("2")]
+        placed = pair.a.post(PO, json={"productOrderItem": items})
+        assert placed.status_code == 201, placed.text
+        qos_href = f"{TMF640}/service/{qos['id']}"
+        until(
+            lambda: _values(pair.b.get(qos_href).json())["downloadSpeed"] == 1000,
+            "the upgrade applied on B",
+            interval=0.1,
+        )
+        answer = pair.a.post(CANCEL_PO, json={"productOrder": {"id": placed.json()["id"]}})
+        assert answer.status_code == 201, answer.text
+        until(
+            lambda: any(r.operation == "deactivate" for r in pair.a_intents()),
+            "A's undo under way",
+            interval=0.1,
+        )
+        gate.open()
+        task = pair.wait(f"{CANCEL_PO}/{answer.json()['id']}", {"done", "terminatedWithError"})
+        assert task["state"] == "done", task
+        # B's QoS service and network are back on the old speed; nothing of item 2 is left.
+        assert _values(pair.b.get(qos_href).json()) == _values(qos)
+        assert pair.b_network() == configured
+        after = pair.a.get(f"{PRODUCT}/{product_id}").json()
+        assert after["productCharacteristic"] == product["productCharacteristic"]

@@ -34,6 +34,11 @@ CHANGES = ("modify", "delete", "noChange")
 TERMINATED = "terminated"
 
 
+# Where an order item keeps what its change overwrote, for a cancellation to put back
+# (fulfilment/changes/before.py, ADR 0032): Cascade's to write, refused from a client.
+KEPT_BEFORE = "cascadeBefore"
+
+
 @dataclass(frozen=True)
 class InstalledService:
     id: str

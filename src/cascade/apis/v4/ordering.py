@@ -6,7 +6,9 @@ from typing import Any
 from cascade.apis import kinds
 from cascade.apis.v4.mandatory import cancel, order
 from cascade.apis.v4.v5_only import V5_ONLY_IN_V4
+from cascade.domain.changes import KEPT_BEFORE
 from cascade.domain.order_items import DEPENDS_ON, ItemNames, item_problems
+from cascade.domain.states import ACKNOWLEDGED
 from cascade.domain.unheeded import Unheeded, unheeded_problems
 from cascade.tmf.declarations import ApiSpec, DocumentCheck, ResourceSpec
 from cascade.tmf.errors import bad_request
@@ -54,6 +56,27 @@ def heeded(rules: tuple[Unheeded, ...]) -> DocumentCheck:
         problems = unheeded_problems(order, rules)
         if problems:
             raise bad_request("; ".join(problems), "unsupportedAttribute")
+
+    return check
+
+
+def not_kept(items: str) -> DocumentCheck:
+    """Refuses (400 `unsupportedAttribute`) a client's item giving `cascadeBefore`: Cascade
+    keeps there what a change overwrote, for a cancellation to put back (ADR 0032), and only
+    on an item that has started; a new item (no state, or `acknowledged`) cannot have it, so
+    a PATCH of an order that has it is not refused for it."""
+
+    def check(order: Mapping[str, Any]) -> None:
+        given = [
+            f"item {item.get('id')}: {KEPT_BEFORE} is not supported: Cascade keeps there what"
+            " a change overwrote"
+            for item in order.get(items) or ()
+            if isinstance(item, Mapping)
+            and KEPT_BEFORE in item
+            and item.get("state") in (None, ACKNOWLEDGED)
+        ]
+        if given:
+            raise bad_request("; ".join(given), "unsupportedAttribute")
 
     return check
 
@@ -109,7 +132,11 @@ TMF622 = ApiSpec(
         ResourceSpec(
             "productOrder",
             kinds.PRODUCT_ORDER,
-            checks=(sound_items(PRODUCT_ITEMS), heeded(PRODUCT_UNHEEDED)),
+            checks=(
+                sound_items(PRODUCT_ITEMS),
+                heeded(PRODUCT_UNHEEDED),
+                not_kept("productOrderItem"),
+            ),
         ),
         ResourceSpec("cancelProductOrder", kinds.CANCEL_PRODUCT_ORDER),
     ),
@@ -133,7 +160,11 @@ TMF641 = ApiSpec(
         ResourceSpec(
             "serviceOrder",
             kinds.SERVICE_ORDER,
-            checks=(sound_items(SERVICE_ITEMS), heeded(SERVICE_UNHEEDED)),
+            checks=(
+                sound_items(SERVICE_ITEMS),
+                heeded(SERVICE_UNHEEDED),
+                not_kept("serviceOrderItem"),
+            ),
         ),
         ResourceSpec("cancelServiceOrder", kinds.CANCEL_SERVICE_ORDER),
     ),

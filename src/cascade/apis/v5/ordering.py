@@ -2,7 +2,13 @@
 
 from cascade.apis import kinds
 from cascade.apis.v4.mandatory import IDENTITY
-from cascade.apis.v4.ordering import PRODUCT_ITEMS, PRODUCT_UNHEEDED, heeded, sound_items
+from cascade.apis.v4.ordering import (
+    PRODUCT_ITEMS,
+    PRODUCT_UNHEEDED,
+    heeded,
+    not_kept,
+    sound_items,
+)
 from cascade.apis.v5.product_order import V5_FILE, CancelProductOrderView, ProductOrderView
 from cascade.tmf.declarations import ApiSpec, ResourceSpec
 from cascade.tmf.spec import SchemaOverlay
@@ -17,7 +23,11 @@ TMF622_V5 = ApiSpec(
             "productOrder",
             kinds.PRODUCT_ORDER,
             # The item rules read the stored (v4) form, which names items as v5 does.
-            checks=(sound_items(PRODUCT_ITEMS), heeded(PRODUCT_UNHEEDED)),
+            checks=(
+                sound_items(PRODUCT_ITEMS),
+                heeded(PRODUCT_UNHEEDED),
+                not_kept("productOrderItem"),
+            ),
             create_definition="ProductOrder_FVO",
             update_definition="ProductOrder_MVO",
             view=ProductOrderView(),

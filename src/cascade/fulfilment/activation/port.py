@@ -43,13 +43,20 @@ class ActivationRequest:
 @dataclass(frozen=True)
 class Reconfiguration:
     """A change of the characteristics of an activation that is done (`activation_id`),
-    identified by its own `key`: a step run again finds the change it asked for."""
+    identified by its own `key`: a step run again finds the change it asked for.
+
+    A change that `reverts` another one (its key) puts back the configuration from before
+    that one (`characteristics`): a cancelled modify's undo (ADR 0032). Each driver does it its
+    way: the simulated network takes the change back, the HTTP driver PATCHes the old values
+    once the change it reverts has settled.
+    """
 
     key: str
     activation_id: str
     target: Target
     specification_id: str | None
     characteristics: Mapping[str, Any]
+    reverts: str | None = None
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,13 @@ class SimulatedNetwork:
 
     def reconfigure(self, connection: Connection, change: Reconfiguration) -> DriverStatus:
         """A re-configuration is a request of its own (its key), applied like an activation
-        after its specification's latency; the activation's first request stays as it was."""
+        after its specification's latency; the activation's first request stays as it was.
+
+        One that reverts another takes that one back at once (applied or still pending, like
+        a deactivation): the network is left as it was before it."""
+        if change.reverts is not None:
+            _sql(connection, _REMOVE, (change.reverts,))
+            return DriverStatus("done")
         request = ActivationRequest(
             change.key, change.target, change.specification_id, change.characteristics
         )

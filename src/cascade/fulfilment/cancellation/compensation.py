@@ -7,6 +7,8 @@
   deactivated and the TMF638 record retired, then the item's resource order is undone.
 - A product order: for its items in reverse dependency order (a bundle before its members),
   the TMF637 products are retired, then the item's service orders are undone.
+- A `modify` item (either layer) gets back what it changed: the configuration, on the
+  network and in the records, from before the order (revert.py, ADR 0032).
 
 A child order still running is cancelled through its own layer's cancel task (a derived id,
 so asking again finds it) and waited for; when a client's cancel of the child came first,
@@ -29,6 +31,7 @@ from cascade.domain.decomposition import DEPENDS_ON, item_dependencies
 from cascade.domain.states import CANCELLED, RUNNING
 from cascade.fulfilment.activation.port import ActivationDriver, Capability
 from cascade.fulfilment.cancellation.claim import claim_for_parent
+from cascade.fulfilment.cancellation.revert import Reverts
 from cascade.fulfilment.layers.children import ChildOrders
 from cascade.fulfilment.layers.documents import add_note
 from cascade.fulfilment.layers.ids import child_id, product_ids, service_order_ids
@@ -80,6 +83,7 @@ class Compensation:
         self.repositories = repositories
         self.driver = driver if Capability.DEACTIVATE in driver.capabilities else None
         self.children = children  # by layer name: how each layer's orders are reached
+        self.reverts = Reverts(repositories, driver)  # what modify items changed, put back
 
     def undo(self, layer: Layer, connection: Connection, order: dict[str, Any], why: str) -> bool:
         undo = {
@@ -96,6 +100,7 @@ class Compensation:
             for product_id in product_ids(order["id"], item):
                 # TMF637 products carry no note: terminationDate and the order say why.
                 self._retire(kinds.PRODUCT, connection, product_id, _product_retired, None)
+            self.reverts.product_item(connection, item)
             for service_order_id in service_order_ids(order["id"], item):
                 if not self.undo_child(SERVICE, connection, service_order_id, why):
                     return False
@@ -105,6 +110,8 @@ class Compensation:
         items = order.get("serviceOrderItem") or []
         for item in undo_order(items, _id, _service_needs):
             item_id = str(item["id"])
+            if not self.reverts.service_item(connection, order, item, why):
+                return False
             service_id = child_id(order["id"], item_id, "service")
             retired = _service_retired
             if not self._deactivate(kinds.SERVICE_ACTIVATION, connection, service_id, retired, why):

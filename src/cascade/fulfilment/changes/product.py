@@ -3,6 +3,7 @@
 Written in the transaction that completes the product order item, like `record_product` for
 an `add`; the product keeps its id and gains the order item that changed it in
 `productOrderItem` (with `orderItemAction`), so its history is the list of orders that made it.
+A modify keeps what the record had on the item first (`before.py`), for a cancellation.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import Connection
 from cascade.domain.changes import product_id_of
 from cascade.domain.characteristics import as_characteristics, as_values
 from cascade.domain.decomposition import CFS, ProductItemPlan
+from cascade.fulfilment.changes import before
 from cascade.repositories import Repository
 from cascade.tmf.instants import now_instant
 
@@ -37,6 +39,8 @@ def complete_change(
             record["status"] = "terminated"
             record["terminationDate"] = now_instant()
     else:
+        # What it was, kept on the item (saved with it, once): a cancellation puts it back.
+        before.remember(item, record, before.PRODUCT_ATTRIBUTES)
         _apply_modify(record, plan, service_order)
     order_item = {
         "orderItemId": str(item["id"]),

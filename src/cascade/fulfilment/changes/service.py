@@ -3,9 +3,11 @@
 The item's `service.id` names the TMF638 service (also the id of its TMF640 activation).
 
 - `noChange`: done at once; the service's current values are the context for the others.
-- `modify` of an RFS: a re-configuration of the network (a driver request with its own key,
-  so it is applied once) and a PATCH of the TMF640 service with the new characteristics;
-  no new resources. Of a CFS: its values and supporting services are brought up to date.
+- `modify`: what the service (and its TMF640 entity) had is kept on the item first
+  (`before.py`), for a cancellation to put back. Of an RFS: a re-configuration of the
+  network (a driver request with its own key, so it is applied once) and a PATCH of the
+  TMF640 service with the new characteristics; no new resources. Of a CFS: its values and
+  supporting services are brought up to date.
 - `delete` of an RFS: it is deactivated, then its resources are ceased by a TMF652 order of
   `delete` items (ROM deactivates and releases them): what depends on something goes first.
   A CFS is just ended (its RFS items wait for it).
@@ -32,6 +34,7 @@ from cascade.fulfilment.activation.port import (
     Reconfiguration,
     cannot,
 )
+from cascade.fulfilment.changes import before
 from cascade.fulfilment.changes.cease import cease_order, deactivate, end, note
 from cascade.fulfilment.layers.children import ChildOrders
 from cascade.fulfilment.layers.documents import notes_text
@@ -148,12 +151,15 @@ class ServiceChanges:
         self,
         connection: Connection,
         order: Mapping[str, Any],
-        item: Mapping[str, Any],
+        item: dict[str, Any],
         loaded: Loaded,
         needs: Sequence[Mapping[str, Any]],
         now_ms: int,
     ) -> Change:
         record = loaded.document
+        # What it was, kept before anything changes (once): a cancellation puts it back.
+        activation = self.activator.entities.peek(connection, str(record["id"]))
+        before.remember(item, record, before.SERVICE_ATTRIBUTES, activation)
         values = {
             **as_values(record.get("serviceCharacteristic")),
             **as_values((item.get("service") or {}).get("serviceCharacteristic")),
@@ -184,7 +190,7 @@ class ServiceChanges:
         if why is not None:
             return Change("failed", why)
         spec_id = str((record.get("serviceSpecification") or {}).get("id"))
-        key = child_id(order["id"], str(item["id"]), "modify")
+        key = modify_key(str(order["id"]), str(item["id"]))
         change = Reconfiguration(key, str(record["id"]), "service", spec_id, values)
         status = driver.reconfigure(connection, change)
         activation = self.activator.entities.load(connection, str(record["id"]))
@@ -223,6 +229,11 @@ class ServiceChanges:
         note(activation.document, f"{marker}{reason} (attempt {attempts})")
         self.activator.entities.save(connection, activation)
         return Change("pending", reason, now_ms + self.activator.backoff_ms * 2 ** (attempts - 1))
+
+
+def modify_key(order_id: str, item_id: str) -> str:
+    """The key of the re-configuration a service order's modify item asks the driver for."""
+    return child_id(order_id, item_id, "modify")
 
 
 def _remember(record: dict[str, Any], order: Mapping[str, Any], item: Mapping[str, Any]) -> None:
