@@ -10,44 +10,22 @@ looked for work after the first lease would have run out, found none; then the s
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import Connection, select, update
+from sqlalchemy import select, update
 
 from cascade.bootstrap import Cascade
-from cascade.fulfilment.runtime import DONE, Runtime, RuntimeSettings, StepContext, StepResult
+from cascade.fulfilment.runtime import Runtime, RuntimeSettings
 from cascade.storage import work
 from cascade.storage.database import Database
 from cascade.storage.tables import work_item
 from cascade.storage.work import Claim
-from cascade.tmf.declarations import Kind
+from tests.integration.test_runtime import KIND, Steps  # a step held until released
 from tests.waiting import PATIENCE_S
 
-KIND = Kind("testKind", "Test")
 # Renewed every second: a lease runs out only if its renewal is late by two seconds.
 LEASE = RuntimeSettings(lease_ms=3_000, poll_interval_s=0.05)
-
-
-class Steps:
-    """A controller that records its steps; with `hold`, each waits inside its transaction
-    until released (a long database wait)."""
-
-    kind = KIND
-
-    def __init__(self, hold: bool = False) -> None:
-        self.seen: list[str] = []
-        self.entered = threading.Event()
-        self.release = threading.Event()
-        if not hold:
-            self.release.set()
-
-    def step(self, connection: Connection, entity_id: str, context: StepContext) -> StepResult:
-        self.seen.append(entity_id)
-        self.entered.set()
-        assert self.release.wait(PATIENCE_S)
-        return DONE
 
 
 class Watched(Runtime):
