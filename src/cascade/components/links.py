@@ -241,6 +241,19 @@ def links(connection: Connection) -> list[Link]:
     return [Link(r.hub_url, r.callback, r.secret, r.subscription_id) for r in rows]
 
 
+def adopt_link(connection: Connection, candidate: Link) -> Link:
+    """The link to `candidate.hub_url` with this callback, `candidate` stored if there is
+    none: two processes of a component that both found no link end on the first one's secret
+    (so on one Idempotency-Key and one subscription). Two inserts at once on PostgreSQL: the
+    second fails on the primary key and its caller tries again, finding the first."""
+    table = component_link
+    row = connection.execute(select(table).where(table.c.hub_url == candidate.hub_url)).first()
+    if row is not None and row.callback == candidate.callback:
+        return Link(row.hub_url, row.callback, row.secret, row.subscription_id)
+    save_link(connection, candidate)
+    return candidate
+
+
 def save_link(connection: Connection, link: Link) -> None:
     """Insert or update the subscription to `link.hub_url`."""
     table = component_link

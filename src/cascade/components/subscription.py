@@ -59,9 +59,8 @@ class HubSubscription:
             self.subscribed, self.secret = True, link.secret
             return
         if link is None or link.callback != self.callback:
-            link = links.Link(self.hub_url, self.callback, new_secret(), None)
-            chosen = link
-            await self.database.write(lambda c: links.save_link(c, chosen))
+            candidate = links.Link(self.hub_url, self.callback, new_secret(), None)
+            link = await self.database.write(lambda c: links.adopt_link(c, candidate))
         body = {"callback": self.callback, "query": self.query, "secret": link.secret}
         key = f"cascade-link-{uuid.uuid5(uuid.NAMESPACE_URL, self.callback + link.secret)}"
         answer = await send("POST", self.hub_url, msgspec.json.encode(body), key)
