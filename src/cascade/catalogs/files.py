@@ -15,7 +15,7 @@ from cascade.repositories import Repositories
 from cascade.storage.database import Database
 from cascade.storage.tables import entity
 from cascade.tmf.declarations import ApiSpec, ResourceSpec
-from cascade.tmf.documents import normalize_dates
+from cascade.tmf.document_dates import normalize_dates
 from cascade.tmf.errors import TmfError
 
 DEMO_CATALOG = "catalog.json"

@@ -6,8 +6,7 @@ import uuid
 from typing import Any
 
 from cascade.tmf.declarations import Kind
-from cascade.tmf.errors import bad_request
-from cascade.tmf.instants import normalize_instant
+from cascade.tmf.document_dates import normalize_dates
 from cascade.tmf.schema import Shape
 
 SERVER_FIRST = ("id", "href")
@@ -54,25 +53,6 @@ def _set_item_states(items: Any, array: str, attribute: str, initial: str) -> No
         if isinstance(item, dict):
             item[attribute] = initial
             _set_item_states(item.get(array), array, attribute, initial)
-
-
-def normalize_dates(value: Any, shape: Shape) -> None:
-    """Rewrite every date-time the schema knows of in UTC with a `Z` (in place)."""
-    if isinstance(value, dict):
-        for name, child in shape.properties.items():
-            current = value.get(name)
-            if current is None:
-                continue
-            if child.is_date_time and isinstance(current, str):
-                try:
-                    value[name] = normalize_instant(current)
-                except ValueError as exc:
-                    raise bad_request(f"{name}: {exc}", "invalidBody") from None
-            elif child.kind in ("object", "array"):
-                normalize_dates(current, child)
-    elif isinstance(value, list) and shape.items is not None:
-        for element in value:
-            normalize_dates(element, shape.items)
 
 
 def project(document: dict[str, Any], fields: frozenset[str]) -> dict[str, Any]:
