@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from sqlalchemy import ColumnElement, cast, func, literal, not_, select
+from sqlalchemy import ColumnElement, and_, cast, false, func, literal, not_, or_, select, true
 from sqlalchemy.dialects.postgresql import JSONB, JSONPATH
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from cascade.storage.tables import entity, entity_term
-from cascade.tmf.query import Condition, Scalar, SortKey
+from cascade.tmf.query import AnyOf, Condition, Scalar, SortKey
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,18 @@ def condition_clause(
         return _jsonpath_clause(condition)
     spec = msgspec.json.encode([condition.path.segments, condition.op, condition.values]).decode()
     return func.tmf_match(entity.c.doc, literal(spec)) == 1
+
+
+def any_of_clause(any_of: AnyOf, indexed: IndexedAttributes, dialect: str) -> ColumnElement[bool]:
+    """The branches of a derived filter, ORed, each an AND of its conditions."""
+    if not any_of.branches:
+        return false()
+    return or_(
+        *(
+            and_(true(), *(condition_clause(c, indexed, dialect) for c in branch))
+            for branch in any_of.branches
+        )
+    )
 
 
 def sort_expression(key: SortKey, indexed: IndexedAttributes, dialect: str) -> ColumnElement[Any]:
@@ -121,4 +133,10 @@ def _text_of(value: Scalar) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-__all__ = ["IndexedAttributes", "condition_clause", "selects_by_term", "sort_expression"]
+__all__ = [
+    "IndexedAttributes",
+    "any_of_clause",
+    "condition_clause",
+    "selects_by_term",
+    "sort_expression",
+]

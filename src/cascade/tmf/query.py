@@ -39,6 +39,16 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class AnyOf:
+    """Holds when every condition of one of `branches` holds: a filter on an attribute that a
+    view derives from several stored ones (TMF639 v5's statuses), said in stored terms.
+    No branch never holds; an empty branch always does."""
+
+    attribute: str
+    branches: tuple[tuple[Condition, ...], ...]
+
+
+@dataclass(frozen=True)
 class SortKey:
     attribute: str
     path: ResolvedPath
@@ -52,6 +62,7 @@ class ListQuery:
     fields: frozenset[str] | None = None
     offset: int = 0
     limit: int = DEFAULT_LIMIT
+    alternatives: tuple[AnyOf, ...] = ()  # ANDed with `conditions` (a view's derived filters)
 
 
 def parse_list_query(params: Iterable[tuple[str, str]], shape: Shape) -> ListQuery:
