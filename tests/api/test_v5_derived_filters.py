@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
+import tests.api.test_v5_catalogs as catalogs
+
 Client = TestClient[Any]
 RESOURCES4 = "/tmf-api/resourceInventoryManagement/v4/resource"
 RESOURCES5 = "/tmf-api/resourceInventoryManagement/v5/resource"
@@ -136,6 +138,17 @@ def _order(client: Client, party: str, ordered: str, channel: str) -> str:
                 "action": "add",
                 "@type": "ProductOrderItem",
                 "productOffering": {"id": "po-1", "@type": "ProductOfferingRef"},
+                "product": {
+                    "@type": "Product",
+                    "agreementItem": [
+                        {
+                            "agreementId": f"agreement-{channel}",
+                            "agreementItemId": "1",
+                            "id": "agr-1",  # v4's AgreementRef requires it (stored form)
+                            "@type": "AgreementItemRef",
+                        }
+                    ],
+                },
             }
         ],
     }
@@ -146,7 +159,8 @@ def _order(client: Client, party: str, ordered: str, channel: str) -> str:
 
 def test_v5_order_filters_and_sorts_on_renamed_attributes(client: Client) -> None:
     """`creationDate` (stored `orderDate`) sorts and ranges; `channel.channel.id` (stored
-    `channel.id`) filters."""
+    `channel.id`) and an item's `product.agreementItem.agreementId` (stored under `product.agreement`)
+    filter."""
     party = f"p-{uuid.uuid4().hex}"
     first = _order(client, party, "2031-01-01T00:00:00Z", "web")
     second = _order(client, party, "2031-01-02T00:00:00Z", "shop")
@@ -159,3 +173,28 @@ def test_v5_order_filters_and_sorts_on_renamed_attributes(client: Client) -> Non
     by_channel = client.get(ORDERS5, params={PARTY: party, "channel.channel.id": "shop"})
     assert by_channel.status_code == 200, by_channel.text
     assert [o["id"] for o in by_channel.json()] == [second]
+    agreement = "productOrderItem.product.agreementItem.agreementId"
+    by_agreement = client.get(ORDERS5, params={PARTY: party, agreement: "agreement-web"})
+    assert [o["id"] for o in by_agreement.json()] == [first]
+
+
+def test_v5_catalog_filters_on_renamed_characteristic_values(client: Client) -> None:
+    """`resourceSpecCharacteristic.characteristicValueSpecification.valueType` (stored under
+    v4's `resourceSpecCharacteristicValue`) filters."""
+    name = f"spec-{uuid.uuid4().hex}"
+    spec = catalogs.TestResourceSpecificationV5.body["resourceSpecCharacteristic"][0]
+    values = [{"@type": "CharacteristicValueSpecification", "valueType": "integer", "value": 7}]
+    written = {
+        **catalogs.body("ResourceSpecification"),
+        "name": name,
+        "resourceSpecCharacteristic": [{**spec, "characteristicValueSpecification": values}],
+    }
+    created = client.post(f"{catalogs.R5}/resourceSpecification", json=written)
+    assert created.status_code == 201, created.text
+    path = "resourceSpecCharacteristic.characteristicValueSpecification.valueType"
+    for value_type, found in (("integer", [created.json()["id"]]), ("string", [])):
+        listed = client.get(
+            f"{catalogs.R5}/resourceSpecification", params={"name": name, path: value_type}
+        )
+        assert listed.status_code == 200, listed.text
+        assert [s["id"] for s in listed.json()] == found
