@@ -159,8 +159,8 @@ def _order(client: Client, party: str, ordered: str, channel: str) -> str:
 
 def test_v5_order_filters_and_sorts_on_renamed_attributes(client: Client) -> None:
     """`creationDate` (stored `orderDate`) sorts and ranges; `channel.channel.id` (stored
-    `channel.id`) and an item's `product.agreementItem.agreementId` (stored under `product.agreement`)
-    filter."""
+    `channel.id`) and an item's `product.agreementItem.agreementId` (stored under
+    `product.agreement`) filter."""
     party = f"p-{uuid.uuid4().hex}"
     first = _order(client, party, "2031-01-01T00:00:00Z", "web")
     second = _order(client, party, "2031-01-02T00:00:00Z", "shop")
