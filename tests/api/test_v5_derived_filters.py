@@ -102,10 +102,41 @@ def test_a_v5_filter_finds_what_v5_shows(
         assert expected <= holds
 
 
+def test_a_v5_alarm_filter_finds_the_alarms_v5_shows(client: Client) -> None:
+    """`alarmStatus` (a list): v4's `alarm` is shown `[alarmOutstanding]` unless a stored
+    v5 status says it otherwise (a list of its own, `availabilityStatus: failed`)."""
+    party = f"p-{uuid.uuid4().hex}"
+    stored = {"alarm": {"resourceStatus": "alarm"}, "available": {"resourceStatus": "available"}}
+    for name, extra in stored.items():
+        body = {"name": name, "relatedParty": _party(party), **extra}
+        assert client.post(RESOURCES4, json=body).status_code == 201
+    written: dict[str, dict[str, Any]] = {
+        "critical": {"alarmStatus": ["critical"]},
+        "failed": {"availabilityStatus": "failed"},
+    }
+    related = [
+        {
+            "role": "customer",
+            "partyOrPartyRole": {"id": party, "@type": "PartyRef"},
+            "@type": "RelatedPartyRefOrPartyRoleRef",
+        }
+    ]
+    for name, extra in written.items():
+        v5 = {"@type": "LogicalResource", "name": name, "relatedParty": related, **extra}
+        assert client.post(RESOURCES5, json=v5).status_code == 201
+    every = {"alarm", "available", "critical", "failed"}
+    for params, expected in (
+        ({"alarmStatus": "alarmOutstanding"}, {"alarm"}),
+        ({"alarmStatus": "critical,alarmOutstanding"}, {"alarm", "critical"}),
+        ({"alarmStatus.ne": "alarmOutstanding"}, every - {"alarm"}),
+        ({"alarmStatus.ne": "critical"}, every - {"critical"}),
+    ):
+        assert _listed(client, party, **params) == expected, params
+
+
 def test_a_filter_v5_cannot_say_in_stored_terms_is_a_400(client: Client) -> None:
     for params in (
         {"availabilityStatus.gt": "online"},
-        {"alarmStatus": "critical"},
         {"sort": "availabilityStatus"},
     ):
         refused = client.get(RESOURCES5, params=params)

@@ -42,6 +42,8 @@ def condition_clause(
     condition: Condition, indexed: IndexedAttributes, dialect: str
 ) -> ColumnElement[bool]:
     column = indexed.columns.get(condition.attribute)
+    if condition.op == "present":
+        return _present_clause(condition, column, indexed, dialect)
     if column is not None:
         return _compare(column, condition.op, condition.values)
     if condition.attribute in indexed.terms and condition.path.leaf.kind == "string":
@@ -101,6 +103,33 @@ def _term_clause(condition: Condition, kind: str) -> ColumnElement[bool]:
     )
     inside = entity.c.pk.in_(matching)
     return not_(inside) if condition.op == "ne" else inside
+
+
+def _present_clause(
+    condition: Condition,
+    column: KeyedColumnElement[Any] | None,
+    indexed: IndexedAttributes,
+    dialect: str,
+) -> ColumnElement[bool]:
+    """Some value at the path (`present` True), or none (False)."""
+    some: ColumnElement[bool]
+    if column is not None:
+        some = column.is_not(None)
+    elif condition.attribute in indexed.terms:
+        some = entity.c.pk.in_(
+            select(entity_term.c.entity_pk).where(
+                entity_term.c.kind == indexed.kind, entity_term.c.path == condition.attribute
+            )
+        )
+    elif dialect == "postgresql":
+        path = "$" + "".join(f'."{_escape(segment)}"' for segment in condition.path.segments)
+        some = func.jsonb_path_exists(
+            cast(entity.c.doc, JSONB), cast(literal(f"{path} ? (exists(@))"), JSONPATH)
+        )
+    else:
+        spec = msgspec.json.encode([condition.path.segments, "present", [True]]).decode()
+        some = func.tmf_match(entity.c.doc, literal(spec)) == 1
+    return some if condition.values[0] is True else not_(some)
 
 
 _JSONPATH_OPS = {"eq": "==", "ne": "==", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}

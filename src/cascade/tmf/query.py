@@ -15,7 +15,9 @@ from cascade.tmf.errors import bad_request
 from cascade.tmf.instants import normalize_instant
 from cascade.tmf.schema import ResolvedPath, Shape, resolve_path
 
-Operator = Literal["eq", "ne", "gt", "gte", "lt", "lte"]
+# `present` (value True: some value at the path; False: none) is no client's: a view's derived
+# filters use it (ADR 0035); clients have OPERATORS.
+Operator = Literal["eq", "ne", "gt", "gte", "lt", "lte", "present"]
 Scalar = str | float | bool
 OPERATOR_ORDER = ("eq", "ne", "gt", "gte", "lt", "lte")
 OPERATORS: frozenset[str] = frozenset(OPERATOR_ORDER)

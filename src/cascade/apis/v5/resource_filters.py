@@ -7,8 +7,7 @@ stored terms, for the database: `availabilityStatus=online` holds of a resource 
 `resourceStatus` is `available` (unless a v5 client stored `degraded`), or which stored
 `online` under a `resourceStatus` that does not hide it. Each branch is one `resourceStatus`
 (or none of v4's), with what the stored status must then be. Only `eq` and `ne` (a value or a
-list) can be said so; a range or `alarmStatus` (a list whose shown value depends on whether
-the stored one is empty) is a 400 naming the v4 filter to use instead.
+list) can be said so; a range is a 400.
 """
 
 from __future__ import annotations
@@ -116,12 +115,43 @@ def _refuse_order(condition: Condition) -> None:
         )
 
 
-def _refuse_alarms(condition: Condition) -> AnyOf:
-    raise bad_request(
-        f"'{ALARMS}' cannot be filtered in TMF639 v5: it is derived from the stored "
-        f"{STATUS} (filter on {STATUS}=alarm through TMF639 v4)",
-        "invalidFilter",
+def alarm_filter(condition: Condition) -> AnyOf:
+    """A v5 filter on `alarmStatus` (a list: `eq` finds a resource showing one of the values,
+    `ne` one showing none of them), in stored terms.
+
+    Under `resourceStatus: alarm` v5 shows the stored list, or `[alarmOutstanding]` when it
+    holds nothing and no stored `availabilityStatus: failed` says the alarm instead; under a
+    later v4 value it shows no stored alarm (an older status); otherwise the stored list."""
+    _refuse_order(condition)
+    later, said = _RANKED[1:], CARRIERS["alarm"][1]
+    as_stored = _stored(condition, condition.op, condition.values)
+    in_alarm = _status("eq", ("alarm",))
+    if condition.op == "eq":
+        branches: list[Branch] = [(_status("ne", later), as_stored)]
+        if said in condition.values:  # shown when nothing stored says the alarm
+            nothing = _stored(condition, "present", (False,))
+            branches.append((in_alarm, nothing, _failed(condition, "ne")))
+        return AnyOf(condition.attribute, tuple(branches))
+    branches = [(_status("eq", later),)]  # no stored alarm shown: none of the values
+    if said not in condition.values:
+        return AnyOf(condition.attribute, (*branches, (_status("ne", later), as_stored)))
+    something = _stored(condition, "present", (True,))
+    return AnyOf(
+        condition.attribute,
+        (
+            *branches,
+            (_status("ne", _RANKED), as_stored),
+            (in_alarm, as_stored, _failed(condition, "eq")),  # an alarm said otherwise
+            (in_alarm, as_stored, something),  # stored alarms, none of the values
+        ),
     )
+
+
+def _failed(condition: Condition, op: str) -> Condition:
+    """`availabilityStatus` is (`eq`) or is not (`ne`) `failed`: it says the alarm."""
+    path = ResolvedPath(("availabilityStatus",), Shape(kind="string"), False)
+    values = SAYS["alarm"]["availabilityStatus"]
+    return Condition("availabilityStatus", path, op, values)  # type: ignore[arg-type]
 
 
 def derived_filters() -> dict[str, Callable[[Condition], AnyOf]]:
@@ -129,7 +159,7 @@ def derived_filters() -> dict[str, Callable[[Condition], AnyOf]]:
     filters: dict[str, Callable[[Condition], AnyOf]] = {
         attribute: status_filter for attribute, _ in CARRIERS.values() if attribute != ALARMS
     }
-    filters[ALARMS] = _refuse_alarms
+    filters[ALARMS] = alarm_filter
     for attribute, names in STATES.items():
         filters[attribute] = state_filter(names)
     return filters
