@@ -7,7 +7,8 @@ import multiprocessing
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import Connection, select
 
 from cascade.bootstrap import Cascade
 from cascade.storage import claims
@@ -32,6 +33,49 @@ def test_the_first_holder_keeps_a_claim_until_it_is_handed_over_or_released(
     assert write(lambda c: claims.take(c, SCOPE, "po-1", "task-3")) == "task-2"
     write(lambda c: claims.release(c, SCOPE, "po-1", "task-2"))
     assert write(lambda c: claims.holder_of(c, SCOPE, "po-1")) is None
+
+
+def test_a_claim_released_between_the_takers_insert_and_read_is_taken_again(
+    cascade: Cascade, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race `take` retries (ADR 0029): its insert meets the claim of an order that is
+    ending, whose transaction then deletes the row and commits before the taker reads it, so
+    the taker reads no holder at all. It must insert again and hold the claim.
+
+    On PostgreSQL the ending order's transaction is another process's writer, run to its
+    commit between the taker's two statements (an `INSERT ... ON CONFLICT DO NOTHING` locks
+    nothing, so it does not wait). On SQLite no transaction can commit while the taker's holds
+    the write lock: there the row vanishes inside the taker's transaction instead, which is
+    what the taker's read then sees on PostgreSQL.
+    """
+    scope, subject = "productChange", "product-1"
+    write = cascade.database.write_sync
+    assert write(lambda c: claims.take(c, scope, subject, "order-ended")) == "order-ended"
+    read = claims.holder_of
+    reads: list[str | None] = []
+    ending = Database(database_url, readers=1)  # the ending order's process
+
+    def release_then_read(connection: Connection, scope_: str, subject_: str) -> str | None:
+        if not reads:  # after the taker's insert met the row, before its first read
+
+            def release(c: Connection) -> None:
+                claims.release(c, scope, subject, "order-ended")
+
+            if connection.dialect.name == "postgresql":
+                ending.write_sync(release)
+            else:
+                release(connection)
+        reads.append(read(connection, scope_, subject_))
+        return reads[-1]
+
+    monkeypatch.setattr(claims, "holder_of", release_then_read)
+    try:
+        assert write(lambda c: claims.take(c, scope, subject, "order-next")) == "order-next"
+    finally:
+        ending.close()
+    assert reads == [None, "order-next"]  # the first read found the row gone: taken again
+    monkeypatch.setattr(claims, "holder_of", read)
+    assert write(lambda c: claims.holder_of(c, scope, subject)) == "order-next"
 
 
 def _worker(url: str, name: str, start: Any, results: Any) -> None:

@@ -119,3 +119,69 @@ def test_claims_come_and_go_with_their_revision(backend: str, tmp_path: Path) ->
         assert "entity" in inspect(engine).get_table_names()
     finally:
         engine.dispose()
+
+
+def _orders_and_claims(connection: Connection) -> None:
+    """Orders in each kind of state, and the claims a database of 0012 may hold for them."""
+    orders = [
+        ("productOrder", "po-done", "completed"),
+        ("productOrder", "po-running", "inProgress"),
+        ("productOrder", "po-waiting", "acknowledged"),
+        ("serviceOrder", "so-failed", "failed"),
+        ("serviceOrder", "so-held", "held"),
+        ("resourceOrder", "ro-cancelled", "cancelled"),
+    ]
+    for kind, id_, state in orders:
+        connection.execute(
+            text(
+                "INSERT INTO entity (kind, id, version, state, created_at, doc) "
+                "VALUES (:kind, :id, 1, :state, 'now', '{}')"
+            ),
+            {"kind": kind, "id": id_, "state": state},
+        )
+    claims = [
+        ("productChange", "p-1", "po-done"),
+        ("productChange", "p-2", "po-running"),
+        ("productChange", "p-3", "po-waiting"),
+        ("productChange", "p-4", "po-deleted"),
+        ("serviceChange", "s-1", "so-failed"),
+        ("serviceChange", "s-2", "so-held"),
+        ("resourceChange", "r-1", "ro-cancelled"),
+        ("resourceChange", "r-2", "po-running"),  # no resource order of that id
+        ("cancelProductOrder", "po-done", "task-1"),
+        ("traceparent", "productOrder/po-done", "00-abc-def-01"),
+    ]
+    for scope, subject, holder in claims:
+        connection.execute(
+            text(
+                "INSERT INTO claim (scope, subject, holder, created_at) "
+                "VALUES (:scope, :subject, :holder, 'now')"
+            ),
+            {"scope": scope, "subject": subject, "holder": holder},
+        )
+
+
+@pytest.mark.parametrize("backend", _backends())
+def test_change_claims_of_ended_orders_go(backend: str, tmp_path: Path) -> None:
+    """0013 deletes the change claims whose order has ended or is gone (left from before ADR
+    0029) and keeps those of orders that may still run, and every other claim."""
+    url = fresh_database_url(backend, tmp_path)
+    upgrade(url, "0012")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            _orders_and_claims(connection)
+        upgrade(url, "0013")
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT scope, subject FROM claim")).all()
+        assert {(str(scope), str(subject)) for scope, subject in rows} == {
+            ("productChange", "p-2"),
+            ("productChange", "p-3"),
+            ("serviceChange", "s-2"),
+            ("cancelProductOrder", "po-done"),
+            ("traceparent", "productOrder/po-done"),
+        }
+        downgrade(url, "0012")  # nothing to put back, and nothing fails
+        upgrade(url)
+    finally:
+        engine.dispose()

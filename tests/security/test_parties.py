@@ -139,3 +139,23 @@ def test_idempotency_keys_do_not_cross_parties(
     second = apikey_client.post(PO, json=order_body("acme", "globex"), headers={**globex, **key})
     assert first.status_code == second.status_code == 201
     assert first.json()["id"] != second.json()["id"]
+
+
+def test_a_partys_v5_list_keeps_a_derived_filter(apikey_client: Client, new_key: NewKey) -> None:
+    """Narrowed to the party's resources, a v5 filter on a derived status still applies
+    (ADR 0035): `availabilityStatus=online` finds the party's `available` resource only."""
+    acme = new_key("inventory", party="acme")
+    v4 = "/tmf-api/resourceInventoryManagement/v4/resource"
+    party = [{"id": "acme", "role": "owner", "@referredType": "Organization"}]
+    made = {}
+    for status in ("available", "standby"):
+        body = {"name": status, "resourceStatus": status, "relatedParty": party}
+        created = apikey_client.post(v4, json=body, headers=acme)
+        assert created.status_code == 201, created.text
+        made[status] = created.json()["id"]
+    listed = apikey_client.get(
+        "/tmf-api/resourceInventoryManagement/v5/resource?availabilityStatus=online",
+        headers=acme,
+    )
+    assert listed.status_code == 200, listed.text
+    assert [r["id"] for r in listed.json()] == [made["available"]]

@@ -15,7 +15,8 @@ import msgspec
 from cascade.frontend.types import Written
 from cascade.tmf.declarations import StoredSchema, View
 from cascade.tmf.documents import project
-from cascade.tmf.query import Condition, ListQuery, SortKey
+from cascade.tmf.errors import bad_request
+from cascade.tmf.query import AnyOf, Condition, ListQuery, SortKey
 from cascade.tmf.schema import ResolvedPath
 
 
@@ -76,7 +77,9 @@ class Translation:
 
     def stored_query(self, query: ListQuery) -> ListQuery:
         """The query with every attribute named where it is stored (`creationDate` ->
-        `orderDate`); `fields` stay this version's, applied to the documents shown."""
+        `orderDate`), a filter on a derived one in stored terms (`availabilityStatus=online`:
+        `resourceStatus` `available`, ...); `fields` stay this version's, applied to the
+        documents shown. Sorting on a derived attribute is a 400."""
         view = self.view
         if view is None:
             return query
@@ -88,8 +91,21 @@ class Translation:
             segments = tuple(stored.split("."))
             return stored, dataclasses.replace(resolved, segments=segments)
 
-        conditions = tuple(
-            Condition(*path(c.attribute, c.path), c.op, c.values) for c in query.conditions
-        )
+        conditions: list[Condition] = []
+        alternatives: list[AnyOf] = list(query.alternatives)
+        for c in query.conditions:
+            if view.derives(c.attribute):
+                alternatives.append(view.derived_filter(c))
+            else:
+                conditions.append(Condition(*path(c.attribute, c.path), c.op, c.values))
+        for key in query.sort:
+            if view.derives(key.attribute):
+                raise bad_request(
+                    f"Cannot sort on '{key.attribute}': this version derives it from other "
+                    "stored attributes (docs/versions.md)",
+                    "invalidSort",
+                )
         sort = tuple(SortKey(*path(k.attribute, k.path), k.descending) for k in query.sort)
-        return dataclasses.replace(query, conditions=conditions, sort=sort)
+        return dataclasses.replace(
+            query, conditions=tuple(conditions), sort=sort, alternatives=tuple(alternatives)
+        )

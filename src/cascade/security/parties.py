@@ -16,6 +16,7 @@ Another party's entity answers 404, as if it did not exist.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -85,7 +86,7 @@ class RelatedPartyRule(PartyRule):
     def narrow(self, connection: Connection, query: ListQuery, party: str) -> Narrowed:
         mine = Condition(RELATED_PARTY, self.path, "eq", (party,))
         conditions = (mine, *query.conditions)  # first: it drives the query from the term table
-        return ListQuery(conditions, query.sort, query.fields, query.offset, query.limit), ()
+        return dataclasses.replace(query, conditions=conditions), ()
 
     def sees(self, connection: Connection, document: dict[str, Any], party: str) -> bool:
         return names_party(document, party)

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, func, select
 from cascade.storage import held_rows, raw
 from cascade.storage.filters import (
     IndexedAttributes,
+    any_of_clause,
     condition_clause,
     selects_by_term,
     sort_expression,
@@ -332,12 +333,15 @@ class DocumentTable:
     def _date_range_only(self, query: ListQuery) -> bool:
         """No filter but a range of the date column (or none at all: the whole kind)."""
         date = self._attributes[1]
-        return date is not None and all(
-            c.attribute == date and c.op in RANGE_OPERATORS for c in query.conditions
+        return (
+            date is not None
+            and not query.alternatives
+            and all(c.attribute == date and c.op in RANGE_OPERATORS for c in query.conditions)
         )
 
     def _where(self, dialect: str, query: ListQuery, scope: tuple[Any, ...]) -> Sequence[Any]:
         where = [*scope, *(condition_clause(c, self.indexed, dialect) for c in query.conditions)]
+        where += [any_of_clause(a, self.indexed, dialect) for a in query.alternatives]
         if not any(selects_by_term(c, self.indexed) for c in query.conditions):
             where.insert(0, entity.c.kind == self.kind)
         return where

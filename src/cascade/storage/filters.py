@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from sqlalchemy import ColumnElement, cast, func, literal, not_, select
+from sqlalchemy import ColumnElement, and_, cast, false, func, literal, not_, or_, select, true
 from sqlalchemy.dialects.postgresql import JSONB, JSONPATH
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from cascade.storage.tables import entity, entity_term
-from cascade.tmf.query import Condition, Scalar, SortKey
+from cascade.tmf.query import AnyOf, Condition, Scalar, SortKey
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ def condition_clause(
     condition: Condition, indexed: IndexedAttributes, dialect: str
 ) -> ColumnElement[bool]:
     column = indexed.columns.get(condition.attribute)
+    if condition.op == "present":
+        return _present_clause(condition, column, indexed, dialect)
     if column is not None:
         return _compare(column, condition.op, condition.values)
     if condition.attribute in indexed.terms and condition.path.leaf.kind == "string":
@@ -50,6 +52,18 @@ def condition_clause(
         return _jsonpath_clause(condition)
     spec = msgspec.json.encode([condition.path.segments, condition.op, condition.values]).decode()
     return func.tmf_match(entity.c.doc, literal(spec)) == 1
+
+
+def any_of_clause(any_of: AnyOf, indexed: IndexedAttributes, dialect: str) -> ColumnElement[bool]:
+    """The branches of a derived filter, ORed, each an AND of its conditions."""
+    if not any_of.branches:
+        return false()
+    return or_(
+        *(
+            and_(true(), *(condition_clause(c, indexed, dialect) for c in branch))
+            for branch in any_of.branches
+        )
+    )
 
 
 def sort_expression(key: SortKey, indexed: IndexedAttributes, dialect: str) -> ColumnElement[Any]:
@@ -91,6 +105,33 @@ def _term_clause(condition: Condition, kind: str) -> ColumnElement[bool]:
     return not_(inside) if condition.op == "ne" else inside
 
 
+def _present_clause(
+    condition: Condition,
+    column: KeyedColumnElement[Any] | None,
+    indexed: IndexedAttributes,
+    dialect: str,
+) -> ColumnElement[bool]:
+    """Some value at the path (`present` True), or none (False)."""
+    some: ColumnElement[bool]
+    if column is not None:
+        some = column.is_not(None)
+    elif condition.attribute in indexed.terms:
+        some = entity.c.pk.in_(
+            select(entity_term.c.entity_pk).where(
+                entity_term.c.kind == indexed.kind, entity_term.c.path == condition.attribute
+            )
+        )
+    elif dialect == "postgresql":
+        path = "$" + "".join(f'."{_escape(segment)}"' for segment in condition.path.segments)
+        some = func.jsonb_path_exists(
+            cast(entity.c.doc, JSONB), cast(literal(f"{path} ? (exists(@))"), JSONPATH)
+        )
+    else:
+        spec = msgspec.json.encode([condition.path.segments, "present", [True]]).decode()
+        some = func.tmf_match(entity.c.doc, literal(spec)) == 1
+    return some if condition.values[0] is True else not_(some)
+
+
 _JSONPATH_OPS = {"eq": "==", "ne": "==", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
@@ -121,4 +162,10 @@ def _text_of(value: Scalar) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-__all__ = ["IndexedAttributes", "condition_clause", "selects_by_term", "sort_expression"]
+__all__ = [
+    "IndexedAttributes",
+    "any_of_clause",
+    "condition_clause",
+    "selects_by_term",
+    "sort_expression",
+]

@@ -23,6 +23,8 @@ def tmf_match(doc: str | bytes, spec: str) -> int:
     """1 when the document satisfies the encoded condition `[segments, op, values]`."""
     segments, op, expected = _parse_spec(spec)
     found = list(values_at(_decode(doc), segments))
+    if op == "present":
+        return int(bool(found) is expected[0])
     if op == "ne":
         return int(not any(compare(v, "eq", e) for v in found for e in expected))
     return int(any(compare(v, op, e) for v in found for e in expected))

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from cascade.domain.states import StateMachine
 from cascade.tmf.errors import TmfError
+from cascade.tmf.query import AnyOf, Condition
 from cascade.tmf.spec import SchemaOverlay, SpecDocument
 
 OPERATIONS = ("list", "create", "retrieve", "patch", "delete")
@@ -129,6 +130,13 @@ class View(Protocol):
     def show(self, document: dict[str, Any]) -> dict[str, Any]: ...
 
     def stored_path(self, path: str) -> str: ...
+
+    def derives(self, attribute: str) -> bool:
+        """True when this version derives `attribute` from other stored ones (TMF639 v5's
+        statuses): a filter on it is `derived_filter`'s, and it cannot be sorted on."""
+        ...
+
+    def derived_filter(self, condition: Condition) -> AnyOf: ...
 
 
 @dataclass(frozen=True)

@@ -52,9 +52,12 @@ def compare(actual: Any, op: str, expected: Scalar) -> bool:
 def matches(document: Any, condition: Condition) -> bool:
     """True when some value at the path satisfies the condition (any value for arrays).
 
-    `ne` means no value at the path equals any of the given values.
+    `ne` means no value at the path equals any of the given values; `present` that there is
+    (True) or is not (False) a value at the path.
     """
     found = list(values_at(document, condition.path.segments))
+    if condition.op == "present":
+        return bool(found) is condition.values[0]
     if condition.op == "ne":
         return not any(compare(v, "eq", e) for v in found for e in condition.values)
     return any(compare(v, condition.op, e) for v in found for e in condition.values)

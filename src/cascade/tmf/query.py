@@ -15,7 +15,9 @@ from cascade.tmf.errors import bad_request
 from cascade.tmf.instants import normalize_instant
 from cascade.tmf.schema import ResolvedPath, Shape, resolve_path
 
-Operator = Literal["eq", "ne", "gt", "gte", "lt", "lte"]
+# `present` (value True: some value at the path; False: none) is no client's: a view's derived
+# filters use it (ADR 0035); clients have OPERATORS.
+Operator = Literal["eq", "ne", "gt", "gte", "lt", "lte", "present"]
 Scalar = str | float | bool
 OPERATOR_ORDER = ("eq", "ne", "gt", "gte", "lt", "lte")
 OPERATORS: frozenset[str] = frozenset(OPERATOR_ORDER)
@@ -39,6 +41,16 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class AnyOf:
+    """Holds when every condition of one of `branches` holds: a filter on an attribute that a
+    view derives from several stored ones (TMF639 v5's statuses), said in stored terms.
+    No branch never holds; an empty branch always does."""
+
+    attribute: str
+    branches: tuple[tuple[Condition, ...], ...]
+
+
+@dataclass(frozen=True)
 class SortKey:
     attribute: str
     path: ResolvedPath
@@ -52,6 +64,7 @@ class ListQuery:
     fields: frozenset[str] | None = None
     offset: int = 0
     limit: int = DEFAULT_LIMIT
+    alternatives: tuple[AnyOf, ...] = ()  # ANDed with `conditions` (a view's derived filters)
 
 
 def parse_list_query(params: Iterable[tuple[str, str]], shape: Shape) -> ListQuery:

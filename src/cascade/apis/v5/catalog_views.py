@@ -62,6 +62,14 @@ class CatalogView(DocumentView):
             return "relatedParty." + path.removeprefix("relatedParty.partyOrPartyRole.")
         if self.entity == "Category" and path in ("parent.id", "parent"):
             return "parentId"
+        if self.characteristics is not None:
+            specs = self.characteristics[0]
+            for v5, stored in (
+                (V5_VALUES, f"{self._prefix}CharacteristicValue"),
+                (V5_RELATIONSHIPS, f"{self._prefix}CharRelationship"),
+            ):
+                if path.startswith(f"{specs}.{v5}."):
+                    return f"{specs}.{stored}." + path.removeprefix(f"{specs}.{v5}.")
         return path
 
     @property

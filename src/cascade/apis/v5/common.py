@@ -12,6 +12,12 @@ REF = ("id", "href", "name", "@referredType")
 # extension `partyOrPartyRole` (only when there is something beyond `@type: PartyRef`).
 PARTY_EXTRA = "partyOrPartyRole"
 EXTERNAL_IDENTIFIER = "externalIdentifier"  # extension: the whole v5 `externalId` array
+# v5 filter paths (prefixes) stored elsewhere, shared by the views: a related party's and a
+# place's reference is flat in the stored entry.
+RELATED_PATHS = {
+    "relatedParty.partyOrPartyRole.": "relatedParty.",
+    "place.place.": "place.",
+}
 
 
 def related_to_stored(entries: Any, inner: str, v4_type: str, ref_type: str) -> Any:

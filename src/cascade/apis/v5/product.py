@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from cascade.apis.v5.common import (
+    RELATED_PATHS,
     related_from_stored,
     related_to_stored,
     relationship_from_stored,
@@ -24,14 +25,20 @@ V5_FILE = "TMF637-ProductInventory-v5.0.0.oas.yaml"
 # A related order item: v5 name -> v4 (stored) name.
 _ORDER_ITEM = {"orderId": "productOrderId", "orderHref": "productOrderHref"}
 _PATHS = {
-    "agreementItem.id": "agreement.id",
+    **RELATED_PATHS,
+    "agreementItem.": "agreement.",
     "productOrderItem.orderId": "productOrderItem.productOrderId",
     "productOrderItem.orderHref": "productOrderItem.productOrderHref",
-    "relatedParty.partyOrPartyRole.id": "relatedParty.id",
-    "relatedParty.partyOrPartyRole.name": "relatedParty.name",
-    "relatedParty.partyOrPartyRole.@referredType": "relatedParty.@referredType",
-    "place.place.id": "place.id",
+    **{
+        f"productRelationship.{n}": f"productRelationship.product.{n}"
+        for n in ("id", "href", "name")
+    },
 }
+
+
+# The same of a product held in another entity (an order item's), under `prefix`.
+def nested_paths(prefix: str) -> dict[str, str]:
+    return {prefix + v5: prefix + stored for v5, stored in _PATHS.items()}
 
 
 def _renamed(entries: Any, names: dict[str, str]) -> Any:

@@ -17,7 +17,7 @@ from cascade.apis.v5.common import (
     related_from_stored,
     related_to_stored,
 )
-from cascade.apis.v5.product import product_from_stored, product_to_stored
+from cascade.apis.v5.product import nested_paths, product_from_stored, product_to_stored
 from cascade.apis.v5.view import DocumentView
 
 Doc = dict[str, Any]
@@ -26,9 +26,9 @@ V5_FILE = "TMF622-ProductOrdering-v5.0.0.oas.yaml"
 _PATHS = {
     "creationDate": "orderDate",
     "externalId.id": "externalId",
-    "relatedParty.partyOrPartyRole.id": "relatedParty.id",
-    "relatedParty.partyOrPartyRole.name": "relatedParty.name",
-    "relatedParty.partyOrPartyRole.@referredType": "relatedParty.@referredType",
+    "relatedParty.partyOrPartyRole.": "relatedParty.",
+    "channel.channel.": "channel.",
+    **nested_paths("productOrderItem.product."),
 }
 
 

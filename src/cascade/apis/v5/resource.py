@@ -13,19 +13,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from cascade.apis.v5.common import related_from_stored, related_to_stored, typed_characteristics
+from cascade.apis.v5.common import (
+    RELATED_PATHS,
+    related_from_stored,
+    related_to_stored,
+    typed_characteristics,
+)
+from cascade.apis.v5.resource_filters import derived_filters
 from cascade.apis.v5.resource_status import statuses_from_stored, statuses_to_stored
 from cascade.apis.v5.view import DocumentView
 
 Doc = dict[str, Any]
 V5_FILE = "TMF639-ResourceInventory-v5.0.0.oas.yaml"
 PLACES = "relatedPlace"  # extension: the whole v5 `place` list, when it has more than one
-_PATHS = {
-    "relatedParty.partyOrPartyRole.id": "relatedParty.id",
-    "relatedParty.partyOrPartyRole.name": "relatedParty.name",
-    "relatedParty.partyOrPartyRole.@referredType": "relatedParty.@referredType",
-    "place.place.id": "place.id",
-}
+_PATHS = RELATED_PATHS
 
 
 def resource_to_stored(resource: Doc) -> None:
@@ -76,4 +77,11 @@ class ResourceView(DocumentView):
     """TMF639 v5 `Resource` over the stored `resource` kind."""
 
     def __init__(self) -> None:
-        super().__init__(V5_FILE, "Resource", resource_to_stored, resource_from_stored, _PATHS)
+        super().__init__(
+            V5_FILE,
+            "Resource",
+            resource_to_stored,
+            resource_from_stored,
+            _PATHS,
+            derived_filters(),
+        )

@@ -37,7 +37,7 @@ SAYS: dict[str, dict[str, tuple[Any, ...]]] = {
     "available": {"availabilityStatus": ("online", "degraded")},
     "standby": {"standbyStatus": ("coldStandby", "hotStandby")},
 }
-_STATES = {
+STATES = {
     "operationalState": {"enabled": "enable", "disabled": "disable"},
     "administrativeState": {"shuttingDown": "shutdown"},
 }  # v5 -> v4
@@ -61,7 +61,7 @@ def _saying(document: Doc, status: str) -> list[str]:
 
 def statuses_to_stored(document: Doc) -> None:
     """A v5 resource's states and statuses in the stored (v4) form, in place."""
-    for attribute, names in _STATES.items():
+    for attribute, names in STATES.items():
         state = document.get(attribute)
         if isinstance(state, str):
             document[attribute] = names.get(state, state)
@@ -76,7 +76,7 @@ def statuses_to_stored(document: Doc) -> None:
 
 def statuses_from_stored(document: Doc) -> None:
     """A stored resource's states and statuses in v5 terms, in place."""
-    for attribute, names in _STATES.items():
+    for attribute, names in STATES.items():
         state = document.get(attribute)
         if isinstance(state, str):
             reverse = {v4: v5 for v5, v4 in names.items()}

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from cascade.apis.v5.common import related_from_stored, related_to_stored, typed_characteristics
+from cascade.apis.v5.common import (
+    RELATED_PATHS,
+    related_from_stored,
+    related_to_stored,
+    typed_characteristics,
+)
 from cascade.apis.v5.view import DocumentView
 
 Doc = dict[str, Any]
 V5_FILE = "TMF638-ServiceInventory-v5.0.0.oas.yaml"
-_PATHS = {
-    "relatedParty.partyOrPartyRole.id": "relatedParty.id",
-    "relatedParty.partyOrPartyRole.name": "relatedParty.name",
-    "relatedParty.partyOrPartyRole.@referredType": "relatedParty.@referredType",
-    "place.place.id": "place.id",
-}
+_PATHS = RELATED_PATHS
 
 
 def _services(service: Doc) -> list[Doc]:

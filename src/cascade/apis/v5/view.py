@@ -9,9 +9,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from cascade.tmf.polymorphism import TypeNamer
+from cascade.tmf.query import AnyOf, Condition
 from cascade.tmf.spec import official_definitions
 
 Doc = dict[str, Any]
+DerivedFilter = Callable[[Condition], AnyOf]
 
 
 def unchanged(document: Doc) -> None:
@@ -20,7 +22,8 @@ def unchanged(document: Doc) -> None:
 
 class DocumentView:
     """One v5 entity over its stored kind. `to_stored` and `from_stored` change a copy of the
-    document in place; `paths` names the stored attribute of a v5 filter path."""
+    document in place; `paths` names the stored attribute of a v5 filter path; `derived` says
+    a filter on an attribute v5 derives from other stored ones in stored terms."""
 
     def __init__(
         self,
@@ -29,12 +32,14 @@ class DocumentView:
         to_stored: Callable[[Doc], None] = unchanged,
         from_stored: Callable[[Doc], None] = unchanged,
         paths: Mapping[str, str] | None = None,
+        derived: Mapping[str, DerivedFilter] | None = None,
     ) -> None:
         self.spec_file = spec_file
         self.entity = entity
         self._to_stored = to_stored
         self._from_stored = from_stored
         self._paths = paths or {}
+        self._derived = derived or {}
         self._namer: TypeNamer | None = None
 
     @property
@@ -59,4 +64,19 @@ class DocumentView:
         return document
 
     def stored_path(self, path: str) -> str:
-        return self._paths.get(path, path)
+        """The stored path of a v5 one: `paths` names whole paths, or prefixes (ending in
+        a dot: `channel.channel.` -> `channel.`), the longest first."""
+        exact = self._paths.get(path)
+        if exact is not None:
+            return exact
+        prefixes = [p for p in self._paths if p.endswith(".") and path.startswith(p)]
+        if not prefixes:
+            return path
+        prefix = max(prefixes, key=len)
+        return self._paths[prefix] + path.removeprefix(prefix)
+
+    def derives(self, attribute: str) -> bool:
+        return attribute in self._derived
+
+    def derived_filter(self, condition: Condition) -> AnyOf:
+        return self._derived[condition.attribute](condition)
