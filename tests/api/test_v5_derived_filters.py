@@ -175,7 +175,6 @@ def _order(client: Client, party: str, ordered: str, channel: str) -> str:
                         {
                             "agreementId": f"agreement-{channel}",
                             "agreementItemId": "1",
-                            "id": "agr-1",  # v4's AgreementRef requires it (stored form)
                             "@type": "AgreementItemRef",
                         }
                     ],

@@ -121,6 +121,37 @@ def test_official_product_example_written_in_v5_reads_in_v4(
     assert client.get(created["href"]).json() == created
 
 
+def test_an_agreement_item_goes_both_ways(client: Client, official: OfficialSchemas) -> None:
+    """v5's `AgreementItemRef` (`agreementId`, no `id`) is v4's `AgreementRef` (`id`
+    required): stored as the v4 one with `agreementItemId` kept, shown back as given."""
+    item = {
+        "agreementId": "agr-7",
+        "agreementItemId": "3",
+        "agreementName": "Framework",
+        "agreementHref": "https://host/agreementManagement/v4/agreement/agr-7",
+        "@type": "AgreementItemRef",
+    }
+    body = {"@type": "Product", "status": "active", "name": "Fibre", "agreementItem": [item]}
+    answer = client.post(PRODUCTS5, json=body)
+    assert answer.status_code == 201, answer.text
+    created = answer.json()
+    official.check(PRODUCT5_FILE, "Product", created)
+    assert created["agreementItem"] == [item]
+    v4 = client.get(f"{PRODUCTS4}/{created['id']}").json()
+    official.check(PRODUCT4_FILE, "Product", v4)
+    assert v4["agreement"] == [
+        {
+            "id": "agr-7",
+            "agreementItemId": "3",
+            "name": "Framework",
+            "href": "https://host/agreementManagement/v4/agreement/agr-7",
+            "@type": "AgreementItemRef",
+        }
+    ]
+    found = client.get(PRODUCTS5, params={"agreementItem.agreementId": "agr-7"}).json()
+    assert [p["id"] for p in found] == [created["id"]]
+
+
 def test_v4_product_shown_in_v5_terms(client: Client, official: OfficialSchemas) -> None:
     """A record as Cascade's controllers write it (tests/api/chain_records.py), seen in v5."""
     body = {
@@ -136,7 +167,7 @@ def test_v4_product_shown_in_v5_terms(client: Client, official: OfficialSchemas)
     placed = client.post(PRODUCTS4, json=body).json()
     shown = client.get(f"{PRODUCTS5}/{placed['id']}").json()
     official.check(PRODUCT5_FILE, "Product", shown)
-    assert shown["agreementItem"] == [{"id": "a-1", "@type": "AgreementItemRef"}]
+    assert shown["agreementItem"] == [{"agreementId": "a-1", "@type": "AgreementItemRef"}]
     assert shown["productOrderItem"] == [
         {
             "orderId": "o-1",

@@ -113,7 +113,7 @@ def test_official_products_round_trip(document: dict[str, Any]) -> None:
 def test_a_recorded_product_is_stored_unchanged_after_a_trip_through_v5() -> None:
     view = ProductView()
     shown = view.from_stored(copy.deepcopy(PRODUCT_RECORD))
-    assert shown["agreementItem"] == [{"id": "a-1", "@type": "AgreementItemRef"}]
+    assert shown["agreementItem"] == [{"agreementId": "a-1", "@type": "AgreementItemRef"}]
     assert shown["productOrderItem"][0]["orderId"] == "o-1"
     assert shown["productRelationship"] == [
         {"relationshipType": "reliesOn", "id": "prod-0", "@type": "ProductRelationship"}

@@ -73,7 +73,7 @@ def test_a_v4_order_is_stored_unchanged_after_a_trip_through_v5() -> None:
     shown = VIEW.from_stored(copy.deepcopy(V4_ORDER))
     assert shown["creationDate"] == V4_ORDER["orderDate"]
     product = shown["productOrderItem"][0]["product"]
-    assert product["agreementItem"] == [{"id": "a-1", "@type": "AgreementItemRef"}]
+    assert product["agreementItem"] == [{"agreementId": "a-1", "@type": "AgreementItemRef"}]
     assert product["productRelationship"] == [
         {"relationshipType": "reliesOn", "id": "prod-9", "@type": "ProductRelationship"}
     ]

@@ -24,8 +24,12 @@ Doc = dict[str, Any]
 V5_FILE = "TMF637-ProductInventory-v5.0.0.oas.yaml"
 # A related order item: v5 name -> v4 (stored) name.
 _ORDER_ITEM = {"orderId": "productOrderId", "orderHref": "productOrderHref"}
+# An agreement: v5 `AgreementItemRef` -> v4 `AgreementRef` (which requires `id`); v5's
+# `agreementItemId` is kept beside under its own name.
+_AGREEMENT = {"agreementId": "id", "agreementHref": "href", "agreementName": "name"}
 _PATHS = {
     **RELATED_PATHS,
+    **{f"agreementItem.{v5}": f"agreement.{v4}" for v5, v4 in _AGREEMENT.items()},
     "agreementItem.": "agreement.",
     "productOrderItem.orderId": "productOrderItem.productOrderId",
     "productOrderItem.orderHref": "productOrderItem.productOrderHref",
@@ -52,7 +56,7 @@ def _renamed(entries: Any, names: dict[str, str]) -> Any:
 def product_to_stored(product: Doc) -> None:
     """A v5 product (or product value nested in one) in the stored (v4) form, in place."""
     if "agreementItem" in product:
-        product["agreement"] = product.pop("agreementItem")
+        product["agreement"] = _renamed(product.pop("agreementItem"), _AGREEMENT)
     if "relatedParty" in product:
         product["relatedParty"] = related_to_stored(
             product["relatedParty"], "partyOrPartyRole", "RelatedParty", "PartyRef"
@@ -74,7 +78,8 @@ def product_to_stored(product: Doc) -> None:
 def product_from_stored(product: Doc) -> None:
     """A stored product in v5 terms, in place (the `@type`s are the namer's)."""
     if "agreement" in product:
-        product["agreementItem"] = product.pop("agreement")
+        reverse = {v: k for k, v in _AGREEMENT.items()}
+        product["agreementItem"] = _renamed(product.pop("agreement"), reverse)
     if "relatedParty" in product:
         product["relatedParty"] = related_from_stored(
             product["relatedParty"], "partyOrPartyRole", "RelatedPartyOrPartyRole", "PartyRef"
