@@ -165,6 +165,34 @@ def test_an_action_without_the_csrf_token_is_refused(client: Client, cascade: Ca
     assert client.get(f"{PO}/{po['id']}").json()["state"] == "inProgress"
 
 
+def test_behind_a_proxy_that_rewrites_host_the_public_urls_origin_is_ours(
+    client: Client, cascade: Cascade
+) -> None:
+    """A proxy forwards `Host: cascade-internal:8000` while the browser's Origin is the public
+    URL's (Settings.public_url, here http://testserver.local): the form is ours. An Origin
+    that is neither is still refused."""
+    po = product_order(cascade, "inProgress")
+    path = f"/console/productOrder/{po['id']}/hold"
+    forwarded = {"host": "cascade-internal:8000"}
+    token = csrf_of(client)
+    elsewhere = client.post(
+        path,
+        data={"csrf": token},
+        headers={**forwarded, "origin": "https://evil.example"},
+        follow_redirects=False,
+    )
+    assert elsewhere.status_code == 403 and elsewhere.json()["code"] == "crossSiteRequest"
+    assert client.get(f"{PO}/{po['id']}").json()["state"] == "inProgress"
+    held = client.post(
+        path,
+        data={"csrf": token, "reason": "proxy"},
+        headers={**forwarded, "origin": "http://testserver.local"},
+        follow_redirects=False,
+    )
+    assert held.status_code == 303, held.text
+    assert client.get(f"{PO}/{po['id']}").json()["state"] == "held"
+
+
 def park(cascade: Cascade, subscription: str, count: int) -> None:
     rows = [
         {

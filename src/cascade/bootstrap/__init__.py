@@ -90,7 +90,9 @@ def build(settings: Settings) -> Cascade:
     security = build_security(settings.security, settings.host, resources, extensions, database)
     served = tuple(api for api in ALL_APIS if topology.serves(api))
     probes = probes_of(database, settings, runtime)
-    auth = ConsoleAuth(security.authenticator, _scopes(security.scopes, extensions))
+    auth = ConsoleAuth(
+        security.authenticator, _scopes(security.scopes, extensions), settings.public_url
+    )
     components = components_source(topology, served)
     console = Console(
         auth,

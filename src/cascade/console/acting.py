@@ -14,7 +14,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from cascade.console.actions import REDELIVER_ROUTE, act, redeliver
-from cascade.console.auth import SESSION_COOKIE, Viewer, check_csrf, keep
+from cascade.console.auth import SESSION_COOKIE, ConsoleAuth, Viewer, check_csrf, keep
 from cascade.console.context import SIGN_IN, Console, order_kind
 from cascade.console.listing import ORDER_KINDS
 from cascade.console.render import error_page, flash, page
@@ -25,13 +25,13 @@ from cascade.tmf.errors import TmfError
 MAX_FORM_FIELD = 10_000
 
 
-async def read_form(request: Request[Any, Any, Any]) -> dict[str, str]:
+async def read_form(request: Request[Any, Any, Any], auth: ConsoleAuth) -> dict[str, str]:
     """The posted form's fields (urlencoded), each bounded; its CSRF token checked."""
     if request.content_type[0] != RequestEncodingType.URL_ENCODED:
         raise TmfError(415, "unsupportedMediaType", "The console's forms are urlencoded")
     data = await request.form()
     form = {name: str(value)[:MAX_FORM_FIELD] for name, value in data.items()}
-    check_csrf(request, form)
+    check_csrf(request, form, auth.public_host)
     return form
 
 
@@ -49,7 +49,7 @@ def action_handlers(console: Console) -> list[Any]:
         order_id: FromPath[str],
         action: FromPath[str],
     ) -> Response[Any]:
-        form = await read_form(request)
+        form = await read_form(request, console.auth)
         viewer = await console.viewer(request)
         if not isinstance(viewer, Viewer):
             return viewer
@@ -104,7 +104,7 @@ def _parked_handlers(console: Console) -> list[Any]:
 
     @post("/console/events/redeliver", name="console.redeliver")
     async def redeliver_parked(request: Request[Any, Any, Any]) -> Response[Any]:
-        form = await read_form(request)
+        form = await read_form(request, console.auth)
         viewer = await console.viewer(request)
         if not isinstance(viewer, Viewer):
             return viewer
@@ -132,7 +132,7 @@ def _session_handlers(console: Console) -> list[Any]:
 
     @post(SIGN_IN, name="console.signin.post")
     async def sign_in(request: Request[Any, Any, Any]) -> Response[Any]:
-        form = await read_form(request)
+        form = await read_form(request, console.auth)
         credential = form.get("credential", "").strip()
         if await console.auth.verify(credential) is None:
             return _outcome(request, SIGN_IN, "bad", "That key or token was not accepted")
@@ -142,7 +142,7 @@ def _session_handlers(console: Console) -> list[Any]:
 
     @post("/console/signout", name="console.signout")
     async def sign_out(request: Request[Any, Any, Any]) -> Response[Any]:
-        await read_form(request)
+        await read_form(request, console.auth)
         response: Response[Any] = Redirect(SIGN_IN, status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/console")
         return response

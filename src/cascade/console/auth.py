@@ -48,9 +48,13 @@ class Viewer:
 class ConsoleAuth:
     """The APIs' authenticator and scopes, applied to the console's cookie."""
 
-    def __init__(self, authenticator: Authenticator | None, scopes: Scopes) -> None:
+    def __init__(
+        self, authenticator: Authenticator | None, scopes: Scopes, public_url: str | None = None
+    ) -> None:
         self.authenticator = authenticator
         self.scopes = scopes
+        # Behind a proxy that rewrites Host, the browser's Origin is the public URL's.
+        self.public_host = urlsplit(public_url).netloc if public_url else None
 
     @property
     def open(self) -> bool:
@@ -119,13 +123,16 @@ def keep(response: Response[Any], request: Request[Any, Any, Any], name: str, va
     )
 
 
-def check_csrf(request: Request[Any, Any, Any], form: dict[str, str]) -> None:
-    """Refuses a form post from elsewhere: the double-submitted token and the Origin."""
+def check_csrf(
+    request: Request[Any, Any, Any], form: dict[str, str], public_host: str | None = None
+) -> None:
+    """Refuses a form post from elsewhere: the double-submitted token, and an Origin that is
+    neither the request's Host nor the configured public URL's (`public_host`)."""
     cookie = request.cookies.get(CSRF_COOKIE, "")
     sent = form.get(CSRF_FIELD, "")
     origin = request.headers.get("origin") or request.headers.get("referer")
-    host = request.headers.get("host", "")
-    if origin and urlsplit(origin).netloc != host:
+    ours = {request.headers.get("host", ""), public_host}
+    if origin and urlsplit(origin).netloc not in ours:
         raise TmfError(403, "crossSiteRequest", "This form was posted from another site")
     if not cookie or not secrets.compare_digest(cookie.encode(), sent.encode()):
         raise TmfError(

@@ -113,7 +113,7 @@ async def place_order(
 def placing_handlers(console: Console) -> list[Any]:
     @post("/console/catalog/{offering_id:str}/order", name="console.place")
     async def place(request: Request[Any, Any, Any], offering_id: FromPath[str]) -> Response[Any]:
-        form = await read_form(request)
+        form = await read_form(request, console.auth)
         viewer = await console.viewer(request)
         if not isinstance(viewer, Viewer):
             return viewer
