@@ -33,10 +33,20 @@ class Pair:
     def __init__(self, a: httpx.Client, b: httpx.Client, a_url: str, b_url: str) -> None:
         self.a, self.b, self.a_database, self.b_database = a, b, a_url, b_url
 
-    def place(self, item: dict[str, Any]) -> dict[str, Any]:
-        placed = self.a.post(PO, json={"productOrderItem": [item]})
+    def place(self, *items: dict[str, Any]) -> dict[str, Any]:
+        placed = self.a.post(PO, json={"productOrderItem": list(items)})
         assert placed.status_code == 201, placed.text
         return dict(placed.json())
+
+    def cancel_undoing(self, order_id: str, gate: Gate, what: str) -> None:
+        """Cancel the order on A while `gate` holds B; once A's undo asks B to deactivate
+        (`what`), open the gate; the cancellation ends done."""
+        answer = self.a.post(CANCEL_PO, json={"productOrder": {"id": order_id}})
+        assert answer.status_code == 201, answer.text
+        until(self.a_undoing, what, interval=0.1)
+        gate.open()
+        task = self.wait(f"{CANCEL_PO}/{answer.json()['id']}", {"done", "terminatedWithError"})
+        assert task["state"] == "done", task
 
     def wait(self, path: str, ends: set[str]) -> Any:
         return until(lambda: _ended(self.a.get(path).json(), ends), path, interval=0.1)
@@ -58,6 +68,10 @@ class Pair:
 
     def a_intents(self) -> list[Any]:
         return _rows(self.a_database, select(remote_activation))
+
+    def a_undoing(self) -> bool:
+        """Whether A has asked B to deactivate something."""
+        return any(r.operation == "deactivate" for r in self.a_intents())
 
 
 def _ended(document: dict[str, Any], ends: set[str]) -> dict[str, Any] | None:
@@ -145,16 +159,7 @@ def test_a_cancel_mid_flight_is_undone_on_b(tmp_path: Path, backend: str, gate: 
         # Cancel while B is activating something for the order (a monitor still running): the
         # deactivation of that one has to wait for the activation's outcome.
         running = until(pair.b_in_progress, "B activating", interval=0.1)
-        answer = pair.a.post(CANCEL_PO, json={"productOrder": {"id": order["id"]}})
-        assert answer.status_code == 201, answer.text
-        until(
-            lambda: any(r.operation == "deactivate" for r in pair.a_intents()),
-            "A's deactivation of what B is activating",
-            interval=0.1,
-        )
-        gate.open()
-        task = pair.wait(f"{CANCEL_PO}/{answer.json()['id']}", {"done", "terminatedWithError"})
-        assert task["state"] == "done", task
+        pair.cancel_undoing(order["id"], gate, "A's deactivation of what B is activating")
         assert pair.a.get(f"{PO}/{order['id']}").json()["state"] == "cancelled"
         services, resources = pair.b_entities()
         assert services or resources
@@ -220,25 +225,14 @@ def test_a_cancelled_speed_upgrade_puts_qos_back_on_b(
         product = pair.a.get(f"{PRODUCT}/{product_id}").json()
         # The upgrade (item 1) is applied on B while a new line (item 2) is held at its access.
         gate.close("rfs-gpon-access")
-        items = [change("modify", product_id, downloadSpeed=1000), broadband("2")]
-        placed = pair.a.post(PO, json={"productOrderItem": items})
-        assert placed.status_code == 201, placed.text
+        placed = pair.place(change("modify", product_id, downloadSpeed=1000), broadband("2"))
         qos_href = f"{TMF640}/service/{qos['id']}"
         until(
             lambda: _values(pair.b.get(qos_href).json())["downloadSpeed"] == 1000,
             "the upgrade applied on B",
             interval=0.1,
         )
-        answer = pair.a.post(CANCEL_PO, json={"productOrder": {"id": placed.json()["id"]}})
-        assert answer.status_code == 201, answer.text
-        until(
-            lambda: any(r.operation == "deactivate" for r in pair.a_intents()),
-            "A's undo under way",
-            interval=0.1,
-        )
-        gate.open()
-        task = pair.wait(f"{CANCEL_PO}/{answer.json()['id']}", {"done", "terminatedWithError"})
-        assert task["state"] == "done", task
+        pair.cancel_undoing(placed["id"], gate, "A's undo under way")
         # B's QoS service and network are back on the old speed; nothing of item 2 is left.
         assert _values(pair.b.get(qos_href).json()) == _values(qos)
         assert pair.b_network() == configured

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from sqlalchemy import Connection, insert
@@ -11,6 +10,10 @@ from cascade.storage.checkpoint import WRITER_AUTOCHECKPOINT_PAGES
 from cascade.storage.database import Database
 from cascade.storage.migrate import upgrade
 from cascade.storage.tables import idempotency_key
+from tests.waiting import until
+
+ROWS, BODY = 500, 2000
+FILLED = ROWS * BODY  # the bytes of the bodies `fill` writes
 
 
 def fill(connection: Connection) -> None:
@@ -21,10 +24,10 @@ def fill(connection: Connection) -> None:
             "request_hash": "0" * 64,
             "status": 201,
             "location": None,
-            "body": "x" * 2000,
+            "body": "x" * BODY,
             "created_at": "2026-01-01T00:00:00.000Z",
         }
-        for n in range(500)
+        for n in range(ROWS)
     ]
     connection.execute(insert(idempotency_key), rows)
 
@@ -43,12 +46,8 @@ def test_committed_pages_reach_the_database_file(tmp_path: Path) -> None:
         database.write_sync(fill)  # ~1 MB: far below the writer's own checkpoint threshold
 
         # Until every page is in: the file grows page by page while a checkpoint copies them.
-        deadline = time.monotonic() + 30
-        while path.stat().st_size <= size_before + 500 * 2000 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        size_after = path.stat().st_size
+        until(lambda: path.stat().st_size > size_before + FILLED, "the pages in the file")
     finally:
         database.close()
 
     assert autocheckpoint == WRITER_AUTOCHECKPOINT_PAGES
-    assert size_after > size_before + 500 * 2000

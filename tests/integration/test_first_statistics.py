@@ -70,7 +70,7 @@ def test_a_growing_entity_table_is_analysed_and_read_by_id_through_its_unique_in
 
     try:
         database.write_sync(insert_many)
-        until(lambda: _analysed_by_hand(young_database), "entity analysed by Cascade", 60)
+        until(lambda: _analysed_by_hand(young_database), "entity analysed by Cascade")
     finally:
         database.close()
     assert "uq_entity_kind_id" in _generic_plan(young_database)

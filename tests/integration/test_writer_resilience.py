@@ -19,6 +19,7 @@ from cascade.bootstrap import Cascade
 from cascade.storage.database import Database
 from cascade.storage.tables import work_item
 from tests.conftest import POSTGRES_ENV
+from tests.waiting import PATIENCE_S
 
 
 def test_a_cancelled_caller_does_not_stop_the_writer(cascade: Cascade) -> None:
@@ -69,7 +70,7 @@ def test_a_writer_that_cannot_connect_answers_the_error_and_connects_later(
     try:
         with pytest.raises(OperationalError):
             # A bound, not a wait: a writer thread that died would leave this for ever.
-            database.submit_write(_one).result(timeout=60)
+            database.submit_write(_one).result(timeout=PATIENCE_S)
         assert "the writer cannot connect to the database" in caplog.text
         make_reachable()
         assert database.write_sync(_one) == 1  # the same writer thread, connected now

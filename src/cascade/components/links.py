@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from cascade.storage import work
 from cascade.storage.leases import claim_due, next_free
@@ -244,11 +245,16 @@ def links(connection: Connection) -> list[Link]:
 def adopt_link(connection: Connection, candidate: Link) -> Link:
     """The link to `candidate.hub_url` with this callback, `candidate` stored if there is
     none: two processes of a component that both found no link end on the first one's secret
-    (so on one Idempotency-Key and one subscription). Two inserts at once on PostgreSQL: the
-    second fails on the primary key and its caller tries again, finding the first."""
+    (so on one Idempotency-Key and one subscription). The insert does nothing where a row is:
+    on PostgreSQL the second of two at once waits for the first's transaction, then reads its
+    row. A link stored with another callback is replaced by `candidate`."""
     table = component_link
-    row = connection.execute(select(table).where(table.c.hub_url == candidate.hub_url)).first()
-    if row is not None and row.callback == candidate.callback:
+    insert_ = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    values = {"callback": candidate.callback, "secret": candidate.secret}
+    inserted = insert_(table).values(hub_url=candidate.hub_url, **values, subscription_id=None)
+    connection.execute(inserted.on_conflict_do_nothing())
+    row = connection.execute(select(table).where(table.c.hub_url == candidate.hub_url)).one()
+    if row.callback == candidate.callback:
         return Link(row.hub_url, row.callback, row.secret, row.subscription_id)
     save_link(connection, candidate)
     return candidate

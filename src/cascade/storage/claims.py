@@ -1,17 +1,17 @@
 """Exclusive claims: at most one holder per (scope, subject), under any concurrency.
 
 Every function runs inside the caller's write transaction. The primary key (scope, subject) is
-the guarantee: `take` inserts the claim unless it exists (`INSERT ... ON CONFLICT DO NOTHING`)
-and reads who holds it. On PostgreSQL a second process taking the same claim waits, inside
-that insert, for the first one's transaction to end, then sees its claim (read committed: each
-statement reads what was committed before it), and the claim row stays locked (`FOR UPDATE`)
-until the transaction ends, so a hand-over is never raced. On SQLite the writer holds the
+the guarantee: `take` inserts the claim unless it exists and returns who holds it, in one
+statement (`INSERT ... ON CONFLICT DO UPDATE ... RETURNING holder`, the update a no-op that
+locks the row). On PostgreSQL a second process taking the same claim waits, inside that
+statement, for the first one's transaction to end, then gets its claim, and the claim row stays
+locked until the transaction ends, so a hand-over is never raced. On SQLite the writer holds the
 database write lock (`BEGIN IMMEDIATE`), so claims are taken one transaction at a time.
 
 A claim row is deleted once it can serve no one (ADR 0029): a change claim in the transaction
-that ends its order, an order's cancellation claim with the order. On PostgreSQL a taker whose
-insert found the row can then read it gone (deleted by a transaction that committed between
-its two statements): it inserts again.
+that ends its order, an order's cancellation claim with the order. A row deleted while a taker
+is at it is no race: PostgreSQL's upsert either finds the row (and locks it, so the delete
+waits) or, the delete committed first, inserts anew.
 """
 
 from __future__ import annotations
@@ -25,13 +25,12 @@ from cascade.tmf.instants import now_instant
 _HOLDER = "SELECT holder FROM claim WHERE scope = ? AND subject = ?"
 _TAKE = (
     "INSERT INTO claim (scope, subject, holder, created_at) VALUES (?, ?, ?, ?)"
-    " ON CONFLICT DO NOTHING"
+    " ON CONFLICT (scope, subject) DO UPDATE SET holder = claim.holder RETURNING holder"
 )
 _HAND_OVER = "UPDATE claim SET holder = ?, created_at = ? WHERE scope = ? AND subject = ?"
 _RELEASE = "DELETE FROM claim WHERE scope = ? AND subject = ? AND holder = ?"
 _FORGET = "DELETE FROM claim WHERE scope = ? AND subject = ?"
 _FORGET_HOLDER = "DELETE FROM claim WHERE scope = ? AND holder = ?"
-_TAKE_TRIES = 3
 
 
 def holder_of(connection: Connection, scope: str, subject: str) -> str | None:
@@ -43,12 +42,8 @@ def holder_of(connection: Connection, scope: str, subject: str) -> str | None:
 
 def take(connection: Connection, scope: str, subject: str, holder: str) -> str:
     """Claim `subject` for `holder` unless someone holds it; returns who holds it now."""
-    for _ in range(_TAKE_TRIES):
-        raw.run(connection, _TAKE, (scope, subject, holder, now_instant()))
-        held = holder_of(connection, scope, subject)
-        if held is not None:  # inserted now, or by a transaction that committed first
-            return held
-    raise RuntimeError(f"claim {scope} {subject}: released under every try to take it")
+    held = raw.run(connection, _TAKE, (scope, subject, holder, now_instant())).fetchone()
+    return str(held[0])  # inserted now, or by a transaction that committed first
 
 
 def hand_over(connection: Connection, scope: str, subject: str, holder: str) -> None:

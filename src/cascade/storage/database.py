@@ -125,7 +125,9 @@ class Database:
         self._local = threading.local()
         self._checkpointer = WalCheckpointer(self.engine) if self.dialect == "sqlite" else None
         self._statistics = FirstStatistics(self.engine) if self.dialect == "postgresql" else None
-        self._write_lock = WriteLock(_sqlite_file(url) if self.dialect == "sqlite" else None)
+        # The SQLite database file (None on PostgreSQL or in memory): its lock file, sockets.
+        self.sqlite_file = _sqlite_file(url) if self.dialect == "sqlite" else None
+        self._write_lock = WriteLock(self.sqlite_file)
         # The entities each commit wrote events about: told in process, and to the other
         # processes by pg_notify on PostgreSQL, by UNIX datagrams on a SQLite file
         # (storage/committed.py, storage/entity_notices.py, storage/socket_notices.py).
@@ -148,8 +150,7 @@ class Database:
 
     def _notice_directory(self) -> Path | None:
         """On a SQLite file, the directory of its processes' notice sockets."""
-        database_file = _sqlite_file(self.url) if self.dialect == "sqlite" else None
-        return None if database_file is None else notice_directory(database_file)
+        return None if self.sqlite_file is None else notice_directory(self.sqlite_file)
 
     def _make_notifier(self) -> CommitNotifier | None:
         if self.dialect == "postgresql":

@@ -58,9 +58,8 @@ class FirstStatistics:
         self._thread.join(timeout=30)
 
     def _loop(self) -> None:
-        settled = True  # the last look followed no commit: wait for the next one
         while True:
-            woke = self._wake.wait(None if settled else CHECK_SECONDS)
+            self._wake.wait()  # a commit (the file's size is current at once: no later look)
             if self._stop.is_set():
                 return
             self._wake.clear()
@@ -69,8 +68,6 @@ class FirstStatistics:
                     return
             except Exception as exc:  # the next commit tries again
                 log.warning("statistics of young tables not refreshed: %s", exc)
-            # The row counts lag the commits by up to a second: look once more after one.
-            settled = not woke
             if self._stop.wait(CHECK_SECONDS):  # at most one look per CHECK_SECONDS
                 return
 

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from sqlalchemy import Connection
 
-from cascade.storage.database import Database, Job, _sqlite_file
+from cascade.storage.database import Database, Job
 from cascade.storage.write_lock import WriteLock
 
 T = TypeVar("T")
@@ -28,8 +28,7 @@ class SideWriter:
 
     def __init__(self, database: Database) -> None:
         self._engine = database.engine
-        path = _sqlite_file(database.url) if database.dialect == "sqlite" else None
-        self._lock = WriteLock(path)
+        self._lock = WriteLock(database.sqlite_file)
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="cascade-side-writer")
         self._connection: Connection | None = None
 

@@ -138,7 +138,7 @@ class SpecDocument:
             raise TmfError(400, "invalidBody", violation_message(definition, exc)) from None
 
     def _compile(self, definition: str, top_required: bool, response: bool) -> Draft7Validator:
-        """jsonschema-rs (ADR 0028): draft 7, formats checked, no reference ever fetched."""
+        """jsonschema-rs (ADR 0031): draft 7, formats checked, no reference ever fetched."""
         definitions = self.response_definitions if response else self.definitions
         root = dict(definitions[definition])
         if not top_required:
@@ -154,7 +154,7 @@ _URI = re.compile(r"^\w+:(/?/?)\S+\Z")
 
 def _is_uri(value: str) -> bool:
     """A scheme, a colon and no blank: TMF's own examples (`https://host:port/...`) are not
-    RFC 3986 URIs, and integrators copy them (ADR 0028)."""
+    RFC 3986 URIs, and integrators copy them (ADR 0031)."""
     return _URI.match(value) is not None
 
 

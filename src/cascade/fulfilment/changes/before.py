@@ -21,7 +21,6 @@ from typing import Any
 
 from cascade.domain.changes import KEPT_BEFORE
 
-BEFORE = KEPT_BEFORE
 SERVICE_ATTRIBUTES = ("serviceCharacteristic", "supportingService")
 ACTIVATION_ATTRIBUTES = ("serviceCharacteristic",)
 PRODUCT_ATTRIBUTES = (
@@ -45,18 +44,18 @@ def remember(
 ) -> bool:
     """Keep what the record (and activation) had on the item, unless kept already; True when
     kept now (the item changed and must be saved)."""
-    if BEFORE in item:
+    if KEPT_BEFORE in item:
         return False
     before: dict[str, Any] = {"record": snapshot(record, attributes)}
     if activation is not None:
         before["activation"] = snapshot(activation, ACTIVATION_ATTRIBUTES)
-    item[BEFORE] = before
+    item[KEPT_BEFORE] = before
     return True
 
 
 def kept(item: Mapping[str, Any], part: str = "record") -> dict[str, Any] | None:
     """What the item kept of the record (`part`: record, activation), or None."""
-    before = item.get(BEFORE)
+    before = item.get(KEPT_BEFORE)
     if not isinstance(before, Mapping) or not isinstance(before.get(part), Mapping):
         return None
     return dict(before[part])

@@ -18,7 +18,7 @@ Every record gains the service order item that changed it in `serviceOrderItem`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from sqlalchemy import Connection
@@ -52,6 +52,7 @@ class Change:
     state: Literal["done", "pending", "failed"]
     reason: str | None = None
     due: int | None = None
+    kept: bool = False  # the item kept what a modify overwrites just now (it must be saved)
 
 
 class ServiceChanges:
@@ -78,7 +79,11 @@ class ServiceChanges:
         if action == "delete":
             change = self._delete(connection, order, item, loaded)
         elif action == "modify":
+            # What it was, kept before anything changes (once): a cancellation puts it back.
+            activation = self.activator.entities.peek(connection, service_id)
+            kept = before.remember(item, loaded.document, before.SERVICE_ATTRIBUTES, activation)
             change = self._modify(connection, order, item, loaded, needs, now_ms)
+            change = replace(change, kept=kept)
         else:
             change = Change("done")
         if change.state == "done":
@@ -157,9 +162,6 @@ class ServiceChanges:
         now_ms: int,
     ) -> Change:
         record = loaded.document
-        # What it was, kept before anything changes (once): a cancellation puts it back.
-        activation = self.activator.entities.peek(connection, str(record["id"]))
-        before.remember(item, record, before.SERVICE_ATTRIBUTES, activation)
         values = {
             **as_values(record.get("serviceCharacteristic")),
             **as_values((item.get("service") or {}).get("serviceCharacteristic")),

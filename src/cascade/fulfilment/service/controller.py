@@ -18,7 +18,6 @@ from cascade.domain.decomposition import CFS, DEPENDS_ON, RFS, Catalog
 from cascade.domain.states import COMPLETED, IN_PROGRESS
 from cascade.fulfilment.activation.activator import Activator
 from cascade.fulfilment.cancellation.no_return import MILESTONE, PointOfNoReturn
-from cascade.fulfilment.changes.before import BEFORE
 from cascade.fulfilment.changes.claims import SERVICE_CHANGES
 from cascade.fulfilment.changes.service import Change, ServiceChanges, change_problems
 from cascade.fulfilment.layers.catalog import CatalogCache, StoredCatalog
@@ -111,10 +110,8 @@ class ServiceOrderController(OrderController):
     ) -> bool:
         if item.get("action") != "add":
             now_ms = step.context.now_ms
-            kept = BEFORE in item
             change = self.changes.advance(step.connection, step.order, item, needs, now_ms)
-            # The item changed (and is saved) when it kept what it changes from just now.
-            return self._settle_change(step, item, change) or kept != (BEFORE in item)
+            return self._settle_change(step, item, change) or change.kept
         changed = move(item, SERVICE.item_machine, IN_PROGRESS)
         service = item.setdefault("service", {})
         spec_ref = service.get("serviceSpecification") or {}

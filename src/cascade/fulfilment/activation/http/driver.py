@@ -27,6 +27,7 @@ from cascade.fulfilment.activation.http.changes import (
     record_deactivation,
     record_modify,
 )
+from cascade.fulfilment.activation.http.sender import ACTIVE_PHASES
 from cascade.fulfilment.activation.port import (
     ActivationRequest,
     Capability,
@@ -39,8 +40,6 @@ from cascade.storage.tables import remote_activation
 from cascade.storage.work import now_ms
 from cascade.tmf.instants import now_instant
 
-# The phases of a row the sender is done with (a revert waits for the change it reverts).
-SETTLED = ("done", "failed", "reported", "cancelled")
 RECHECK_MS = 5_000  # when a step looks again if no outcome woke it first (a safety net)
 
 # What of the local activation entity the remote endpoint is sent: its _Create attributes,
@@ -117,7 +116,7 @@ class HttpDriver:
             reverted = find(connection, change.reverts)
             if reverted is None:
                 return DriverStatus("done")  # never recorded: nothing was sent to take back
-            if reverted.phase not in SETTLED:  # sent after the revert, it would undo it
+            if reverted.phase in ACTIVE_PHASES:  # sent after the revert, it would undo it
                 return DriverStatus("pending", ready_ms=now_ms() + self.recheck_ms)
         if row is None:
             return self._record_modify(connection, change)
