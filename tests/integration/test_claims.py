@@ -8,12 +8,13 @@ from functools import partial
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, create_engine, delete, select, text
 
 from cascade.bootstrap import Cascade
 from cascade.storage import claims
 from cascade.storage.database import Database
 from cascade.storage.tables import claim
+from tests.waiting import PATIENCE_S, until
 
 PROCESSES = 4
 SUBJECTS = [f"order-{n:02d}" for n in range(12)]
@@ -35,47 +36,45 @@ def test_the_first_holder_keeps_a_claim_until_it_is_handed_over_or_released(
     assert write(lambda c: claims.holder_of(c, SCOPE, "po-1")) is None
 
 
-def test_a_claim_released_between_the_takers_insert_and_read_is_taken_again(
-    cascade: Cascade, database_url: str, monkeypatch: pytest.MonkeyPatch
+def test_a_take_meeting_an_ending_orders_delete_holds_the_claim_once_it_commits(
+    cascade: Cascade, database_url: str
 ) -> None:
-    """The race `take` retries (ADR 0029): its insert meets the claim of an order that is
-    ending, whose transaction then deletes the row and commits before the taker reads it, so
-    the taker reads no holder at all. It must insert again and hold the claim.
-
-    On PostgreSQL the ending order's transaction is another process's writer, run to its
-    commit between the taker's two statements (an `INSERT ... ON CONFLICT DO NOTHING` locks
-    nothing, so it does not wait). On SQLite no transaction can commit while the taker's holds
-    the write lock: there the row vanishes inside the taker's transaction instead, which is
-    what the taker's read then sees on PostgreSQL.
-    """
+    """A moment ADR 0029 made possible: an ending order's transaction has deleted its claim
+    row and not yet committed when another order takes the claim. `take` (one upsert) must
+    wait for that transaction rather than answer from the row it can still see, then insert
+    anew: the new holder has the claim. On SQLite the write lock runs the two transactions
+    one after the other, so there is no such moment to test."""
+    if cascade.database.dialect != "postgresql":
+        pytest.skip("SQLite's write lock serialises the two transactions")
     scope, subject = "productChange", "product-1"
     write = cascade.database.write_sync
     assert write(lambda c: claims.take(c, scope, subject, "order-ended")) == "order-ended"
-    read = claims.holder_of
-    reads: list[str | None] = []
-    ending = Database(database_url, readers=1)  # the ending order's process
-
-    def release_then_read(connection: Connection, scope_: str, subject_: str) -> str | None:
-        if not reads:  # after the taker's insert met the row, before its first read
-
-            def release(c: Connection) -> None:
-                claims.release(c, scope, subject, "order-ended")
-
-            if connection.dialect.name == "postgresql":
-                ending.write_sync(release)
-            else:
-                release(connection)
-        reads.append(read(connection, scope_, subject_))
-        return reads[-1]
-
-    monkeypatch.setattr(claims, "holder_of", release_then_read)
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
     try:
-        assert write(lambda c: claims.take(c, scope, subject, "order-next")) == "order-next"
+        with engine.connect() as ending, engine.connect() as watcher:
+            ending_transaction = ending.begin()
+            ending.execute(delete(claim).where(claim.c.scope == scope, claim.c.subject == subject))
+            taken = cascade.database.submit_write(
+                lambda c: claims.take(c, scope, subject, "order-next")
+            )
+            until(lambda: _waiting_on_a_lock(watcher), "the taker waiting on the deleted row")
+            assert not taken.done()
+            ending_transaction.commit()
+            assert taken.result(timeout=PATIENCE_S) == "order-next"
     finally:
-        ending.close()
-    assert reads == [None, "order-next"]  # the first read found the row gone: taken again
-    monkeypatch.setattr(claims, "holder_of", read)
+        engine.dispose()
     assert write(lambda c: claims.holder_of(c, scope, subject)) == "order-next"
+
+
+def _waiting_on_a_lock(watcher: Connection) -> bool:
+    waiting = watcher.execute(
+        text(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+    ).scalar_one()
+    watcher.commit()  # a fresh snapshot of pg_stat_activity at the next look
+    return int(waiting) > 0
 
 
 def _worker(url: str, name: str, start: Any, results: Any) -> None:
