@@ -4,15 +4,18 @@ the TMF637/638/639 records (and TMF640/702 entities) end as they were before the
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any
 
 import pytest
 from sqlalchemy import Connection
 
+from cascade.apis import kinds
 from cascade.fulfilment.activation.simulated import SimulatedNetwork
 from cascade.fulfilment.cancellation.revert import Reverts
 from cascade.settings import Settings
+from cascade.tmf.declarations import Kind
 from tests.fulfilment.conftest import FAST, SO, Chain, broadband
 from tests.fulfilment.test_cancellation import CANCEL_PO, cancel, wait_task
 from tests.fulfilment.test_change_claims_in_sequence import change_claims
@@ -70,6 +73,15 @@ def installed(chain: Chain, product_id: str) -> dict[str, Any]:
         activation = chain.get(f"{ACTIVATED_RESOURCE}/{resource['id']}")
         seen[f"tmf702/{resource['id']}"] = shown(activation, RESOURCE_SHOWS)
     return seen
+
+
+def stored(chain: Chain, kind: Kind, entity_id: str) -> dict[str, Any]:
+    """The document as Cascade stores it (not as a client is shown it)."""
+    repository = chain.cascade.repositories[kind]
+    found = chain.cascade.database.read_sync(lambda c: repository.get(c, entity_id))
+    assert found is not None
+    document: dict[str, Any] = json.loads(found.doc)
+    return document
 
 
 def cancelled(chain: Chain, order_id: str) -> dict[str, Any]:
@@ -159,7 +171,10 @@ def test_cancelling_an_applied_speed_upgrade_puts_the_old_configuration_back(
     assert "undone" in qos["note"][-1]["text"]
     assert qos["serviceOrderItem"][-1]["serviceOrderId"] == service_order["id"]
     qos_item = qos["serviceOrderItem"][-1]["itemId"]
-    # What the item kept is the configuration from before the order.
+    # What the item kept (stored, ADR 0033: no client sees it) is the configuration from
+    # before the order.
+    service_order = stored(chain, kinds.SERVICE_ORDER, service_order["id"])
+    order = stored(chain, kinds.PRODUCT_ORDER, order["id"])
     (kept,) = [i["cascadeBefore"] for i in service_order["serviceOrderItem"] if i["id"] == qos_item]
     assert values(kept["activation"], "serviceCharacteristic")["downloadSpeed"] == 500
 

@@ -59,6 +59,16 @@ def network(chain: Chain) -> dict[str, dict[str, Any]]:
     return {row.activation: json.loads(row.request) for row in rows}
 
 
+def items_ended(service_order: dict[str, Any]) -> dict[str, str]:
+    """When each item's milestone was reached (the order's own, like the `pointOfNoReturn`
+    a cease passes, name no item)."""
+    return {
+        m["serviceOrderItem"][0]["id"]: m["milestoneDate"]
+        for m in service_order["milestone"]
+        if m.get("serviceOrderItem")
+    }
+
+
 def service_tree(chain: Chain, product_id: str) -> dict[str, dict[str, Any]]:
     """The product's services by specification id, as TMF638 has them."""
     product = chain.get(f"{PRODUCT}/{product_id}")
@@ -124,7 +134,7 @@ def test_cease_deactivates_releases_and_terminates_in_dependency_order(
     # Dependency order: the CFS ended before the RFS it relied on, the RFS after its resources.
     (service_order,) = chain.get(SO, **{"externalReference.id": ceased["id"]})
     assert {i["action"] for i in service_order["serviceOrderItem"]} == {"delete"}
-    ended = {m["serviceOrderItem"][0]["id"]: m["milestoneDate"] for m in service_order["milestone"]}
+    ended = items_ended(service_order)
     by_spec = {
         i["service"]["serviceSpecification"]["id"]: i["id"]
         for i in service_order["serviceOrderItem"]
@@ -305,7 +315,7 @@ def test_dsl_to_fibre_migration_adds_the_new_access_then_releases_the_old(
         "rfs-qos-profile": "noChange",
         "rfs-dsl-access": "delete",
     }
-    ended = {m["serviceOrderItem"][0]["id"]: m["milestoneDate"] for m in service_order["milestone"]}
+    ended = items_ended(service_order)
     assert ended[by_spec["rfs-gpon-access"]["id"]] <= ended[by_spec["cfs-broadband-internet"]["id"]]
     assert ended[by_spec["cfs-broadband-internet"]["id"]] <= ended[by_spec["rfs-dsl-access"]["id"]]
 

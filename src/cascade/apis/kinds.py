@@ -9,6 +9,7 @@ are the one exception: they belong to one API version, and their kinds are decla
 
 from __future__ import annotations
 
+from cascade.domain.changes import KEPT_BEFORE
 from cascade.domain.states import (
     CANCEL_PRODUCT_ORDER as CANCEL_PRODUCT_ORDER_MACHINE,
 )
@@ -40,14 +41,19 @@ from cascade.tmf.declarations import ItemState, Kind
 
 
 def _order(
-    name: str, entity: str, items: str, machine: StateMachine, item_machine: StateMachine
+    name: str,
+    entity: str,
+    items: str,
+    machine: StateMachine,
+    item_machine: StateMachine,
+    kept: tuple[str, ...] = (),
 ) -> Kind:
     return Kind(
         name,
         entity,
         state="state",
         initial_state="acknowledged",
-        item_states=(ItemState(items, "acknowledged"),),
+        item_states=(ItemState(items, "acknowledged", kept=kept),),
         date="orderDate",
         creation_date="orderDate",
         key="externalId",
@@ -62,7 +68,7 @@ PRODUCT_ORDER = Kind(
     "ProductOrder",
     state="state",
     initial_state="acknowledged",
-    item_states=(ItemState("productOrderItem", "acknowledged"),),
+    item_states=(ItemState("productOrderItem", "acknowledged", kept=(KEPT_BEFORE,)),),
     date="orderDate",
     creation_date="orderDate",
     key="externalId",
@@ -73,7 +79,12 @@ PRODUCT_ORDER = Kind(
     requestable_states=(DRAFT,),
 )
 SERVICE_ORDER = _order(
-    "serviceOrder", "ServiceOrder", "serviceOrderItem", SERVICE_ORDER_MACHINE, SERVICE_ORDER_ITEM
+    "serviceOrder",
+    "ServiceOrder",
+    "serviceOrderItem",
+    SERVICE_ORDER_MACHINE,
+    SERVICE_ORDER_ITEM,
+    kept=(KEPT_BEFORE,),
 )
 RESOURCE_ORDER = _order(
     "resourceOrder", "ResourceOrder", "orderItem", RESOURCE_ORDER_MACHINE, RESOURCE_ORDER_ITEM

@@ -27,6 +27,7 @@ from cascade.tmf.declarations import ApiSpec, ResourceSpec, StoredSchema
 from cascade.tmf.documents import etag, if_match_allows, prepare_update, project
 from cascade.tmf.errors import TmfError, bad_request, not_found
 from cascade.tmf.instants import now_instant
+from cascade.tmf.kept import KeptAttributes
 from cascade.tmf.patching import JSON_PATCH_QUERY, Patch, refuse_non_patchable, refuse_removal
 from cascade.tmf.query import ListQuery, parse_fields, parse_list_query
 from cascade.tmf.schema import Shape
@@ -67,7 +68,8 @@ class TmfResource:
         self.name = api.route_prefix(resource)  # tmf622.productOrder: routes, keys, audit
         self.shape: Shape = api.spec.shape(resource.entity)
         hrefs = (repository.collection_url, collection_url or repository.collection_url)
-        self.view = Translation(resource.view, api.spec.openapi3, hrefs, stored_schema)
+        self.kept = KeptAttributes(resource.kind)
+        self.view = Translation(resource.view, api.spec.openapi3, hrefs, stored_schema, self.kept)
         spec = api.spec
         self.patch_query = spec.lists_request_media(JSON_PATCH_QUERY)
         entity_properties = spec.properties(resource.entity)
@@ -166,7 +168,7 @@ class TmfResource:
             stored = await self.database.read(lambda c: table.get(c, id_), snapshot=False)
         if stored is None:
             raise not_found(f"{self.resource.entity} '{id_}'")
-        if selected is None and not self.view.translates:
+        if selected is None and not self.view.reworks(stored.doc):
             return Written(stored.doc.encode(), stored.version)
         shown = self.view.shown(msgspec.json.decode(stored.doc))
         return Written(
@@ -191,7 +193,7 @@ class TmfResource:
             docs, total = await self.database.read(
                 lambda c: self.repository.list(c, query, counted=counted)
             )
-        if query.fields is None and not self.view.translates:
+        if query.fields is None and not any(self.view.reworks(doc) for doc in docs):
             body = b"[" + ",".join(docs).encode() + b"]"
         else:
             shown = [self.view.shown(msgspec.json.decode(doc)) for doc in docs]
@@ -249,12 +251,14 @@ class TmfResource:
         selected = self._answer_fields(fields)
         access = self.access if caller is not None else None
         mandatory = self.api.spec.mandatory(self.resource.entity)
+        kept = self.kept
 
         def job(connection: Connection) -> Written:
             stored = self._existing(connection, id_, if_match, caller)
             original = self.view.shown(msgspec.json.decode(stored.doc))
             present = frozenset(original)
             document = patch.apply(original)
+            kept.refuse_given(document)  # shown without them: any there is the client's
             refuse_removal(mandatory, present, document)
             if document.get("id") != id_:
                 raise bad_request("id cannot be changed", "nonPatchableAttribute")
@@ -265,6 +269,7 @@ class TmfResource:
             for declared in self.resource.checks:
                 declared(document)
             check_client_change(repository.kind, stored.doc, document)
+            kept.carry_over(msgspec.json.decode(stored.doc), document)
             if access is not None and caller is not None:
                 access.check_kept(connection, document, caller)
             saved = repository.replace(connection, stored, document)

@@ -2,7 +2,8 @@
 
 Without a `View` (every v4 API) a document is shown as stored and a retrieve stays byte for
 byte; with one (TMF v5) bodies are translated to the stored form before the checks, and
-every answer back (docs/versions.md).
+every answer back (docs/versions.md). Either way what Cascade keeps on an order's items for
+itself (tmf/kept.py) is left out of every answer.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from cascade.frontend.types import Written
 from cascade.tmf.declarations import StoredSchema, View
 from cascade.tmf.documents import project
 from cascade.tmf.errors import bad_request
+from cascade.tmf.kept import KeptAttributes
 from cascade.tmf.query import AnyOf, Condition, ListQuery, SortKey
 from cascade.tmf.schema import ResolvedPath
 
@@ -29,8 +31,10 @@ class Translation:
         fields_on_writes: bool,
         hrefs: tuple[str, str] = ("", ""),
         stored_schema: StoredSchema | None = None,
+        kept: KeptAttributes | None = None,
     ) -> None:
         self.view = view
+        self.kept = kept if kept else None
         self.stored_schema = stored_schema
         self.fields_on_writes = fields_on_writes
         self.stored_href, self.shown_href = hrefs  # collection URLs: the stored, this view's
@@ -39,9 +43,16 @@ class Translation:
     def translates(self) -> bool:
         return self.view is not None
 
+    def reworks(self, stored: str | bytes) -> bool:
+        """Whether the stored JSON text is shown other than byte for byte (translated, or
+        carrying what Cascade keeps for itself)."""
+        return self.view is not None or (self.kept is not None and self.kept.in_text(stored))
+
     def shown(self, stored: dict[str, Any]) -> dict[str, Any]:
         """The stored document (the caller's own: changed in place) in this version, its
-        `href` pointing at this version."""
+        `href` pointing at this version, without what Cascade keeps for itself."""
+        if self.kept is not None:
+            self.kept.conceal(stored)
         if self.view is None:
             return stored
         shown = self.view.show(stored)
@@ -68,7 +79,7 @@ class Translation:
 
     def written(self, written: Written, fields: frozenset[str] | None) -> Written:
         """A create's or patch's answer in this version, only `fields` if asked."""
-        if self.view is None and fields is None:
+        if fields is None and not self.reworks(written.body):
             return written
         shown = self.shown(msgspec.json.decode(written.body))
         body = msgspec.json.encode(shown if fields is None else project(shown, fields))

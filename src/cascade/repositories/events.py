@@ -13,7 +13,9 @@ write that changes only `lastUpdate` costs a listener one needless re-read.
 Which events a resource publishes is read from its swagger (cascade.tmf.events). An envelope
 carries only the attributes its definition lists (TMF spells one of them `timeOcurred`). A v5
 resource's envelopes (ResourceSpec.view) carry the entity as v5 shows it, and the v5 event's
-`@type`, `source` (the entity) and `reportingSystem` (Cascade).
+`@type`, `source` (the entity) and `reportingSystem` (Cascade). No envelope carries what
+Cascade keeps on an order's items for itself (tmf/kept.py), and a change of only that is no
+event.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from cascade.storage.committed import touch
 from cascade.tmf.declarations import View
 from cascade.tmf.events import EventTypes
 from cascade.tmf.instants import now_instant
+from cascade.tmf.kept import KeptAttributes
 from cascade.tmf.spec import SpecDocument
 
 # A state entered because something outside is needed: TMF's "information required" event.
@@ -65,9 +68,11 @@ class EventRecorder:
         ignored: Iterable[str] = (),
         view: View | None = None,
         hrefs: tuple[str, str] = ("", ""),
+        kept: KeptAttributes | None = None,
     ) -> None:
         self.api_code = api_code
         self.view = view
+        self.kept = kept if kept else None
         self.stored_href, self.shown_href = hrefs
         self.hub_kind = f"{api_code}.hub"
         self.kind = kind
@@ -109,6 +114,8 @@ class EventRecorder:
 
     def events_of_change(self, before: dict[str, Any], after: dict[str, Any]) -> list[PendingEvent]:
         """The events a change from `before` to `after` publishes (none if nothing changed)."""
+        if self.kept is not None:  # as a client sees them
+            before, after = self.kept.without(before), self.kept.without(after)
         changed = sorted(
             name
             for name in before.keys() | after.keys()
@@ -189,6 +196,8 @@ class EventRecorder:
                 envelope[name] = now
         if event.field_path is not None and "fieldPath" in allowed:
             envelope["fieldPath"] = event.field_path
+        if self.kept is not None and self.kept.in_text(text):
+            text = msgspec.json.encode(self.kept.conceal(msgspec.json.decode(text)))
         if self.view is not None:
             shown = self.view.show(msgspec.json.decode(text))
             href = shown.get("href")

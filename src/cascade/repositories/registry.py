@@ -13,6 +13,7 @@ from cascade.repositories.events import EventRecorder
 from cascade.repositories.repository import Repository, WriteHook
 from cascade.tmf.declarations import HUB, ApiSpec, Kind, ResourceSpec
 from cascade.tmf.events import event_types
+from cascade.tmf.kept import KeptAttributes
 
 
 class Repositories:
@@ -94,4 +95,5 @@ def recorder_of(
         ignored=ignored,
         view=resource.view,
         hrefs=hrefs,
+        kept=KeptAttributes(kind),
     )

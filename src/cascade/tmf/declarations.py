@@ -36,6 +36,9 @@ class ItemState:
     array: str
     initial: str
     attribute: str = "state"
+    # What Cascade keeps on each item for itself: stored, never shown to a client nor taken
+    # from one (tmf/kept.py; an order item's `cascadeBefore`, ADR 0033).
+    kept: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)

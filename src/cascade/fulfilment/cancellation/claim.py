@@ -9,7 +9,9 @@ holder the task id. It is taken in the transaction that inserts the task and nev
   when it is free, waits while another request's cancellation runs, and takes it over from
   a request that was refused (the parent's cancellation decided before any point of no return).
 
-Cancel tasks recorded before claims existed hold none: a request also looks for those.
+Cancel tasks recorded before claims existed hold none: a request also looks for those. A claim
+held by a cease (ceasing.py, ADR 0034) is no cancellation: a request is recorded without the
+claim and refused in its first step, past the order's point of no return.
 
 The claim goes with its order (`forget`, in the transaction of a client's DELETE of the order):
 a request naming an order that does not exist is refused before any claim is read, and an
@@ -21,6 +23,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from cascade.domain.states import TERMINATED_WITH_ERROR
+from cascade.fulfilment.cancellation.ceasing import is_cease
 from cascade.fulfilment.layers.registry import Layer
 from cascade.repositories import Repository
 from cascade.storage import claims
@@ -43,6 +46,8 @@ def claim_for_request(
         holder = claims.take(connection, scope, order_id, task_id)
         if holder == task_id:
             return task_id
+    if is_cease(holder):
+        return new_id()  # recorded, and refused in its first step (ceasing.py)
     raise duplicate(connection, layer, tasks, order_id, holder)
 
 
@@ -53,8 +58,8 @@ def claim_for_parent(
     (the claim is its); False while another request's cancellation of the child runs."""
     scope = tasks.kind.name
     holder = claims.take(connection, scope, order_id, task_id)
-    if holder == task_id:
-        return True
+    if holder == task_id or is_cease(holder):
+        return True  # a cease's claim: the task is placed, and refused in its first step
     other = tasks.peek(connection, holder)
     if other is not None and other.get("state") != TERMINATED_WITH_ERROR:
         return False  # it runs (or is done, and the child cancelled): its end wakes the parent

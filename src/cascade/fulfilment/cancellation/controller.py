@@ -33,6 +33,7 @@ from cascade.domain.states import (
     RUNNING,
     TERMINATED_WITH_ERROR,
 )
+from cascade.fulfilment.cancellation import ceasing
 from cascade.fulfilment.cancellation.claim import claim_for_request
 from cascade.fulfilment.cancellation.compensation import Compensation
 from cascade.fulfilment.cancellation.no_return import PointOfNoReturn
@@ -99,6 +100,8 @@ class CancelController:
         self, connection: Connection, task: Loaded, order: Loaded, context: StepContext
     ) -> StepResult:
         reason = refusal(str(order.document.get("state")))
+        if reason is None:
+            reason = ceasing.refusal(connection, self.layer, order.stored.id)
         if reason is None and task.stored.id != internal_task_id(order.stored.id):
             reason = self.no_return.passed(self.layer, connection, order.document)
         if reason is not None:

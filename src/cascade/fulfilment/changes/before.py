@@ -10,7 +10,8 @@ finds it and keeps the first copy, which is the configuration from before the or
 `cascadeBefore` is `{"record": {...}, "activation": {...}}`: the inventory record's attributes
 (TMF637 or TMF638) and, for an RFS, its TMF640 activation entity's. An attribute the record did
 not have is left out, and restoring removes it again. A client's order giving it is refused
-(apis/v4/ordering.py): only Cascade writes it. ADR 0032.
+(apis/v4/ordering.py): only Cascade writes it. ADR 0032. It is stored but shown to no
+client, and kept through a client's PATCH (tmf/kept.py, ADR 0033).
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from cascade.domain.order_items import related
 from cascade.domain.pools import MissingScope, pool_for
 from cascade.domain.states import COMPLETED, IN_PROGRESS
 from cascade.fulfilment.activation.activator import Activator
+from cascade.fulfilment.cancellation.ceasing import CEASE_WAIT_MS, Ceasing
 from cascade.fulfilment.changes.cease import ORIGIN, cease_resource, origin_order, unable
 from cascade.fulfilment.changes.claims import RESOURCE_CHANGES
 from cascade.fulfilment.layers.catalog import CatalogCache, StoredCatalog
@@ -49,6 +50,7 @@ class ResourceOrderController(OrderController):
         super().__init__(repositories, catalog_cache)
         self.inventory = repositories[kinds.RESOURCE]
         self.activator = activator
+        self.ceasing = Ceasing(repositories)
 
     def problems(self, step: OrderStep) -> list[str]:
         """The order's checks, then the resources it ceases claimed (changes/claims.py)."""
@@ -124,7 +126,11 @@ class ResourceOrderController(OrderController):
         return True
 
     def _cease(self, step: OrderStep, item: dict[str, Any]) -> bool:
-        """A `delete` item: deactivated, released and ended (changes/cease.py)."""
+        """A `delete` item: deactivated, released and ended (changes/cease.py), once no
+        cancellation of the order's tree can be accepted (cancellation/ceasing.py)."""
+        if self.ceasing.start(step.connection, RESOURCE, step.order) is not None:
+            step.look_again_at(step.context.now_ms + CEASE_WAIT_MS)
+            return False  # a cancellation of the tree runs: it decides first
         status = cease_resource(
             step.connection, self.repositories, self.activator.driver, step.order, item
         )

@@ -17,6 +17,7 @@ from cascade.domain.characteristics import as_characteristics, as_values, resolv
 from cascade.domain.decomposition import CFS, DEPENDS_ON, RFS, Catalog
 from cascade.domain.states import COMPLETED, IN_PROGRESS
 from cascade.fulfilment.activation.activator import Activator
+from cascade.fulfilment.cancellation.ceasing import CEASE_PASSED, CEASE_WAIT_MS, Ceasing
 from cascade.fulfilment.cancellation.no_return import MILESTONE, PointOfNoReturn
 from cascade.fulfilment.changes.claims import SERVICE_CHANGES
 from cascade.fulfilment.changes.service import Change, ServiceChanges, change_problems
@@ -57,6 +58,7 @@ class ServiceOrderController(OrderController):
         self.resources = repositories[kinds.RESOURCE]
         self.activator = activator
         self.changes = ServiceChanges(repositories, activator, resource_orders)
+        self.ceasing = Ceasing(repositories)
 
     # --- the order as a whole ---------------------------------------------------------------
 
@@ -109,9 +111,12 @@ class ServiceOrderController(OrderController):
         context: dict[str, Any],
     ) -> bool:
         if item.get("action") != "add":
+            noted = self._may_cease(step) if item.get("action") == "delete" else False
+            if noted is None:
+                return False  # a cancellation decides first (cancellation/ceasing.py)
             now_ms = step.context.now_ms
             change = self.changes.advance(step.connection, step.order, item, needs, now_ms)
-            return self._settle_change(step, item, change) or change.kept
+            return self._settle_change(step, item, change) or change.kept or noted
         changed = move(item, SERVICE.item_machine, IN_PROGRESS)
         service = item.setdefault("service", {})
         spec_ref = service.get("serviceSpecification") or {}
@@ -130,6 +135,19 @@ class ServiceOrderController(OrderController):
             if outcome is not None:
                 return self.fail_item(step.order, item, outcome)
         self._complete(step, item, category, values, resources, supporting)
+        return True
+
+    def _may_cease(self, step: OrderStep) -> bool | None:
+        """None while a cancellation of the order's tree runs (it decides first); else the
+        order's and its parents' cancellations are the cease's from now on (ADR 0034), and
+        True when the `pointOfNoReturn` milestone that says so was recorded just now."""
+        waiting = self.ceasing.start(step.connection, SERVICE, step.order)
+        if waiting is not None:
+            step.look_again_at(step.context.now_ms + CEASE_WAIT_MS)
+            return None
+        if milestone_named(step.order, MILESTONE) is not None:
+            return False
+        record_passed(step.order, MILESTONE, CEASE_PASSED)
         return True
 
     def _resources(
