@@ -59,3 +59,14 @@ def test_a_service_state_v4_has_no_value_for_is_refused_not_stored(client: Clien
     assert error["message"].startswith("Service.state must be one of")
     assert "stored, it would break TMF638 Service Inventory v4.0.0" in error["message"]
     assert client.get(inventories.SERVICES4).json() == []
+
+
+def test_an_item_state_v4_has_no_value_for_is_the_servers_to_set(client: Client) -> None:
+    """TMF622 v5's item states add `partial`, which v4's lack. A create sets every item's
+    state (`acknowledged`), whatever the body says, and a PATCH's are the item state
+    machine's, as the order's own state: the stored-form check leaves them to the server.
+    It refused the create."""
+    placed = [{**item("1", "po-fibre-broadband"), "state": "partial"}, item("2", "po-iptv")]
+    answer = client.post(ORDERS5, json={"@type": "ProductOrder", "productOrderItem": placed})
+    assert answer.status_code == 201, answer.text
+    assert [i["state"] for i in answer.json()["productOrderItem"]] == ["acknowledged"] * 2

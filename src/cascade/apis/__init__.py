@@ -24,7 +24,9 @@ def stored_schema(kind: Kind) -> StoredSchema | None:
             # state without one (TMF638's `state`) is the client's, and v4 must hold it.
             machine = kind.state if kind.state and kind.state_machine else None
             server_set = frozenset({"id", "href", *([machine] if machine else [])})
-            return StoredSchema(api.spec, resource.entity, label, server_set)
+            items = kind.item_states if kind.item_state_machine else ()
+            server_items = tuple((i.array, i.attribute) for i in items)
+            return StoredSchema(api.spec, resource.entity, label, server_set, server_items)
     return None
 
 
