@@ -43,6 +43,12 @@ LEGITIMATE = {
     (400, "invalidRequest"): "an input bound (frontend/bounds.py: lengths of indexed values)",
     (409, "cancellationAlreadyRequested"): "an order is cancelled at most once",
 }
+# The same, told by their message: (status, code, what the message says) -> why.
+BOUNDS = {
+    (400, "invalidBody", "is out of the supported range"): (
+        "a date-time whose UTC instant is outside years 1 to 9999 (tmf/instants.py)"
+    ),
+}
 # The stored-form refusals of values v4 cannot hold, each listed in docs/versions.md's "What
 # is lost where": a pattern of the 400's message, and why.
 LOSSES = {
@@ -59,8 +65,8 @@ LOSSES = {
     r"(serviceOrderItem|productOrderItem)\[\d+\] must contain \['(itemId|serviceOrderId|"
     r"orderItemId|productOrderId)'\]": "a related order item without the ids v4 requires",
     r"Service\.state must be one of": "TMF638 v5's `suspended`, which v4's ServiceStateType lacks",
-    r"[fF]eature\[\d+\]( must contain \['featureCharacteristic'\]|\.featureCharacteristic "
-    r"must contain at least 1 items)": "a feature with no characteristics: v4 requires one",
+    r"[fF]eature\[\d+\]( must contain \['(featureCharacteristic|id)'\]|\.featureCharacteristic "
+    r"must contain at least 1 items)": "a feature with no id or characteristics: v4 requires both",
 }
 
 
@@ -111,7 +117,10 @@ def legitimate(status: int, error: dict[str, Any], body: dict[str, Any], shape: 
         lost = any(re.search(loss, message) for loss in LOSSES) or extension(message, body, shape)
         assert lost, f"stored-form refusal {context}"
         return
-    assert (status, error.get("code")) in LEGITIMATE, f"refused {context}"
+    bounded = any(
+        (status, error.get("code")) == (s, c) and said in message for s, c, said in BOUNDS
+    )
+    assert bounded or (status, error.get("code")) in LEGITIMATE, f"refused {context}"
 
 
 def extension(message: str, body: dict[str, Any], shape: Shape) -> bool:
