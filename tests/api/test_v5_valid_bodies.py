@@ -78,6 +78,11 @@ GUARDED_LOSSES = {
         ("relatedParty", "partyOrPartyRole"),
         "a related party with no party (no `partyOrPartyRole`): v4 requires its id",
     ),
+    r"relatedParty\[\d+\] must contain \['id'\]": (
+        ("partyOrPartyRole", "id"),
+        "a party given by value (TMF637's `PartyOrPartyRole`: a `BusinessPartner`, ...) with "
+        "no id yet: v4 requires one",
+    ),
     r"channel\[\d+\] must contain \['id'\]": (
         ("channel", "channel"),
         "a related channel with no channel: v4 requires its id",
