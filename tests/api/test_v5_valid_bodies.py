@@ -3,7 +3,7 @@ APIs, bodies generated valid against the official v5 request schema (tests/api/
 v5_generation.py) are answered 201, or refused for what a valid body can legitimately be
 refused for (a reference to nothing, an order's item rules, an input bound): never by the
 check that the stored form stays valid for v4 (`StoredSchema`), but for the values v4 truly
-cannot hold, which docs/versions.md lists ("What is lost where") and LOSSES names here. Every
+cannot hold, which docs/versions.md lists ("What is lost where") and LOSSES names. Every
 201 is a valid v5 answer, and the entity it made reads back through v4 valid against v4.
 
 The examples are derandomized and bounded (EXAMPLES per operation): CI runs the same ones
