@@ -20,8 +20,13 @@ def stored_schema(kind: Kind) -> StoredSchema | None:
         resource = api.serves(kind)
         if resource is not None:
             label = f"{api.title} v{api.spec.version}"
-            server_set = frozenset({"id", "href", *([kind.state] if kind.state else [])})
-            return StoredSchema(api.spec, resource.entity, label, server_set)
+            # A state machine's state is the server's (v5's `draft` included); a record's
+            # state without one (TMF638's `state`) is the client's, and v4 must hold it.
+            machine = kind.state if kind.state and kind.state_machine else None
+            server_set = frozenset({"id", "href", *([machine] if machine else [])})
+            items = kind.item_states if kind.item_state_machine else ()
+            server_items = tuple((i.array, i.attribute) for i in items)
+            return StoredSchema(api.spec, resource.entity, label, server_set, server_items)
     return None
 
 

@@ -97,11 +97,17 @@ class StoredSchema:
     label: str
     # What the server sets: `id`, `href`, and the kind's state (the state machine's values).
     server_set: frozenset[str] = frozenset({"id", "href"})
+    # The item states the server sets too (an order's items' `state`, at any depth: a create
+    # sets them, a PATCH's are the item state machine's): (array, attribute).
+    server_item_states: tuple[tuple[str, str], ...] = ()
 
     def check(self, document: dict[str, Any]) -> None:
         """Raise a 400 naming what in the stored form `definition` refuses."""
         if not self.server_set.isdisjoint(document):
             document = {k: v for k, v in document.items() if k not in self.server_set}
+        for array, attribute in self.server_item_states:
+            if isinstance(document.get(array), list):
+                document = {**document, array: _stateless(document[array], array, attribute)}
         try:
             self.spec.validate(self.definition, document, top_required=False)
         except TmfError as error:
@@ -111,6 +117,18 @@ class StoredSchema:
                 f"{error.message}: stored, it would break {self.label}, which shows the same "
                 "document (docs/versions.md)",
             ) from None
+
+
+def _stateless(items: list[Any], array: str, attribute: str) -> list[Any]:
+    """The items (and their nested items) without their server-set `attribute`, copied."""
+    kept: list[Any] = []
+    for item in items:
+        if isinstance(item, dict):
+            item = {k: v for k, v in item.items() if k != attribute}  # noqa: PLW2901
+            if isinstance(item.get(array), list):
+                item[array] = _stateless(item[array], array, attribute)
+        kept.append(item)
+    return kept
 
 
 class View(Protocol):

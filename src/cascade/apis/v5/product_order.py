@@ -22,6 +22,12 @@ from cascade.apis.v5.view import DocumentView
 
 Doc = dict[str, Any]
 V5_FILE = "TMF622-ProductOrdering-v5.0.0.oas.yaml"
+# An item's references to a quote's and a qualification's item: v5 names the item's id
+# `quoteItemId` and `itemId`, v4 (which requires it) `id`; the other attributes are the same.
+ITEM_REFS = {
+    "quoteItem": {"quoteItemId": "id"},
+    "productOfferingQualificationItem": {"itemId": "id"},
+}
 # v5 attribute paths stored elsewhere (filters and sort name the stored one).
 _PATHS = {
     "creationDate": "orderDate",
@@ -29,6 +35,11 @@ _PATHS = {
     "relatedParty.partyOrPartyRole.": "relatedParty.",
     "channel.channel.": "channel.",
     **nested_paths("productOrderItem.product."),
+    **{
+        f"productOrderItem.{ref}.{v5}": f"productOrderItem.{ref}.{v4}"
+        for ref, names in ITEM_REFS.items()
+        for v5, v4 in names.items()
+    },
 }
 
 
@@ -79,14 +90,27 @@ class ProductOrderView(DocumentView):
 
 
 def _product_to_stored(item: Doc) -> None:
-    """An item's product is a product value: translated as TMF637's (apis/v5/product.py)."""
+    """An item's product is a product value: translated as TMF637's (apis/v5/product.py);
+    its quote and qualification item references name the item's id as v4 does."""
     if isinstance(item.get("product"), dict):
         product_to_stored(item["product"])
+    for ref, names in ITEM_REFS.items():
+        _rename_keys(item.get(ref), names)
 
 
 def _product_from_stored(item: Doc) -> None:
     if isinstance(item.get("product"), dict):
         product_from_stored(item["product"])
+    for ref, names in ITEM_REFS.items():
+        _rename_keys(item.get(ref), {v4: v5 for v5, v4 in names.items()})
+
+
+def _rename_keys(reference: Any, names: dict[str, str]) -> None:
+    """A reference's attributes renamed in place (`quoteItemId` -> `id`), if it is one."""
+    if isinstance(reference, dict):
+        for old, new in names.items():
+            if old in reference:
+                reference[new] = reference.pop(old)
 
 
 class CancelProductOrderView(DocumentView):
