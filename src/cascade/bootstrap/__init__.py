@@ -33,7 +33,7 @@ from cascade.repositories import Repositories
 from cascade.security.access import CancelTarget, ResourceAccess
 from cascade.security.parties import PartyRule
 from cascade.security.scopes import Scopes
-from cascade.security.wiring import build_security, enforced
+from cascade.security.wiring import SecurityParts, build_security, enforced
 from cascade.settings import Settings
 from cascade.storage.database import Database
 from cascade.storage.entity_notices import ENTITY_CHANNEL, relay
@@ -90,9 +90,7 @@ def build(settings: Settings) -> Cascade:
     security = build_security(settings.security, settings.host, resources, extensions, database)
     served = tuple(api for api in ALL_APIS if topology.serves(api))
     probes = probes_of(database, settings, runtime)
-    auth = ConsoleAuth(
-        security.authenticator, _scopes(security.scopes, extensions), settings.public_url
-    )
+    auth = _console_auth(security, extensions, settings.public_url)
     components = components_source(topology, served)
     console = Console(
         auth,
@@ -141,8 +139,14 @@ def live_notices(database: Database) -> Notices | SocketListener | None:
     return None
 
 
-def _scopes(built: Scopes | None, extensions: tuple[ExtensionRoute, ...]) -> Scopes:
-    return built if built is not None else Scopes(ALL_APIS, extensions)
+def _console_auth(
+    security: SecurityParts, extensions: tuple[ExtensionRoute, ...], public_url: str | None
+) -> ConsoleAuth:
+    """The console's sign-in: the APIs' authenticator and scopes; forms checked against the
+    request's host and the public URL's."""
+    built = security.scopes
+    scopes = built if built is not None else Scopes(ALL_APIS, extensions)
+    return ConsoleAuth(security.authenticator, scopes, public_url)
 
 
 def probes_of(database: Database, settings: Settings, runtime: Runtime) -> Probes:
