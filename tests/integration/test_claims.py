@@ -49,7 +49,7 @@ def test_a_take_meeting_an_ending_orders_delete_holds_the_claim_once_it_commits(
     scope, subject = "productChange", "product-1"
     write = cascade.database.write_sync
     assert write(lambda c: claims.take(c, scope, subject, "order-ended")) == "order-ended"
-    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    engine = create_engine(database_url)
     try:
         with engine.connect() as ending, engine.connect() as watcher:
             ending_transaction = ending.begin()

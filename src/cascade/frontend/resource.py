@@ -269,7 +269,8 @@ class TmfResource:
             for declared in self.resource.checks:
                 declared(document)
             check_client_change(repository.kind, stored.doc, document)
-            kept.carry_over(msgspec.json.decode(stored.doc), document)
+            if kept.in_text(stored.doc):  # decoded again only when there is something kept
+                kept.carry_over(msgspec.json.decode(stored.doc), document)
             if access is not None and caller is not None:
                 access.check_kept(connection, document, caller)
             saved = repository.replace(connection, stored, document)

@@ -24,15 +24,17 @@ class KeptAttributes:
             (items.array, frozenset(items.kept)) for items in kind.item_states if items.kept
         )
         names = {name for _, kept in self.arrays for name in kept}
-        self._markers = tuple(f'"{name}"'.encode() for name in sorted(names))
+        self._markers = tuple(f'"{name}"' for name in sorted(names))
+        self._byte_markers = tuple(marker.encode() for marker in self._markers)
 
     def __bool__(self) -> bool:
         return bool(self.arrays)
 
     def in_text(self, text: str | bytes) -> bool:
         """Whether a stored document's JSON text may carry one (a cheap look, no decoding)."""
-        raw = text.encode() if isinstance(text, str) else text
-        return any(marker in raw for marker in self._markers)
+        if isinstance(text, str):  # a list's stored texts: looked at without encoding each
+            return any(marker in text for marker in self._markers)
+        return any(marker in text for marker in self._byte_markers)
 
     def conceal(self, document: dict[str, Any]) -> dict[str, Any]:
         """The document (the caller's own: changed in place) without them."""
