@@ -32,8 +32,10 @@ class _Plan:
         "known",
         "mapping",
         "own",
+        "reference_name",
         "type_required",
         "value_alternative",
+        "value_name",
     )
 
     def __init__(self, definition: str) -> None:
@@ -46,6 +48,10 @@ class _Plan:
         self.guard_unknown = False  # replace a `@type` it does not know by `own`
         self.value_alternative: _Plan | None = None
         self.type_required = False
+        # A `oneOf`'s names for a value without a known `@type` (`_alternative_for`): a
+        # reference's (None: it has none), and a value's.
+        self.reference_name: str | None = None
+        self.value_name = ""
 
 
 class TypeNamer:
@@ -75,10 +81,17 @@ class TypeNamer:
             children = self._children_of(chosen)
         for name, child in value.items():
             target = children.get(name)
-            if target is not None:
-                if child.__class__ is dict:
-                    if target[1] == 0:
-                        self._fill_object(target[0], child)
+            if target is None:
+                continue
+            kind = child.__class__
+            if kind is dict:
+                if target[1] == 0:
+                    self._fill_object(target[0], child)
+            elif kind is list:
+                if target[1] == 1:  # the common case, an array of objects: walked here
+                    for element in child:
+                        if element.__class__ is dict:
+                            self._fill_object(target[0], element)
                 else:
                     self._fill(target[0], child, target[1])
 
@@ -94,6 +107,7 @@ class TypeNamer:
             plan.guard_unknown = not plan.alternatives and plan.own in plan.known
             alternative = _value_alternative(mapping)
             plan.value_alternative = self._plan(alternative) if alternative else None
+            plan.reference_name, plan.value_name = _alternative_names(mapping)
             plan.type_required = TYPE in self.required(definition)
         return plan
 
@@ -152,7 +166,7 @@ def _chosen(plan: _Plan, value: dict[str, Any]) -> _Plan:
     if plan.alternatives:
         mapping = plan.mapping
         if given.__class__ is not str or (mapping and given not in mapping):
-            given = _alternative_for(mapping, value)
+            given = _alternative_for(plan, value)
             value[TYPE] = given
         return mapping.get(given) or plan.value_alternative or plan
     if given.__class__ is str:
@@ -189,10 +203,20 @@ def _value_alternative(mapping: dict[str, str]) -> str | None:
     return values[0] if len(values) == 1 else None
 
 
-def _alternative_for(mapping: dict[str, Any], value: dict[str, Any]) -> str:
-    """A reference's name when the value holds only a reference's attributes; else a value's."""
+def _alternative_names(mapping: dict[str, Any]) -> tuple[str | None, str]:
+    """A `oneOf`'s first reference name (None: it has none) and the name of a value."""
     references = sorted(key for key in mapping if key.endswith("Ref"))
     values = sorted(key for key in mapping if not key.endswith("Ref"))
-    if references and (set(value) <= REFERENCE_ATTRIBUTES or not values):
-        return references[0]
-    return values[0] if values else sorted(mapping)[0]
+    value_name = values[0] if values else ""
+    if not value_name and not references:
+        value_name = sorted(mapping)[0] if mapping else ""
+    return (references[0] if references else None), value_name
+
+
+def _alternative_for(plan: _Plan, value: dict[str, Any]) -> str:
+    """A reference's name when the value holds only a reference's attributes (or the `oneOf`
+    has no value alternative); else a value's."""
+    reference = plan.reference_name
+    if reference is not None and (not plan.value_name or value.keys() <= REFERENCE_ATTRIBUTES):
+        return reference
+    return plan.value_name

@@ -8,6 +8,7 @@ from typing import Any
 
 Doc = dict[str, Any]
 REF = ("id", "href", "name", "@referredType")
+_REF_NAMES = frozenset(REF)
 # What a v5 party reference holds beyond a v4 RelatedParty: kept in the stored entry as the
 # extension `partyOrPartyRole` (only when there is something beyond `@type: PartyRef`).
 PARTY_EXTRA = "partyOrPartyRole"
@@ -45,20 +46,27 @@ def related_to_stored(entries: Any, inner: str, v4_type: str, ref_type: str) -> 
 
 def related_from_stored(entries: Any, inner: str, v5_type: str, ref_type: str) -> Any:
     """Stored `{role, id, ...}` entries as v5 `{role, <inner>: {id, ...}}` ones."""
-    if not isinstance(entries, list):
+    if entries.__class__ is not list:
         return entries
+    extra_name = PARTY_EXTRA if inner == "partyOrPartyRole" else inner
     shown = []
     for entry in entries:
-        if not isinstance(entry, dict) or "id" not in entry:  # not a stored (v4) entry
+        if entry.__class__ is not dict or "id" not in entry:  # not a stored (v4) entry
             shown.append(entry)
             continue
-        extra_name = PARTY_EXTRA if inner == "partyOrPartyRole" else inner
         extra = entry.get(extra_name)
-        target: Doc = dict(extra) if isinstance(extra, dict) else {}
-        target.update((k, entry[k]) for k in REF if k in entry)
-        target.setdefault("@type", ref_type)
-        rest = {k: v for k, v in entry.items() if k not in (*REF, "@type", extra_name)}
-        shown.append({**rest, inner: target, "@type": v5_type})
+        target: Doc = dict(extra) if extra.__class__ is dict else {}
+        rest: Doc = {}
+        for key, value in entry.items():
+            if key in _REF_NAMES:
+                target[key] = value
+            elif key not in ("@type", extra_name):
+                rest[key] = value
+        if "@type" not in target:
+            target["@type"] = ref_type
+        rest[inner] = target
+        rest["@type"] = v5_type
+        shown.append(rest)
     return shown
 
 
@@ -94,21 +102,25 @@ def external_id_from_stored(document: Doc) -> None:
 
 def typed_characteristics(characteristics: Any) -> Any:
     """v4 characteristics (value of any type) with the v5 subclass their value is, as
-    `@type`, when they name none (or the base `Characteristic`)."""
-    if not isinstance(characteristics, list):
+    `@type`, when they name none (or the base `Characteristic`); set in place."""
+    if characteristics.__class__ is not list:
         return characteristics
-    shown = []
     for given in characteristics:
-        if isinstance(given, dict) and given.get("@type") in (None, "Characteristic"):
-            typed = value_type(given.get("value"))
-            given = {**given, "@type": f"{typed}Characteristic"}  # noqa: PLW2901
-        shown.append(given)
-    return shown
+        if given.__class__ is dict and given.get("@type") in (None, "Characteristic"):
+            given["@type"] = f"{value_type(given.get('value'))}Characteristic"
+    return characteristics
+
+
+# The v5 characteristic class of a scalar value, by its Python class (bool before int).
+_SCALAR_TYPES = {bool: "Boolean", int: "Integer", float: "Number", str: "String", dict: "Object"}
 
 
 def value_type(value: Any) -> str:
     """The v5 characteristic class of a value: String, Integer, Number, Boolean, Object,
     or their Array; the base class for a mixed or empty list or a null."""
+    scalar = _SCALAR_TYPES.get(value.__class__)
+    if scalar is not None:
+        return scalar
     if isinstance(value, list):
         kinds = {value_type(element) for element in value}
         single = kinds.pop() if len(kinds) == 1 else ""

@@ -27,6 +27,8 @@ _ORDER_ITEM = {"orderId": "productOrderId", "orderHref": "productOrderHref"}
 # An agreement: v5 `AgreementItemRef` -> v4 `AgreementRef` (which requires `id`); v5's
 # `agreementItemId` is kept beside under its own name.
 _AGREEMENT = {"agreementId": "id", "agreementHref": "href", "agreementName": "name"}
+_AGREEMENT_SHOWN = {v4: v5 for v5, v4 in _AGREEMENT.items()}
+_ORDER_ITEM_SHOWN = {v4: v5 for v5, v4 in _ORDER_ITEM.items()}
 _PATHS = {
     **RELATED_PATHS,
     **{f"agreementItem.{v5}": f"agreement.{v4}" for v5, v4 in _AGREEMENT.items()},
@@ -78,8 +80,7 @@ def product_to_stored(product: Doc) -> None:
 def product_from_stored(product: Doc) -> None:
     """A stored product in v5 terms, in place (the `@type`s are the namer's)."""
     if "agreement" in product:
-        reverse = {v: k for k, v in _AGREEMENT.items()}
-        product["agreementItem"] = _renamed(product.pop("agreement"), reverse)
+        product["agreementItem"] = _renamed(product.pop("agreement"), _AGREEMENT_SHOWN)
     if "relatedParty" in product:
         product["relatedParty"] = related_from_stored(
             product["relatedParty"], "partyOrPartyRole", "RelatedPartyOrPartyRole", "PartyRef"
@@ -89,8 +90,7 @@ def product_from_stored(product: Doc) -> None:
             product["place"], "place", "RelatedPlaceRefOrValue", "PlaceRef"
         )
     if "productOrderItem" in product:
-        reverse = {v: k for k, v in _ORDER_ITEM.items()}
-        product["productOrderItem"] = _renamed(product["productOrderItem"], reverse)
+        product["productOrderItem"] = _renamed(product["productOrderItem"], _ORDER_ITEM_SHOWN)
     if "productCharacteristic" in product:
         product["productCharacteristic"] = typed_characteristics(product["productCharacteristic"])
     relationships = product.get("productRelationship")

@@ -41,6 +41,7 @@ _PATHS = {
         for v5, v4 in names.items()
     },
 }
+ITEM_REFS_SHOWN = {ref: {v4: v5 for v5, v4 in names.items()} for ref, names in ITEM_REFS.items()}
 
 
 # An order's references to parties and channels: (attribute, v5 inner, v4 @type, reference).
@@ -101,8 +102,8 @@ def _product_to_stored(item: Doc) -> None:
 def _product_from_stored(item: Doc) -> None:
     if isinstance(item.get("product"), dict):
         product_from_stored(item["product"])
-    for ref, names in ITEM_REFS.items():
-        _rename_keys(item.get(ref), {v4: v5 for v5, v4 in names.items()})
+    for ref, names in ITEM_REFS_SHOWN.items():
+        _rename_keys(item.get(ref), names)
 
 
 def _rename_keys(reference: Any, names: dict[str, str]) -> None:
