@@ -31,7 +31,7 @@ from cascade.tmf.kept import KeptAttributes
 from cascade.tmf.patching import JSON_PATCH_QUERY, Patch, refuse_non_patchable, refuse_removal
 from cascade.tmf.query import ListQuery, parse_fields, parse_list_query
 from cascade.tmf.schema import Shape
-from cascade.tmf.transitions import check_client_change
+from cascade.tmf.transitions import check_client_change, check_started_items
 
 encode = msgspec.json.encode
 _canonical = msgspec.json.Encoder(order="sorted")
@@ -259,6 +259,7 @@ class TmfResource:
             present = frozenset(original)
             document = patch.apply(original)
             kept.refuse_given(document)  # shown without them: any there is the client's
+            check_started_items(self.repository.kind, original, document)
             refuse_removal(mandatory, present, document)
             if document.get("id") != id_:
                 raise bad_request("id cannot be changed", "nonPatchableAttribute")

@@ -1,16 +1,22 @@
-"""State changes a client makes by PATCH, checked against the kind's state machines.
+"""What a client's PATCH may change of an order's states and items.
 
 Clients may make only a machine's `manual` transitions (an operator holding or releasing an
 order or an item); the controllers make the rest and check them themselves. An order's items,
 nested ones included, are matched by their `id` path; an item without `id` by its position.
 A refused change is a 409 `invalidStateTransition` naming the current state and the next
 states a client may set.
+
+An item that has started (any state but its initial one) is being carried out, or was: what
+it asks is on the network, in the orders below and in the inventory. A PATCH that changes
+anything of it but its state, or removes it, would make the order say what was not done (or
+leave what was done without the item that owns it), so it is refused: 409
+`startedItemUnchangeable` (ADR 0039). Items not yet started stay the client's to change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 import msgspec
 
@@ -66,6 +72,45 @@ def check_client_change(kind: Kind, stored: str, patched: Mapping[str, Any]) -> 
                 _check(item_machine, where, item_machine.initial, state)
 
 
+def check_started_items(kind: Kind, before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
+    """Refuse a PATCH that changes (other than by its state) or removes a started item.
+
+    `before` and `after` are the order as this API version shows it, before and after the
+    patch: the same form, so an item the client sent back as it got it is unchanged.
+    """
+    machine = kind.item_state_machine
+    if machine is None:
+        return
+    for items in kind.item_states:
+        patched = dict(_items(after, items, ()))
+        for path, item in _items(before, items, ()):
+            state = item.get(items.attribute)
+            if state in (None, items.initial):
+                continue
+            where = f"{machine.name} {'/'.join(path)}"
+            now = patched.get(path)
+            if now is None:
+                _refuse_started(where, state, "removes it")
+            ignored = (items.attribute, items.array)
+            changed = sorted(
+                key
+                for key in item.keys() | now.keys()
+                if key not in ignored and item.get(key) != now.get(key)
+            )
+            if changed:
+                _refuse_started(where, state, f"changes its {', '.join(changed)}")
+
+
+def _refuse_started(where: str, state: Any, what: str) -> NoReturn:
+    raise TmfError(
+        409,
+        "startedItemUnchangeable",
+        f"{where} is '{state}': it has started, and what it asks is being carried out or was,"
+        f" so a PATCH that {what} is refused (only its state may be changed, to hold or"
+        " release it). To change what was ordered, cancel the order or place another one.",
+    )
+
+
 def _check(machine: StateMachine, where: str, current: Any, target: Any) -> None:
     current_text = ABSENT if current is None else str(current)
     target_text = ABSENT if target is None else str(target)
@@ -79,6 +124,14 @@ def _item_states(
     document: Mapping[str, Any], items: ItemState, parent: ItemPath
 ) -> Iterator[tuple[ItemPath, Any]]:
     """(id path, state) of every item in `items.array`, nested items after their parent."""
+    for path, item in _items(document, items, parent):
+        yield path, item.get(items.attribute)
+
+
+def _items(
+    document: Mapping[str, Any], items: ItemState, parent: ItemPath
+) -> Iterator[tuple[ItemPath, Mapping[str, Any]]]:
+    """(id path, item) of every item in `items.array`, nested items after their parent."""
     members = document.get(items.array)
     if not isinstance(members, list):
         return
@@ -87,5 +140,5 @@ def _item_states(
             continue
         key = str(item["id"]) if item.get("id") is not None else f"#{position}"
         path = (*parent, key)
-        yield path, item.get(items.attribute)
-        yield from _item_states(item, items, path)
+        yield path, item
+        yield from _items(item, items, path)

@@ -1,0 +1,132 @@
+"""A client's PATCH cannot change or remove an order item that has started (ADR 0039): only
+its state (hold, release). Items not yet started stay the client's to change, to add or to
+remove, and an item sent back as it was shown (v4 or v5) is no change."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from cascade.bootstrap import Cascade
+from tests.api.test_state_transitions import (
+    JSON_PATCH,
+    KINDS,
+    PRODUCT,
+    Client,
+    Kind,
+    as_controller,
+    create,
+    unchanged,
+)
+
+V5_PRODUCT_ORDER = "/tmf-api/productOrderingManagement/v5/productOrder"
+CODE = "startedItemUnchangeable"
+
+
+def changed(kind: Kind, item: dict[str, Any]) -> dict[str, Any]:
+    """The item asking for something else: another offering, or a quantity it did not give."""
+    if kind is PRODUCT:
+        return {**item, "productOffering": {"id": "po-iptv"}}
+    return {**item, "quantity": 1}
+
+
+def set_item_states(cascade: Cascade, kind: Kind, id_: str, state: str, *ids: str) -> None:
+    """The order running and its items `ids` (all when none named) in `state`, as a
+    controller leaves them."""
+
+    def change(document: dict[str, Any]) -> None:
+        document["state"] = "inProgress"
+        for item in document[kind.items]:
+            if not ids or item["id"] in ids:
+                item["state"] = state
+
+    as_controller(cascade, kind, id_, change)
+
+
+def assert_started_refused(response: Any, *mentions: str) -> None:
+    assert response.status_code == 409, response.text
+    body = response.json()
+    assert body["code"] == CODE
+    assert body["status"] == "409"
+    assert {"code", "reason", "message", "status"} <= set(body)
+    for text in mentions:
+        assert text in body["message"], body
+
+
+@pytest.mark.parametrize("state", ["inProgress", "held", "completed", "failed"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_started_item_cannot_be_changed_or_removed(
+    client: Client, cascade: Cascade, kind: Kind, state: str
+) -> None:
+    # Not started yet: the same change is the client's to make.
+    waiting = create(client, kind)
+    items = [changed(kind, waiting[kind.items][0]), *waiting[kind.items][1:]]
+    accepted = client.patch(f"{kind.url}/{waiting['id']}", json={kind.items: items})
+    assert accepted.status_code == 200, accepted.text
+
+    order = create(client, kind)
+    set_item_states(cascade, kind, order["id"], state)
+    url = f"{kind.url}/{order['id']}"
+    before = client.get(url)
+    shown = before.json()[kind.items]
+
+    items = [changed(kind, shown[0]), *shown[1:]]
+    refused = client.patch(url, json={kind.items: items})
+    assert_started_refused(refused, f" 1 is '{state}'", "changes its ", "cancel the order")
+    assert_started_refused(client.patch(url, json={kind.items: shown[1:]}), "removes it")
+    removal = [{"op": "remove", "path": f"/{kind.items}/0"}]
+    assert_started_refused(client.patch(url, json=removal, headers=JSON_PATCH), "removes it")
+    unchanged(client, url, before)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_what_stays_the_clients_on_a_started_order(
+    client: Client, cascade: Cascade, kind: Kind
+) -> None:
+    body = copy.deepcopy(kind.body)
+    first = body[kind.items][0]
+    body[kind.items] = [{**first, "id": "1"}, {**copy.deepcopy(first), "id": "2"}]
+    order = create(client, kind, body)
+    set_item_states(cascade, kind, order["id"], "inProgress", "1")
+    url = f"{kind.url}/{order['id']}"
+    shown: Callable[[], list[dict[str, Any]]] = lambda: client.get(url).json()[kind.items]
+
+    # The items sent back as they were shown (a GET-then-PATCH) change nothing of them.
+    again = client.patch(url, json={kind.items: shown(), "description": "re-sent"})
+    assert again.status_code == 200, again.text
+    # Item 2 has not started: it may be changed, and removed.
+    started, waiting = shown()
+    assert waiting["state"] == "acknowledged"
+    changed_waiting = client.patch(url, json={kind.items: [started, changed(kind, waiting)]})
+    assert changed_waiting.status_code == 200, changed_waiting.text
+    removed = client.patch(url, json={kind.items: [started]})
+    assert removed.status_code == 200, removed.text
+    # A new item may be added beside the started one; the started one may be held.
+    added = client.patch(url, json={kind.items: [started, {**first, "id": "3"}]})
+    assert added.status_code == 200, added.text
+    assert [i["id"] for i in added.json()[kind.items]] == ["1", "3"]
+    hold = [{"op": "replace", "path": f"/{kind.items}/0/state", "value": "held"}]
+    held = client.patch(url, json=hold, headers=JSON_PATCH)
+    assert held.status_code == 200, held.text
+    assert held.json()[kind.items][0]["state"] == "held"
+
+
+def test_the_same_through_v5(client: Client, cascade: Cascade) -> None:
+    order = create(client, PRODUCT)
+    set_item_states(cascade, PRODUCT, order["id"], "inProgress")
+    url = f"{V5_PRODUCT_ORDER}/{order['id']}"
+    before = client.get(url)
+    shown = before.json()["productOrderItem"]
+    assert all("@type" in item for item in shown)  # the v5 form: every object typed
+
+    again = client.patch(url, json={"productOrderItem": shown})
+    assert again.status_code == 200, again.text
+    before = client.get(url)
+    items = [{**shown[0], "productOffering": {"id": "po-iptv", "@type": "ProductOfferingRef"}}]
+    refused = client.patch(url, json={"productOrderItem": [*items, *shown[1:]]})
+    assert_started_refused(refused, "changes its productOffering")
+    assert_started_refused(client.patch(url, json={"productOrderItem": shown[1:]}), "removes it")
+    unchanged(client, url, before)
