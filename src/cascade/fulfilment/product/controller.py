@@ -7,7 +7,9 @@ product are never both accepted. Otherwise each item gets its own TMF641 service
 the items it relies on have completed (independent items run in parallel), and completes when
 that service order does, with its product recorded in TMF637. An `add` of quantity N gets N
 service orders and N products; a bundle item waits for its members and, having no services
-of its own, records its bundle product then (ADR 0021).
+of its own, records its bundle product then (ADR 0021). A cease whose product is realised by
+no live service (a bundle's) places no service order: it ends the product here, once the
+order's cancellation claim is the cease's (ADR 0034).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from cascade.domain.decomposition import (
 )
 from cascade.domain.offering_rules import offering_problems
 from cascade.domain.states import COMPLETED, IN_PROGRESS
+from cascade.fulfilment.cancellation.ceasing import CEASE_WAIT_MS, Ceasing
 from cascade.fulfilment.changes.claims import PRODUCT_CHANGES
 from cascade.fulfilment.changes.installed import (
     busy_products,
@@ -76,6 +79,7 @@ class ProductOrderController(OrderController):
         super().__init__(repositories, catalog_cache)
         self.service_orders = service_orders
         self.inventory = repositories[kinds.PRODUCT]
+        self.ceasing = Ceasing(repositories)
 
     def problems(self, step: OrderStep) -> list[str]:
         """The order planned as a whole against the catalogs and what is installed."""
@@ -142,6 +146,8 @@ class ProductOrderController(OrderController):
             product.update(href=self.inventory.href_of(str(product["id"])), **PRODUCT_REF)
             move(item, PRODUCT.item_machine, IN_PROGRESS)
             return move(item, PRODUCT.item_machine, COMPLETED)
+        if plan.action == "delete" and not plan.services and not self._may_cease(step):
+            return False  # a cancellation decides first (cancellation/ceasing.py)
         service_orders = self._service_orders(step, item, plan)
         if isinstance(service_orders, bool):  # placed, still running, or failed
             return service_orders
@@ -153,6 +159,15 @@ class ProductOrderController(OrderController):
             return move(item, PRODUCT.item_machine, COMPLETED)
         self._complete_item(step, item, plan, service_orders, needs)
         return True
+
+    def _may_cease(self, step: OrderStep) -> bool:
+        """Whether a cease with no service order may end its product now: the order's
+        cancellation claim is the cease's from then on (ADR 0034), so no cancel is accepted
+        once the product is ended; False (a look again soon) while a cancellation runs."""
+        if self.ceasing.start(step.connection, PRODUCT, step.order) is None:
+            return True
+        step.look_again_at(step.context.now_ms + CEASE_WAIT_MS)
+        return False
 
     def _service_orders(
         self, step: OrderStep, item: dict[str, Any], plan: ProductItemPlan

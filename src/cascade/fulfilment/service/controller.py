@@ -116,6 +116,8 @@ class ServiceOrderController(OrderController):
                 return False  # a cancellation decides first (cancellation/ceasing.py)
             now_ms = step.context.now_ms
             change = self.changes.advance(step.connection, step.order, item, needs, now_ms)
+            # A before kept just now by an item already running, its change pending, may be
+            # the step's only change: saved all the same (test_kept_while_pending.py).
             return self._settle_change(step, item, change) or change.kept or noted
         changed = move(item, SERVICE.item_machine, IN_PROGRESS)
         service = item.setdefault("service", {})
