@@ -5,7 +5,6 @@ remove, and an item sent back as it was shown (v4 or v5) is no change."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -92,7 +91,10 @@ def test_what_stays_the_clients_on_a_started_order(
     order = create(client, kind, body)
     set_item_states(cascade, kind, order["id"], "inProgress", "1")
     url = f"{kind.url}/{order['id']}"
-    shown: Callable[[], list[dict[str, Any]]] = lambda: client.get(url).json()[kind.items]
+
+    def shown() -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = client.get(url).json()[kind.items]
+        return items
 
     # The items sent back as they were shown (a GET-then-PATCH) change nothing of them.
     again = client.patch(url, json={kind.items: shown(), "description": "re-sent"})
