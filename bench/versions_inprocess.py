@@ -19,7 +19,7 @@ import random
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from cascade.settings import Settings
 from cascade.storage.migrate import upgrade
 from versions import V4_COLLECTION, V5_COLLECTION, v5_body
 
-Asgi = Callable[..., Awaitable[None]]
+Asgi = Callable[..., Coroutine[Any, Any, None]]
 
 
 async def call(app: Asgi, method: str, path: str, body: bytes = b"") -> tuple[int, str]:
