@@ -132,3 +132,39 @@ def test_the_same_through_v5(client: Client, cascade: Cascade) -> None:
     assert_started_refused(refused, "changes its productOffering")
     assert_started_refused(client.patch(url, json={"productOrderItem": shown[1:]}), "removes it")
     unchanged(client, url, before)
+
+
+MALLORY = [{"id": "party-99", "role": "customer", "@referredType": "Individual"}]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_parties_are_passed_down_once_an_item_has_started(
+    client: Client, cascade: Cascade, kind: Kind
+) -> None:
+    # No item started: the order's parties are the client's to change.
+    waiting = create(client, kind)
+    url = f"{kind.url}/{waiting['id']}"
+    accepted = client.patch(url, json={"relatedParty": MALLORY})
+    assert accepted.status_code == 200, accepted.text
+
+    order = create(client, kind)
+    set_item_states(cascade, kind, order["id"], "inProgress")
+    url = f"{kind.url}/{order['id']}"
+    before = client.get(url)
+    refused = client.patch(url, json={"relatedParty": MALLORY, "description": "moved"})
+    assert_started_refused(refused, "This order has started: its relatedParty")
+    unchanged(client, url, before)
+    # The same parties sent back change nothing.
+    again = client.patch(url, json={"relatedParty": before.json()["relatedParty"]})
+    assert again.status_code == 200, again.text
+
+
+def test_the_parties_through_v5(client: Client, cascade: Cascade) -> None:
+    order = create(client, PRODUCT)
+    set_item_states(cascade, PRODUCT, order["id"], "inProgress")
+    url = f"{V5_PRODUCT_ORDER}/{order['id']}"
+    shown = client.get(url).json()["relatedParty"]
+    again = client.patch(url, json={"relatedParty": shown})
+    assert again.status_code == 200, again.text
+    other = [{**shown[0], "partyOrPartyRole": {**shown[0]["partyOrPartyRole"], "id": "x"}}]
+    assert_started_refused(client.patch(url, json={"relatedParty": other}), "relatedParty")

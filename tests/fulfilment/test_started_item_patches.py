@@ -1,7 +1,8 @@
-"""A running broadband order whose client PATCHes a started item (ADR 0039): before, a new
-speed was accepted and shown by the order and the TMF637 product while the network kept the
-old one, and a removed item left its port, VLAN and address live with no product to own
-them. Now both are refused, and the order completes as the network is."""
+"""A running broadband order whose client PATCHes a started item or its customer (ADR 0039):
+before, a new speed was accepted and shown by the order and the TMF637 product while the
+network kept the old one, a removed item left its port, VLAN and address live with no
+product to own them, and a new customer got the product while the services stayed the old
+one's. Now all three are refused, and the order completes as the network is."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from tests.fulfilment.test_lifecycle import PRODUCT, network, values
 from tests.gate import Gate
 
 
+ALICE = [{"id": "party-42", "role": "customer", "@referredType": "Individual"}]
+
+
 @pytest.fixture
 def chain_settings(gate: Gate) -> Settings:
     return replace(FAST, simulator_gate=gate.setting)
@@ -25,7 +29,7 @@ def chain_settings(gate: Gate) -> Settings:
 def running_order(chain: Chain, gate: Gate) -> dict[str, Any]:
     """Two broadband items started, their activations held at the access."""
     gate.close("rfs-gpon-access")
-    order = chain.place(broadband("1"), broadband("2"))
+    order = chain.place(broadband("1"), broadband("2"), relatedParty=ALICE)
 
     def both_placed() -> bool:
         return len(chain.get(SO, **{"externalReference.id": order["id"]})) == 2
@@ -44,13 +48,18 @@ def speeds_on_network(chain: Chain) -> list[int]:
     )
 
 
-def test_a_started_items_speed_or_presence_cannot_be_patched(chain: Chain, gate: Gate) -> None:
+def test_a_started_items_speed_presence_or_customer_cannot_be_patched(chain: Chain, gate: Gate) -> None:
     order = running_order(chain, gate)
     url = f"{PO}/{order['id']}"
     faster = copy.deepcopy(order["productOrderItem"])
     faster[1]["product"]["productCharacteristic"][0]["value"] = 1000
-    for items in (faster, order["productOrderItem"][:1]):
-        refused = chain.client.patch(url, json={"productOrderItem": items})
+    other_customer = [{"id": "party-99", "role": "customer", "@referredType": "Individual"}]
+    for patch in (
+        {"productOrderItem": faster},
+        {"productOrderItem": order["productOrderItem"][:1]},
+        {"relatedParty": other_customer},
+    ):
+        refused = chain.client.patch(url, json=patch)
         assert refused.status_code == 409, refused.text
         assert refused.json()["code"] == "startedItemUnchangeable"
 
@@ -66,3 +75,5 @@ def test_a_started_items_speed_or_presence_cannot_be_patched(chain: Chain, gate:
     # through its services by one of the two products.
     assert shown_speeds == [500, 500]
     assert speeds_on_network(chain) == [500, 500]
+    customers = {party["id"] for p in products for party in p["relatedParty"]}
+    assert customers == {"party-42"}

@@ -39,6 +39,9 @@ from cascade.tmf.declarations import ItemState, Kind
 
 # --- ordering: the orders of the three layers and their cancel tasks ---------------------------
 
+# What every layer's controller copies from an order into the orders and records it makes.
+PASSED_DOWN = ("relatedParty",)
+
 
 def _order(
     name: str,
@@ -60,6 +63,7 @@ def _order(
         terms=("relatedParty.id", f"{items}.state", "externalReference.id"),
         state_machine=machine,
         item_state_machine=item_machine,
+        passed_down=PASSED_DOWN,
     )
 
 
@@ -77,6 +81,7 @@ PRODUCT_ORDER = Kind(
     item_state_machine=PRODUCT_ORDER_ITEM,
     requested_state="requestedInitialState",
     requestable_states=(DRAFT,),
+    passed_down=PASSED_DOWN,
 )
 SERVICE_ORDER = _order(
     "serviceOrder",

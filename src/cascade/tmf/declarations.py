@@ -67,6 +67,10 @@ class Kind:
     # `requestedInitialState`), and the states it may ask for (`draft`).
     requested_state: str | None = None
     requestable_states: tuple[str, ...] = ()
+    # An order's attributes the controllers copy into what it makes (child orders, inventory
+    # records) once an item has started: a client's PATCH cannot change them after that
+    # (`relatedParty`; tmf/transitions.py, ADR 0039).
+    passed_down: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not (_NAME.match(self.name) or _HUB_KIND.match(self.name)):

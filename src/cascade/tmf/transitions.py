@@ -10,7 +10,9 @@ An item that has started (any state but its initial one) is being carried out, o
 it asks is on the network, in the orders below and in the inventory. A PATCH that changes
 anything of it but its state, or removes it, would make the order say what was not done (or
 leave what was done without the item that owns it), so it is refused: 409
-`startedItemUnchangeable` (ADR 0039). Items not yet started stay the client's to change.
+`startedItemUnchangeable` (ADR 0039). Items not yet started stay the client's to change. So
+does the order's `relatedParty` until an item starts; after, its parties are in what the
+items made (`Kind.passed_down`).
 """
 
 from __future__ import annotations
@@ -73,7 +75,8 @@ def check_client_change(kind: Kind, stored: str, patched: Mapping[str, Any]) -> 
 
 
 def check_started_items(kind: Kind, before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
-    """Refuse a PATCH that changes (other than by its state) or removes a started item.
+    """Refuse a PATCH that changes (other than by its state) or removes a started item, or
+    changes what the order passes down (`relatedParty`) once an item has started.
 
     `before` and `after` are the order as this API version shows it, before and after the
     patch: the same form, so an item the client sent back as it got it is unchanged.
@@ -81,24 +84,42 @@ def check_started_items(kind: Kind, before: Mapping[str, Any], after: Mapping[st
     machine = kind.item_state_machine
     if machine is None:
         return
-    for items in kind.item_states:
-        patched = dict(_items(after, items, ()))
-        for path, item in _items(before, items, ()):
-            state = item.get(items.attribute)
-            if state in (None, items.initial):
-                continue
-            where = f"{machine.name} {'/'.join(path)}"
-            now = patched.get(path)
-            if now is None:
-                _refuse_started(where, state, "removes it")
-            ignored = (items.attribute, items.array)
-            changed = sorted(
-                key
-                for key in item.keys() | now.keys()
-                if key not in ignored and item.get(key) != now.get(key)
-            )
-            if changed:
-                _refuse_started(where, state, f"changes its {', '.join(changed)}")
+    started = [_check_started(machine, items, before, after) for items in kind.item_states]
+    changed = [name for name in kind.passed_down if before.get(name) != after.get(name)]
+    if any(started) and changed:
+        raise TmfError(
+            409,
+            "startedItemUnchangeable",
+            f"This order has started: its {', '.join(changed)} went into the orders and"
+            " records its items made, so a PATCH that changes it is refused. To change it,"
+            " cancel the order or place another one.",
+        )
+
+
+def _check_started(
+    machine: StateMachine, items: ItemState, before: Mapping[str, Any], after: Mapping[str, Any]
+) -> bool:
+    """Refuse a change of a started item of `items.array`; whether any has started."""
+    patched = dict(_items(after, items, ()))
+    started = False
+    for path, item in _items(before, items, ()):
+        state = item.get(items.attribute)
+        if state in (None, items.initial):
+            continue
+        started = True
+        where = f"{machine.name} {'/'.join(path)}"
+        now = patched.get(path)
+        if now is None:
+            _refuse_started(where, state, "removes it")
+        ignored = (items.attribute, items.array)
+        changed = sorted(
+            key
+            for key in item.keys() | now.keys()
+            if key not in ignored and item.get(key) != now.get(key)
+        )
+        if changed:
+            _refuse_started(where, state, f"changes its {', '.join(changed)}")
+    return started
 
 
 def _refuse_started(where: str, state: Any, what: str) -> NoReturn:
