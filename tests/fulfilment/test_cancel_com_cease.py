@@ -48,9 +48,7 @@ def status(chain: Chain, product_id: str) -> str:
     return str(chain.get(f"{PRODUCT}/{product_id}")["status"])
 
 
-def test_a_bundle_cease_cancelled_before_it_ran_changes_nothing(
-    chain: Chain, gate: Gate
-) -> None:
+def test_a_bundle_cease_cancelled_before_it_ran_changes_nothing(chain: Chain, gate: Gate) -> None:
     products = delivered_bundle(chain)
     before = as_they_were(chain, products)
     gate.close(NEW_LINE)

@@ -17,7 +17,6 @@ from tests.fulfilment.conftest import FAST, PO, SO, Chain, broadband
 from tests.fulfilment.test_lifecycle import PRODUCT, network, values
 from tests.gate import Gate
 
-
 ALICE = [{"id": "party-42", "role": "customer", "@referredType": "Individual"}]
 
 
@@ -48,7 +47,9 @@ def speeds_on_network(chain: Chain) -> list[int]:
     )
 
 
-def test_a_started_items_speed_presence_or_customer_cannot_be_patched(chain: Chain, gate: Gate) -> None:
+def test_a_started_items_speed_presence_or_customer_cannot_be_patched(
+    chain: Chain, gate: Gate
+) -> None:
     order = running_order(chain, gate)
     url = f"{PO}/{order['id']}"
     faster = copy.deepcopy(order["productOrderItem"])

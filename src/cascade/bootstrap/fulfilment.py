@@ -99,7 +99,8 @@ def _controllers(
     services = activator("service", kinds.SERVICE_ACTIVATION, kinds.SERVICE_ACTIVATION_MONITOR)
     resources = activator("resource", kinds.RESOURCE_ACTIVATION, kinds.RESOURCE_ACTIVATION_MONITOR)
     children = _children(repositories, topology)
-    no_return = PointOfNoReturn(repositories, catalog_cache)
+    mirrored = topology.remote.layer if topology.remote is not None else None
+    no_return = PointOfNoReturn(repositories, catalog_cache, mirrored)
     every_layer: dict[str, Controller] = {
         "product": ProductOrderController(repositories, catalog_cache, children["service"]),
         "service": ServiceOrderController(

@@ -195,7 +195,7 @@ class MirroredChildren:
         self.layer: Layer = remote.layer
         self.orders = repositories[remote.layer.order_kind]
         self.tasks = repositories[remote.layer.task_kind]
-        self._undo = RemoteUndo(self, repositories)
+        self._undo = RemoteUndo(self)
 
     def place(self, connection: Connection, body: dict[str, Any], id_: str) -> None:
         self._mirror(self.orders, connection, body, id_)
@@ -203,8 +203,10 @@ class MirroredChildren:
     def ask_cancel(self, connection: Connection, body: dict[str, Any], id_: str) -> None:
         self._mirror(self.tasks, connection, body, id_)
 
-    def undo_ended(self, connection: Connection, child: Mapping[str, Any], why: str) -> bool:
-        return self._undo(connection, child, why)
+    def undo_ended(
+        self, connection: Connection, child: Mapping[str, Any], why: str, parent: dict[str, Any]
+    ) -> bool:
+        return self._undo(connection, child, why, parent)
 
     def carry(self, connection: Connection, child: Mapping[str, Any], state: str) -> bool:
         """The hold or release is the next component's to make: ask for it (the follower

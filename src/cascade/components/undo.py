@@ -8,6 +8,9 @@ child's, so a cancellation step run twice finds the order it placed; it is forwa
 mirror. The undo is done when that order completes; if it does not, the cancellation goes on
 and the note on the parent says what to undo by hand. A child that refused the cancel task
 sent to it while it ran (it had passed a point of no return) is not undone: a note says so.
+A completed `modify` is not reverted from here (the component that ran it keeps what it
+overwrote): COM refuses a cancel once it knows of one (cancellation/no_return.py), and notes
+it on the parent when a cancel came before the news did.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from cascade.domain.decomposition import DEPENDS_ON
+from cascade.fulfilment.cancellation.no_return import remote_modify
 from cascade.fulfilment.changes.cease import cease_order
 from cascade.fulfilment.layers.children import ChildOrders
 from cascade.fulfilment.layers.documents import (
@@ -35,13 +39,12 @@ from cascade.fulfilment.layers.registry import (
     internal_task_id,
     parent_of,
 )
-from cascade.repositories import Repositories
 
 
 class RemoteUndo:
     """Undo of ended children of the mirrored layer, by `delete` orders."""
 
-    def __init__(self, children: ChildOrders, repositories: Repositories) -> None:
+    def __init__(self, children: ChildOrders) -> None:
         layer = children.layer
         parent_layer = parent_of(layer)
         assert layer in (SERVICE, RESOURCE), "only service and resource orders are mirrored"
@@ -49,22 +52,28 @@ class RemoteUndo:
         self.layer = layer
         self.parent_layer = parent_layer
         self.children = children  # where the undo order is placed (forwarded like any mirror)
-        self.parents = repositories[parent_layer.order_kind]
 
-    def __call__(self, connection: Connection, child: Mapping[str, Any], why: str) -> bool:
-        """True once what `child` delivered is ceased (or there is nothing to cease)."""
+    def __call__(
+        self, connection: Connection, child: Mapping[str, Any], why: str, parent: dict[str, Any]
+    ) -> bool:
+        """True once what `child` delivered is ceased (or there is nothing to cease).
+        `parent`: the order being undone, as the cancellation holds and saves it (notes go
+        there: written to the store apart, they would be lost under its save)."""
         named = parent_named(child, self.parent_layer.referred_type)
-        parent = self.parents.peek(connection, named[0]) if named else None
         made = [
             item
             for item in child.get(self.layer.items) or ()
             if item.get("state") == "completed" and item.get("action", "add") == "add"
         ]
-        if parent is None or named is None or not made:
+        if self.layer is SERVICE:
+            kept = remote_modify(child)  # only when a cancel raced the mirror's news of it
+            if kept is not None:
+                add_note(parent, f"{kept}: it stays")
+        if named is None or not made:
             return True
         refusal = self._refused_cancel(connection, child)
         if refusal is not None:  # a point of no return, say: what it did stays
-            self._note(connection, parent, f"{self.layer.referred_type} {child['id']} {refusal}")
+            add_note(parent, f"{self.layer.referred_type} {child['id']} {refusal}")
             return True
         undo_id = child_id(str(child["id"]), "undo")
         placed = self.children.orders.peek(connection, undo_id)
@@ -77,7 +86,7 @@ class RemoteUndo:
             return True
         if state in ENDED_BADLY:
             text = f"undo of {child['id']} by order {undo_id} ended {state}: undo it by hand"
-            self._note(connection, parent, text)
+            add_note(parent, text)
             return True
         return False
 
@@ -88,12 +97,6 @@ class RemoteUndo:
             return None
         why = task.get("completionMessage") or notes_text(task)
         return f"refused its cancellation ({why}); what it did stays"
-
-    def _note(self, connection: Connection, parent: Mapping[str, Any], text: str) -> None:
-        loaded = self.parents.load(connection, str(parent["id"]))
-        if loaded is not None:
-            add_note(loaded.document, text)
-            self.parents.save(connection, loaded)
 
     def _cease(
         self,

@@ -102,7 +102,7 @@ class Compensation:
                 self._retire(kinds.PRODUCT, connection, product_id, _product_retired, None)
             self.reverts.product_item(connection, item)
             for service_order_id in service_order_ids(order["id"], item):
-                if not self.undo_child(SERVICE, connection, service_order_id, why):
+                if not self.undo_child(SERVICE, connection, service_order_id, why, order):
                     return False
         return True
 
@@ -117,7 +117,8 @@ class Compensation:
             if not self._deactivate(kinds.SERVICE_ACTIVATION, connection, service_id, retired, why):
                 return False
             self._retire(kinds.SERVICE, connection, service_id, _service_retired, why)
-            if not self.undo_child(RESOURCE, connection, child_id(order["id"], item_id), why):
+            resource_order_id = child_id(order["id"], item_id)
+            if not self.undo_child(RESOURCE, connection, resource_order_id, why, order):
                 return False
         return True
 
@@ -134,8 +135,11 @@ class Compensation:
             release(connection, f"{order['id']}/{item_id}")
         return True
 
-    def undo_child(self, layer: Layer, connection: Connection, order_id: str, why: str) -> bool:
-        """Cancel a running child through its cancel task, or undo an ended one in place."""
+    def undo_child(
+        self, layer: Layer, connection: Connection, order_id: str, why: str, parent: dict[str, Any]
+    ) -> bool:
+        """Cancel a running child through its cancel task, or undo an ended one in place (or
+        through the next component, which may note on `parent`, the order being undone)."""
         children = self.children[layer.name]
         orders = children.orders
         child = orders.peek(connection, order_id)
@@ -149,7 +153,7 @@ class Compensation:
         if state in RUNNING:
             _ask_cancel(children, connection, child, why)
             return False
-        elsewhere = children.undo_ended(connection, child, why)
+        elsewhere = children.undo_ended(connection, child, why, parent)
         if elsewhere is not None:
             return elsewhere
         loaded = orders.load(connection, order_id)

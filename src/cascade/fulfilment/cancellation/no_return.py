@@ -26,12 +26,22 @@ from cascade.fulfilment.layers.registry import PRODUCT, SERVICE, Layer
 from cascade.repositories import Repositories
 
 MILESTONE = "pointOfNoReturn"  # a TMF641 milestone: SOM says its order passed one
+REMOTE_MODIFY = (
+    "re-configured {what} in the next component, and a cancellation cannot put a completed"
+    " re-configuration back from here (ADR 0032); to undo it, order the old values"
+)
 
 
 class PointOfNoReturn:
-    def __init__(self, repositories: Repositories, cache: CatalogCache | None = None) -> None:
+    def __init__(
+        self,
+        repositories: Repositories,
+        cache: CatalogCache | None = None,
+        mirrored: Layer | None = None,
+    ) -> None:
         self.repositories = repositories
         self.cache = cache
+        self.mirrored = mirrored  # the layer below that runs in another component, if one
 
     def passed(self, layer: Layer, connection: Connection, order: Mapping[str, Any]) -> str | None:
         """Why the order can no longer be cancelled, or None."""
@@ -66,6 +76,8 @@ class PointOfNoReturn:
                     continue
                 # SOM's milestone says so even when the resources live in ROM, out of sight.
                 found = _passed_milestone(child) or self._service(connection, catalog, child)
+                if found is None and self.mirrored is SERVICE:
+                    found = remote_modify(child)
                 if found is not None:
                     return f"item {item.get('id')}: {found}"
         return None
@@ -107,6 +119,21 @@ class PointOfNoReturn:
             if _activated(activation, item, "resourceStatus", "available"):
                 return _passed("resource", activation_id, spec_ref)
         return None
+
+
+def remote_modify(child: Mapping[str, Any]) -> str | None:
+    """Why a mirrored service order's completed `modify` items cannot be undone from here:
+    the component that ran them keeps what they overwrote, and a completed order is undone
+    across components by a `delete` order (components/undo.py), which does not revert."""
+    modified = [
+        str((item.get("service") or {}).get("id") or item.get("id"))
+        for item in child.get("serviceOrderItem") or ()
+        if item.get("action") == "modify" and item.get("state") == "completed"
+    ]
+    if not modified:
+        return None
+    what = ("service " if len(modified) == 1 else "services ") + ", ".join(modified)
+    return f"service order {child.get('id')} " + REMOTE_MODIFY.format(what=what)
 
 
 def _service_specification(

@@ -43,9 +43,12 @@ class ChildOrders(Protocol):
         """Create the cancel task of a running child order."""
         ...
 
-    def undo_ended(self, connection: Connection, child: Mapping[str, Any], why: str) -> bool | None:
+    def undo_ended(
+        self, connection: Connection, child: Mapping[str, Any], why: str, parent: dict[str, Any]
+    ) -> bool | None:
         """Undo a child that has ended: True when done, False while waiting; None when the
-        caller undoes it in place (the child is in this process)."""
+        caller undoes it in place (the child is in this process). `parent`: the order being
+        undone, as the caller holds it (and saves it): what to say on it goes there."""
         ...
 
     def carry(self, connection: Connection, child: Mapping[str, Any], state: str) -> bool:
@@ -69,7 +72,9 @@ class LocalChildren:
     def ask_cancel(self, connection: Connection, body: dict[str, Any], id_: str) -> None:
         self.tasks.insert(connection, body, id_=id_)
 
-    def undo_ended(self, connection: Connection, child: Mapping[str, Any], why: str) -> bool | None:
+    def undo_ended(
+        self, connection: Connection, child: Mapping[str, Any], why: str, parent: dict[str, Any]
+    ) -> bool | None:
         return None
 
     def carry(self, connection: Connection, child: Mapping[str, Any], state: str) -> bool:
