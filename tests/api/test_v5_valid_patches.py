@@ -4,7 +4,10 @@ generated valid against the file's patch schema (`..._MVO`; TMF639's `Resource`)
 to an entity created through v5, and answered 200, or refused for what a valid patch can
 legitimately be refused for (an attribute the server sets, a state the state machine does
 not give clients, the chain's integrity), or a documented loss; every 200 is a valid v5
-answer and the entity reads back through v4 valid against v4.
+answer and the entity reads back through v4 valid against v4. The same patch objects are
+sent as JSON Patch (and JSON Patch Query, where an entry is selected by its id), operations
+on the entity as v5 shows it; one that leaves an entity the v5 file refuses (a reference's
+`id` removed) must be refused (ADR 0036, amended by ADR 0038).
 """
 
 from __future__ import annotations
