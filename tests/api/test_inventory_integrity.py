@@ -202,3 +202,27 @@ def test_a_record_naming_records_that_do_not_exist_is_a_bad_request(client: Clie
     assert made.status_code == 201, made.text
     body["realizingService"] = [ref(made.json(), "Service")]
     assert client.post(PRODUCTS, json=body).status_code == 201
+
+
+def test_a_record_given_by_value_without_id_is_named_in_the_refusal(client: Client) -> None:
+    """TMF638 v5's `supportingService` is a `ServiceRefOrValue`: an entry by value has no id.
+    Cascade's records name records that exist, so it is refused, saying which entry lacks
+    what (not "names service None"), through v5 and v4 alike, and nothing is stored."""
+    made = client.post(SERVICES, json={"state": "active", "serviceSpecification": SPEC_REF})
+    assert made.status_code == 201, made.text
+    spec = {**SPEC_REF, "@type": "ServiceSpecificationRef"}
+    by_value = {"@type": "Service", "name": "x", "state": "active", "serviceSpecification": spec}
+    known = {"@type": "ServiceRef", "id": made.json()["id"]}
+    body5 = {
+        "@type": "Service",
+        "state": "active",
+        "serviceSpecification": spec,
+        "supportingService": [known, by_value],
+    }
+    v5 = "/tmf-api/serviceInventory/v5/service"
+    body4 = {"state": "active", "serviceSpecification": SPEC_REF, "supportingService": [{}]}
+    for url, body, index in ((v5, body5, 1), (SERVICES, body4, 0)):
+        message = error_of(client.post(url, json=body), 400, "unknownReference")["message"]
+        assert "None" not in message, message
+        assert f"supportingService[{index}] has no id" in message, message
+    assert [s["id"] for s in client.get(SERVICES).json()] == [made.json()["id"]]

@@ -228,3 +228,53 @@ def test_v5_catalog_filters_on_renamed_characteristic_values(client: Client) -> 
         )
         assert listed.status_code == 200, listed.text
         assert [s["id"] for s in listed.json()] == found
+
+
+# What a filter asks of each derived attribute, and what v4 declares no value for (ADR 0038).
+ASKED: dict[str, tuple[str, ...]] = {
+    "alarmStatus": ("alarmOutstanding", "critical", "critical,minor"),
+    "availabilityStatus": ("online", "failed"),
+    "allocationStatus": ("reserved",),
+    "standbyStatus": ("coldStandby",),
+    "controlStatus": ("suspended",),
+    "unknownStatus": ("true",),
+    "operationalState": ("enabled",),
+}
+
+
+def _shows(value: Any, asked: str) -> bool:
+    """Whether a value v5 shows is one of `asked` (a list: one of its entries is)."""
+    wanted = {True if each == "true" else each for each in asked.split(",")}
+    return any(each in wanted for each in (value if isinstance(value, list) else [value]))
+
+
+def test_alarms_written_through_v4_are_shown_and_found_alike(client: Client) -> None:
+    """v4 declares no `alarmStatus`: a v4 client may store null or a plain string there. v5
+    shows a list (a string is one alarm, null none: under v4's `alarm` that is
+    `[alarmOutstanding]`), and every derived filter finds exactly the resources whose v5
+    answer it holds of, with `eq` and `ne` alike."""
+    party = f"p-{uuid.uuid4().hex}"
+    written: dict[str, Any] = {"null": None, "string": "critical", "other": "fan failure"}
+    ids = {}
+    for status in ("alarm", "available", "standby", None):
+        for name, alarms in written.items():
+            body = {"name": f"{name}-{status}", "relatedParty": _party(party)}
+            body |= {"alarmStatus": alarms} | ({"resourceStatus": status} if status else {})
+            created = client.post(RESOURCES4, json=body)
+            assert created.status_code == 201, created.text
+            assert client.get(f"{RESOURCES4}/{created.json()['id']}").json()["alarmStatus"] == (
+                alarms
+            )
+            ids[body["name"]] = created.json()["id"]
+    shown = {n: client.get(f"{RESOURCES5}/{i}").json() for n, i in ids.items()}
+    assert shown["null-alarm"]["alarmStatus"] == ["alarmOutstanding"]
+    assert shown["string-alarm"]["alarmStatus"] == ["critical"]
+    assert shown["string-None"]["alarmStatus"] == ["critical"]
+    assert "alarmStatus" not in shown["null-None"] and "alarmStatus" not in shown["null-standby"]
+    assert "alarmStatus" not in shown["string-available"]  # older than v4's change (ADR 0028)
+    for attribute, asked in ASKED.items():
+        for values in asked:
+            holds = {n for n, v in shown.items() if _shows(v.get(attribute), values)}
+            assert _listed(client, party, **{attribute: values}) == holds, (attribute, values)
+            ne = _listed(client, party, **{f"{attribute}.ne": values})
+            assert ne == set(shown) - holds, (attribute, values)

@@ -40,7 +40,7 @@ LEGITIMATE = {
     (400, "unknownReference"): "a reference to an entity that does not exist",
     (400, "invalidOrderItem"): "the order's items break an item rule (domain/order_items.py)",
     (400, "unsupportedAttribute"): "an attribute Cascade would not act on (domain/unheeded.py)",
-    (400, "invalidRequest"): "an input bound (frontend/bounds.py: lengths of indexed values)",
+    (400, "invalidRequest"): "an input bound (frontend/bounds.py: lengths of indexed values, NUL)",
     (409, "cancellationAlreadyRequested"): "an order is cancelled at most once",
 }
 # The same, told by their message: (status, code, what the message says) -> why.

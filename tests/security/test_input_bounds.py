@@ -4,6 +4,7 @@ values reach SQL only as bound parameters."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -109,3 +110,38 @@ def test_nul_characters_never_reach_the_database(cascade: Cascade) -> None:
     with pytest.raises(TmfError) as missing:
         asyncio.run(service.retrieve("a\x00b"))
     assert missing.value.status == 404
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"description": "a\x00b"},
+        {"note": [{"text": "fine", "a\x00b": "name"}]},
+        {"productOrderItem": [{"id": "1", "action": "add", "productOffering": {"id": "\x00"}}]},
+    ],
+    ids=["value", "name", "nested"],
+)
+def test_a_nul_character_in_a_body_is_refused(client: Client, where: dict[str, Any]) -> None:
+    """PostgreSQL's jsonb cannot hold `\\u0000`: a document storing one would make every
+    JSON filter on its kind fail (a 500 for every client), so a body holding one, in a value
+    or a name, in a create or a PATCH, is a 400 that changes nothing, on both databases."""
+    error = assert_error(client.post(PO, json={**order_body(), **where}), 400)
+    assert "NUL" in error["message"], error
+    made = client.post(PO, json=order_body())
+    assert made.status_code == 201, made.text
+    url = f"{PO}/{made.json()['id']}"
+    before = client.get(url)
+    for media, patch in (
+        ("application/merge-patch+json", where),
+        (
+            "application/json-patch+json",
+            [{"op": "add", "path": f"/{name}", "value": value} for name, value in where.items()],
+        ),
+    ):
+        refused = client.patch(url, content=json.dumps(patch), headers={"Content-Type": media})
+        assert "NUL" in assert_error(refused, 400)["message"]
+    after = client.get(url)
+    assert after.json() == before.json() and after.headers["ETag"] == before.headers["ETag"]
+    listed = client.get(PO, params={"description.ne": "x"})  # a JSON filter on every order
+    assert listed.status_code == 200, listed.text
+    assert [order["id"] for order in listed.json()] == [made.json()["id"]]

@@ -37,9 +37,22 @@ SHOWN: dict[str, tuple[Any, ...]] = {
     "controlStatus": ("suspended", "subjectToTest"),
     "alarmStatus": ("alarmOutstanding", "critical", "minor"),
 }
-# alarmStatus, with what it depends on (availabilityStatus: failed says the alarm too).
+NULL = "stored null"  # a value stored as JSON null (None here: not stored at all)
+# alarmStatus, with what it depends on (availabilityStatus: failed says the alarm too). v4
+# declares no alarmStatus: written through v4 it may be anything, a plain string or null.
 ALARMS: dict[str, tuple[Any, ...]] = {
-    "alarmStatus": (["critical"], ["alarmOutstanding"], ["minor", "alarmOutstanding"], [], None),
+    "alarmStatus": (
+        ["critical"],
+        ["alarmOutstanding"],
+        ["minor", "alarmOutstanding"],
+        [],
+        None,
+        NULL,
+        "critical",
+        "alarmOutstanding",
+        [None],
+        ["minor", None],
+    ),
     "availabilityStatus": ("failed", "online", None),
     "unknownStatus": (True, None),
 }
@@ -66,7 +79,7 @@ def _stored_and_shown(
     names = ["resourceStatus", *stored_values]
     combinations = itertools.product(STATUSES, *stored_values.values())
     stored = [
-        {n: v for n, v in zip(names, values, strict=True) if v is not None}
+        {n: None if v == NULL else v for n, v in zip(names, values, strict=True) if v is not None}
         for values in combinations
     ]
     return [(document, _shown(document)) for document in stored]
@@ -90,6 +103,22 @@ def test_a_derived_filter_holds_of_what_v5_shows(condition: Condition) -> None:
     stored_filter = translate(condition)
     for stored, shown in DOCUMENTS:
         assert _holds(stored, stored_filter) == matches(shown, condition), (stored, shown)
+
+
+def test_v5_shows_alarms_written_through_v4_as_a_list_of_values() -> None:
+    """A plain string is one alarm, null none; under v4's `alarm`, no alarm of its own is
+    shown `alarmOutstanding` (ADR 0038)."""
+    for stored, shown in DOCUMENTS:
+        if "alarmStatus" in shown:
+            alarms = shown["alarmStatus"]
+            assert isinstance(alarms, list) and None not in alarms, (stored, shown)
+    for held, alarm, other in (
+        (None, ["alarmOutstanding"], None),
+        ("critical", ["critical"], ["critical"]),
+        ([None], ["alarmOutstanding"], []),
+    ):
+        assert _shown({"resourceStatus": "alarm", "alarmStatus": held})["alarmStatus"] == alarm
+        assert _shown({"alarmStatus": held}).get("alarmStatus") == other
 
 
 def test_online_is_an_available_resource_or_a_stored_online_one() -> None:

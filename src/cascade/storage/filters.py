@@ -111,7 +111,8 @@ def _present_clause(
     indexed: IndexedAttributes,
     dialect: str,
 ) -> ColumnElement[bool]:
-    """Some value at the path (`present` True), or none (False)."""
+    """Some value at the path (`present` True), or none (False); a null is none (lax
+    jsonpath unwraps a list, so its entries are what is tested, and an empty one holds none)."""
     some: ColumnElement[bool]
     if column is not None:
         some = column.is_not(None)
@@ -124,7 +125,7 @@ def _present_clause(
     elif dialect == "postgresql":
         path = "$" + "".join(f'."{_escape(segment)}"' for segment in condition.path.segments)
         some = func.jsonb_path_exists(
-            cast(entity.c.doc, JSONB), cast(literal(f"{path} ? (exists(@))"), JSONPATH)
+            cast(entity.c.doc, JSONB), cast(literal(f'{path} ? (@.type() != "null")'), JSONPATH)
         )
     else:
         spec = msgspec.json.encode([condition.path.segments, "present", [True]]).decode()

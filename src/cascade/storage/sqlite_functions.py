@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from cascade.tmf.matching import compare, values_at
+from cascade.tmf.matching import compare, holds_value, values_at
 
 _decode = msgspec.json.decode
 
@@ -22,9 +22,10 @@ def _parse_spec(spec: str) -> tuple[tuple[str, ...], str, tuple[Any, ...]]:
 def tmf_match(doc: str | bytes, spec: str) -> int:
     """1 when the document satisfies the encoded condition `[segments, op, values]`."""
     segments, op, expected = _parse_spec(spec)
-    found = list(values_at(_decode(doc), segments))
+    document = _decode(doc)
     if op == "present":
-        return int(bool(found) is expected[0])
+        return int(holds_value(document, segments) is expected[0])
+    found = list(values_at(document, segments))
     if op == "ne":
         return int(not any(compare(v, "eq", e) for v in found for e in expected))
     return int(any(compare(v, op, e) for v in found for e in expected))

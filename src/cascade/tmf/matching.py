@@ -21,6 +21,12 @@ def values_at(document: Any, segments: tuple[str, ...]) -> Iterator[Any]:
         yield from values_at(document[segments[0]], segments[1:])
 
 
+def holds_value(document: Any, segments: tuple[str, ...]) -> bool:
+    """Whether some value is at the path: a null is none, as an empty list holds none (the
+    `present` operator, tmf/query.py)."""
+    return any(value is not None for value in values_at(document, segments))
+
+
 def compare(actual: Any, op: str, expected: Scalar) -> bool:
     if isinstance(expected, bool) or isinstance(actual, bool):
         if op == "eq":
@@ -53,11 +59,11 @@ def matches(document: Any, condition: Condition) -> bool:
     """True when some value at the path satisfies the condition (any value for arrays).
 
     `ne` means no value at the path equals any of the given values; `present` that there is
-    (True) or is not (False) a value at the path.
+    (True) or is not (False) a value other than null at the path.
     """
-    found = list(values_at(document, condition.path.segments))
     if condition.op == "present":
-        return bool(found) is condition.values[0]
+        return holds_value(document, condition.path.segments) is condition.values[0]
+    found = list(values_at(document, condition.path.segments))
     if condition.op == "ne":
         return not any(compare(v, "eq", e) for v in found for e in condition.values)
     return any(compare(v, condition.op, e) for v in found for e in condition.values)

@@ -74,8 +74,24 @@ def statuses_to_stored(document: Doc) -> None:
         del document[attribute]  # said again when shown
 
 
+def _alarms_listed(document: Doc) -> None:
+    """`alarmStatus` as v5 declares it, a list of values, in place. v4 declares none, so a
+    v4 client may have stored anything there: a plain string is one alarm, null none (an
+    entry too), as a filter reads a value at the path (`tmf/matching.py`)."""
+    if ALARMS not in document:
+        return
+    held = document[ALARMS]
+    if held is None:
+        del document[ALARMS]
+    elif isinstance(held, list):
+        document[ALARMS] = [value for value in held if value is not None]
+    else:
+        document[ALARMS] = [held]
+
+
 def statuses_from_stored(document: Doc) -> None:
     """A stored resource's states and statuses in v5 terms, in place."""
+    _alarms_listed(document)
     for attribute, names in STATES.items():
         state = document.get(attribute)
         if isinstance(state, str):

@@ -7,8 +7,9 @@ would stay on the network with nothing left to cease it. A PATCH that ends a rec
 what it is built from is still live, or while live records rely on it, and one that rewires
 a live record's realizing or supporting references, is refused the same way: ceasing and
 changing go through orders, which end the chain bottom up. Ended records nothing names stay
-deletable. A client's POST naming a record that does not exist in those references is a bad
-request (400): the chain would start from nothing.
+deletable. A client's POST naming a record that does not exist in those references, or an
+entry with no id (a record given by value), is a bad request (400): the chain would start
+from nothing.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class InventoryIntegrity:
     def create(self, connection: Connection, body: dict[str, Any]) -> Created:
         """A client's POST: stored once every record its references name exists (else 400)."""
         for attribute, kind in self.links.below:
+            _refuse_without_id(body, attribute, kind)
             missing = [
                 i for i in _ids_at(body, attribute) if self._peek(connection, kind, i) is None
             ]
@@ -191,6 +193,19 @@ class InventoryIntegrity:
 
     def _peek(self, connection: Connection, kind: Kind, id_: str) -> dict[str, Any] | None:
         return self.repositories[kind].peek(connection, id_)
+
+
+def _refuse_without_id(record: Mapping[str, Any], attribute: str, kind: Kind) -> None:
+    """A 400 for an entry that names no record: one given by value (TMF638 v5's
+    `supportingService` is a `ServiceRefOrValue`), which Cascade does not create."""
+    refs = record.get(attribute)
+    for index, ref in enumerate(refs if isinstance(refs, list) else ()):
+        if isinstance(ref, Mapping) and ref.get("id") in (None, ""):
+            raise bad_request(
+                f"{attribute}[{index}] has no id: {attribute} names {kind.name} records that "
+                f"exist, by id (a {kind.name} given by value is not created)",
+                "unknownReference",
+            )
 
 
 def _ids_at(record: Mapping[str, Any], attribute: str) -> list[str]:
