@@ -107,18 +107,23 @@ def test_every_patchable_v5_resource_is_generated() -> None:
     assert len(PATCHED) == sum(len(api.resources) for api in V5_APIS) - 1
 
 
+def created_and_patches(client: Client, api: ApiSpec, resource: ResourceSpec) -> tuple[str, Any]:
+    """A created entity's URL, and the operation whose bodies are the resource's patches."""
+    collection = f"{api.base_path}/{resource.name}"
+    created = client.post(collection, json=BODIES[(api.code, resource.name)])
+    assert created.status_code == 201, created.text
+    document = generation_document(api, {"/patch": resource.update_schema})
+    operation = schemathesis.openapi.from_dict(document)["/patch"]["POST"]
+    return f"{collection}/{created.json()['id']}", operation
+
+
 @pytest.mark.parametrize(
     ("api", "resource"), PATCHED, ids=[f"{a.code}.{r.name}" for a, r in PATCHED]
 )
 def test_valid_v5_merge_patches_are_accepted(
     client: Client, official: OfficialSchemas, api: ApiSpec, resource: ResourceSpec
 ) -> None:
-    collection = f"{api.base_path}/{resource.name}"
-    created = client.post(collection, json=BODIES[(api.code, resource.name)])
-    assert created.status_code == 201, created.text
-    url = f"{collection}/{created.json()['id']}"
-    document = generation_document(api, {"/patch": resource.update_schema})
-    operation = schemathesis.openapi.from_dict(document)["/patch"]["POST"]
+    url, operation = created_and_patches(client, api, resource)
 
     @settings(**SETTINGS)
     @given(case=operation.as_strategy(generation_mode=GenerationMode.POSITIVE))
@@ -139,12 +144,7 @@ def test_valid_v5_json_patches_are_accepted(
 ) -> None:
     """The same with JSON Patch (RFC 6902, which every v5 file lists for PATCH): each
     generated patch object becomes operations on the entity as v5 shows it (`operations`)."""
-    collection = f"{api.base_path}/{resource.name}"
-    created = client.post(collection, json=BODIES[(api.code, resource.name)])
-    assert created.status_code == 201, created.text
-    url = f"{collection}/{created.json()['id']}"
-    document = generation_document(api, {"/patch": resource.update_schema})
-    operation = schemathesis.openapi.from_dict(document)["/patch"]["POST"]
+    url, operation = created_and_patches(client, api, resource)
     kept = api.spec.mandatory(resource.entity)
 
     @settings(**SETTINGS)
