@@ -168,3 +168,23 @@ def test_the_parties_through_v5(client: Client, cascade: Cascade) -> None:
     assert again.status_code == 200, again.text
     other = [{**shown[0], "partyOrPartyRole": {**shown[0]["partyOrPartyRole"], "id": "x"}}]
     assert_started_refused(client.patch(url, json={"relatedParty": other}), "relatedParty")
+
+
+def test_a_started_item_given_back_in_its_clients_own_words_is_unchanged(
+    client: Client, cascade: Cascade
+) -> None:
+    """The same instant written another way (the client's own offset) is the same item: the
+    items are compared once the patched order's dates are in their stored form."""
+    body = copy.deepcopy(PRODUCT.body)
+    body["productOrderItem"][0]["product"] = {"startDate": "2026-12-01T09:00:00+01:00"}
+    order = create(client, PRODUCT, body)
+    set_item_states(cascade, PRODUCT, order["id"], "inProgress")
+    url = f"{PRODUCT.url}/{order['id']}"
+    shown = client.get(url).json()["productOrderItem"]
+    assert shown[0]["product"]["startDate"] == "2026-12-01T08:00:00.000Z"
+    given_back = [{**shown[0], "product": {"startDate": "2026-12-01T09:00:00+01:00"}}]
+    again = client.patch(url, json={"productOrderItem": [*given_back, *shown[1:]]})
+    assert again.status_code == 200, again.text
+    later = [{**shown[0], "product": {"startDate": "2026-12-01T09:00:01+01:00"}}]
+    refused = client.patch(url, json={"productOrderItem": [*later, *shown[1:]]})
+    assert_started_refused(refused, "changes its product")

@@ -259,13 +259,14 @@ class TmfResource:
             present = frozenset(original)
             document = patch.apply(original)
             kept.refuse_given(document)  # shown without them: any there is the client's
-            check_started_items(self.repository.kind, original, document)
             refuse_removal(mandatory, present, document)
             if document.get("id") != id_:
                 raise bad_request("id cannot be changed", "nonPatchableAttribute")
             repository = self.repository
             prepare_update(repository.kind, document, now=now_instant(), shape=self.shape)
             self.api.spec.validate(self.resource.entity, document)
+            # Valid, dates in their canonical form: an item given back as shown is unchanged.
+            check_started_items(repository.kind, original, document)
             document = self.view.to_stored(document)
             for declared in self.resource.checks:
                 declared(document)
