@@ -207,10 +207,7 @@ def _alternative_names(mapping: dict[str, Any]) -> tuple[str | None, str]:
     """A `oneOf`'s first reference name (None: it has none) and the name of a value."""
     references = sorted(key for key in mapping if key.endswith("Ref"))
     values = sorted(key for key in mapping if not key.endswith("Ref"))
-    value_name = values[0] if values else ""
-    if not value_name and not references:
-        value_name = sorted(mapping)[0] if mapping else ""
-    return (references[0] if references else None), value_name
+    return (references[0] if references else None), (values[0] if values else "")
 
 
 def _alternative_for(plan: _Plan, value: dict[str, Any]) -> str:

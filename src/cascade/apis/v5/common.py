@@ -118,23 +118,13 @@ _SCALAR_TYPES = {bool: "Boolean", int: "Integer", float: "Number", str: "String"
 def value_type(value: Any) -> str:
     """The v5 characteristic class of a value: String, Integer, Number, Boolean, Object,
     or their Array; the base class for a mixed or empty list or a null."""
-    scalar = _SCALAR_TYPES.get(value.__class__)
+    scalar = _SCALAR_TYPES.get(value.__class__)  # a decoded document holds no subclasses
     if scalar is not None:
         return scalar
     if isinstance(value, list):
         kinds = {value_type(element) for element in value}
         single = kinds.pop() if len(kinds) == 1 else ""
         return f"{single}Array" if single and not single.endswith("Array") else ""
-    if isinstance(value, bool):
-        return "Boolean"
-    if isinstance(value, int):
-        return "Integer"
-    if isinstance(value, float):
-        return "Number"
-    if isinstance(value, str):
-        return "String"
-    if isinstance(value, dict):
-        return "Object"
     return ""
 
 
