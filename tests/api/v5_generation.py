@@ -23,7 +23,7 @@ from typing import Any
 
 from cascade.tmf.declarations import ApiSpec
 from cascade.tmf.oas3 import DISPATCH, DISPATCH_BASE, TYPE
-from cascade.tmf.spec import official_definitions
+from cascade.tmf.spec import load_swagger, official_definitions
 
 MAX_ITEMS = 2
 URIS = ("@schemaLocation", "href", "url")
@@ -38,6 +38,10 @@ def generation_document(api: ApiSpec, operations: dict[str, str]) -> Schema:
             '"#/definitions/', '"#/components/schemas/'
         )
     )
+    return _document(api, operations, schemas)
+
+
+def _document(api: ApiSpec, operations: dict[str, str], schemas: Schema) -> Schema:
     paths = {
         path: {
             "post": {
@@ -61,6 +65,14 @@ def generation_document(api: ApiSpec, operations: dict[str, str]) -> Schema:
         "paths": paths,
         "components": {"schemas": schemas},
     }
+
+
+def v4_generation_document(api: ApiSpec, operations: dict[str, str]) -> Schema:
+    """The same over a v4 file's definitions (Swagger 2: no discriminators to rewrite)."""
+    definitions = load_swagger(api.spec_file)["definitions"]
+    narrowed = {name: _narrowed(schema) for name, schema in definitions.items()}
+    schemas = json.loads(json.dumps(narrowed).replace('"#/definitions/', '"#/components/schemas/'))
+    return _document(api, operations, schemas)
 
 
 def _generation_schemas(definitions: Schema) -> Schema:

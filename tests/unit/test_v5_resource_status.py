@@ -127,3 +127,25 @@ def test_a_later_v4_change_wins() -> None:
     failed = written(availabilityStatus="failed")
     failed["resourceStatus"] = "available"
     assert shown(failed)["availabilityStatus"] == "online"
+
+
+def test_v5_statuses_written_through_v4_as_v5_cannot_hold_them_are_left_out() -> None:
+    """v4 declares none of v5's statuses (extensions: it takes any value); v5 lists or types
+    each, so a null, a free-text alarm or a status of the wrong type is not shown, and the
+    answer stays valid (docs/versions.md, "What is lost where"). The stored document keeps
+    them as they were written."""
+    document = stored(
+        availabilityStatus=None,
+        controlStatus="on fire",
+        unknownStatus=None,
+        alarmStatus=["critical", "smoke in rack 4"],
+        usageState="idle",
+    )
+    view = shown(document)
+    assert view["alarmStatus"] == ["critical"]
+    assert "availabilityStatus" not in view and "controlStatus" not in view
+    assert "unknownStatus" not in view
+    assert view["usageState"] == "idle"
+    OFFICIAL.check_shape(V5_FILE, "Resource", view)
+    assert shown(stored(alarmStatus="smoke in rack 4"))["alarmStatus"] == []
+    assert document["controlStatus"] == "on fire"

@@ -10,6 +10,8 @@ import pytest
 from jsonschema_rs import Draft7Validator, ValidationError
 
 from cascade.apis.v5.common import value_type
+from cascade.apis.v5.product import V5_FILE as PRODUCT_FILE
+from cascade.apis.v5.product import ProductView
 from cascade.apis.v5.product_order import V5_FILE, ProductOrderView
 from cascade.tmf.oas3 import to_definitions
 from tests.api.official_schemas import OfficialSchemas
@@ -189,3 +191,40 @@ def test_a_v4_class_v5_does_not_know_is_shown_as_its_v5_class() -> None:
     assert shown["productOrderItem"][0]["@type"] == "ProductOrderItem"
     OfficialSchemas().check_shape(V5_FILE, "ProductOrder", shown)
     assert stored["@type"] == "BroadbandOrder"
+
+
+def test_what_a_v5_class_cannot_hold_is_left_out() -> None:
+    """v4 takes an object without what its v5 class requires and a product by value holding
+    only reference attributes; v5 shows a by-value product as `Product` (a `ProductRef`
+    needs an id) and leaves out a relationship naming no product (docs/versions.md)."""
+    stored = copy.deepcopy(V4_ORDER)
+    product = stored["productOrderItem"][0]["product"]
+    product["name"] = "fibre"  # by value, no id: only attributes a reference also has
+    del product["agreement"], product["productCharacteristic"]
+    product["productRelationship"].append({"relationshipType": "bundled", "product": {}})
+    shown = VIEW.from_stored(copy.deepcopy(stored))
+    shown_product = shown["productOrderItem"][0]["product"]
+    assert shown_product["@type"] == "Product"
+    assert [r["id"] for r in shown_product["productRelationship"]] == ["prod-9"]
+    OfficialSchemas().check_shape(V5_FILE, "ProductOrder", shown)
+
+
+def test_what_v5_does_not_list_is_left_out_of_a_product() -> None:
+    """TMF637 v4 takes any string as a related order item's action and any number as a
+    term's duration; v5 lists the actions and counts durations in integers."""
+    stored: dict[str, Any] = {
+        "id": "p-1",
+        "href": "http://x/product/p-1",
+        "status": "active",
+        "productOrderItem": [
+            {"orderItemId": "1", "productOrderId": "o-1", "orderItemAction": "Add"},
+            {"orderItemId": "2", "productOrderId": "o-1", "orderItemAction": "modify"},
+        ],
+        "productTerm": [{"name": "min", "duration": {"amount": 1.5, "units": "month"}}],
+    }
+    shown = ProductView().from_stored(copy.deepcopy(stored))
+    assert [i.get("orderItemAction") for i in shown["productOrderItem"]] == [None, "modify"]
+    assert "amount" not in shown["productTerm"][0]["duration"]
+    OfficialSchemas().check_shape(PRODUCT_FILE, "Product", shown)
+    stored["productTerm"][0]["duration"]["amount"] = 12.0  # a whole number: shown
+    assert ProductView().from_stored(stored)["productTerm"][0]["duration"]["amount"] == 12

@@ -6,12 +6,20 @@ The definitions are the converted ones of tmf/oas3.py: a dispatcher (`Characteri
 its own class unless the value says a subclass; a `oneOf` by `@type` (`ProductRefOrValue`)
 names its reference (`ProductRef`) for a value that holds only a reference's attributes, and
 its value alternative (`Product`) otherwise.
+
+What the v5 class cannot hold is left out (docs/versions.md, "What is lost where"): v4 takes
+an object without what its v5 class requires (a `productRelationship` with no `id`) and any
+string where v5 lists the values (`orderItemAction: "Add"`). Such a value is not shown, and an
+object without what its class requires is not shown in its array or its parent: a v5 reader
+gets a valid answer without them rather than an answer it must refuse whole.
 """
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
+from cascade.tmf.later_versions import properties
 from cascade.tmf.oas3 import BASE, DEFINITION_REF, DISPATCH, TYPE, parts
 
 REFERENCE_ATTRIBUTES = frozenset(
@@ -26,13 +34,16 @@ class _Plan:
 
     __slots__ = (
         "alternatives",
+        "checks",
         "children",
         "definition",
         "guard_unknown",
         "known",
         "mapping",
+        "needs",
         "own",
         "reference_name",
+        "reference_needs",
         "type_required",
         "value_alternative",
         "value_name",
@@ -48,6 +59,11 @@ class _Plan:
         self.guard_unknown = False  # replace a `@type` it does not know by `own`
         self.value_alternative: _Plan | None = None
         self.type_required = False
+        self.needs: tuple[str, ...] = ()  # what it requires besides `@type`
+        # What a walk looks at in its objects (`_holdable`): (attribute, check, argument).
+        self.checks: tuple[tuple[str, int, Any], ...] = ()
+        # A `oneOf`'s reference's `needs`: a value lacking them is the value alternative.
+        self.reference_needs: frozenset[str] = frozenset()
         # A `oneOf`'s names for a value without a known `@type` (`_alternative_for`): a
         # reference's (None: it has none), and a value's.
         self.reference_name: str | None = None
@@ -57,8 +73,11 @@ class _Plan:
 class TypeNamer:
     """Fills in the missing `@type` of a document and of every object in it, in place."""
 
-    def __init__(self, definitions: dict[str, Any]) -> None:
+    def __init__(self, definitions: dict[str, Any], earlier: dict[str, Any] | None = None) -> None:
+        """`earlier`: the definitions of the file the documents are stored as (v4); what
+        a definition of the same name there already holds to is not looked at again."""
         self.definitions = definitions
+        self.earlier = EarlierFile(earlier or {})
         self._properties: dict[str, dict[str, Any]] = {}
         self._required: dict[str, frozenset[str]] = {}
         self._plans: dict[str, _Plan] = {}
@@ -66,34 +85,46 @@ class TypeNamer:
     def fill(self, definition: str, value: Any) -> None:
         self._fill(self._plan(definition), value, 0)
 
-    def _fill(self, plan: _Plan, value: Any, depth: int) -> None:
-        """`depth`: how many arrays deep `plan`'s objects are below `value`."""
+    def _fill(self, plan: _Plan, value: Any, depth: int) -> bool:
+        """`depth`: how many arrays deep `plan`'s objects are below `value`. False: `value`
+        is an object its class cannot hold (its array keeps none such)."""
         if value.__class__ is list:
-            for element in value:
-                self._fill(plan, element, depth - 1 if depth else 0)
+            shown = [self._fill(plan, element, depth - 1 if depth else 0) for element in value]
+            if not all(shown):
+                value[:] = [each for each, keep in zip(value, shown, strict=True) if keep]
         elif depth == 0 and value.__class__ is dict:
-            self._fill_object(plan, value)
+            return self._fill_object(plan, value)
+        return True
 
-    def _fill_object(self, plan: _Plan, value: dict[str, Any]) -> None:
+    def _fill_object(self, plan: _Plan, value: dict[str, Any]) -> bool:
+        """False: its class cannot hold it. One walk, inlined: every v5 answer runs it."""
         chosen = _chosen(plan, value)
         children = chosen.children
         if children is None:
             children = self._children_of(chosen)
+        unshown: list[str] | None = None
         for name, child in value.items():
             target = children.get(name)
             if target is None:
                 continue
             kind = child.__class__
             if kind is dict:
-                if target[1] == 0:
-                    self._fill_object(target[0], child)
+                if target[1] == 0 and not self._fill_object(target[0], child):
+                    unshown = [name] if unshown is None else [*unshown, name]
             elif kind is list:
-                if target[1] == 1:  # the common case, an array of objects: walked here
-                    for element in child:
-                        if element.__class__ is dict:
-                            self._fill_object(target[0], element)
-                else:
+                if target[1] != 1:
                     self._fill(target[0], child, target[1])
+                    continue
+                shown = True  # the common case, an array of objects: walked here
+                for element in child:
+                    if element.__class__ is dict and not self._fill_object(target[0], element):
+                        shown = False
+                if not shown:
+                    _keep_shown(target[0], child)
+        if unshown is not None:
+            for name in unshown:
+                del value[name]
+        return not chosen.checks or _holdable(chosen, value)
 
     def _plan(self, definition: str) -> _Plan:
         plan = self._plans.get(definition)
@@ -108,8 +139,46 @@ class TypeNamer:
             alternative = _value_alternative(mapping)
             plan.value_alternative = self._plan(alternative) if alternative else None
             plan.reference_name, plan.value_name = _alternative_names(mapping)
-            plan.type_required = TYPE in self.required(definition)
+            required = self.required(definition)
+            plan.type_required = TYPE in required
+            reference = plan.mapping.get(plan.reference_name or "")
+            if reference is not None:
+                plan.reference_needs = frozenset(reference.needs)
+            self._checks(plan, required)
         return plan
+
+    def _checks(self, plan: _Plan, required: frozenset[str]) -> None:
+        """What a walk looks at to leave out what the class cannot hold: its required
+        attributes, and the values it lists or gives a JSON type, but those the earlier
+        file's definition of the same name already holds its documents to."""
+        earlier = self.earlier
+        name = plan.own  # `Characteristic`, not its dispatcher's `Characteristic__base`
+        if not plan.alternatives:  # all of them: v4 may hold a looser class there (`OrValue`)
+            plan.needs = tuple(sorted(required - {TYPE}))
+        declared = self.properties(plan.definition).items()
+        attributes = [(a, schema) for a, schema in declared if a != TYPE]
+        definitions = self.definitions
+        listed_values = [
+            (attribute, _LISTED, listed)
+            for attribute, schema in attributes
+            if (listed := _listed(definitions, schema)) is not None
+            and not earlier.lists_within(name, attribute, listed)
+        ]
+        listed_entries = [
+            (attribute, _ENTRIES_LISTED, listed)
+            for attribute, schema in attributes
+            if (listed := _listed(definitions, _items(definitions, schema))) is not None
+            and not earlier.lists_within(name, attribute, listed, items=True)
+        ]
+        typed = [
+            (attribute, _TYPED, kind)
+            for attribute, schema in attributes
+            if (kind := _typed(definitions, schema)) is not None
+            and earlier.json_type(name, attribute) != kind.rstrip("?")
+        ]
+        needed = [(attribute, _NEEDED, None) for attribute in plan.needs]
+        # The values first: one left out may be one the class needs.
+        plan.checks = (*listed_values, *listed_entries, *typed, *needed)
 
     def _children_of(self, plan: _Plan) -> dict[str, tuple[_Plan, int]]:
         """Its attributes that may hold an object: a `$ref`, or arrays of them."""
@@ -214,6 +283,153 @@ def _alternative_for(plan: _Plan, value: dict[str, Any]) -> str:
     """A reference's name when the value holds only a reference's attributes (or the `oneOf`
     has no value alternative); else a value's."""
     reference = plan.reference_name
-    if reference is not None and (not plan.value_name or value.keys() <= REFERENCE_ATTRIBUTES):
+    if reference is not None and (
+        not plan.value_name
+        or (value.keys() <= REFERENCE_ATTRIBUTES and plan.reference_needs <= value.keys())
+    ):
         return reference
     return plan.value_name
+
+
+def _holdable(chosen: _Plan, value: dict[str, Any]) -> bool:
+    """Whether the object has what its class requires, once the values its class does not
+    list or type so are left out."""
+    for name, check, argument in chosen.checks:
+        held = value.get(name, _ABSENT)
+        if held is _ABSENT:
+            if check == _NEEDED:
+                return False
+        elif check == _LISTED:
+            if not _listed_value(held, argument):
+                del value[name]
+        elif check == _TYPED:
+            if not _of_type(held, argument):
+                del value[name]
+        elif check == _ENTRIES_LISTED and not _all_listed(held, argument):
+            if held.__class__ is list:
+                value[name] = [each for each in held if _listed_value(each, argument)]
+            else:
+                del value[name]
+    return True
+
+
+def _keep_shown(plan: _Plan, array: list[Any]) -> None:
+    """Leave out of an array of objects, walked already, those their class cannot hold."""
+    array[:] = [
+        element
+        for element in array
+        if element.__class__ is not dict or _holdable(_chosen(plan, element), element)
+    ]
+
+
+_ABSENT = object()
+_NEEDED, _LISTED, _ENTRIES_LISTED, _TYPED = range(4)  # the checks of `_Plan.checks`
+_JSON_TYPES = frozenset({"string", "integer", "number", "boolean"})
+
+
+def _listed_value(held: Any, listed: frozenset[str | None]) -> bool:
+    return (held is None or held.__class__ is str) and held in listed
+
+
+def _all_listed(held: Any, listed: frozenset[str | None]) -> bool:
+    return held.__class__ is list and all(_listed_value(each, listed) for each in held)
+
+
+def _of_type(held: Any, kind: str) -> bool:
+    """Whether a value is of a JSON type (a whole float counts as an integer, as in JSON;
+    `integer?`: null too)."""
+    cls = held.__class__
+    if held is None:
+        return kind.endswith("?")
+    kind = kind.rstrip("?")
+    if kind == "string":
+        return cls is str
+    if kind == "boolean":
+        return cls is bool
+    if kind == "integer":
+        return cls is int or (cls is float and held.is_integer())
+    return cls is int or cls is float
+
+
+def _declared(definitions: dict[str, Any], schema: Any) -> tuple[dict[str, Any], bool]:
+    """A property's schema, its `$ref` followed, and whether it is nullable (tmf/oas3.py's
+    `anyOf` with null)."""
+    if not isinstance(schema, dict):
+        return {}, False
+    nullable = False
+    for part in schema.get("anyOf", ()):
+        if isinstance(part, dict) and part.get("type") == "null":
+            nullable = True
+        else:
+            schema = part
+    ref = schema.get("$ref") if isinstance(schema, dict) else None
+    if isinstance(ref, str):
+        schema = definitions.get(ref.rsplit("/", 1)[-1], {})
+    return (schema if isinstance(schema, dict) else {}), nullable
+
+
+def _listed(definitions: dict[str, Any], schema: Any) -> frozenset[str | None] | None:
+    """The string values a schema lists (None among them if it is nullable), or None."""
+    declared, nullable = _declared(definitions, schema)
+    listed = declared.get("enum")
+    if not isinstance(listed, list) or not all(isinstance(v, str) for v in listed):
+        return None
+    return frozenset([*listed, None] if nullable else listed)
+
+
+def _items(definitions: dict[str, Any], schema: Any) -> Any:
+    """An array schema's items (None if it is not an array)."""
+    declared, _ = _declared(definitions, schema)
+    return declared.get("items") if declared.get("type") == "array" else None
+
+
+def _typed(definitions: dict[str, Any], schema: Any) -> str | None:
+    """A schema's JSON type, when it is one of `_JSON_TYPES` and lists no values (`integer?`
+    when it is nullable)."""
+    declared, nullable = _declared(definitions, schema)
+    kind = declared.get("type")
+    if kind not in _JSON_TYPES or "enum" in declared:
+        return None
+    return f"{kind}?" if nullable else str(kind)
+
+
+class EarlierFile:
+    """What the earlier file (v4) holds a definition's documents to, which are stored valid
+    against it: the values it lists, the JSON types it gives."""
+
+    def __init__(self, definitions: dict[str, Any]) -> None:
+        self.definitions = definitions
+
+    def lists_within(
+        self, name: str, attribute: str, listed: frozenset[str | None], items: bool = False
+    ) -> bool:
+        """Whether its values (its entries', `items`) are all among `listed`."""
+        schema = self._property(name, attribute)
+        if items:
+            schema = _items(self.definitions, schema)
+        held = _listed(self.definitions, schema)
+        return held is not None and held <= listed
+
+    def json_type(self, name: str, attribute: str) -> str | None:
+        """The JSON type its definition of that name gives the attribute, or else the one
+        every definition declaring an attribute of that name gives it (a v5 class with no
+        v4 namesake, `StringCharacteristic`, holds what v4's `Characteristic` held)."""
+        if name in self.definitions:
+            typed = _typed(self.definitions, self._property(name, attribute))
+            return typed.rstrip("?") if typed is not None else None
+        return self._uniform_types.get(attribute)
+
+    @cached_property
+    def _uniform_types(self) -> dict[str, str | None]:
+        found: dict[str, str | None] = {}
+        for name in self.definitions:
+            for attribute, schema in properties(self.definitions, name).items():
+                typed = _typed(self.definitions, schema)
+                kind = typed.rstrip("?") if typed is not None else None
+                found[attribute] = kind if found.get(attribute, kind) == kind else None
+        return found
+
+    def _property(self, name: str, attribute: str) -> Any:
+        if name not in self.definitions:
+            return None
+        return properties(self.definitions, name).get(attribute)

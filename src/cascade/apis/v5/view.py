@@ -8,6 +8,7 @@ import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from cascade.apis.v4.v5_only import V5_ONLY_IN_V4
 from cascade.tmf.polymorphism import TypeNamer
 from cascade.tmf.query import AnyOf, Condition
 from cascade.tmf.spec import official_definitions
@@ -45,8 +46,17 @@ class DocumentView:
     @property
     def namer(self) -> TypeNamer:
         if self._namer is None:
-            self._namer = TypeNamer(official_definitions(self.spec_file))
+            self._namer = TypeNamer(
+                official_definitions(self.spec_file), official_definitions(self.stored_file)
+            )
         return self._namer
+
+    @property
+    def stored_file(self) -> str:
+        """The v4 file the documents are stored valid against."""
+        return next(
+            v.earlier_file for v in V5_ONLY_IN_V4.values() if v.later_file == self.spec_file
+        )
 
     def to_stored(self, document: Doc) -> Doc:
         return self.store(copy.deepcopy(document))
