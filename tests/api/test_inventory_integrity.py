@@ -226,3 +226,27 @@ def test_a_record_given_by_value_without_id_is_named_in_the_refusal(client: Clie
         assert "None" not in message, message
         assert f"supportingService[{index}] has no id" in message, message
     assert [s["id"] for s in client.get(SERVICES).json()] == [made.json()["id"]]
+
+
+def test_a_patch_of_a_record_not_live_names_records_that_exist(client: Client) -> None:
+    """A record not live may be rewired by PATCH (ADR 0031), but only to records that exist,
+    by id, as a POST: a 400 naming the entry, and nothing changed."""
+    made = client.post(SERVICES, json={"state": "active", "serviceSpecification": SPEC_REF})
+    assert made.status_code == 201, made.text
+    designed = client.post(
+        SERVICES, json={"state": "designed", "serviceSpecification": SPEC_REF}
+    ).json()
+    url = f"{SERVICES}/{designed['id']}"
+    refusals: tuple[tuple[list[dict[str, Any]], str], ...] = (
+        ([{}], "supportingService[0] has no id"),
+        ([ref(made.json(), "Service"), {"id": "no-such-service"}], "no-such-service"),
+    )
+    for entries, said in refusals:
+        before = client.get(url)
+        answer = client.patch(url, json={"supportingService": entries}, headers=MERGE)
+        assert said in error_of(answer, 400, "unknownReference")["message"]
+        assert client.get(url).headers["ETag"] == before.headers["ETag"]
+    rewired = client.patch(
+        url, json={"supportingService": [ref(made.json(), "Service")]}, headers=MERGE
+    )
+    assert rewired.status_code == 200, rewired.text

@@ -79,17 +79,30 @@ class InventoryIntegrity:
 
     def create(self, connection: Connection, body: dict[str, Any]) -> Created:
         """A client's POST: stored once every record its references name exists (else 400)."""
+        self._refuse_unknown(connection, body)
+        return Created(self.repositories[self.kind].insert(connection, body))
+
+    def _refuse_unknown(
+        self,
+        connection: Connection,
+        record: Mapping[str, Any],
+        known: Mapping[str, Any] | None = None,
+    ) -> None:
+        """400 for a reference naming no record (`known`: the record before a PATCH, whose
+        references are not looked up again)."""
         for attribute, kind in self.links.below:
-            _refuse_without_id(body, attribute, kind)
+            _refuse_without_id(record, attribute, kind)
+            before = set(_ids_at(known or {}, attribute))
             missing = [
-                i for i in _ids_at(body, attribute) if self._peek(connection, kind, i) is None
+                i
+                for i in _ids_at(record, attribute)
+                if i not in before and self._peek(connection, kind, i) is None
             ]
             if missing:
                 raise bad_request(
                     f"{attribute} names {kind.name} {', '.join(missing)}, which does not exist",
                     "unknownReference",
                 )
-        return Created(self.repositories[self.kind].insert(connection, body))
 
     def check_delete(self, connection: Connection, record: dict[str, Any]) -> None:
         name = f"{self.links.name} {record.get('id')}"
@@ -115,8 +128,10 @@ class InventoryIntegrity:
     def patched(
         self, connection: Connection, before: Mapping[str, Any], after: Mapping[str, Any]
     ) -> None:
-        """Refuse (409) a client's PATCH that would orphan state (the job rolls back)."""
+        """Refuse a client's PATCH that names a record that does not exist (400, as a POST)
+        or would orphan state (409); the job rolls back."""
         if not is_live(self.kind, before):
+            self._refuse_unknown(connection, after, known=before)
             return
         name = f"{self.links.name} {after.get('id')}"
         for attribute, _ in self.links.below:
