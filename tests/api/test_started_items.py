@@ -188,3 +188,25 @@ def test_a_started_item_given_back_in_its_clients_own_words_is_unchanged(
     later = [{**shown[0], "product": {"startDate": "2026-12-01T09:00:01+01:00"}}]
     refused = client.patch(url, json={"productOrderItem": [*later, *shown[1:]]})
     assert_started_refused(refused, "changes its product")
+
+
+def test_a_patch_from_a_stale_get_is_told_to_get_again(client: Client, cascade: Cascade) -> None:
+    """A client sending back the items as a GET showed them before the order started (and a
+    controller named the product since) is told why, and what If-Match would have said."""
+    order = create(client, PRODUCT)
+    url = f"{PRODUCT.url}/{order['id']}"
+    stale = client.get(url)
+
+    def started(document: dict[str, Any]) -> None:
+        document["state"] = "inProgress"
+        for item in document[PRODUCT.items]:
+            item["state"] = "inProgress"
+            item["product"] = {**item.get("product", {}), "id": f"p-{item['id']}"}
+
+    as_controller(cascade, PRODUCT, order["id"], started)
+    before = client.get(url)
+    items = {PRODUCT.items: stale.json()[PRODUCT.items]}
+    assert_started_refused(client.patch(url, json=items), "changes its product", "GET it again")
+    guarded = client.patch(url, json=items, headers={"If-Match": stale.headers["ETag"]})
+    assert guarded.status_code == 412, guarded.text
+    unchanged(client, url, before)

@@ -128,7 +128,10 @@ def _refuse_started(where: str, state: Any, what: str) -> NoReturn:
         "startedItemUnchangeable",
         f"{where} is '{state}': it has started, and what it asks is being carried out or was,"
         f" so a PATCH that {what} is refused (only its state may be changed, to hold or"
-        " release it). To change what was ordered, cancel the order or place another one.",
+        " release it). To change what was ordered, cancel the order or place another one."
+        " If the PATCH gives the item back as an earlier GET showed it, the order has moved"
+        " on since: GET it again (an If-Match with that GET's ETag is refused with 412"
+        " instead).",
     )
 
 
