@@ -249,12 +249,18 @@ def _shows(value: Any, asked: str) -> bool:
 
 
 def test_alarms_written_through_v4_are_shown_and_found_alike(client: Client) -> None:
-    """v4 declares no `alarmStatus`: a v4 client may store null or a plain string there. v5
-    shows a list (a string is one alarm, null none: under v4's `alarm` that is
-    `[alarmOutstanding]`), and every derived filter finds exactly the resources whose v5
-    answer it holds of, with `eq` and `ne` alike."""
+    """v4 declares no `alarmStatus`: a v4 client may store null, a plain string, free text
+    or nested lists there. v5 shows a list of the values it lists (a string is one alarm,
+    null none: under v4's `alarm` that is `[alarmOutstanding]`), and every derived filter
+    finds exactly the resources whose v5 answer it holds of, with `eq` and `ne` alike."""
     party = f"p-{uuid.uuid4().hex}"
-    written: dict[str, Any] = {"null": None, "string": "critical", "other": "fan failure"}
+    written: dict[str, Any] = {
+        "null": None,
+        "string": "critical",
+        "other": "fan failure",
+        "others": ["fan failure", "major"],
+        "nested": [["critical"]],
+    }
     ids = {}
     for status in ("alarm", "available", "standby", None):
         for name, alarms in written.items():
@@ -270,6 +276,13 @@ def test_alarms_written_through_v4_are_shown_and_found_alike(client: Client) -> 
     assert shown["null-alarm"]["alarmStatus"] == ["alarmOutstanding"]
     assert shown["string-alarm"]["alarmStatus"] == ["critical"]
     assert shown["string-None"]["alarmStatus"] == ["critical"]
+    # v5 lists the alarm values: free text is not shown (ADR 0040), and under v4's `alarm`
+    # a list of none of them says the alarm as nothing stored does. A nested list is read
+    # as a filter reads it, its values.
+    assert shown["other-alarm"]["alarmStatus"] == ["alarmOutstanding"]
+    assert shown["nested-alarm"]["alarmStatus"] == ["critical"]
+    assert shown["others-None"]["alarmStatus"] == ["major"]
+    assert shown["other-None"]["alarmStatus"] == []
     assert "alarmStatus" not in shown["null-None"] and "alarmStatus" not in shown["null-standby"]
     assert "alarmStatus" not in shown["string-available"]  # older than v4's change (ADR 0028)
     for attribute, asked in ASKED.items():

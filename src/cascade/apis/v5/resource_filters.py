@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from cascade.apis.v5.resource_status import ALARMS, CARRIERS, SAYS, STATES, STATUS
+from cascade.apis.v5.resource_status import ALARM_VALUES, ALARMS, CARRIERS, SAYS, STATES, STATUS
 from cascade.tmf.errors import bad_request
 from cascade.tmf.query import AnyOf, Condition, Scalar
 from cascade.tmf.schema import ResolvedPath, Shape
@@ -120,7 +120,8 @@ def alarm_filter(condition: Condition) -> AnyOf:
     `ne` one showing none of them), in stored terms.
 
     Under `resourceStatus: alarm` v5 shows the stored list, or `[alarmOutstanding]` when it
-    holds nothing and no stored `availabilityStatus: failed` says the alarm instead; under a
+    holds none of the values v5 lists (`ALARM_VALUES`: a free text written through v4 is not
+    shown) and no stored `availabilityStatus: failed` says the alarm instead; under a
     later v4 value it shows no stored alarm (an older status); otherwise the stored list."""
     _refuse_order(condition)
     later, said = _RANKED[1:], CARRIERS["alarm"][1]
@@ -129,13 +130,13 @@ def alarm_filter(condition: Condition) -> AnyOf:
     if condition.op == "eq":
         branches: list[Branch] = [(_status("ne", later), as_stored)]
         if said in condition.values:  # shown when nothing stored says the alarm
-            nothing = _stored(condition, "present", (False,))
+            nothing = _stored(condition, "ne", ALARM_VALUES)  # nothing v5 shows
             branches.append((in_alarm, nothing, _failed(condition, "ne")))
         return AnyOf(condition.attribute, tuple(branches))
     branches = [(_status("eq", later),)]  # no stored alarm shown: none of the values
     if said not in condition.values:
         return AnyOf(condition.attribute, (*branches, (_status("ne", later), as_stored)))
-    something = _stored(condition, "present", (True,))
+    something = _stored(condition, "eq", ALARM_VALUES)
     return AnyOf(
         condition.attribute,
         (

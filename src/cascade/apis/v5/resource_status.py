@@ -18,9 +18,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from cascade.tmf.matching import values_at
+
 Doc = dict[str, Any]
 STATUS = "resourceStatus"
 ALARMS = "alarmStatus"  # the one multi-valued status (a list)
+# What v5 lists for it (ResourceAlarmStatusType): an entry written otherwise through v4 is
+# not shown (ADR 0040), and a list of none of them says nothing.
+ALARM_VALUES = ("underRepair", "critical", "major", "minor", "alarmOutstanding")
 
 # v4 resourceStatus -> the v5 attribute and value that say it, the most exceptional first.
 CARRIERS: dict[str, tuple[str, Any]] = {
@@ -75,18 +80,17 @@ def statuses_to_stored(document: Doc) -> None:
 
 
 def _alarms_listed(document: Doc) -> None:
-    """`alarmStatus` as v5 declares it, a list of values, in place. v4 declares none, so a
-    v4 client may have stored anything there: a plain string is one alarm, null none (an
-    entry too), as a filter reads a value at the path (`tmf/matching.py`)."""
+    """`alarmStatus` as v5 declares it, a list of the values it lists, in place. v4 declares
+    none, so a v4 client may have stored anything there: a plain string is one alarm, null
+    none, nested lists their values, and an entry v5 does not list (`"fan failure"`) is not
+    shown: what a filter reads there (`tmf/matching.py`, `resource_filters.py`)."""
     if ALARMS not in document:
         return
     held = document[ALARMS]
     if held is None:
         del document[ALARMS]
-    elif isinstance(held, list):
-        document[ALARMS] = [value for value in held if value is not None]
     else:
-        document[ALARMS] = [held]
+        document[ALARMS] = [value for value in values_at(held, ()) if value in ALARM_VALUES]
 
 
 def statuses_from_stored(document: Doc) -> None:
