@@ -11,15 +11,15 @@ What the v5 class cannot hold is left out (docs/versions.md, "What is lost where
 an object without what its v5 class requires (a `productRelationship` with no `id`) and any
 string where v5 lists the values (`orderItemAction: "Add"`). Such a value is not shown, and an
 object without what its class requires is not shown in its array or its parent: a v5 reader
-gets a valid answer without them rather than an answer it must refuse whole.
+gets a valid answer without them rather than an answer it must refuse whole (the checks:
+tmf/holdable.py; ADR 0040).
 """
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Any
 
-from cascade.tmf.later_versions import properties
+from cascade.tmf.holdable import Check, EarlierFile, holdable, value_checks
 from cascade.tmf.oas3 import BASE, DEFINITION_REF, DISPATCH, TYPE, parts
 
 REFERENCE_ATTRIBUTES = frozenset(
@@ -61,7 +61,7 @@ class _Plan:
         self.type_required = False
         self.needs: tuple[str, ...] = ()  # what it requires besides `@type`
         # What a walk looks at in its objects (`_holdable`): (attribute, check, argument).
-        self.checks: tuple[tuple[str, int, Any], ...] = ()
+        self.checks: tuple[Check, ...] = ()
         # A `oneOf`'s reference's `needs`: a value lacking them is the value alternative.
         self.reference_needs: frozenset[str] = frozenset()
         # A `oneOf`'s names for a value without a known `@type` (`_alternative_for`): a
@@ -124,7 +124,7 @@ class TypeNamer:
         if unshown is not None:
             for name in unshown:
                 del value[name]
-        return not chosen.checks or _holdable(chosen, value)
+        return not chosen.checks or holdable(chosen.checks, value)
 
     def _plan(self, definition: str) -> _Plan:
         plan = self._plans.get(definition)
@@ -148,37 +148,13 @@ class TypeNamer:
         return plan
 
     def _checks(self, plan: _Plan, required: frozenset[str]) -> None:
-        """What a walk looks at to leave out what the class cannot hold: its required
-        attributes, and the values it lists or gives a JSON type, but those the earlier
-        file's definition of the same name already holds its documents to."""
-        earlier = self.earlier
-        name = plan.own  # `Characteristic`, not its dispatcher's `Characteristic__base`
+        """What a walk looks at to leave out what the class cannot hold (tmf/holdable.py)."""
         if not plan.alternatives:  # all of them: v4 may hold a looser class there (`OrValue`)
             plan.needs = tuple(sorted(required - {TYPE}))
         declared = self.properties(plan.definition).items()
         attributes = [(a, schema) for a, schema in declared if a != TYPE]
-        definitions = self.definitions
-        listed_values = [
-            (attribute, _LISTED, listed)
-            for attribute, schema in attributes
-            if (listed := _listed(definitions, schema)) is not None
-            and not earlier.lists_within(name, attribute, listed)
-        ]
-        listed_entries = [
-            (attribute, _ENTRIES_LISTED, listed)
-            for attribute, schema in attributes
-            if (listed := _listed(definitions, _items(definitions, schema))) is not None
-            and not earlier.lists_within(name, attribute, listed, items=True)
-        ]
-        typed = [
-            (attribute, _TYPED, kind)
-            for attribute, schema in attributes
-            if (kind := _typed(definitions, schema)) is not None
-            and earlier.json_type(name, attribute) != kind.rstrip("?")
-        ]
-        needed = [(attribute, _NEEDED, None) for attribute in plan.needs]
-        # The values first: one left out may be one the class needs.
-        plan.checks = (*listed_values, *listed_entries, *typed, *needed)
+        # `Characteristic`, not its dispatcher's `Characteristic__base`
+        plan.checks = value_checks(self.definitions, self.earlier, plan.own, attributes, plan.needs)
 
     def _children_of(self, plan: _Plan) -> dict[str, tuple[_Plan, int]]:
         """Its attributes that may hold an object: a `$ref`, or arrays of them."""
@@ -291,145 +267,10 @@ def _alternative_for(plan: _Plan, value: dict[str, Any]) -> str:
     return plan.value_name
 
 
-def _holdable(chosen: _Plan, value: dict[str, Any]) -> bool:
-    """Whether the object has what its class requires, once the values its class does not
-    list or type so are left out."""
-    for name, check, argument in chosen.checks:
-        held = value.get(name, _ABSENT)
-        if held is _ABSENT:
-            if check == _NEEDED:
-                return False
-        elif check == _LISTED:
-            if not _listed_value(held, argument):
-                del value[name]
-        elif check == _TYPED:
-            if not _of_type(held, argument):
-                del value[name]
-        elif check == _ENTRIES_LISTED and not _all_listed(held, argument):
-            if held.__class__ is list:
-                value[name] = [each for each in held if _listed_value(each, argument)]
-            else:
-                del value[name]
-    return True
-
-
 def _keep_shown(plan: _Plan, array: list[Any]) -> None:
     """Leave out of an array of objects, walked already, those their class cannot hold."""
     array[:] = [
         element
         for element in array
-        if element.__class__ is not dict or _holdable(_chosen(plan, element), element)
+        if element.__class__ is not dict or holdable(_chosen(plan, element).checks, element)
     ]
-
-
-_ABSENT = object()
-_NEEDED, _LISTED, _ENTRIES_LISTED, _TYPED = range(4)  # the checks of `_Plan.checks`
-_JSON_TYPES = frozenset({"string", "integer", "number", "boolean"})
-
-
-def _listed_value(held: Any, listed: frozenset[str | None]) -> bool:
-    return (held is None or held.__class__ is str) and held in listed
-
-
-def _all_listed(held: Any, listed: frozenset[str | None]) -> bool:
-    return held.__class__ is list and all(_listed_value(each, listed) for each in held)
-
-
-def _of_type(held: Any, kind: str) -> bool:
-    """Whether a value is of a JSON type (a whole float counts as an integer, as in JSON;
-    `integer?`: null too)."""
-    cls = held.__class__
-    if held is None:
-        return kind.endswith("?")
-    kind = kind.rstrip("?")
-    if kind == "string":
-        return cls is str
-    if kind == "boolean":
-        return cls is bool
-    if kind == "integer":
-        return cls is int or (cls is float and held.is_integer())
-    return cls is int or cls is float
-
-
-def _declared(definitions: dict[str, Any], schema: Any) -> tuple[dict[str, Any], bool]:
-    """A property's schema, its `$ref` followed, and whether it is nullable (tmf/oas3.py's
-    `anyOf` with null)."""
-    if not isinstance(schema, dict):
-        return {}, False
-    nullable = False
-    for part in schema.get("anyOf", ()):
-        if isinstance(part, dict) and part.get("type") == "null":
-            nullable = True
-        else:
-            schema = part
-    ref = schema.get("$ref") if isinstance(schema, dict) else None
-    if isinstance(ref, str):
-        schema = definitions.get(ref.rsplit("/", 1)[-1], {})
-    return (schema if isinstance(schema, dict) else {}), nullable
-
-
-def _listed(definitions: dict[str, Any], schema: Any) -> frozenset[str | None] | None:
-    """The string values a schema lists (None among them if it is nullable), or None."""
-    declared, nullable = _declared(definitions, schema)
-    listed = declared.get("enum")
-    if not isinstance(listed, list) or not all(isinstance(v, str) for v in listed):
-        return None
-    return frozenset([*listed, None] if nullable else listed)
-
-
-def _items(definitions: dict[str, Any], schema: Any) -> Any:
-    """An array schema's items (None if it is not an array)."""
-    declared, _ = _declared(definitions, schema)
-    return declared.get("items") if declared.get("type") == "array" else None
-
-
-def _typed(definitions: dict[str, Any], schema: Any) -> str | None:
-    """A schema's JSON type, when it is one of `_JSON_TYPES` and lists no values (`integer?`
-    when it is nullable)."""
-    declared, nullable = _declared(definitions, schema)
-    kind = declared.get("type")
-    if kind not in _JSON_TYPES or "enum" in declared:
-        return None
-    return f"{kind}?" if nullable else str(kind)
-
-
-class EarlierFile:
-    """What the earlier file (v4) holds a definition's documents to, which are stored valid
-    against it: the values it lists, the JSON types it gives."""
-
-    def __init__(self, definitions: dict[str, Any]) -> None:
-        self.definitions = definitions
-
-    def lists_within(
-        self, name: str, attribute: str, listed: frozenset[str | None], items: bool = False
-    ) -> bool:
-        """Whether its values (its entries', `items`) are all among `listed`."""
-        schema = self._property(name, attribute)
-        if items:
-            schema = _items(self.definitions, schema)
-        held = _listed(self.definitions, schema)
-        return held is not None and held <= listed
-
-    def json_type(self, name: str, attribute: str) -> str | None:
-        """The JSON type its definition of that name gives the attribute, or else the one
-        every definition declaring an attribute of that name gives it (a v5 class with no
-        v4 namesake, `StringCharacteristic`, holds what v4's `Characteristic` held)."""
-        if name in self.definitions:
-            typed = _typed(self.definitions, self._property(name, attribute))
-            return typed.rstrip("?") if typed is not None else None
-        return self._uniform_types.get(attribute)
-
-    @cached_property
-    def _uniform_types(self) -> dict[str, str | None]:
-        found: dict[str, str | None] = {}
-        for name in self.definitions:
-            for attribute, schema in properties(self.definitions, name).items():
-                typed = _typed(self.definitions, schema)
-                kind = typed.rstrip("?") if typed is not None else None
-                found[attribute] = kind if found.get(attribute, kind) == kind else None
-        return found
-
-    def _property(self, name: str, attribute: str) -> Any:
-        if name not in self.definitions:
-            return None
-        return properties(self.definitions, name).get(attribute)

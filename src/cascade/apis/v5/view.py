@@ -53,10 +53,11 @@ class DocumentView:
 
     @property
     def stored_file(self) -> str:
-        """The v4 file the documents are stored valid against."""
-        return next(
-            v.earlier_file for v in V5_ONLY_IN_V4.values() if v.later_file == self.spec_file
-        )
+        """The v4 file the documents are stored valid against (apis/v4/v5_only.py)."""
+        for later in V5_ONLY_IN_V4.values():
+            if later.later_file == self.spec_file:
+                return later.earlier_file
+        raise LookupError(f"{self.spec_file} is not paired with a v4 file in V5_ONLY_IN_V4")
 
     def to_stored(self, document: Doc) -> Doc:
         return self.store(copy.deepcopy(document))
