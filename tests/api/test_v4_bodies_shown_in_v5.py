@@ -19,15 +19,15 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from litestar.testing import TestClient
 from schemathesis import GenerationMode
 
 from cascade.apis.v4 import V4_APIS
 from cascade.tmf.declarations import ApiSpec, ResourceSpec
 from tests.api.official_schemas import OfficialSchemas
-from tests.api.test_v5_valid_bodies import EXAMPLES, OPERATIONS, ORDER4, Shaper, shaper
-from tests.api.v5_generation import v4_generation_document
+from tests.api.test_v5_valid_bodies import OPERATIONS, ORDER4, Shaper, shaper
+from tests.api.v5_generation import BOUNDED, EXAMPLES, v4_generation_document
 
 Client = TestClient[Any]
 
@@ -49,17 +49,10 @@ def test_v4_bodies_read_valid_through_v5(
     )
     outcomes: collections.Counter[int] = collections.Counter()
 
-    @settings(
-        max_examples=EXAMPLES,
-        derandomize=True,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-        phases=[Phase.explicit, Phase.generate],
-    )
+    @BOUNDED
     @given(case=operation.as_strategy(generation_mode=GenerationMode.POSITIVE))
     def read_valid(case: schemathesis.Case[Any]) -> None:
-        body = case.body
+        body = without_nul(case.body)
         assert isinstance(body, dict)
         shape(body)
         created = client.post(f"{v4.base_path}{collection}", json=body)
@@ -88,3 +81,13 @@ def cancelling(client: Client) -> Shaper:
         body["productOrder"] = {**body.get("productOrder", {}), "id": order.json()["id"]}
 
     return shape
+
+
+def without_nul(value: Any) -> Any:
+    """The body without NUL characters, which any body may not hold (frontend/bounds.py), so
+    that the examples reach the v5 view rather than that refusal."""
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_nul(each) for each in value]
+    return value.replace("\x00", "") if isinstance(value, str) else value

@@ -12,14 +12,13 @@ each time. CASCADE_V5_EXAMPLES=200 explores more.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from litestar.testing import TestClient
 from schemathesis import GenerationMode
 
@@ -28,11 +27,10 @@ from cascade.apis.v5 import V5_APIS
 from cascade.tmf.declarations import ApiSpec, ResourceSpec
 from cascade.tmf.schema import Shape, resolve_path
 from tests.api.official_schemas import OfficialSchemas
-from tests.api.v5_generation import generation_document
+from tests.api.v5_generation import BOUNDED, generation_document
 
 Client = TestClient[Any]
 Shaper = Callable[[dict[str, Any]], None]
-EXAMPLES = int(os.environ.get("CASCADE_V5_EXAMPLES", "12"))
 OPERATIONS = [(api, resource) for api in V5_APIS for resource in api.resources]
 STORED_REFUSAL = "stored, it would break"  # StoredSchema.check's 400 (tmf/declarations.py)
 # What a valid body may be refused for: (status, code) -> why.
@@ -137,14 +135,7 @@ def test_valid_v5_bodies_are_accepted(
     operation = schemathesis.openapi.from_dict(document)[collection]["POST"]
     declared = api.spec.shape(resource.create_schema)
 
-    @settings(
-        max_examples=EXAMPLES,
-        derandomize=True,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-        phases=[Phase.explicit, Phase.generate],  # no shrinking: keep the run bounded
-    )
+    @BOUNDED
     @given(case=operation.as_strategy(generation_mode=GenerationMode.POSITIVE))
     def accepted(case: schemathesis.Case[Any]) -> None:
         body = case.body

@@ -13,7 +13,6 @@ on the entity as v5 shows it; one that leaves an entity the v5 file refuses (a r
 from __future__ import annotations
 
 import json
-import os
 import random
 import zlib
 from types import ModuleType
@@ -22,7 +21,7 @@ from typing import Any
 import jsonpatch
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from litestar.testing import TestClient
 from schemathesis import GenerationMode
 
@@ -32,21 +31,12 @@ from tests.api import test_v5_catalogs, test_v5_inventories, test_v5_ordering
 from tests.api import test_v5_valid_bodies as creates
 from tests.api.contract import ResourceContract
 from tests.api.official_schemas import OfficialSchemas
-from tests.api.v5_generation import generation_document
+from tests.api.v5_generation import BOUNDED, generation_document
 
 Client = TestClient[Any]
-EXAMPLES = int(os.environ.get("CASCADE_V5_EXAMPLES", "12"))
 MERGE = {"Content-Type": "application/merge-patch+json"}
 JSON_PATCH = {"Content-Type": "application/json-patch+json"}
 JSON_PATCH_QUERY = {"Content-Type": "application/json-patch-query+json"}  # every v5 PATCH
-SETTINGS: dict[str, Any] = {
-    "max_examples": EXAMPLES,
-    "derandomize": True,
-    "deadline": None,
-    "database": None,
-    "suppress_health_check": list(HealthCheck),
-    "phases": [Phase.explicit, Phase.generate],
-}
 # What a valid patch may be refused for, besides what a create may: (status, code) -> why.
 LEGITIMATE = {
     **creates.LEGITIMATE,
@@ -125,7 +115,7 @@ def test_valid_v5_merge_patches_are_accepted(
 ) -> None:
     url, operation = created_and_patches(client, api, resource)
 
-    @settings(**SETTINGS)
+    @BOUNDED
     @given(case=operation.as_strategy(generation_mode=GenerationMode.POSITIVE))
     def accepted(case: schemathesis.Case[Any]) -> None:
         patch = case.body
@@ -147,7 +137,7 @@ def test_valid_v5_json_patches_are_accepted(
     url, operation = created_and_patches(client, api, resource)
     kept = api.spec.mandatory(resource.entity)
 
-    @settings(**SETTINGS)
+    @BOUNDED
     @given(case=operation.as_strategy(generation_mode=GenerationMode.POSITIVE))
     def accepted(case: schemathesis.Case[Any]) -> None:
         generated = case.body

@@ -19,13 +19,26 @@ The generation is also narrowed, never widened (every body drawn stays valid):
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
+
+from hypothesis import HealthCheck, Phase, settings
 
 from cascade.tmf.declarations import ApiSpec
 from cascade.tmf.oas3 import DISPATCH, DISPATCH_BASE, TYPE
 from cascade.tmf.spec import load_swagger, official_definitions
 
 MAX_ITEMS = 2
+EXAMPLES = int(os.environ.get("CASCADE_V5_EXAMPLES", "12"))
+# Derandomized and bounded: CI runs the same examples each time, and no shrinking.
+BOUNDED = settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.generate],
+)
 URIS = ("@schemaLocation", "href", "url")
 Schema = dict[str, Any]
 
