@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from cascade.apis.v5.resource import ResourceView
-from cascade.apis.v5.resource_status import CARRIERS
-from cascade.tmf.spec import load_swagger
+from cascade.apis.v5.resource_status import ALARM_VALUES, CARRIERS
+from cascade.tmf.spec import load_swagger, official_definitions
 from tests.api.official_schemas import OfficialSchemas
 
 V4_FILE = "TMF639-ResourceInventory-v4.0.0.swagger.json"
@@ -149,3 +149,9 @@ def test_v5_statuses_written_through_v4_as_v5_cannot_hold_them_are_left_out() ->
     OFFICIAL.check_shape(V5_FILE, "Resource", view)
     assert shown(stored(alarmStatus="smoke in rack 4"))["alarmStatus"] == []
     assert document["controlStatus"] == "on fire"
+
+
+def test_the_alarm_values_are_the_v5_files() -> None:
+    """`ALARM_VALUES` is what the v5 file lists for an alarm, neither more nor less."""
+    listed = official_definitions(V5_FILE)["ResourceAlarmStatusType"]["enum"]
+    assert set(ALARM_VALUES) == set(listed)

@@ -60,7 +60,7 @@ class _Plan:
         self.value_alternative: _Plan | None = None
         self.type_required = False
         self.needs: tuple[str, ...] = ()  # what it requires besides `@type`
-        # What a walk looks at in its objects (`_holdable`): (attribute, check, argument).
+        # What a walk looks at in its objects (`holdable`): (attribute, check, argument).
         self.checks: tuple[Check, ...] = ()
         # A `oneOf`'s reference's `needs`: a value lacking them is the value alternative.
         self.reference_needs: frozenset[str] = frozenset()
